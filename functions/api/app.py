@@ -1,0 +1,190 @@
+"""The HTTP API (API Gateway HTTP API v2): uploads, tracks and jobs of the calling artist.
+
+Every route but health and the OpenAPI document needs a JWT (the authorizer checks it); the
+artist id comes from its claims, and every read and write is keyed by it, so one artist can
+never name another's records. Paths work with or without the ``/api`` prefix.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import (
+    BadRequestError,
+    NotFoundError,
+    UnauthorizedError,
+)
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+import soundmosaic
+from soundmosaic.library import media, uploads
+from soundmosaic.library.keys import track_prefix
+from soundmosaic.library.tracks import TrackNotFound, TrackStore
+from soundmosaic.platform import auth
+from soundmosaic.platform.config import resource
+from soundmosaic.platform.jobs import JobNotFound, JobStore
+from soundmosaic.platform.paging import BadCursor
+from soundmosaic.platform.observability import for_function
+
+logger, tracer, metrics = for_function("api")
+app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
+idempotency = IdempotencyConfig(event_key_jmespath="[artist_id, idempotency_key]",
+                                expires_after_seconds=3600)
+persistence = DynamoDBPersistenceLayer(table_name=resource("IDEMPOTENCY_TABLE"))
+
+
+class UploadRequest(BaseModel):
+    filename: str = Field(min_length=1, max_length=512, description="the file's name on disk")
+    size_bytes: int = Field(gt=0, description="exact size; above the multipart threshold the "
+                            "reply holds one presigned URL per part")
+    content_type: str | None = Field(default=None, max_length=200)
+
+
+class UploadPart(BaseModel):
+    part_number: int = Field(ge=1, le=10_000)
+    etag: str = Field(min_length=1, max_length=200)
+
+
+class CompleteRequest(BaseModel):
+    key: str
+    s3_upload_id: str
+    parts: list[UploadPart] = Field(min_length=1)
+
+
+class AbortRequest(BaseModel):
+    key: str
+    s3_upload_id: str
+
+
+def artist() -> str:
+    claims = (app.current_event.request_context.authorizer.jwt_claim or {})
+    try:
+        return auth.artist_from_claims(claims)
+    except auth.Unauthorized as err:
+        raise UnauthorizedError(str(err)) from err
+
+
+@app.get("/health")
+def health() -> dict[str, Any]:
+    return {"status": "ok", "service": "soundmosaic", "version": soundmosaic.__version__}
+
+
+@app.get("/openapi.json")
+def openapi() -> Response[str]:
+    return Response(200, "application/json", app.get_openapi_json_schema(
+        title="SoundMosaic API", version=soundmosaic.__version__))
+
+
+@idempotent_function(data_keyword_argument="request", persistence_store=persistence,
+                     config=idempotency)
+def create_upload_once(request: dict[str, Any]) -> dict[str, Any]:
+    return uploads.create(request["artist_id"], request["filename"], request["size_bytes"],
+                          request["content_type"])
+
+
+@app.post("/uploads")
+def create_upload(body: UploadRequest) -> Response[dict[str, Any]]:
+    """A presigned PUT (or multipart part URLs) for one audio file. Send an
+    ``Idempotency-Key`` header to get the same upload back when a request is retried."""
+    request = {"artist_id": artist(), **body.model_dump()}
+    key = app.current_event.headers.get("idempotency-key")
+    try:
+        if key:
+            reply = create_upload_once(request={**request, "idempotency_key": key[:200]})
+        else:
+            reply = uploads.create(**request)
+    except uploads.UploadRejected as err:
+        raise BadRequestError(str(err)) from err
+    metrics.add_metric(name="UploadsCreated", unit="Count", value=1)
+    return Response(201, "application/json", reply)
+
+
+@app.post("/uploads/complete")
+def complete_upload(body: CompleteRequest) -> dict[str, Any]:
+    try:
+        return uploads.complete(artist(), body.key, body.s3_upload_id,
+                                [p.model_dump() for p in body.parts])
+    except uploads.UploadRejected as err:
+        raise BadRequestError(str(err)) from err
+
+
+@app.post("/uploads/abort")
+def abort_upload(body: AbortRequest) -> dict[str, Any]:
+    try:
+        uploads.abort(artist(), body.key, body.s3_upload_id)
+    except uploads.UploadRejected as err:
+        raise BadRequestError(str(err)) from err
+    return {"key": body.key, "aborted": True}
+
+
+@app.get("/tracks")
+def list_tracks(
+    q: Annotated[str | None, Query(max_length=200, description="search title, artist, tags")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> dict[str, Any]:
+    try:
+        tracks, next_cursor = TrackStore().list(artist(), limit=limit, cursor=cursor, query=q)
+    except BadCursor as err:
+        raise BadRequestError(str(err)) from err
+    return {"items": [t.__dict__ for t in tracks], "next_cursor": next_cursor}
+
+
+@app.get("/tracks/<track_id>")
+def get_track(track_id: str) -> dict[str, Any]:
+    try:
+        track = TrackStore().get(artist(), track_id)
+    except TrackNotFound as err:
+        raise NotFoundError(f"no track {track_id}") from err
+    url = media.presigned_get(resource("MEDIA_BUCKET"), track.media_key)
+    return {**track.__dict__, "media_url": url}
+
+
+@app.delete("/tracks/<track_id>")
+def delete_track(track_id: str) -> dict[str, Any]:
+    owner, store = artist(), TrackStore()
+    try:
+        store.get(owner, track_id)
+    except TrackNotFound as err:
+        raise NotFoundError(f"no track {track_id}") from err
+    deleted = media.delete_prefix(resource("MEDIA_BUCKET"), track_prefix(owner, track_id))
+    store.delete(owner, track_id)
+    return {"track_id": track_id, "deleted": True, "objects_deleted": deleted}
+
+
+@app.get("/jobs")
+def list_jobs(
+    status: Annotated[str | None, Query(pattern="^(queued|running|succeeded|failed)$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> dict[str, Any]:
+    try:
+        jobs, next_cursor = JobStore().list(artist(), limit=limit, cursor=cursor, status=status)
+    except BadCursor as err:
+        raise BadRequestError(str(err)) from err
+    return {"items": [j.__dict__ for j in jobs], "next_cursor": next_cursor}
+
+
+@app.get("/jobs/<job_id>")
+def get_job(job_id: str) -> dict[str, Any]:
+    try:
+        return JobStore().get(artist(), job_id).__dict__
+    except JobNotFound as err:
+        raise NotFoundError(f"no job {job_id}") from err
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency.register_lambda_context(context)
+    return app.resolve(event, context)

@@ -1,0 +1,82 @@
+"""S3 ObjectCreated events (through the ingest SQS queue) -> one ingest job each.
+
+S3 delivers events at least once, and a queue redelivers what a failed batch held, so every
+S3 record goes through Powertools Idempotency keyed on bucket, key, ETag and sequencer: a
+duplicate event returns the first job instead of making a second. Records of one batch fail
+independently (Powertools Batch reports partial failures to SQS).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from soundmosaic.library import ingest
+from soundmosaic.platform.config import resource
+from soundmosaic.platform.observability import for_function
+
+logger, tracer, metrics = for_function("ingest")
+processor = BatchProcessor(event_type=EventType.SQS)
+persistence = DynamoDBPersistenceLayer(table_name=resource("IDEMPOTENCY_TABLE"))
+config = IdempotencyConfig(
+    event_key_jmespath="[bucket, key, etag, sequencer]",
+    expires_after_seconds=7 * 24 * 3600,
+)
+
+
+@idempotent_function(data_keyword_argument="upload", persistence_store=persistence, config=config)
+def start_once(upload: dict[str, Any]) -> dict[str, Any]:
+    job = ingest.start(upload["bucket"], upload["key"], int(upload["size"]),
+                       correlation_id=upload["correlation_id"])
+    if job is None:
+        logger.info("not an upload key, ignored", extra={"key": upload["key"]})
+        return {"ignored": upload["key"]}
+    metrics.add_metric(name="IngestJobsStarted", unit="Count", value=1)
+    return {"job_id": job.job_id, "artist_id": job.artist_id}
+
+
+def record_handler(record: SQSRecord) -> None:
+    body = json.loads(record.body)
+    for s3_record in body.get("Records", []):  # an s3:TestEvent has none
+        if not str(s3_record.get("eventName", "")).startswith("ObjectCreated"):
+            continue
+        obj = s3_record["s3"]["object"]
+        upload = {
+            "bucket": s3_record["s3"]["bucket"]["name"],
+            # S3 event keys are URL-encoded (spaces as '+').
+            "key": _unquote(obj["key"]),
+            "size": obj.get("size", 0),
+            "etag": obj.get("eTag", ""),
+            "sequencer": obj.get("sequencer", ""),
+            "correlation_id": logger.get_correlation_id() or record.message_id,
+        }
+        logger.info("upload event", extra={"key": upload["key"], "size": upload["size"]})
+        start_once(upload=upload)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    config.register_lambda_context(context)
+    return process_partial_response(event=event, record_handler=record_handler,
+                                    processor=processor, context=context)
+
+
+def _unquote(key: str) -> str:
+    from urllib.parse import unquote_plus
+
+    return unquote_plus(key)

@@ -1,0 +1,263 @@
+"""``soundmosaic``: run the platform locally and drive it from a terminal.
+
+up                  start everything (moto, handlers, HTTP API + SPA, drop folder, schedules)
+status              is a local stack running, where, and what does it hold
+ingest FILE...      upload files through the API with a progress bar and follow their jobs
+jobs                the newest jobs of an artist
+schedule run NAME   fire a schedule (e.g. weekly-refresh) now
+token               print a dev token for an artist
+
+Commands other than ``up`` use the stack that ``up`` started (found through
+``<data>/runtime.json``); when none runs they start one in-process for their own duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.table import Table
+
+from soundmosaic.platform import auth
+from soundmosaic.runtime.stack import DEFAULT_ARTIST, LocalStack, RuntimeInfo, default_data_dir
+
+console = Console(stderr=True)
+out = Console(soft_wrap=True)  # never wrap a token or a URL
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="soundmosaic", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=None, help="local state (default ./.data)")
+    parser.add_argument("--artist", default=DEFAULT_ARTIST, help="act as this artist")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the local platform")
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--port", type=int, default=int(os.environ.get("SOUNDMOSAIC_PORT", "8787")))
+    sub.add_parser("status", help="show the running stack")
+    ingest = sub.add_parser("ingest", help="upload audio files and wait for their jobs")
+    ingest.add_argument("files", nargs="+", type=Path)
+    ingest.add_argument("--timeout", type=float, default=600, help="seconds to wait per job")
+    jobs = sub.add_parser("jobs", help="list jobs")
+    jobs.add_argument("--limit", type=int, default=20)
+    schedule = sub.add_parser("schedule", help="schedules")
+    schedule_sub = schedule.add_subparsers(dest="action", required=True)
+    run = schedule_sub.add_parser("run", help="fire a schedule now")
+    run.add_argument("name")
+    sub.add_parser("token", help="print a dev token")
+    args = parser.parse_args(argv)
+    data_dir = (args.data_dir or default_data_dir()).resolve()
+    commands = {"up": cmd_up, "status": cmd_status, "ingest": cmd_ingest, "jobs": cmd_jobs,
+                "schedule": cmd_schedule, "token": cmd_token}
+    return int(commands[args.command](args, data_dir) or 0)
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_up(args: argparse.Namespace, data_dir: Path) -> int:
+    if RuntimeInfo.read(data_dir):
+        console.print(f"[red]a local stack already runs on {data_dir}[/]")
+        return 1
+    stack = LocalStack(data_dir, host=args.host, port=args.port)
+    with console.status("starting the local stack (moto, handlers, workflows)..."):
+        stack.start()
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    out.print(f"SoundMosaic is running at [bold]{stack.api_url}[/] (offline, embedded defaults)")
+    out.print(f"  API          {stack.api_url}/api  (OpenAPI: {stack.api_url}/api/openapi.json)")
+    out.print(f"  drop folder  {stack.drop_folder_path}")
+    out.print(f"  data         {stack.data_dir}")
+    out.print(f"  dev token    [bold]{stack.dev_token(args.artist)}[/]")
+    out.print("Stop with Ctrl-C; state is saved every few seconds and on stop.", highlight=False)
+    stopping.wait()
+    with console.status("stopping and saving state..."):
+        stack.stop()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, data_dir: Path) -> int:
+    info = RuntimeInfo.read(data_dir)
+    if info is None:
+        out.print(f"no local stack is running for {data_dir} (start one with `soundmosaic up`)")
+        return 1
+    token = _token(data_dir, args.artist)
+    with httpx.Client(base_url=info.api_url, timeout=10,
+                      headers={"Authorization": f"Bearer {token}"}) as http:
+        health = http.get("/api/health").json()
+        tracks = http.get("/api/tracks", params={"limit": 200}).json()["items"]
+        jobs = http.get("/api/jobs", params={"limit": 200}).json()["items"]
+    out.print(f"running: {info.api_url} (pid {info.pid}, version {health['version']})")
+    out.print(f"AWS endpoint (moto): {info.aws_endpoint}")
+    out.print(f"drop folder: {info.drop_folder}")
+    counts: dict[str, int] = {}
+    for job in jobs:
+        counts[job["status"]] = counts.get(job["status"], 0) + 1
+    out.print(f"artist {args.artist}: {len(tracks)} tracks, jobs {counts or 'none'}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, data_dir: Path) -> int:
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        console.print(f"[red]not a file: {', '.join(missing)}[/]")
+        return 2
+    with _stack(data_dir) as (api_url, token):
+        client = httpx.Client(base_url=api_url, timeout=120,
+                              headers={"Authorization": f"Bearer {token}"})
+        results = []
+        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                      TransferSpeedColumn(), console=console) as progress:
+            for path in args.files:
+                task = progress.add_task(f"upload {path.name}", total=path.stat().st_size)
+                results.append((path, _upload(client, path, lambda n, t=task: progress.advance(t, n))))
+        failed = 0
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.percentage:>3.0f}% {task.fields[stage]}"),
+                      console=console) as progress:
+            for path, key in results:
+                task = progress.add_task(f"ingest {path.name}", total=100, stage="queued")
+                job = _follow(client, key, args.timeout,
+                              lambda j, t=task: progress.update(t, completed=j["percent"], stage=j["stage"]))
+                results_row = job or {"status": "failed", "error": "no job appeared for the upload"}
+                if results_row["status"] != "succeeded":
+                    failed += 1
+                progress.update(task, description=f"{path.name}: {results_row['status']}")
+                path_result = results_row.get("error") or results_row.get("result", {}).get("track_id")
+                out.print(f"{path}\t{results_row['status']}\t{path_result}")
+        return 1 if failed else 0
+
+
+def cmd_jobs(args: argparse.Namespace, data_dir: Path) -> int:
+    with _stack(data_dir) as (api_url, token):
+        reply = httpx.get(f"{api_url}/api/jobs", params={"limit": args.limit}, timeout=30,
+                          headers={"Authorization": f"Bearer {token}"}).json()
+    table = Table("job", "kind", "status", "stage", "%", "updated", "error / result")
+    for job in reply["items"]:
+        table.add_row(job["job_id"], job["kind"], job["status"], job["stage"], str(job["percent"]),
+                      job["updated_at"], job.get("error") or json.dumps(job.get("result") or {}))
+    out.print(table)
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace, data_dir: Path) -> int:
+    info = RuntimeInfo.read(data_dir)
+    if info is not None:
+        # Ask the running stack's Lambda service: the invocation runs in that process.
+        import boto3
+
+        session = dict(endpoint_url=info.aws_endpoint, region_name="us-east-1",
+                       aws_access_key_id="local", aws_secret_access_key="local")
+        rule = f"soundmosaic-local-{args.name}"
+        targets = boto3.client("events", **session).list_targets_by_rule(Rule=rule)["Targets"]
+        replies = [json.loads(boto3.client("lambda", **session).invoke(
+            FunctionName=t["Arn"], Payload=b"{}")["Payload"].read()) for t in targets]
+    else:
+        with LocalStack(data_dir, port=0, background=False) as stack:
+            replies = stack.scheduler.run_rule(args.name)
+    out.print_json(data=replies)
+    return 0
+
+
+def cmd_token(args: argparse.Namespace, data_dir: Path) -> int:
+    out.print(_token(data_dir, args.artist), highlight=False)
+    return 0
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _token(data_dir: Path, artist: str) -> str:
+    secret_path = data_dir / "dev-jwt-secret"
+    if not secret_path.exists():
+        return LocalStack(data_dir).dev_token(artist)  # creates the secret
+    return auth.mint_dev_token(secret_path.read_text().strip(), artist)
+
+
+@contextlib.contextmanager
+def _stack(data_dir: Path) -> Iterator[tuple[str, str]]:
+    """The running stack's API URL and a token, or an in-process stack for this command."""
+    info = RuntimeInfo.read(data_dir)
+    artist = os.environ.get("SOUNDMOSAIC_ARTIST", DEFAULT_ARTIST)
+    if info is not None:
+        yield info.api_url, _token(data_dir, artist)
+        return
+    console.print("no running stack: starting one in this process")
+    with LocalStack(data_dir, port=0, background=False) as stack:
+        yield stack.api_url, stack.dev_token(artist)
+
+
+class _ProgressReader:
+    """A file object that reports bytes read, for the upload progress bar."""
+
+    def __init__(self, handle: Any, advance: Any, limit: int | None = None) -> None:
+        self.handle, self.advance, self.left = handle, advance, limit
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            want = 1024 * 1024 if self.left is None else min(1024 * 1024, self.left)
+            chunk = self.handle.read(want) if want else b""
+            if not chunk:
+                return
+            if self.left is not None:
+                self.left -= len(chunk)
+            self.advance(len(chunk))
+            yield chunk
+
+
+def _upload(client: httpx.Client, path: Path, advance: Any) -> str:
+    size = path.stat().st_size
+    session = client.post("/api/uploads", json={"filename": path.name, "size_bytes": size},
+                          headers={"Idempotency-Key": f"cli-{path.resolve()}-{size}-{time.time_ns()}"})
+    if session.status_code != 201:
+        raise SystemExit(f"{path}: upload refused: {session.text}")
+    upload = session.json()
+    with open(path, "rb") as handle:
+        if not upload["multipart"]:
+            reply = httpx.put(upload["url"], content=_ProgressReader(handle, advance),
+                              headers={**upload["headers"], "Content-Length": str(size)}, timeout=600)
+            reply.raise_for_status()
+            return str(upload["key"])
+        parts = []
+        for part in upload["parts"]:
+            reply = httpx.put(part["url"], timeout=600,
+                              content=_ProgressReader(handle, advance, upload["part_size"]))
+            reply.raise_for_status()
+            parts.append({"part_number": part["part_number"], "etag": reply.headers["ETag"]})
+    client.post("/api/uploads/complete", json={"key": upload["key"], "parts": parts,
+                                               "s3_upload_id": upload["s3_upload_id"]}).raise_for_status()
+    return str(upload["key"])
+
+
+def _follow(client: httpx.Client, key: str, timeout: float, update: Any) -> dict[str, Any] | None:
+    deadline = time.monotonic() + timeout
+    job = None
+    while time.monotonic() < deadline:
+        if job is None:
+            items = client.get("/api/jobs", params={"limit": 50}).json()["items"]
+            job = next((j for j in items if j.get("subject", {}).get("key") == key), None)
+        else:
+            job = client.get(f"/api/jobs/{job['job_id']}").json()
+        if job is not None:
+            update(job)
+            if job["status"] in ("succeeded", "failed"):
+                return job
+        time.sleep(0.3)
+    return job
+
+
+if __name__ == "__main__":
+    sys.exit(main())

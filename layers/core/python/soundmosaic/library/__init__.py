@@ -1,0 +1,1 @@
+"""The music library: uploads, ingest validation, track records and their media."""

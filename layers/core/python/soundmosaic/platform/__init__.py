@@ -1,0 +1,1 @@
+"""Platform core: configuration, the resource catalogue, storage, tables, jobs and auth."""

@@ -1,0 +1,147 @@
+"""The one catalogue of AWS resources, shared by the CDK app and the local runtime.
+
+Every bucket, table, queue, function, state machine and schedule is named here once. The CDK
+stacks create them from these entries and hand their physical names to the Lambdas through the
+environment variables named here; the local runtime creates the very same resources in moto and
+sets the same variables. Neither side spells a resource name of its own, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# In a checkout (CLI, local runtime, CDK); meaningless inside a deployed layer.
+REPO_ROOT = Path(__file__).resolve().parents[5]
+STATEMACHINES_DIR = REPO_ROOT / "statemachines"
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    env: str
+    purpose: str
+    # S3 prefixes whose ObjectCreated events go to the ingest queue.
+    notify_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    env: str
+    purpose: str
+    partition_key: str = "artist_id"
+    sort_key: str | None = None
+    ttl_attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    env: str
+    purpose: str
+    consumer: str  # function key
+    visibility_timeout_s: int = 900
+    max_receive_count: int = 5
+
+
+@dataclass(frozen=True)
+class Function:
+    key: str
+    handler: str  # module:attribute under functions/, e.g. "api.app:handler"
+    purpose: str
+    memory_mb: int = 512
+    timeout_s: int = 30
+    env: str = ""  # variable that carries this function's name/ARN to others, if any
+
+    @property
+    def module(self) -> str:
+        return "functions." + self.handler.split(":")[0]
+
+    @property
+    def attribute(self) -> str:
+        return self.handler.split(":")[1]
+
+    @property
+    def asset_dir(self) -> Path:
+        return FUNCTIONS_DIR / self.handler.split(".")[0]
+
+    @property
+    def lambda_handler(self) -> str:
+        """Handler string as Lambda sees it inside the function's own asset folder."""
+        module = self.handler.split(":")[0].split(".", 1)[1]
+        return f"{module}.{self.attribute}"
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    key: str
+    file: str
+    env: str
+    purpose: str
+    # ASL "${Name}" placeholders -> function keys whose ARNs replace them.
+    functions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return STATEMACHINES_DIR / self.file
+
+
+@dataclass(frozen=True)
+class Schedule:
+    key: str
+    expression: str
+    target: str  # function key
+    purpose: str
+
+
+BUCKETS = (
+    Bucket("uploads", "UPLOADS_BUCKET", "presigned uploads and the drop/ folder",
+           notify_prefixes=("uploads/", "drop/")),
+    Bucket("media", "MEDIA_BUCKET", "library originals, derived media, exports, artistDNA"),
+    Bucket("quarantine", "QUARANTINE_BUCKET", "uploads that failed validation, kept as sent"),
+)
+
+TABLES = (
+    Table("tracks", "TRACKS_TABLE", "library records, newest first", sort_key="track_id"),
+    Table("jobs", "JOBS_TABLE", "jobs with status, stage, percent", sort_key="job_id"),
+    Table("idempotency", "IDEMPOTENCY_TABLE", "Powertools idempotency records",
+          partition_key="id", ttl_attribute="expiration"),
+)
+
+FUNCTIONS = (
+    Function("api", "api.app:handler", "the HTTP API (API Gateway HTTP API v2)"),
+    Function("ingest", "ingest.app:handler", "S3 upload events from the ingest queue -> job + workflow",
+             timeout_s=60),
+    Function("probe", "probe.app:handler", "workflow step: ffprobe an upload, record or quarantine it",
+             memory_mb=1024, timeout_s=300, env="PROBE_FUNCTION"),
+    Function("jobs", "jobs.app:handler", "workflow step: move a job to a stage, percent or end state",
+             env="JOBS_FUNCTION"),
+    Function("refresh", "refresh.app:handler", "weekly maintenance: stale jobs, uploads, summaries",
+             timeout_s=900),
+)
+
+QUEUES = (
+    Queue("ingest", "INGEST_QUEUE", "S3 ObjectCreated events of the uploads bucket", consumer="ingest"),
+)
+
+STATE_MACHINES = (
+    StateMachine("ingest", "ingest.asl.json", "INGEST_STATE_MACHINE",
+                 "validate an upload, record the track, finish the job",
+                 functions={"ProbeFunctionArn": "probe", "JobsFunctionArn": "jobs"}),
+)
+
+SCHEDULES = (
+    Schedule("weekly-refresh", "cron(0 3 ? * MON *)", "refresh",
+             "weekly refresh: fail stale jobs, abort stale uploads, rebuild library summaries"),
+)
+
+
+def physical_name(stage: str, key: str) -> str:
+    """The deployed name of a resource: ``soundmosaic-<stage>-<key>``."""
+    return f"soundmosaic-{stage}-{key}"
+
+
+def function(key: str) -> Function:
+    return next(f for f in FUNCTIONS if f.key == key)

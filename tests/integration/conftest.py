@@ -1,0 +1,63 @@
+"""The local stack, started once per test session in a temporary data directory."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from soundmosaic.runtime.stack import LocalStack
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    # Drop folder and scheduler are driven by the tests themselves (poll/run_rule).
+    with LocalStack(tmp_path_factory.mktemp("stack"), port=0, background=False) as running:
+        yield running
+
+
+class Api:
+    """An HTTP client of the local API acting as one artist."""
+
+    def __init__(self, stack: LocalStack, artist: str) -> None:
+        self.stack = stack
+        self.http = httpx.Client(base_url=stack.api_url + "/api", timeout=60,
+                                 headers={"Authorization": f"Bearer {stack.dev_token(artist)}"})
+
+    def upload(self, path: Path, name: str | None = None, **extra: Any) -> dict[str, Any]:
+        data = path.read_bytes()
+        session = self.http.post("/uploads", json={"filename": name or path.name,
+                                                   "size_bytes": len(data), **extra})
+        assert session.status_code == 201, session.text
+        upload = session.json()
+        assert not upload["multipart"]
+        put = httpx.put(upload["url"], content=data, headers=upload["headers"])
+        assert put.status_code == 200, put.text
+        return upload
+
+    def job_for(self, key: str, timeout: float = 60) -> dict[str, Any]:
+        """Wait for the job of an uploads-bucket key to finish."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            items = self.http.get("/jobs", params={"limit": 200}).json()["items"]
+            job = next((j for j in items if j["subject"].get("key") == key), None)
+            if job and job["status"] in ("succeeded", "failed"):
+                return job
+            time.sleep(0.2)
+        raise AssertionError(f"no finished job for {key}")
+
+
+@pytest.fixture(scope="session")
+def api(stack: LocalStack) -> Api:
+    return Api(stack, "artist-a")
+
+
+@pytest.fixture(scope="session")
+def other(stack: LocalStack) -> Api:
+    return Api(stack, "artist-b")
