@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import soundmosaic
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import (
     BadRequestError,
@@ -24,16 +25,14 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
-
-import soundmosaic
 from soundmosaic.library import media, uploads
 from soundmosaic.library.keys import track_prefix
 from soundmosaic.library.tracks import TrackNotFound, TrackStore
 from soundmosaic.platform import auth
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import JobNotFound, JobStore
-from soundmosaic.platform.paging import BadCursor
 from soundmosaic.platform.observability import for_function
+from soundmosaic.platform.paging import BadCursor
 
 logger, tracer, metrics = for_function("api")
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
@@ -133,7 +132,7 @@ def list_tracks(
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
     try:
-        tracks, next_cursor = TrackStore().list(artist(), limit=limit, cursor=cursor, query=q)
+        tracks, next_cursor = TrackStore().page(artist(), limit=limit, cursor=cursor, query=q)
     except BadCursor as err:
         raise BadRequestError(str(err)) from err
     return {"items": [t.__dict__ for t in tracks], "next_cursor": next_cursor}
@@ -168,7 +167,7 @@ def list_jobs(
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
     try:
-        jobs, next_cursor = JobStore().list(artist(), limit=limit, cursor=cursor, status=status)
+        jobs, next_cursor = JobStore().page(artist(), limit=limit, cursor=cursor, status=status)
     except BadCursor as err:
         raise BadRequestError(str(err)) from err
     return {"items": [j.__dict__ for j in jobs], "next_cursor": next_cursor}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -23,7 +24,6 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from soundmosaic.library import ingest
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.observability import for_function
@@ -57,7 +57,7 @@ def record_handler(record: SQSRecord) -> None:
         upload = {
             "bucket": s3_record["s3"]["bucket"]["name"],
             # S3 event keys are URL-encoded (spaces as '+').
-            "key": _unquote(obj["key"]),
+            "key": unquote_plus(obj["key"]),
             "size": obj.get("size", 0),
             "etag": obj.get("eTag", ""),
             "sequencer": obj.get("sequencer", ""),
@@ -72,11 +72,5 @@ def record_handler(record: SQSRecord) -> None:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler,
-                                    processor=processor, context=context)
-
-
-def _unquote(key: str) -> str:
-    from urllib.parse import unquote_plus
-
-    return unquote_plus(key)
+    return dict(process_partial_response(event=event, record_handler=record_handler,
+                                         processor=processor, context=context))

@@ -12,7 +12,6 @@ from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from soundmosaic.platform.jobs import JobStore
 from soundmosaic.platform.observability import for_function
 

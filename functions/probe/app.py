@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from soundmosaic.library import ingest
 from soundmosaic.platform.observability import for_function
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from soundmosaic.library import maintenance
 from soundmosaic.platform.observability import for_function
 
@@ -20,11 +19,12 @@ logger, tracer, metrics = for_function("refresh")
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    stale = maintenance.fail_stale_jobs()
     report = {
-        "stale_jobs_failed": maintenance.fail_stale_jobs(),
+        "stale_jobs_failed": stale,
         "uploads_aborted": maintenance.abort_stale_uploads(),
         "summaries_written": maintenance.rebuild_summaries(),
     }
-    metrics.add_metric(name="StaleJobsFailed", unit="Count", value=len(report["stale_jobs_failed"]))
+    metrics.add_metric(name="StaleJobsFailed", unit="Count", value=len(stale))
     logger.info("weekly refresh done", extra=report)
     return report

@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from soundmosaic.runtime.stack import LocalStack
 
 pytestmark = pytest.mark.integration

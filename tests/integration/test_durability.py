@@ -11,8 +11,8 @@ import time
 
 import httpx
 import pytest
-
 from soundmosaic.runtime.stack import LocalStack
+
 from tests.audio import tone
 
 pytestmark = pytest.mark.integration

@@ -5,8 +5,8 @@ from __future__ import annotations
 import boto3
 import httpx
 import pytest
-
 from soundmosaic.platform.catalogue import physical_name
+
 from tests.audio import tone
 
 pytestmark = pytest.mark.integration

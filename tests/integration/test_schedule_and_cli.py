@@ -8,9 +8,9 @@ import sys
 
 import boto3
 import pytest
-
 from soundmosaic.platform import jobs
 from soundmosaic.platform.catalogue import physical_name
+
 from tests.audio import tone
 
 pytestmark = pytest.mark.integration

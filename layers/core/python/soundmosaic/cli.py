@@ -159,12 +159,14 @@ def cmd_schedule(args: argparse.Namespace, data_dir: Path) -> int:
         # Ask the running stack's Lambda service: the invocation runs in that process.
         import boto3
 
-        session = dict(endpoint_url=info.aws_endpoint, region_name="us-east-1",
-                       aws_access_key_id="local", aws_secret_access_key="local")
+        session = boto3.Session(region_name="us-east-1", aws_access_key_id="local",
+                                aws_secret_access_key="local")  # noqa: S106 (moto)
+        events = session.client("events", endpoint_url=info.aws_endpoint)
+        lambdas = session.client("lambda", endpoint_url=info.aws_endpoint)
         rule = f"soundmosaic-local-{args.name}"
-        targets = boto3.client("events", **session).list_targets_by_rule(Rule=rule)["Targets"]
-        replies = [json.loads(boto3.client("lambda", **session).invoke(
-            FunctionName=t["Arn"], Payload=b"{}")["Payload"].read()) for t in targets]
+        targets = events.list_targets_by_rule(Rule=rule)["Targets"]
+        replies = [json.loads(lambdas.invoke(FunctionName=t["Arn"], Payload=b"{}")["Payload"].read())
+                   for t in targets]
     else:
         with LocalStack(data_dir, port=0, background=False) as stack:
             replies = stack.scheduler.run_rule(args.name)

@@ -60,7 +60,7 @@ class TrackStore:
             raise TrackNotFound(track_id)
         return Track.from_item(item)
 
-    def list(self, artist_id: str, limit: int = 50, cursor: str | None = None,
+    def page(self, artist_id: str, limit: int = 50, cursor: str | None = None,
              query: str | None = None) -> tuple[list[Track], str | None]:
         """One page of the artist's tracks, newest first; ``query`` matches title, artist,
         file name and tags, case-insensitively."""
@@ -72,7 +72,7 @@ class TrackStore:
         tracks: list[Track] = []
         cursor = None
         while True:
-            batch, cursor = self.list(artist_id, limit=500, cursor=cursor)
+            batch, cursor = self.page(artist_id, limit=500, cursor=cursor)
             tracks.extend(batch)
             if not cursor:
                 return tracks

@@ -13,9 +13,9 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr
 
 from soundmosaic.platform import aws, clock
+from soundmosaic.platform.config import resource
 from soundmosaic.platform.items import from_item, to_item
 from soundmosaic.platform.paging import new_id, page
-from soundmosaic.platform.config import resource
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 FINISHED = (SUCCEEDED, FAILED)
@@ -73,7 +73,7 @@ class JobStore:
             raise JobNotFound(job_id)
         return Job.from_item(item)
 
-    def list(self, artist_id: str, limit: int = 50, cursor: str | None = None,
+    def page(self, artist_id: str, limit: int = 50, cursor: str | None = None,
              status: str | None = None) -> tuple[list[Job], str | None]:
         """One page of the artist's jobs, newest first."""
         filt = Attr("status").eq(status) if status else None

@@ -6,6 +6,7 @@ the data directory do not raise upload events a second time.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
@@ -93,10 +94,8 @@ def create_compute(stage: str, endpoint: str) -> None:
     trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                         "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]}}]})
     for role in (LAMBDA_ROLE, STATES_ROLE):
-        try:
+        with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
             iam.create_role(RoleName=role.rsplit("/", 1)[1], AssumeRolePolicyDocument=trust)
-        except iam.exceptions.EntityAlreadyExistsException:
-            pass
     env = environment(stage, endpoint)
     known = {f["FunctionName"] for f in lam.list_functions().get("Functions", [])}
     for fn in catalogue.FUNCTIONS:
@@ -112,12 +111,12 @@ def create_compute(stage: str, endpoint: str) -> None:
     for queue in catalogue.QUEUES:
         name = physical_name(stage, queue.key)
         dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        dlq_arn = _queue_arn(sqs, dlq)
         url = sqs.create_queue(QueueName=name, Attributes={
             "VisibilityTimeout": str(queue.visibility_timeout_s),
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn,
                                          "maxReceiveCount": queue.max_receive_count})})["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        arn = _queue_arn(sqs, url)
         consumer = physical_name(stage, queue.consumer)
         mappings = lam.list_event_source_mappings(FunctionName=consumer)["EventSourceMappings"]
         if not any(m["EventSourceArn"] == arn for m in mappings):
@@ -147,13 +146,17 @@ def create_notifications(stage: str) -> None:
             continue
         queue = next(q for q in catalogue.QUEUES if q.key == "ingest")
         url = sqs.get_queue_url(QueueName=physical_name(stage, queue.key))["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        arn = _queue_arn(sqs, url)
         config: dict[str, Any] = {"QueueConfigurations": [
             {"QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
              "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}}}
             for prefix in bucket.notify_prefixes]}
         s3.put_bucket_notification_configuration(Bucket=physical_name(stage, bucket.key),
                                                  NotificationConfiguration=config)
+
+
+def _queue_arn(sqs: Any, url: str) -> str:
+    return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
 
 
 def _empty_zip() -> bytes:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from soundmosaic.platform import auth, aws, catalogue, jobs
@@ -195,15 +196,11 @@ class LocalStack:
 
         self.moto = TrackedMotoServer(ip_address=self.host, port=port, verbose=False)
         self.moto.start()
-        import urllib.request
-
         # moto's backends are module globals: start from empty, or a second stack in this
         # process would see the first one's memory instead of what was saved on disk.
         for path, body in (("reset", {}),
                            ("config", {"stepfunctions": {"execute_state_machine": True}})):
-            request = urllib.request.Request(f"{self.aws_endpoint}/moto-api/{path}", method="POST",
-                                             data=json.dumps(body).encode())
-            urllib.request.urlopen(request, timeout=10).read()  # noqa: S310 (our own loopback)
+            httpx.post(f"{self.aws_endpoint}/moto-api/{path}", json=body, timeout=10).raise_for_status()
         return tracker
 
     def resume_jobs(self) -> list[str]:
