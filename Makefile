@@ -5,25 +5,29 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 1
+APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm espeak-ng libsndfile1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: up test install install-dev system lint bench clean
 
 up: install
 	$(BIN)/soundmosaic up
 
-test: install-dev
+test: install-dev lint-cfn
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 system:
-	@command -v ffprobe >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq ffmpeg)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[local]'
+	$(BIN)/pip install -q torch==2.13.0  # the CPU wheel, before anything pulls a CUDA build
+	$(BIN)/pip install -q -e '.[local,audio]'
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/no-deps.txt
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.base
@@ -43,3 +47,24 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) .data cdk.out .pytest_cache .mypy_cache .ruff_cache
+
+# --- CDK app (infra/) ------------------------------------------------------------------------
+# Paste into the top Makefile; uses its VENV/BIN variables and install-dev target.
+# The CDK v2 CLI (aws-cdk@2, never 3.x) lives in the ignored .cdk-cli/ folder. Synth is offline:
+# it stages assets (the ffmpeg image's Docker context included) but builds and uploads nothing.
+CDK_CLI_DIR := .cdk-cli
+CDK         := $(CDK_CLI_DIR)/node_modules/.bin/cdk
+STAGE       ?= dev
+CDK_CONTEXT ?= -c stage=$(STAGE)
+CDK_ENV     := PATH="$(CURDIR)/$(BIN):$$PATH" CDK_DISABLE_CLI_TELEMETRY=true
+
+.PHONY: synth lint-cfn
+
+$(CDK):
+	npm install --no-audit --no-fund --prefix $(CDK_CLI_DIR) aws-cdk@2
+
+synth: install-dev $(CDK)
+	$(CDK_ENV) $(CDK) synth -q --no-notices $(CDK_CONTEXT)
+
+lint-cfn: synth
+	$(BIN)/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json

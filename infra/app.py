@@ -1,0 +1,118 @@
+"""The SoundMosaic CDK app: ``python -m infra.app`` (what ``cdk.json`` runs).
+
+Stacks, named ``SoundMosaic-<stage>-<Context>``::
+
+    Storage    S3 buckets                       (catalogue.BUCKETS)
+    Data       DynamoDB tables                  (catalogue.TABLES)
+    Auth       Cognito user pool, SPA client, hosted UI domain
+    Workflows  state machines + the functions their Tasks invoke   (catalogue.STATE_MACHINES)
+    Ingest     queues + DLQs, upload notifications, consumers      (catalogue.QUEUES)
+    Api        HTTP API + JWT authorizer + the remaining functions
+    Schedules  EventBridge rules + their target functions          (catalogue.SCHEDULES)
+
+Each catalogue function lives in exactly one stack, the first of Workflows, Ingest, Schedules
+that uses it, else Api. References between stacks only go from these to Storage, Data and Auth;
+names and ARNs that would point back (state machine ARNs, function names, queue URLs) are built
+from the catalogue's physical names (``infra.names``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from soundmosaic.platform import catalogue
+
+from infra import needs
+from infra.constructs.functions import Shared
+from infra.settings import Settings
+from infra.stacks.api import ApiStack
+from infra.stacks.auth import AuthStack
+from infra.stacks.data import DataStack
+from infra.stacks.ingest import IngestStack
+from infra.stacks.schedules import SchedulesStack
+from infra.stacks.storage import StorageStack
+from infra.stacks.workflows import WorkflowsStack
+
+CDK_JSON = catalogue.REPO_ROOT / "cdk.json"
+WORKFLOWS, INGEST, SCHEDULES, API = "Workflows", "Ingest", "Schedules", "Api"
+
+
+def placement() -> dict[str, list[str]]:
+    """Function keys per stack: each catalogue function in exactly one stack."""
+    home: dict[str, str] = {}
+    for machine in catalogue.STATE_MACHINES:
+        for key in machine.functions.values():
+            home.setdefault(key, WORKFLOWS)
+    for queue in catalogue.QUEUES:
+        home.setdefault(queue.consumer, INGEST)
+    for schedule in catalogue.SCHEDULES:
+        home.setdefault(schedule.target, SCHEDULES)
+    for fn in catalogue.FUNCTIONS:
+        home.setdefault(fn.key, API)
+    stacks: dict[str, list[str]] = {WORKFLOWS: [], INGEST: [], SCHEDULES: [], API: []}
+    for fn in catalogue.FUNCTIONS:  # catalogue order, so templates are stable
+        stacks[home[fn.key]].append(fn.key)
+    return stacks
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """The context block of ``cdk.json`` (the CLI passes it itself; tests use this)."""
+    context: dict[str, Any] = json.loads(CDK_JSON.read_text()).get("context", {})
+    return context
+
+
+def default_environment() -> cdk.Environment | None:
+    """The account/region the CLI resolved, if any; otherwise environment-agnostic stacks."""
+    account, region = os.environ.get("CDK_DEFAULT_ACCOUNT"), os.environ.get("CDK_DEFAULT_REGION")
+    if not account and not region:
+        return None
+    return cdk.Environment(account=account, region=region)
+
+
+def build_app(context: Mapping[str, Any] | None = None, outdir: str | Path | None = None,
+              env: cdk.Environment | None = None) -> cdk.App:
+    needs.check()
+    app = cdk.App(context=dict(context) if context else None,
+                  outdir=str(outdir) if outdir else None)
+    settings = Settings.from_context(app)
+    prefix = f"SoundMosaic-{settings.stage}"
+
+    storage = StorageStack(app, f"{prefix}-Storage", settings=settings, env=env)
+    data = DataStack(app, f"{prefix}-Data", settings=settings, env=env)
+    auth = AuthStack(app, f"{prefix}-Auth", settings=settings, env=env)
+    shared = Shared(settings=settings, buckets=storage.buckets, tables=data.tables)
+
+    homes = placement()
+    workflows = WorkflowsStack(app, f"{prefix}-{WORKFLOWS}", settings=settings, shared=shared,
+                               function_keys=homes[WORKFLOWS], env=env)
+    ingest = IngestStack(app, f"{prefix}-{INGEST}", settings=settings, shared=shared,
+                         function_keys=homes[INGEST], env=env)
+    api = ApiStack(app, f"{prefix}-{API}", settings=settings, shared=shared,
+                   user_pool=auth.user_pool, user_pool_client=auth.client,
+                   function_keys=homes[API], env=env)
+    built = {**workflows.functions.functions, **ingest.functions.functions,
+             **api.functions.functions}
+    schedules = SchedulesStack(app, f"{prefix}-{SCHEDULES}", settings=settings, shared=shared,
+                               function_keys=homes[SCHEDULES], elsewhere=built, env=env)
+
+    # Functions that start state machines reach them by a name-built ARN, not a reference:
+    # deploy the workflows first all the same.
+    for stack, keys in ((ingest, homes[INGEST]), (api, homes[API]),
+                        (schedules, homes[SCHEDULES])):
+        if any(needs.needs(k).starts for k in keys):
+            stack.add_stack_dependency(workflows, "starts its state machines")
+    return app
+
+
+def main() -> None:
+    app = build_app(env=default_environment())
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Catalogue functions as Lambdas: one way to build them, whichever stack they live in.
+
+Every function gets the same environment (every catalogued name/ARN plus stage and Powertools
+settings), X-Ray tracing, its own log group and exactly the grants ``infra.needs`` lists. Zip
+functions run ``functions/<name>/`` on python3.11 with the Powertools layer and the core layer
+(``layers/core``); a function whose needs name a container is a Docker image instead (images
+carry their dependencies and cannot take layers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from aws_cdk import Duration, IgnoreMode, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+from soundmosaic.platform import catalogue
+from soundmosaic.platform.catalogue import physical_name
+
+from infra import names, needs
+from infra.settings import ARCHITECTURE_TAG, POWERTOOLS_ACCOUNT, PYTHON_RUNTIME_TAG, Settings
+
+METRICS_NAMESPACE = "SoundMosaic"
+RUNTIME = lambda_.Runtime.PYTHON_3_11
+ARCHITECTURE = lambda_.Architecture.X86_64
+CORE_LAYER_DIR = catalogue.REPO_ROOT / "layers" / "core"
+CODE_EXCLUDE = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache", "**/.pytest_cache"]
+
+# Docker build context = the repository root, reduced to what an image may COPY (.dockerignore
+# syntax, last match wins: exclude everything, then re-include). Keeps .venv, web/, node_modules,
+# cdk.out, .git, data and the other containers out of the context and out of the asset hash.
+def image_context_exclude(container: str) -> list[str]:
+    return [
+        "*",
+        "!pyproject.toml",
+        "!functions",
+        "!layers",
+        "!containers",
+        "containers/*",
+        f"!containers/{container}",
+        "**/__pycache__",
+        "**/*.pyc",
+        "**/.mypy_cache",
+        "**/.pytest_cache",
+        "**/node_modules",
+    ]
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every function stack receives from the storage and data stacks."""
+
+    settings: Settings
+    buckets: Mapping[str, s3.IBucket]
+    tables: Mapping[str, dynamodb.ITable]
+
+
+def environment(stack: Stack, shared: Shared) -> dict[str, str]:
+    """The variables every function gets; the local runtime sets the very same names."""
+    stage = shared.settings.stage
+    env = {
+        "SOUNDMOSAIC_STAGE": stage,
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+    }
+    for bucket in catalogue.BUCKETS:
+        env[bucket.env] = shared.buckets[bucket.key].bucket_name
+    for table in catalogue.TABLES:
+        env[table.env] = shared.tables[table.key].table_name
+    for queue in catalogue.QUEUES:
+        env[queue.env] = names.queue_url(stack, stage, queue.key)
+    for machine in catalogue.STATE_MACHINES:
+        env[machine.env] = names.state_machine_arn(stack, stage, machine.key)
+    for fn in catalogue.FUNCTIONS:
+        if fn.env:
+            env[fn.env] = physical_name(stage, fn.key)
+    return env
+
+
+def powertools_layer_arn(stack: Stack, version: int) -> str:
+    return (f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_ACCOUNT}:layer:"
+            f"AWSLambdaPowertoolsPythonV3-{PYTHON_RUNTIME_TAG}-{ARCHITECTURE_TAG}:{version}")
+
+
+class CatalogueFunctions(Construct):
+    """The given catalogue functions, built for the stack this construct is placed in."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, keys: Iterable[str],
+                 shared: Shared) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.shared = shared
+        self.functions: dict[str, lambda_.Function] = {}
+        wanted = [catalogue.function(k) for k in dict.fromkeys(keys)]
+        env = environment(stack, shared)
+        self._layers: list[lambda_.ILayerVersion] | None = None
+        for fn in wanted:
+            env_fn = {**env, "POWERTOOLS_SERVICE_NAME": f"soundmosaic-{fn.key}"}
+            built = self._build(fn, env_fn)
+            self._grant(fn, built)
+            self.functions[fn.key] = built
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _layers_for_stack(self) -> list[lambda_.ILayerVersion]:
+        """The Powertools layer and this stack's copy of the core layer (made on first use).
+
+        Each stack publishes its own core layer version: sharing one through a cross-stack
+        reference would block every later layer update (an export in use cannot change).
+        """
+        if self._layers is None:
+            stack = Stack.of(self)
+            settings = self.shared.settings
+            powertools = lambda_.LayerVersion.from_layer_version_arn(
+                self, "PowertoolsLayer",
+                powertools_layer_arn(stack, settings.powertools_layer_version))
+            core = lambda_.LayerVersion(
+                self, "CoreLayer",
+                code=lambda_.Code.from_asset(str(CORE_LAYER_DIR), exclude=CODE_EXCLUDE),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[ARCHITECTURE],
+                description="SoundMosaic domain library (soundmosaic package)",
+                removal_policy=RemovalPolicy.RETAIN if settings.is_production
+                else RemovalPolicy.DESTROY,
+            )
+            self._layers = [powertools, core]
+        return self._layers
+
+    def _build(self, fn: catalogue.Function, env: dict[str, str]) -> lambda_.Function:
+        settings = self.shared.settings
+        name = physical_name(settings.stage, fn.key)
+        log_group = logs.LogGroup(
+            self, f"{fn.key}-logs",
+            log_group_name=f"/aws/lambda/{name}",
+            retention=logs.RetentionDays.THREE_MONTHS if settings.is_production
+            else logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.RETAIN if settings.is_production
+            else RemovalPolicy.DESTROY,
+        )
+        container = needs.needs(fn.key).container
+        if container:
+            image = lambda_.DockerImageCode.from_image_asset(
+                str(catalogue.REPO_ROOT),
+                file=f"containers/{container}/Dockerfile",
+                exclude=image_context_exclude(container),
+                ignore_mode=IgnoreMode.DOCKER,
+                platform=ecr_assets.Platform.LINUX_AMD64,
+                cmd=[f"{fn.module}.{fn.attribute}"],
+            )
+            return lambda_.DockerImageFunction(
+                self, fn.key, code=image, function_name=name, description=fn.purpose[:256],
+                memory_size=fn.memory_mb, timeout=Duration.seconds(fn.timeout_s),
+                architecture=ARCHITECTURE, tracing=lambda_.Tracing.ACTIVE, environment=env,
+                log_group=log_group,
+            )
+        if not fn.asset_dir.is_dir():
+            raise FileNotFoundError(f"function {fn.key!r}: {fn.asset_dir} does not exist")
+        return lambda_.Function(
+            self, fn.key, runtime=RUNTIME, handler=fn.lambda_handler,
+            code=lambda_.Code.from_asset(str(fn.asset_dir), exclude=CODE_EXCLUDE),
+            layers=self._layers_for_stack(), function_name=name, description=fn.purpose[:256],
+            memory_size=fn.memory_mb, timeout=Duration.seconds(fn.timeout_s),
+            architecture=ARCHITECTURE, tracing=lambda_.Tracing.ACTIVE, environment=env,
+            log_group=log_group,
+        )
+
+    # -- permissions ----------------------------------------------------------------------------
+
+    def _grant(self, fn: catalogue.Function, built: lambda_.Function) -> None:
+        wants = needs.needs(fn.key)
+        for key, access in wants.buckets.items():
+            bucket = self.shared.buckets[key]
+            if access is needs.Access.READ:
+                bucket.grant_read(built)
+            elif access is needs.Access.WRITE:
+                bucket.grant_write(built)
+            else:
+                bucket.grant_read_write(built)
+        for key, access in wants.tables.items():
+            table = self.shared.tables[key]
+            if access is needs.Access.READ:
+                table.grant_read_data(built)
+            elif access is needs.Access.WRITE:
+                table.grant_write_data(built)
+            else:
+                table.grant_read_write_data(built)
+        if wants.starts:
+            stack = Stack.of(self)
+            built.add_to_role_policy(iam.PolicyStatement(
+                actions=["states:StartExecution"],
+                resources=[names.state_machine_arn(stack, self.shared.settings.stage, key)
+                           for key in wants.starts],
+            ))

@@ -1,0 +1,34 @@
+"""Deterministic names and ARNs of catalogued resources, for references that would otherwise
+make stacks depend on each other in a circle.
+
+A function needs the ARN of the state machine that invokes it (to hand to others), and the state
+machine's definition needs the function's ARN. Every function, queue and state machine is
+therefore given its catalogue physical name, and the ARNs and URLs below are built from that
+name and the stack's own account, region and partition, so no cross-stack reference is needed.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, Stack
+from soundmosaic.platform.catalogue import physical_name
+
+
+def state_machine_arn(stack: Stack, stage: str, key: str) -> str:
+    return stack.format_arn(service="states", resource="stateMachine",
+                            resource_name=physical_name(stage, key),
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME)
+
+
+def function_arn(stack: Stack, stage: str, key: str) -> str:
+    return stack.format_arn(service="lambda", resource="function",
+                            resource_name=physical_name(stage, key),
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME)
+
+
+def queue_url(stack: Stack, stage: str, key: str) -> str:
+    return f"https://sqs.{stack.region}.{stack.url_suffix}/{stack.account}/{physical_name(stage, key)}"
+
+
+def dead_letter_queue_name(stage: str, key: str) -> str:
+    """The local runtime names dead-letter queues the same way."""
+    return f"{physical_name(stage, key)}-dlq"

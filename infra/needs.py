@@ -1,0 +1,91 @@
+"""What each catalogued function may touch: the least-privilege grants and its packaging.
+
+The catalogue says which resources exist; this table says which function may read or write
+which of them. Keys are catalogue keys and are checked against the catalogue at synth time, so a
+renamed or removed resource fails the build instead of silently dropping a permission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from soundmosaic.platform import catalogue
+
+
+class Access(Enum):
+    READ = "read"
+    WRITE = "write"
+    READ_WRITE = "read_write"
+
+
+@dataclass(frozen=True)
+class Needs:
+    buckets: dict[str, Access] = field(default_factory=dict)
+    tables: dict[str, Access] = field(default_factory=dict)
+    # State machines (catalogue keys) the function starts executions of.
+    starts: tuple[str, ...] = ()
+    # Folder under containers/ whose Dockerfile builds the function's image (None: zip + layers).
+    container: str | None = None
+
+
+RW, R = Access.READ_WRITE, Access.READ
+
+NEEDS: dict[str, Needs] = {
+    # Presigned single and multipart uploads, track listing/deletion with all derived objects,
+    # job reads, idempotent POSTs.
+    "api": Needs(
+        buckets={"uploads": RW, "media": RW, "quarantine": RW},
+        tables={"tracks": RW, "jobs": RW, "idempotency": RW},
+    ),
+    # One job per S3 event (idempotent), then the ingest workflow.
+    "ingest": Needs(
+        buckets={"uploads": R},
+        tables={"jobs": RW, "idempotency": RW},
+        starts=("ingest",),
+    ),
+    # ffprobe through a presigned GET, then move the upload into the library or quarantine.
+    "probe": Needs(
+        buckets={"uploads": RW, "media": RW, "quarantine": RW},
+        tables={"tracks": RW},
+        container="lambda-ffmpeg",
+    ),
+    # Job stage/percent/end-state updates from the workflows.
+    "jobs": Needs(tables={"jobs": RW}),
+    # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries.
+    "refresh": Needs(
+        buckets={"uploads": RW, "media": RW},
+        tables={"tracks": RW, "jobs": RW},
+    ),
+}
+
+
+def needs(function_key: str) -> Needs:
+    try:
+        return NEEDS[function_key]
+    except KeyError:
+        raise KeyError(
+            f"catalogue function {function_key!r} has no entry in infra/needs.py: say which "
+            "buckets and tables it may use"
+        ) from None
+
+
+def check() -> None:
+    """Every catalogue function has needs, and every key named here is in the catalogue."""
+    functions = {f.key for f in catalogue.FUNCTIONS}
+    buckets = {b.key for b in catalogue.BUCKETS}
+    tables = {t.key for t in catalogue.TABLES}
+    machines = {m.key for m in catalogue.STATE_MACHINES}
+    problems = [f"function {k!r} has no needs entry" for k in sorted(functions - set(NEEDS))]
+    problems += [f"needs entry {k!r} is not a catalogue function" for k in sorted(set(NEEDS)
+                                                                                  - functions)]
+    for key, entry in NEEDS.items():
+        problems += [f"{key}: unknown bucket {b!r}" for b in entry.buckets if b not in buckets]
+        problems += [f"{key}: unknown table {t!r}" for t in entry.tables if t not in tables]
+        problems += [f"{key}: unknown state machine {m!r}" for m in entry.starts
+                     if m not in machines]
+        if entry.container and not (catalogue.REPO_ROOT / "containers" / entry.container
+                                    / "Dockerfile").is_file():
+            problems.append(f"{key}: containers/{entry.container}/Dockerfile is missing")
+    if problems:
+        raise ValueError("infra/needs.py disagrees with the catalogue: " + "; ".join(problems))

@@ -1,0 +1,1 @@
+"""One stack per bounded context of the platform foundation."""

@@ -1,0 +1,38 @@
+"""DynamoDB tables of the catalogue: on-demand, encrypted, point-in-time recovery, retained."""
+
+from __future__ import annotations
+
+from aws_cdk import Environment, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+from soundmosaic.platform import catalogue
+from soundmosaic.platform.catalogue import physical_name
+
+from infra.settings import Settings
+from infra.stacks.base import FoundationStack
+
+DESCRIPTION = "SoundMosaic data: DynamoDB tables " + ", ".join(t.key for t in catalogue.TABLES)
+
+
+class DataStack(FoundationStack):
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings,
+                 env: Environment | None = None) -> None:
+        super().__init__(scope, construct_id, settings=settings, env=env,
+                         description=DESCRIPTION)
+        self.tables: dict[str, dynamodb.Table] = {}
+        for entry in catalogue.TABLES:
+            string = dynamodb.AttributeType.STRING
+            self.tables[entry.key] = dynamodb.Table(
+                self, entry.key,
+                table_name=physical_name(settings.stage, entry.key),
+                partition_key=dynamodb.Attribute(name=entry.partition_key, type=string),
+                sort_key=dynamodb.Attribute(name=entry.sort_key, type=string)
+                if entry.sort_key else None,
+                time_to_live_attribute=entry.ttl_attribute,
+                billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+                encryption=dynamodb.TableEncryption.AWS_MANAGED,
+                point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                    point_in_time_recovery_enabled=True),
+                deletion_protection=settings.is_production,
+                removal_policy=RemovalPolicy.RETAIN,
+            )

@@ -1,0 +1,70 @@
+"""Workflows: the state machines in ``statemachines/`` and the functions their Tasks invoke.
+
+Each definition is loaded from its file as is; CloudFormation replaces every ``${Name}``
+placeholder with the ARN of the catalogue function it names (``definitionSubstitutions``), the
+same substitution the local runtime applies before handing the file to moto. Executions are
+traced with X-Ray and logged to CloudWatch Logs (without execution data: payloads carry ids and
+S3 keys, and file names can be personal).
+"""
+
+from __future__ import annotations
+
+import re
+
+from aws_cdk import Environment, RemovalPolicy
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+from soundmosaic.platform import catalogue
+from soundmosaic.platform.catalogue import physical_name
+
+from infra.constructs.functions import CatalogueFunctions, Shared
+from infra.settings import Settings
+from infra.stacks.base import FoundationStack
+
+DESCRIPTION = "SoundMosaic workflows: Step Functions state machines and their task functions"
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def placeholders(machine: catalogue.StateMachine) -> set[str]:
+    return set(PLACEHOLDER.findall(machine.path.read_text()))
+
+
+class WorkflowsStack(FoundationStack):
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings,
+                 shared: Shared, function_keys: list[str],
+                 env: Environment | None = None) -> None:
+        super().__init__(scope, construct_id, settings=settings, env=env,
+                         description=DESCRIPTION)
+        self.functions = CatalogueFunctions(self, "Functions", keys=function_keys, shared=shared)
+        self.state_machines: dict[str, sfn.StateMachine] = {}
+        for entry in catalogue.STATE_MACHINES:
+            missing = placeholders(entry) - set(entry.functions)
+            if missing:
+                raise ValueError(f"{entry.file}: no catalogue substitution for {sorted(missing)}")
+            name = physical_name(settings.stage, entry.key)
+            log_group = logs.LogGroup(
+                self, f"{entry.key}-logs",
+                # The /aws/vendedlogs/ prefix keeps the log resource policy small.
+                log_group_name=f"/aws/vendedlogs/states/{name}",
+                retention=logs.RetentionDays.THREE_MONTHS if settings.is_production
+                else logs.RetentionDays.ONE_MONTH,
+                removal_policy=RemovalPolicy.RETAIN if settings.is_production
+                else RemovalPolicy.DESTROY,
+            )
+            targets = {key: self.functions.functions[key] for key in set(entry.functions.values())}
+            machine = sfn.StateMachine(
+                self, entry.key,
+                state_machine_name=name,
+                state_machine_type=sfn.StateMachineType.STANDARD,
+                definition_body=sfn.DefinitionBody.from_file(str(entry.path)),
+                definition_substitutions={placeholder: targets[key].function_arn
+                                          for placeholder, key in entry.functions.items()},
+                logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL,
+                                    include_execution_data=False),
+                tracing_enabled=True,
+                comment=entry.purpose,
+            )
+            for function in targets.values():
+                function.grant_invoke(machine)
+            self.state_machines[entry.key] = machine

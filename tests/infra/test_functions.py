@@ -1,0 +1,173 @@
+"""Every catalogue function: one Lambda, its packaging, environment, tracing and grants."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from soundmosaic.platform import catalogue
+from soundmosaic.platform.catalogue import physical_name
+
+from infra import needs
+from infra.app import placement
+from tests.infra.conftest import STAGE
+from tests.infra.helpers import actions, props, resources, role_statements, text
+
+pytestmark = pytest.mark.infra
+
+POWERTOOLS_LAYER = "017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-x86_64:"
+
+
+def _functions(synth) -> dict[str, tuple[str, str, dict]]:
+    """Catalogue key -> (stack short name, logical id, properties) of its Lambda."""
+    names = {physical_name(STAGE, f.key): f.key for f in catalogue.FUNCTIONS}
+    found: dict[str, tuple[str, str, dict]] = {}
+    for short in synth.templates:
+        for logical_id, resource in resources(synth.json(short), "AWS::Lambda::Function").items():
+            name = props(resource).get("FunctionName")
+            if name in names:
+                assert names[name] not in found, f"{name} is defined twice"
+                found[names[name]] = (short, logical_id, props(resource))
+    return found
+
+
+def test_every_catalogue_function_exists_exactly_once(synth):
+    assert set(_functions(synth)) == {f.key for f in catalogue.FUNCTIONS}
+
+
+def test_placement_puts_each_function_in_one_stack():
+    homes = placement()
+    placed = [k for keys in homes.values() for k in keys]
+    assert sorted(placed) == sorted(f.key for f in catalogue.FUNCTIONS)
+    for machine in catalogue.STATE_MACHINES:
+        assert set(machine.functions.values()) <= set(homes["Workflows"])
+
+
+def test_needs_cover_the_catalogue():
+    needs.check()
+    assert set(needs.NEEDS) == {f.key for f in catalogue.FUNCTIONS}
+
+
+def test_zip_functions_run_python311_with_both_layers_and_tracing(synth):
+    for key, (short, _, p) in _functions(synth).items():
+        if needs.needs(key).container:
+            continue
+        fn = catalogue.function(key)
+        assert p["Runtime"] == "python3.11", key
+        assert p["Handler"] == fn.lambda_handler, key
+        assert p["Architectures"] == ["x86_64"], key
+        assert p["TracingConfig"] == {"Mode": "Active"}, key
+        assert (p["MemorySize"], p["Timeout"]) == (fn.memory_mb, fn.timeout_s), key
+        layers = p["Layers"]
+        assert len(layers) == 2, key
+        assert sum(POWERTOOLS_LAYER in text(layer) for layer in layers) == 1, key
+        core = [layer for layer in layers if "Ref" in layer]
+        assert len(core) == 1, key
+        layer = synth.json(short)["Resources"][core[0]["Ref"]]
+        assert layer["Type"] == "AWS::Lambda::LayerVersion"
+        assert props(layer)["CompatibleRuntimes"] == ["python3.11"]
+        assert props(layer)["CompatibleArchitectures"] == ["x86_64"]
+
+
+def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
+    for key, (short, logical_id, _) in _functions(synth).items():
+        if needs.needs(key).container:
+            continue
+        resource = synth.json(short)["Resources"][logical_id]
+        asset = synth.outdir / resource["Metadata"]["aws:asset:path"]
+        module = catalogue.function(key).lambda_handler.rsplit(".", 1)[0]
+        assert (asset / f"{module.replace('.', '/')}.py").is_file(), key
+    for short in synth.templates:
+        for layer in resources(synth.json(short), "AWS::Lambda::LayerVersion").values():
+            asset = synth.outdir / layer["Metadata"]["aws:asset:path"]
+            assert (asset / "python" / "soundmosaic" / "__init__.py").is_file()
+            assert not list(asset.rglob("__pycache__"))
+
+
+def test_ffmpeg_function_is_a_container_image(synth):
+    containerised = [k for k in _functions(synth) if needs.needs(k).container]
+    assert containerised == ["probe"]
+    for key in containerised:
+        fn = catalogue.function(key)
+        _, _, p = _functions(synth)[key]
+        assert p["PackageType"] == "Image"
+        assert p["ImageConfig"]["Command"] == [f"{fn.module}.{fn.attribute}"]
+        assert p["Architectures"] == ["x86_64"]
+        assert p["TracingConfig"] == {"Mode": "Active"}
+        assert "Layers" not in p
+        assert (p["MemorySize"], p["Timeout"]) == (fn.memory_mb, fn.timeout_s)
+
+
+def test_image_asset_is_staged_not_built(synth):
+    """Synth stages the Docker context and records the build; it never runs docker."""
+    manifest = json.loads((synth.outdir / "manifest.json").read_text())
+    images = {}
+    for artifact in manifest["artifacts"].values():
+        if artifact["type"] == "cdk:asset-manifest":
+            assets = json.loads((synth.outdir / artifact["properties"]["file"]).read_text())
+            images.update(assets.get("dockerImages", {}))
+    assert len(images) == 1
+    (image,) = images.values()
+    assert image["source"]["dockerFile"] == "containers/lambda-ffmpeg/Dockerfile"
+    assert image["source"]["platform"] == "linux/amd64"
+    context = synth.outdir / image["source"]["directory"]
+    top = {p.name for p in context.iterdir()}
+    assert top == {"pyproject.toml", "containers", "functions", "layers"}
+    assert {p.name for p in (context / "containers").iterdir()} == {"lambda-ffmpeg"}
+    assert (context / "functions" / "probe" / "app.py").is_file()
+    assert (context / "layers" / "core" / "python" / "soundmosaic" / "__init__.py").is_file()
+    assert not list(context.rglob("__pycache__"))
+
+
+def test_every_function_gets_every_catalogue_variable(synth):
+    expected = ({b.env for b in catalogue.BUCKETS} | {t.env for t in catalogue.TABLES}
+                | {q.env for q in catalogue.QUEUES} | {m.env for m in catalogue.STATE_MACHINES}
+                | {f.env for f in catalogue.FUNCTIONS if f.env}
+                | {"SOUNDMOSAIC_STAGE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"})
+    for key, (_, _, p) in _functions(synth).items():
+        env = p["Environment"]["Variables"]
+        assert set(env) == expected, key
+        assert env["SOUNDMOSAIC_STAGE"] == STAGE
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "SoundMosaic"
+        assert env["POWERTOOLS_SERVICE_NAME"] == f"soundmosaic-{key}"
+        for fn in catalogue.FUNCTIONS:
+            if fn.env:
+                assert env[fn.env] == physical_name(STAGE, fn.key)
+        for machine in catalogue.STATE_MACHINES:
+            assert f":stateMachine:{physical_name(STAGE, machine.key)}" in text(env[machine.env])
+        for queue in catalogue.QUEUES:
+            assert text(env[queue.env]).startswith('{"Fn::Join"')
+            assert f"/{physical_name(STAGE, queue.key)}" in text(env[queue.env])
+
+
+def test_grants_are_least_privilege(synth):
+    functions = _functions(synth)
+
+    def statements(key):
+        short, logical_id, _ = functions[key]
+        return role_statements(synth.json(short), logical_id)
+
+    # The jobs step touches the jobs table only.
+    jobs = statements("jobs")
+    assert not any(a.startswith(("s3:", "states:")) for a in actions(jobs))
+    dynamo = [s for s in jobs if any(a.startswith("dynamodb:") for a in actions([s]))]
+    assert dynamo and "jobs" in text(dynamo)
+    assert "idempotency" not in text(dynamo) and "tracks" not in text(dynamo)
+    # Ingest starts exactly the ingest state machine and only reads uploads.
+    ingest = statements("ingest")
+    starts = [s for s in ingest if "states:StartExecution" in actions([s])]
+    assert len(starts) == 1
+    assert f":stateMachine:{physical_name(STAGE, 'ingest')}" in text(starts[0]["Resource"])
+    assert not any(a in actions(ingest) for a in ("s3:PutObject", "s3:DeleteObject*"))
+    # Nobody gets wildcard admin.
+    for key in functions:
+        assert "*" not in actions(statements(key)), key
+        assert not any(a.endswith(":*") for a in actions(statements(key))
+                       if not a.startswith(("xray:", "logs:"))), key
+
+
+def test_functions_log_to_their_own_groups(synth):
+    for key, (short, _, p) in _functions(synth).items():
+        group = synth.json(short)["Resources"][p["LoggingConfig"]["LogGroup"]["Ref"]]
+        assert props(group)["LogGroupName"] == f"/aws/lambda/{physical_name(STAGE, key)}"
+        assert props(group)["RetentionInDays"] > 0

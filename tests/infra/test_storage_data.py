@@ -1,0 +1,123 @@
+"""S3 buckets and DynamoDB tables: one per catalogue entry, with their security settings."""
+
+from __future__ import annotations
+
+import pytest
+from soundmosaic.platform import catalogue
+from soundmosaic.platform.catalogue import physical_name
+
+from tests.infra.conftest import SPA_ORIGIN, STAGE
+from tests.infra.helpers import props, resources
+
+pytestmark = pytest.mark.infra
+
+
+def _bucket_ids(synth) -> dict[str, str]:
+    """Catalogue bucket key -> logical id in the storage template."""
+    stack = synth.stacks["Storage"]
+    return {key: stack.resolve(stack.get_logical_id(bucket.node.default_child))
+            for key, bucket in stack.buckets.items()}
+
+
+def test_one_bucket_per_catalogue_entry(synth):
+    synth.template("Storage").resource_count_is("AWS::S3::Bucket", len(catalogue.BUCKETS))
+    assert set(_bucket_ids(synth)) == {b.key for b in catalogue.BUCKETS}
+
+
+def test_buckets_are_private_encrypted_versioned_and_retained(synth):
+    template = synth.json("Storage")
+    for logical_id in _bucket_ids(synth).values():
+        bucket = template["Resources"][logical_id]
+        p = props(bucket)
+        sse = p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+        assert sse["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms"}
+        assert p["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+        }
+        assert p["VersioningConfiguration"] == {"Status": "Enabled"}
+        assert p["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+        assert bucket["DeletionPolicy"] == "Retain"
+        assert bucket["UpdateReplacePolicy"] == "Retain"
+
+
+def test_every_bucket_policy_denies_plain_http(synth):
+    template = synth.json("Storage")
+    policies = {props(p)["Bucket"]["Ref"]: props(p)["PolicyDocument"]["Statement"]
+                for p in resources(template, "AWS::S3::BucketPolicy").values()}
+    for key, logical_id in _bucket_ids(synth).items():
+        denies = [s for s in policies[logical_id] if s["Effect"] == "Deny"
+                  and s["Condition"].get("Bool", {}).get("aws:SecureTransport") == "false"]
+        assert denies, f"bucket {key} has no TLS-only policy"
+        assert denies[0]["Action"] == "s3:*"
+        assert denies[0]["Principal"] == {"AWS": "*"}
+
+
+def test_lifecycle_aborts_multipart_expires_old_versions_and_quarantine(synth):
+    template = synth.json("Storage")
+    for key, logical_id in _bucket_ids(synth).items():
+        rules = props(template["Resources"][logical_id])["LifecycleConfiguration"]["Rules"]
+        assert all(r["Status"] == "Enabled" for r in rules)
+        assert any(r.get("AbortIncompleteMultipartUpload") == {"DaysAfterInitiation": 7}
+                   for r in rules), key
+        assert any("NoncurrentVersionExpiration" in r for r in rules), key
+        expiry = [r["ExpirationInDays"] for r in rules if "ExpirationInDays" in r]
+        assert expiry == ([90] if key == "quarantine" else []), key
+
+
+def test_cors_lets_the_spa_put_get_head_and_read_etags(synth):
+    template = synth.json("Storage")
+    for logical_id in _bucket_ids(synth).values():
+        (rule,) = props(template["Resources"][logical_id])["CorsConfiguration"]["CorsRules"]
+        assert rule["AllowedOrigins"] == [SPA_ORIGIN]
+        assert set(rule["AllowedMethods"]) == {"PUT", "GET", "HEAD"}
+        assert "ETag" in rule["ExposedHeaders"]
+
+
+def test_several_spa_origins(prod_synth):
+    bucket = next(iter(resources(prod_synth.json("Storage"), "AWS::S3::Bucket").values()))
+    (rule,) = props(bucket)["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedOrigins"] == ["https://soundmosaic.example",
+                                      "https://preview.soundmosaic.example"]
+
+
+def test_tables_follow_the_catalogue(synth):
+    template = synth.json("Data")
+    tables = resources(template, "AWS::DynamoDB::Table")
+    assert len(tables) == len(catalogue.TABLES)
+    by_name = {props(t)["TableName"]: t for t in tables.values()}
+    for entry in catalogue.TABLES:
+        table = by_name[physical_name(STAGE, entry.key)]
+        p = props(table)
+        expected_keys = [{"AttributeName": entry.partition_key, "KeyType": "HASH"}]
+        if entry.sort_key:
+            expected_keys.append({"AttributeName": entry.sort_key, "KeyType": "RANGE"})
+        assert p["KeySchema"] == expected_keys
+        assert {a["AttributeName"]: a["AttributeType"] for a in p["AttributeDefinitions"]} == {
+            k["AttributeName"]: "S" for k in expected_keys}
+        assert p["BillingMode"] == "PAY_PER_REQUEST"
+        assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert p["SSESpecification"]["SSEEnabled"] is True
+        if entry.ttl_attribute:
+            assert p["TimeToLiveSpecification"] == {"AttributeName": entry.ttl_attribute,
+                                                    "Enabled": True}
+        else:
+            assert "TimeToLiveSpecification" not in p
+        assert table["DeletionPolicy"] == "Retain"
+
+
+def test_catalogue_table_keys_are_the_ones_the_code_uses():
+    tables = {t.key: t for t in catalogue.TABLES}
+    assert (tables["tracks"].partition_key, tables["tracks"].sort_key) == ("artist_id", "track_id")
+    assert (tables["jobs"].partition_key, tables["jobs"].sort_key) == ("artist_id", "job_id")
+    # Powertools' DynamoDBPersistenceLayer defaults.
+    idempotency = tables["idempotency"]
+    assert (idempotency.partition_key, idempotency.sort_key) == ("id", None)
+    assert idempotency.ttl_attribute == "expiration"
+
+
+def test_production_tables_have_deletion_protection(synth, prod_synth):
+    for table in resources(prod_synth.json("Data"), "AWS::DynamoDB::Table").values():
+        assert props(table)["DeletionProtectionEnabled"] is True
+    for table in resources(synth.json("Data"), "AWS::DynamoDB::Table").values():
+        assert props(table).get("DeletionProtectionEnabled") in (None, False)

@@ -1,0 +1,157 @@
+"""State machines, the ingest queue and notifications, schedules and the stack graph."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from soundmosaic.platform import catalogue
+from soundmosaic.platform.catalogue import physical_name
+
+from tests.infra.conftest import STAGE
+from tests.infra.helpers import by_property, props, resources, text
+
+pytestmark = pytest.mark.infra
+
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def _function_id(template: dict, key: str) -> str:
+    logical_id, _ = by_property(template, "AWS::Lambda::Function", "FunctionName",
+                                physical_name(STAGE, key))
+    return logical_id
+
+
+@pytest.mark.parametrize("machine", catalogue.STATE_MACHINES, ids=lambda m: m.key)
+def test_state_machine_definition_gets_every_function_arn(synth, machine):
+    template = synth.json("Workflows")
+    _, resource = by_property(template, "AWS::StepFunctions::StateMachine",
+                              "StateMachineName", physical_name(STAGE, machine.key))
+    p = props(resource)
+    # The definition is the ASL file itself, uploaded as a file asset (staged as asset.<key>).
+    key = p["DefinitionS3Location"]["Key"]
+    definition = (synth.outdir / f"asset.{key}").read_text()
+    assert json.loads(definition) == json.loads(machine.path.read_text())
+    substitutions = p["DefinitionSubstitutions"]
+    assert set(substitutions) == set(PLACEHOLDER.findall(definition)) == set(machine.functions)
+    arns = {}
+    for placeholder, key in machine.functions.items():
+        assert substitutions[placeholder] == {"Fn::GetAtt": [_function_id(template, key), "Arn"]}
+        arns[placeholder] = f"arn:aws:lambda:eu-west-1:123456789012:function:{physical_name(STAGE, key)}"
+    # What CloudFormation deploys: every placeholder replaced, valid ASL JSON.
+    rendered = PLACEHOLDER.sub(lambda m: arns[m.group(1)], definition)
+    assert "${" not in rendered
+    states = json.loads(rendered)["States"]
+    used = {s["Parameters"]["FunctionName"] for s in states.values() if s["Type"] == "Task"}
+    assert used == set(arns.values())
+
+
+@pytest.mark.parametrize("machine", catalogue.STATE_MACHINES, ids=lambda m: m.key)
+def test_state_machine_is_traced_logged_and_may_invoke_its_functions(synth, machine):
+    template = synth.json("Workflows")
+    _, resource = by_property(template, "AWS::StepFunctions::StateMachine",
+                              "StateMachineName", physical_name(STAGE, machine.key))
+    p = props(resource)
+    assert p["TracingConfiguration"] == {"Enabled": True}
+    logging = p["LoggingConfiguration"]
+    assert logging["Level"] == "ALL" and logging["IncludeExecutionData"] is False
+    group_id = logging["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
+    assert props(template["Resources"][group_id])["LogGroupName"].startswith(
+        "/aws/vendedlogs/states/")
+    role_id = p["RoleArn"]["Fn::GetAtt"][0]
+    statements = [s for pol in resources(template, "AWS::IAM::Policy").values()
+                  if {"Ref": role_id} in props(pol)["Roles"]
+                  for s in props(pol)["PolicyDocument"]["Statement"]]
+    invoked = text([s["Resource"] for s in statements if "lambda:InvokeFunction" in
+                    (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])])
+    for key in set(machine.functions.values()):
+        assert _function_id(template, key) in invoked
+
+
+@pytest.mark.parametrize("queue", catalogue.QUEUES, ids=lambda q: q.key)
+def test_queue_has_a_dead_letter_queue_and_reports_batch_failures(synth, queue):
+    template = synth.json("Ingest")
+    queue_id, resource = by_property(template, "AWS::SQS::Queue", "QueueName",
+                                     physical_name(STAGE, queue.key))
+    p = props(resource)
+    dlq_id, dlq = by_property(template, "AWS::SQS::Queue", "QueueName",
+                              f"{physical_name(STAGE, queue.key)}-dlq")
+    assert p["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+                                  "maxReceiveCount": queue.max_receive_count}
+    assert p["VisibilityTimeout"] == queue.visibility_timeout_s
+    assert p["SqsManagedSseEnabled"] is True and props(dlq)["SqsManagedSseEnabled"] is True
+    (mapping,) = [m for m in resources(template, "AWS::Lambda::EventSourceMapping").values()
+                  if props(m)["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}]
+    assert props(mapping)["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props(mapping)["FunctionName"] == {"Ref": _function_id(template, queue.consumer)}
+
+
+def test_uploads_bucket_notifies_the_ingest_queue_per_prefix(synth):
+    template = synth.json("Ingest")
+    notified = [b for b in catalogue.BUCKETS if b.notify_prefixes]
+    assert notified
+    notifications = list(resources(template, "Custom::S3BucketNotifications").values())
+    assert len(notifications) == len(notified)
+    (queue_entry,) = catalogue.QUEUES
+    queue_id, _ = by_property(template, "AWS::SQS::Queue", "QueueName",
+                              physical_name(STAGE, queue_entry.key))
+    storage = synth.stacks["Storage"]
+    for entry, notification in zip(notified, notifications, strict=True):
+        p = props(notification)
+        bucket_ref = storage.resolve(storage.get_logical_id(
+            storage.buckets[entry.key].node.default_child))
+        assert "SoundMosaic-test-Storage" in text(p["BucketName"])
+        assert bucket_ref in text(p["BucketName"])
+        configs = p["NotificationConfiguration"]["QueueConfigurations"]
+        assert {c["Filter"]["Key"]["FilterRules"][0]["Value"] for c in configs} == set(
+            entry.notify_prefixes)
+        for config in configs:
+            assert config["Events"] == ["s3:ObjectCreated:*"]
+            assert config["QueueArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    # S3 may send to the queue, from that bucket only.
+    policies = [props(p) for p in resources(template, "AWS::SQS::QueuePolicy").values()
+                if {"Ref": queue_id} in props(p)["Queues"]]
+    statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+    allow = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow and allow[0]["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert "sqs:SendMessage" in allow[0]["Action"]
+    assert "aws:SourceArn" in text(allow[0]["Condition"])
+
+
+@pytest.mark.parametrize("schedule", catalogue.SCHEDULES, ids=lambda s: s.key)
+def test_schedule_rule_runs_its_function(synth, schedule):
+    template = synth.json("Schedules")
+    _, rule = by_property(template, "AWS::Events::Rule", "Name",
+                          physical_name(STAGE, schedule.key))
+    p = props(rule)
+    assert p["ScheduleExpression"] == schedule.expression
+    assert p["State"] == "ENABLED"
+    (target,) = p["Targets"]
+    target_id = _function_id(template, schedule.target)
+    assert target["Arn"] == {"Fn::GetAtt": [target_id, "Arn"]}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] == 2
+    permissions = [props(r) for r in resources(template, "AWS::Lambda::Permission").values()]
+    assert any(q["Principal"] == "events.amazonaws.com"
+               and q["FunctionName"] == {"Fn::GetAtt": [target_id, "Arn"]} for q in permissions)
+
+
+def test_weekly_refresh_is_scheduled():
+    weekly = [s for s in catalogue.SCHEDULES if "MON" in s.expression]
+    assert weekly and weekly[0].target == "refresh"
+
+
+def test_stacks_only_depend_on_the_foundation(synth):
+    """No cycles by construction: shared stacks depend on nothing; Ingest waits for Workflows."""
+    deps = {short: {d.stack_name.rsplit("-", 1)[1] for d in stack.dependencies}
+            for short, stack in synth.stacks.items()}
+    for short in ("Storage", "Data", "Auth"):
+        assert deps[short] == set(), short
+    assert deps["Workflows"] <= {"Storage", "Data"}
+    assert deps["Ingest"] <= {"Storage", "Data", "Workflows"}
+    assert "Workflows" in deps["Ingest"]
+    assert deps["Api"] <= {"Storage", "Data", "Auth"}
+    assert deps["Schedules"] <= {"Storage", "Data"}
+    assert {s.stack_name for s in synth.stacks.values()} == {
+        f"SoundMosaic-{STAGE}-{short}" for short in
+        ("Storage", "Data", "Auth", "Workflows", "Ingest", "Api", "Schedules")}
