@@ -71,16 +71,14 @@ class IngestStack(FoundationStack):
 
         # Upload notifications: each bucket prefix that the catalogue marks goes to the queue
         # whose consumer handles S3 events.
-        notified = [b for b in catalogue.BUCKETS if b.notify_prefixes]
-        if notified and len(catalogue.QUEUES) != 1:
-            raise ValueError("bucket notifications need exactly one catalogue queue to go to")
-        for notifying in notified:
+        for notifying in (b for b in catalogue.BUCKETS if b.notify_prefixes):
+            assert notifying.notify_queue, f"{notifying.key}: notify_prefixes need a notify_queue"
             source = shared.buckets[notifying.key]
             bucket = s3.Bucket.from_bucket_attributes(
                 self, f"{notifying.key}-bucket",
                 bucket_name=source.bucket_name, bucket_arn=source.bucket_arn,
             )
-            destination = s3n.SqsDestination(self.queues[catalogue.QUEUES[0].key])
+            destination = s3n.SqsDestination(self.queues[notifying.notify_queue])
             for prefix in notifying.notify_prefixes:
                 bucket.add_event_notification(s3.EventType.OBJECT_CREATED, destination,
                                               s3.NotificationKeyFilter(prefix=prefix))

@@ -22,8 +22,9 @@ class Bucket:
     key: str
     env: str
     purpose: str
-    # S3 prefixes whose ObjectCreated events go to the ingest queue.
+    # S3 prefixes whose ObjectCreated events go to the queue ``notify_queue``.
     notify_prefixes: tuple[str, ...] = ()
+    notify_queue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class Schedule:
 
 BUCKETS = (
     Bucket("uploads", "UPLOADS_BUCKET", "presigned uploads and the drop/ folder",
-           notify_prefixes=("uploads/", "drop/")),
+           notify_prefixes=("uploads/", "drop/"), notify_queue="ingest"),
     Bucket("media", "MEDIA_BUCKET", "library originals, derived media, exports, artistDNA"),
     Bucket("quarantine", "QUARANTINE_BUCKET", "uploads that failed validation, kept as sent"),
 )

@@ -144,8 +144,8 @@ def create_notifications(stage: str) -> None:
     for bucket in catalogue.BUCKETS:
         if not bucket.notify_prefixes:
             continue
-        queue = next(q for q in catalogue.QUEUES if q.key == "ingest")
-        url = sqs.get_queue_url(QueueName=physical_name(stage, queue.key))["QueueUrl"]
+        assert bucket.notify_queue, f"{bucket.key}: notify_prefixes need a notify_queue"
+        url = sqs.get_queue_url(QueueName=physical_name(stage, bucket.notify_queue))["QueueUrl"]
         arn = _queue_arn(sqs, url)
         config: dict[str, Any] = {"QueueConfigurations": [
             {"QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
