@@ -104,6 +104,8 @@ def create_upload(body: UploadRequest) -> Response[dict[str, Any]]:
     except uploads.UploadRejected as err:
         raise BadRequestError(str(err)) from err
     metrics.add_metric(name="UploadsCreated", unit="Count", value=1)
+    # The upload id follows the file through ingest, the workflow and its workers.
+    logger.info("upload created", extra={"upload_id": reply["upload_id"], "multipart": reply["multipart"]})
     return Response(201, "application/json", reply)
 
 

@@ -61,7 +61,7 @@ def record_handler(record: SQSRecord) -> None:
             "size": obj.get("size", 0),
             "etag": obj.get("eTag", ""),
             "sequencer": obj.get("sequencer", ""),
-            "correlation_id": logger.get_correlation_id() or record.message_id,
+            "correlation_id": record.message_id,  # replaced by the upload id for API uploads
         }
         logger.info("upload event", extra={"key": upload["key"], "size": upload["size"]})
         start_once(upload=upload)

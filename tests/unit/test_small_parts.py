@@ -46,7 +46,7 @@ def test_file_names_become_one_safe_key_segment(name, safe):
 
 
 def test_incoming_keys_resolve_to_their_owner():
-    assert keys.parse_incoming("uploads/a1/u1/x.wav") == keys.IncomingObject("a1", "x.wav", "upload")
+    assert keys.parse_incoming("uploads/a1/u1/x.wav") == keys.IncomingObject("a1", "x.wav", "upload", "u1")
     assert keys.parse_incoming("drop/a1/x.wav") == keys.IncomingObject("a1", "x.wav", "drop")
     for key in ("uploads/a1/x.wav", "drop/x.wav", "other/a1/u/x.wav", "uploads/a1//x.wav"):
         assert keys.parse_incoming(key) is None

@@ -25,6 +25,7 @@ def start(bucket: str, key: str, size: int, correlation_id: str | None = None) -
     incoming = keys.parse_incoming(key)
     if incoming is None:
         return None
+    correlation_id = incoming.upload_id or correlation_id
     job = Job(
         artist_id=incoming.artist_id,
         job_id=new_job_id(),

@@ -55,13 +55,14 @@ class IncomingObject:
     artist_id: str
     filename: str
     source: str  # "upload" or "drop"
+    upload_id: str | None = None  # also the correlation id from the upload request onwards
 
 
 def parse_incoming(key: str) -> IncomingObject | None:
     """Owner and name of an uploads-bucket key, or None when the key is not ours to ingest."""
     parts = key.split("/")
     if len(parts) == 4 and parts[0] == "uploads" and all(parts[1:]):
-        return IncomingObject(parts[1], parts[3], "upload")
+        return IncomingObject(parts[1], parts[3], "upload", parts[2])
     if len(parts) == 3 and parts[0] == "drop" and all(parts[1:]):
         return IncomingObject(parts[1], parts[2], "drop")
     return None

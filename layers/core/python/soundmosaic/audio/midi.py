@@ -1,0 +1,341 @@
+"""Audio to MIDI with Spotify's Basic Pitch (ICASSP 2022 model), run by onnxruntime.
+
+The model is basic-pitch's own ``nmp.onnx`` (shipped in the ``basic-pitch`` wheel, installed with
+``--no-deps`` so TensorFlow never comes in). Its inference code does the work: ``Model`` runs the
+ONNX session, ``window_audio_file``/``unwrap_output`` cut 2-second windows with 30 overlapping
+frames and stitch the outputs, and ``note_creation.model_output_to_notes`` turns the note, onset
+and contour activations into notes with pitch bends. Only the audio loading is ours: the input
+``Audio`` is mixed to mono and resampled to 22050 Hz (soxr, as ``librosa.load`` would).
+
+Long inputs run in chunks of ``CHUNK_S`` seconds with ``MARGIN_S`` of context either side; a
+chunk keeps the notes that start in its own span, so memory stays bounded (a 2-hour stem needs
+about the memory of a 2-minute one) and notes are not cut at chunk edges.
+
+The MIDI file has one track with the preset's General MIDI program, the tempo the caller gives
+(the detected tempo, so a DAW's bar grid lines up; 120 BPM when unknown), 4/4, and the pitch
+bends (pitch-wheel values, ±8192 = ±2 semitones) of every note that does not overlap another,
+or of all notes on one track per pitch with ``multiple_pitch_bends``.
+
+Environment variables
+---------------------
+SOUNDMOSAIC_BASIC_PITCH_MODEL
+    Path to another Basic Pitch ONNX file (default: the one in the basic-pitch wheel).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import math
+import os
+import sys
+import threading
+import types
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from soundmosaic.audio.signal import Audio
+
+ENGINE = "basic-pitch ICASSP 2022 (ONNX)"
+MODEL_RATE = 22050  # basic_pitch.constants.AUDIO_SAMPLE_RATE
+CHUNK_S = 120.0
+MARGIN_S = 8.0
+BATCH_WINDOWS = 8
+SILENCE_PEAK = 1e-4  # below this (about -80 dBFS) the input is silence: no model run
+DEFAULT_TEMPO = 120.0
+
+Progress = Callable[[float, str], None]
+"""``progress(fraction, stage)``: fraction of the work done in [0, 1] and what is running."""
+
+
+@dataclass
+class MidiSettings:
+    """Basic Pitch's post-processing knobs (same names and defaults as ``basic-pitch``'s CLI)."""
+
+    onset_threshold: float = 0.5
+    frame_threshold: float = 0.3
+    minimum_note_length_ms: float = 127.7
+    minimum_frequency: float | None = None
+    maximum_frequency: float | None = None
+    multiple_pitch_bends: bool = False
+    melodia_trick: bool = True
+    program: int = 0  # General MIDI program, 0-based (0 = Acoustic Grand Piano)
+
+    def __post_init__(self) -> None:
+        if not (0.0 < self.onset_threshold < 1.0 and 0.0 < self.frame_threshold < 1.0):
+            raise ValueError("onset_threshold and frame_threshold must be in (0, 1)")
+        if self.minimum_note_length_ms < 0:
+            raise ValueError("minimum_note_length_ms must be >= 0")
+        if not 0 <= self.program <= 127:
+            raise ValueError("program must be a General MIDI program number 0..127")
+        low, high = self.minimum_frequency, self.maximum_frequency
+        if (low is not None and low <= 0) or (high is not None and high <= 0):
+            raise ValueError("frequency limits must be positive")
+        if low is not None and high is not None and low >= high:
+            raise ValueError("minimum_frequency must be below maximum_frequency")
+
+
+# Per stem name. Ranges leave a few semitones around each instrument's usual compass, so a
+# missing low note costs more than a stray high one; programs are 0-based General MIDI.
+PRESETS: dict[str, MidiSettings] = {
+    # Sung melody: monophonic, soft onsets, glides and vibrato kept as pitch bends.
+    "vocals": MidiSettings(onset_threshold=0.4, frame_threshold=0.3, minimum_note_length_ms=100.0,
+                           minimum_frequency=70.0, maximum_frequency=1400.0, program=53),  # Voice Oohs
+    # Bass: E1 (41 Hz) / low B (31 Hz) up to the 20th fret of the G string; longer notes.
+    "bass": MidiSettings(onset_threshold=0.5, frame_threshold=0.3, minimum_note_length_ms=100.0,
+                         minimum_frequency=28.0, maximum_frequency=500.0, program=33),  # Finger bass
+    # Everything else (keys, synths, strings, guitars): Basic Pitch's defaults, full range.
+    "other": MidiSettings(program=0),
+    # The offline engine's harmonic (HPSS) part of the accompaniment: dense and polyphonic, so a
+    # stricter onset threshold keeps the MIDI readable.
+    "harmonic": MidiSettings(onset_threshold=0.6, frame_threshold=0.3, program=0),
+    # Guitar: E2 (82 Hz; drop tunings lower) up to the 24th fret; bends matter.
+    "guitar": MidiSettings(onset_threshold=0.5, frame_threshold=0.3, minimum_note_length_ms=80.0,
+                           minimum_frequency=60.0, maximum_frequency=1400.0, program=27),  # Clean electric
+    # Piano: clear onsets, fast runs; the melodia trick (notes without an onset) adds more
+    # ghost notes from the sustain than it recovers, and pitch bends mean nothing here.
+    "piano": MidiSettings(onset_threshold=0.5, frame_threshold=0.3, minimum_note_length_ms=58.0,
+                          melodia_trick=False, program=0),
+}
+
+
+@dataclass
+class Note:
+    start_s: float
+    end_s: float
+    pitch: int  # MIDI note number
+    velocity: int  # 1..127, from the mean frame activation
+    pitch_bends: list[int] = field(default_factory=list)
+    """Pitch-wheel values (-8192..8191 = ±2 semitones) evenly spaced from start to end, one per
+    model frame (11.6 ms); empty where the note overlaps another and bends were dropped."""
+
+
+@dataclass
+class MidiResult:
+    midi: bytes  # a Standard MIDI File (type 1)
+    notes: list[Note]
+    engine: str
+    settings: MidiSettings
+    tempo_bpm: float = DEFAULT_TEMPO
+
+
+def settings_for(stem: str) -> MidiSettings:
+    """The preset for a stem name (``vocals``, ``bass``...), Basic Pitch's defaults otherwise."""
+    return PRESETS.get(stem.lower(), MidiSettings())
+
+
+# -- the model ------------------------------------------------------------------------------
+
+_BLOCKED_IMPORTS = ("tensorflow", "coremltools", "tflite_runtime")
+_lock = threading.Lock()
+_model: Any = None
+
+
+class _DropAll(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+@contextlib.contextmanager
+def _basic_pitch_import() -> Iterator[None]:
+    """Import basic_pitch with TensorFlow, CoreML and TFLite made unimportable, quietly.
+
+    basic-pitch probes for every backend at import and warns through the root logger (which
+    would also call ``logging.basicConfig`` in an unconfigured process); a ``None`` entry in
+    ``sys.modules`` makes an import fail at once, so only onnxruntime is left.
+    """
+    blocked = [name for name in _BLOCKED_IMPORTS if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    stub = _resampy_stub()
+    root = logging.getLogger()
+    quiet, sink = _DropAll(), logging.NullHandler()
+    root.addFilter(quiet)
+    root.addHandler(sink)
+    try:
+        yield
+    finally:
+        root.removeHandler(sink)
+        root.removeFilter(quiet)
+        for name in blocked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+        if stub is not None and sys.modules.get("resampy") is stub:
+            del sys.modules["resampy"]
+
+
+def _resampy_stub() -> types.ModuleType | None:
+    """Stand in for resampy while basic_pitch imports, if resampy itself cannot be imported.
+
+    basic-pitch imports resampy only to sonify MIDI, which SoundMosaic never does; resampy 0.4.2
+    (the newest basic-pitch 0.4.0 accepts) needs ``pkg_resources``, gone from setuptools >= 81.
+    The stub lives in ``sys.modules`` only during the import, so nothing else ever sees it.
+    """
+    if "basic_pitch.note_creation" in sys.modules or "resampy" in sys.modules:
+        return None
+    try:
+        import resampy  # noqa: F401
+    except ImportError as err:
+        reason = f"resampy is not importable ({err}); basic-pitch's MIDI sonification is unavailable"
+
+        def resample(*_args: Any, **_kwargs: Any) -> Any:
+            raise RuntimeError(reason)
+
+        stub = types.ModuleType("resampy")
+        stub.resample = resample  # type: ignore[attr-defined]
+        sys.modules["resampy"] = stub
+        return stub
+    return None
+
+
+def model_path() -> Path:
+    override = os.environ.get("SOUNDMOSAIC_BASIC_PITCH_MODEL")
+    if override:
+        return Path(override)
+    with _basic_pitch_import():
+        from basic_pitch import FilenameSuffix, build_icassp_2022_model_path
+    return Path(build_icassp_2022_model_path(FilenameSuffix.onnx))
+
+
+def _load_model() -> Any:
+    """basic-pitch's ``Model`` on the ONNX file, once per process."""
+    global _model
+    with _lock:
+        if _model is None:
+            path = model_path()
+            if not path.is_file():
+                raise FileNotFoundError(
+                    f"Basic Pitch ONNX model not found at {path}: install basic-pitch==0.4.0 "
+                    "(pip install --no-deps; see requirements/no-deps.txt) or set "
+                    "SOUNDMOSAIC_BASIC_PITCH_MODEL")
+            with _basic_pitch_import():
+                from basic_pitch.inference import Model
+                model = Model(path)
+            if model.model_type != Model.MODEL_TYPES.ONNX:
+                raise RuntimeError(f"basic-pitch loaded {path} as {model.model_type}, expected ONNX")
+            _model = model
+        return _model
+
+
+# -- inference ------------------------------------------------------------------------------
+
+def _mono_22k(audio: Audio, start: int, stop: int) -> np.ndarray:
+    """Frames ``start:stop`` of ``audio`` as mono float32 at 22050 Hz."""
+    mono = np.asarray(audio.samples[:, start:stop], dtype=np.float32).mean(axis=0)
+    if audio.sample_rate == MODEL_RATE or mono.size == 0:
+        return np.ascontiguousarray(mono, dtype=np.float32)
+    import soxr
+
+    return np.asarray(soxr.resample(mono, audio.sample_rate, MODEL_RATE, quality="HQ"), dtype=np.float32)
+
+
+def _model_output(model: Any, samples: np.ndarray) -> dict[str, np.ndarray]:
+    """basic-pitch's ``run_inference`` on an array instead of a file, with batched windows."""
+    from basic_pitch.constants import AUDIO_N_SAMPLES, FFT_HOP
+    from basic_pitch.inference import unwrap_output, window_audio_file
+
+    n_overlapping_frames = 30
+    overlap_len = n_overlapping_frames * FFT_HOP
+    hop_size = AUDIO_N_SAMPLES - overlap_len
+    padded = np.concatenate([np.zeros(overlap_len // 2, dtype=np.float32), samples])
+    windows = [window for window, _ in window_audio_file(padded, hop_size)]
+    outputs: dict[str, list[np.ndarray]] = {"note": [], "onset": [], "contour": []}
+    for first in range(0, len(windows), BATCH_WINDOWS):
+        batch = np.stack(windows[first:first + BATCH_WINDOWS]).astype(np.float32)
+        for key, value in model.predict(batch).items():
+            outputs[key].append(value)
+    return {key: unwrap_output(np.concatenate(value), samples.shape[0], n_overlapping_frames)
+            for key, value in outputs.items()}
+
+
+def _note_events(output: dict[str, np.ndarray], settings: MidiSettings) -> list[tuple[Any, ...]]:
+    from basic_pitch.constants import AUDIO_SAMPLE_RATE, FFT_HOP
+    from basic_pitch.note_creation import model_output_to_notes
+
+    if output["note"].shape[0] < 2 or float(output["note"].max()) < settings.frame_threshold:
+        return []  # nothing rises above the frame threshold: no note can start
+    min_note_len = int(np.round(settings.minimum_note_length_ms / 1000 * (AUDIO_SAMPLE_RATE / FFT_HOP)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        _, events = model_output_to_notes(
+            output, onset_thresh=settings.onset_threshold, frame_thresh=settings.frame_threshold,
+            min_note_len=min_note_len, min_freq=settings.minimum_frequency,
+            max_freq=settings.maximum_frequency, multiple_pitch_bends=settings.multiple_pitch_bends,
+            melodia_trick=settings.melodia_trick)
+    return list(events)
+
+
+def _chunks(total: int, rate: int) -> Iterator[tuple[int, int, int, int]]:
+    """(read_start, read_stop, keep_start, keep_stop) in frames at ``rate``."""
+    chunk, margin = int(CHUNK_S * rate), int(MARGIN_S * rate)
+    if total <= chunk + margin:
+        yield 0, total, 0, total
+        return
+    for keep_start in range(0, total, chunk):
+        keep_stop = min(total, keep_start + chunk)
+        yield max(0, keep_start - margin), min(total, keep_stop + margin), keep_start, keep_stop
+
+
+def _midi_bytes(events: list[tuple[Any, ...]], settings: MidiSettings, tempo_bpm: float) -> bytes:
+    import pretty_midi
+    from basic_pitch.note_creation import note_events_to_midi
+
+    midi = note_events_to_midi(events, settings.multiple_pitch_bends, tempo_bpm)
+    if not midi.instruments:
+        midi.instruments.append(pretty_midi.Instrument(program=settings.program))
+    for instrument in midi.instruments:
+        instrument.program = settings.program
+        instrument.name = pretty_midi.program_to_instrument_name(settings.program)
+    midi.time_signature_changes.append(pretty_midi.TimeSignature(4, 4, 0.0))
+    buffer = io.BytesIO()
+    midi.write(buffer)
+    return buffer.getvalue()
+
+
+def _to_notes(events: list[tuple[Any, ...]], multiple_pitch_bends: bool) -> list[Note]:
+    """Notes as the MIDI file holds them (bends dropped on overlaps, wheel units, clipped)."""
+    from basic_pitch.note_creation import drop_overlapping_pitch_bends
+
+    kept = events if multiple_pitch_bends else drop_overlapping_pitch_bends(events)
+    notes = []
+    for start, end, pitch, amplitude, bends in sorted(kept, key=lambda e: (e[0], e[2])):
+        wheel = [int(np.clip(round(b * 4096 / 3), -8192, 8191)) for b in (bends or [])]
+        notes.append(Note(start_s=round(float(start), 4), end_s=round(float(end), 4), pitch=int(pitch),
+                          velocity=int(np.clip(round(127 * float(amplitude)), 1, 127)), pitch_bends=wheel))
+    return notes
+
+
+def transcribe(audio: Audio, settings: MidiSettings | None = None, tempo_bpm: float | None = None,
+               progress: Progress | None = None) -> MidiResult:
+    """Notes and a MIDI file for ``audio`` (any rate, any channel count).
+
+    ``tempo_bpm`` is written into the file (120 when ``None``); note times stay in seconds, so the
+    notes sound where they were played whatever the tempo. Silence gives a valid MIDI file with an
+    empty track and no notes.
+    """
+    settings = settings or MidiSettings()
+    tempo = float(tempo_bpm) if tempo_bpm and math.isfinite(tempo_bpm) and tempo_bpm > 0 else DEFAULT_TEMPO
+    report = progress or (lambda _fraction, _stage: None)
+    events: list[tuple[Any, ...]] = []
+    silent = audio.frames == 0 or float(np.max(np.abs(audio.samples))) < SILENCE_PEAK
+    if not silent:
+        model = _load_model()
+        spans = list(_chunks(audio.frames, audio.sample_rate))
+        for done, (read_start, read_stop, keep_start, keep_stop) in enumerate(spans):
+            report(done / len(spans), "midi")
+            samples = _mono_22k(audio, read_start, read_stop)
+            offset = read_start / audio.sample_rate
+            low, high = keep_start / audio.sample_rate, keep_stop / audio.sample_rate
+            for start, end, pitch, amplitude, bends in _note_events(_model_output(model, samples), settings):
+                start, end = float(start) + offset, float(end) + offset
+                if low <= start < high:
+                    events.append((start, end, int(pitch), float(amplitude), bends))
+    report(1.0, "midi")
+    with _basic_pitch_import():
+        midi = _midi_bytes(events, settings, tempo)
+    return MidiResult(midi=midi, notes=_to_notes(events, settings.multiple_pitch_bends), engine=ENGINE,
+                      settings=settings, tempo_bpm=tempo)
