@@ -25,6 +25,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
+from soundmosaic.audio import service as audio_service
 from soundmosaic.library import media, uploads
 from soundmosaic.library.keys import track_prefix
 from soundmosaic.library.tracks import TrackNotFound, TrackStore
@@ -57,6 +58,25 @@ class CompleteRequest(BaseModel):
     key: str
     s3_upload_id: str
     parts: list[UploadPart] = Field(min_length=1)
+
+
+class TrackEdit(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    artist_name: str | None = Field(default=None, max_length=300)
+    tags: list[str] | None = Field(default=None, max_length=50)
+
+
+class ProcessRequest(BaseModel):
+    stages: list[str] | None = Field(default=None, description="default: every stage; e.g. "
+                                     "['midi'] re-runs MIDI alone (the export follows)")
+    settings: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        description="per stage, e.g. {'separate': {'engine': 'htdemucs'}, "
+                    "'midi': {'onset_threshold': 0.6}, 'lyrics': {'language': 'de'}}")
+
+
+class ExportRequest(BaseModel):
+    track_ids: list[str] = Field(min_length=1, max_length=500)
 
 
 class AbortRequest(BaseModel):
@@ -130,11 +150,16 @@ def abort_upload(body: AbortRequest) -> dict[str, Any]:
 @app.get("/tracks")
 def list_tracks(
     q: Annotated[str | None, Query(max_length=200, description="search title, artist, tags")] = None,
+    tag: Annotated[str | None, Query(max_length=100)] = None,
+    key: Annotated[str | None, Query(max_length=20, description="e.g. 'A minor'")] = None,
+    bpm_min: Annotated[float | None, Query(ge=0, le=1000)] = None,
+    bpm_max: Annotated[float | None, Query(ge=0, le=1000)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
     try:
-        tracks, next_cursor = TrackStore().page(artist(), limit=limit, cursor=cursor, query=q)
+        tracks, next_cursor = TrackStore().page(artist(), limit=limit, cursor=cursor, query=q, tag=tag,
+                                                key=key, bpm_min=bpm_min, bpm_max=bpm_max)
     except BadCursor as err:
         raise BadRequestError(str(err)) from err
     return {"items": [t.__dict__ for t in tracks], "next_cursor": next_cursor}
@@ -148,6 +173,58 @@ def get_track(track_id: str) -> dict[str, Any]:
         raise NotFoundError(f"no track {track_id}") from err
     url = media.presigned_get(resource("MEDIA_BUCKET"), track.media_key)
     return {**track.__dict__, "media_url": url}
+
+
+@app.patch("/tracks/<track_id>")
+def edit_track(track_id: str, body: TrackEdit) -> dict[str, Any]:
+    try:
+        return TrackStore().edit(artist(), track_id, **body.model_dump()).__dict__
+    except TrackNotFound as err:
+        raise NotFoundError(f"no track {track_id}") from err
+
+
+@app.post("/tracks/<track_id>/process")
+def process_track(track_id: str, body: ProcessRequest) -> Response[dict[str, Any]]:
+    """Start the audio lab on a track (all stages, or the ones named, with their settings)."""
+    try:
+        job = audio_service.start_processing(artist(), track_id, body.stages, body.settings,
+                                             logger.get_correlation_id())
+    except TrackNotFound as err:
+        raise NotFoundError(f"no track {track_id}") from err
+    except ValueError as err:
+        raise BadRequestError(str(err)) from err
+    return Response(202, "application/json", job.__dict__)
+
+
+@app.get("/tracks/<track_id>/assets")
+def track_assets(track_id: str) -> dict[str, Any]:
+    try:
+        return audio_service.assets(artist(), track_id)
+    except TrackNotFound as err:
+        raise NotFoundError(f"no track {track_id}") from err
+
+
+@app.post("/exports")
+def export_tracks(body: ExportRequest) -> Response[dict[str, Any]]:
+    """One zip for a selection of tracks (a folder each); follow the job, then GET /exports/{job_id}."""
+    try:
+        job = audio_service.start_collection_export(artist(), body.track_ids, logger.get_correlation_id())
+    except TrackNotFound as err:
+        raise NotFoundError(f"no track {err}") from err
+    return Response(202, "application/json", job.__dict__)
+
+
+@app.get("/exports/<job_id>")
+def get_export(job_id: str) -> dict[str, Any]:
+    try:
+        job = JobStore().get(artist(), job_id)
+    except JobNotFound as err:
+        raise NotFoundError(f"no export {job_id}") from err
+    if job.kind != "export" or job.status != "succeeded":
+        return {"job": job.__dict__, "url": None}
+    url = media.presigned_get(resource("MEDIA_BUCKET"), job.result["export_key"],
+                              filename=f"SoundMosaic export {job_id}.zip")
+    return {"job": job.__dict__, "url": url}
 
 
 @app.delete("/tracks/<track_id>")

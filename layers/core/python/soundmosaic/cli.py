@@ -3,6 +3,7 @@
 up                  start everything (moto, handlers, HTTP API + SPA, drop folder, schedules)
 status              is a local stack running, where, and what does it hold
 ingest FILE...      upload files through the API with a progress bar and follow their jobs
+process FILE        ingest a song, run the audio lab, write the DAW export zip (path printed last)
 jobs                the newest jobs of an artist
 schedule run NAME   fire a schedule (e.g. weekly-refresh) now
 token               print a dev token for an artist
@@ -50,6 +51,16 @@ def main(argv: list[str] | None = None) -> int:
     ingest = sub.add_parser("ingest", help="upload audio files and wait for their jobs")
     ingest.add_argument("files", nargs="+", type=Path)
     ingest.add_argument("--timeout", type=float, default=600, help="seconds to wait per job")
+    process = sub.add_parser("process", help="stems, MIDI, lyrics, samples and a DAW export for a song")
+    process.add_argument("file", type=Path, nargs="?", help="audio file (or --track for a library track)")
+    process.add_argument("--track", help="re-process a track already in the library")
+    process.add_argument("--out", type=Path, default=Path("."), help="where the export zip goes")
+    process.add_argument("--stages", help="comma-separated subset, e.g. midi or separate,midi")
+    process.add_argument("--engine", help="separation engine, e.g. spleeter-hpss, htdemucs")
+    process.add_argument("--language", help="lyrics language (default: detected)")
+    process.add_argument("--set", action="append", default=[], metavar="STAGE.NAME=VALUE",
+                         help="a stage setting, e.g. midi.onset_threshold=0.6 (repeatable)")
+    process.add_argument("--timeout", type=float, default=3600)
     jobs = sub.add_parser("jobs", help="list jobs")
     jobs.add_argument("--limit", type=int, default=20)
     schedule = sub.add_parser("schedule", help="schedules")
@@ -59,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("token", help="print a dev token")
     args = parser.parse_args(argv)
     data_dir = (args.data_dir or default_data_dir()).resolve()
-    commands = {"up": cmd_up, "status": cmd_status, "ingest": cmd_ingest, "jobs": cmd_jobs,
+    commands = {"up": cmd_up, "status": cmd_status, "ingest": cmd_ingest, "process": cmd_process,
+                "jobs": cmd_jobs,
                 "schedule": cmd_schedule, "token": cmd_token}
     return int(commands[args.command](args, data_dir) or 0)
 
@@ -125,20 +137,98 @@ def cmd_ingest(args: argparse.Namespace, data_dir: Path) -> int:
                 task = progress.add_task(f"upload {path.name}", total=path.stat().st_size)
                 results.append((path, _upload(client, path, lambda n, t=task: progress.advance(t, n))))
         failed = 0
-        with Progress(TextColumn("{task.description}"), BarColumn(),
-                      TextColumn("{task.percentage:>3.0f}% {task.fields[stage]}"),
-                      console=console) as progress:
-            for path, key in results:
-                task = progress.add_task(f"ingest {path.name}", total=100, stage="queued")
-                job = _follow(client, key, args.timeout,
-                              lambda j, t=task: progress.update(t, completed=j["percent"], stage=j["stage"]))
-                results_row = job or {"status": "failed", "error": "no job appeared for the upload"}
-                if results_row["status"] != "succeeded":
-                    failed += 1
-                progress.update(task, description=f"{path.name}: {results_row['status']}")
-                path_result = results_row.get("error") or results_row.get("result", {}).get("track_id")
-                out.print(f"{path}\t{results_row['status']}\t{path_result}")
+        for path, key in results:
+            job = _follow_with_bar(client, lambda k=key: _job_for_key(client, k), f"ingest {path.name}",
+                                   args.timeout)
+            failed += job["status"] != "succeeded"
+            out.print(f"{path}\t{job['status']}\t{job.get('error') or job['result'].get('track_id')}")
         return 1 if failed else 0
+
+
+def _settings(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    settings: dict[str, dict[str, Any]] = {}
+    if args.engine:
+        settings.setdefault("separate", {})["engine"] = args.engine
+    if args.language:
+        settings.setdefault("lyrics", {})["language"] = args.language
+    for item in args.set:
+        name, _, raw = item.partition("=")
+        stage, _, field = name.partition(".")
+        if not (stage and field and raw):
+            raise SystemExit(f"--set wants STAGE.NAME=VALUE, got {item!r}")
+        try:
+            value: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        settings.setdefault(stage, {})[field] = value
+    return settings
+
+
+def cmd_process(args: argparse.Namespace, data_dir: Path) -> int:
+    if bool(args.file) == bool(args.track):
+        console.print("[red]give either an audio file or --track ID[/]")
+        return 2
+    if args.file and not args.file.is_file():
+        console.print(f"[red]not a file: {args.file}[/]")
+        return 2
+    stages = [s.strip() for s in args.stages.split(",")] if args.stages else None
+    with _stack(data_dir) as (api_url, token):
+        client = httpx.Client(base_url=api_url, timeout=120, headers={"Authorization": f"Bearer {token}"})
+        track_id = args.track
+        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                      TransferSpeedColumn(), console=console) as progress:
+            if args.file:
+                task = progress.add_task(f"upload {args.file.name}", total=args.file.stat().st_size)
+                key = _upload(client, args.file, lambda n: progress.advance(task, n))
+        if args.file:
+            job = _follow_with_bar(client, lambda: _job_for_key(client, key), "ingest", args.timeout)
+            if job["status"] != "succeeded":
+                console.print(f"[red]ingest failed: {job.get('error')}[/]")
+                return 1
+            track_id = job["result"]["track_id"]
+        started = client.post(f"/api/tracks/{track_id}/process",
+                              json={"stages": stages, "settings": _settings(args)})
+        if started.status_code != 202:
+            console.print(f"[red]could not start processing: {started.text}[/]")
+            return 1
+        job_id = started.json()["job_id"]
+        job = _follow_with_bar(client, lambda: client.get(f"/api/jobs/{job_id}").json(), "audio lab",
+                               args.timeout)
+        if job["status"] != "succeeded":
+            console.print(f"[red]processing failed at {job['stage']}: {job.get('error')}[/]")
+            return 1
+        assets = client.get(f"/api/tracks/{track_id}/assets").json()
+        result = job["result"]
+        stems = ", ".join(result.get("stems", []))
+        console.print(f"bpm {result.get('bpm')}, key {result.get('key')}, stems {stems}")
+        args.out.mkdir(parents=True, exist_ok=True)
+        target = args.out / result["export_key"].rsplit("/", 1)[-1]
+        with httpx.stream("GET", assets["export_url"], timeout=600) as reply, open(target, "wb") as handle:
+            reply.raise_for_status()
+            for chunk in reply.iter_bytes():
+                handle.write(chunk)
+    out.print(str(target.resolve()), highlight=False)
+    return 0
+
+
+def _job_for_key(client: httpx.Client, key: str) -> dict[str, Any] | None:
+    items = client.get("/api/jobs", params={"limit": 50}).json()["items"]
+    return next((j for j in items if j.get("subject", {}).get("key") == key), None)
+
+
+def _follow_with_bar(client: httpx.Client, fetch: Any, label: str, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.percentage:>3.0f}% {task.fields[stage]}"), console=console) as progress:
+        task = progress.add_task(label, total=100, stage="queued")
+        while time.monotonic() < deadline:
+            job = fetch()
+            if job:
+                progress.update(task, completed=job["percent"], stage=job["stage"])
+                if job["status"] in ("succeeded", "failed"):
+                    return dict(job)
+            time.sleep(0.5)
+    raise SystemExit(f"{label}: no result after {timeout:.0f} s")
 
 
 def cmd_jobs(args: argparse.Namespace, data_dir: Path) -> int:
@@ -242,23 +332,6 @@ def _upload(client: httpx.Client, path: Path, advance: Any) -> str:
     client.post("/api/uploads/complete", json={"key": upload["key"], "parts": parts,
                                                "s3_upload_id": upload["s3_upload_id"]}).raise_for_status()
     return str(upload["key"])
-
-
-def _follow(client: httpx.Client, key: str, timeout: float, update: Any) -> dict[str, Any] | None:
-    deadline = time.monotonic() + timeout
-    job = None
-    while time.monotonic() < deadline:
-        if job is None:
-            items = client.get("/api/jobs", params={"limit": 50}).json()["items"]
-            job = next((j for j in items if j.get("subject", {}).get("key") == key), None)
-        else:
-            job = client.get(f"/api/jobs/{job['job_id']}").json()
-        if job is not None:
-            update(job)
-            if job["status"] in ("succeeded", "failed"):
-                return job
-        time.sleep(0.3)
-    return job
 
 
 if __name__ == "__main__":

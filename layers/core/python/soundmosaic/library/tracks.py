@@ -30,6 +30,10 @@ class Track:
     tags: list[str] = field(default_factory=list)
     source: str = "upload"
     job_id: str | None = None
+    bpm: float | None = None  # set by the audio lab's analysis
+    key: str | None = None
+    export_key: str | None = None
+    processed_at: str | None = None
     created_at: str = field(default_factory=clock.iso)
     updated_at: str = field(default_factory=clock.iso)
 
@@ -61,10 +65,24 @@ class TrackStore:
         return Track.from_item(item)
 
     def page(self, artist_id: str, limit: int = 50, cursor: str | None = None,
-             query: str | None = None) -> tuple[list[Track], str | None]:
+             query: str | None = None, tag: str | None = None, key: str | None = None,
+             bpm_min: float | None = None, bpm_max: float | None = None) -> tuple[list[Track], str | None]:
         """One page of the artist's tracks, newest first; ``query`` matches title, artist,
-        file name and tags, case-insensitively."""
-        filt = Attr("search").contains(query.strip().lower()) if query and query.strip() else None
+        file name and tags, case-insensitively; ``tag``, ``key`` and the bpm range filter."""
+        conditions = []
+        if query and query.strip():
+            conditions.append(Attr("search").contains(query.strip().lower()))
+        if tag:
+            conditions.append(Attr("tags").contains(tag.strip()))
+        if key:
+            conditions.append(Attr("key").eq(key.strip()))
+        if bpm_min is not None:
+            conditions.append(Attr("bpm").gte(to_item(float(bpm_min))))
+        if bpm_max is not None:
+            conditions.append(Attr("bpm").lte(to_item(float(bpm_max))))
+        filt = None
+        for condition in conditions:
+            filt = condition if filt is None else filt & condition
         items, next_cursor = page(self.table, artist_id, "track_id", limit, cursor, filt)
         return [Track.from_item(i) for i in items], next_cursor
 
@@ -76,6 +94,39 @@ class TrackStore:
             tracks.extend(batch)
             if not cursor:
                 return tracks
+
+    def set_analysis(self, artist_id: str, track_id: str, bpm: float | None, key: str | None) -> None:
+        self._set(artist_id, track_id, {"bpm": bpm, "key": key})
+
+    def set_processed(self, artist_id: str, track_id: str, export_key: str) -> None:
+        self._set(artist_id, track_id, {"export_key": export_key, "processed_at": clock.iso()})
+
+    def edit(self, artist_id: str, track_id: str, title: str | None = None,
+             artist_name: str | None = None, tags: list[str] | None = None) -> Track:
+        """Rename or retag; the search text follows."""
+        track = self.get(artist_id, track_id)
+        if title is not None:
+            track.title = title
+        if artist_name is not None:
+            track.artist_name = artist_name
+        if tags is not None:
+            track.tags = sorted({t.strip() for t in tags if t.strip()})
+        track.updated_at = clock.iso()
+        return self.put(track)
+
+    def _set(self, artist_id: str, track_id: str, values: dict[str, Any]) -> None:
+        removed = [k for k, v in values.items() if v is None]
+        kept = {**to_item(values), "updated_at": clock.iso()}
+        expression = "SET " + ", ".join(f"#{k} = :{k}" for k in kept)
+        if removed:
+            expression += " REMOVE " + ", ".join(f"#{k}" for k in removed)
+        self.table.update_item(
+            Key={"artist_id": artist_id, "track_id": track_id},
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(track_id)",
+            ExpressionAttributeNames={f"#{k}": k for k in [*kept, *removed]},
+            ExpressionAttributeValues={f":{k}": v for k, v in kept.items()},
+        )
 
     def delete(self, artist_id: str, track_id: str) -> None:
         self.table.delete_item(Key={"artist_id": artist_id, "track_id": track_id})

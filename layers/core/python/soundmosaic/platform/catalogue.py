@@ -119,6 +119,9 @@ FUNCTIONS = (
              memory_mb=1024, timeout_s=300, env="PROBE_FUNCTION"),
     Function("jobs", "jobs.app:handler", "workflow step: move a job to a stage, percent or end state",
              env="JOBS_FUNCTION"),
+    Function("audio", "audio.app:handler",
+             "audio lab stages: decode, separate, analyse, MIDI, lyrics, samples, export",
+             memory_mb=10240, timeout_s=900, env="AUDIO_FUNCTION"),
     Function("refresh", "refresh.app:handler", "weekly maintenance: stale jobs, uploads, summaries",
              timeout_s=900),
 )
@@ -131,6 +134,12 @@ STATE_MACHINES = (
     StateMachine("ingest", "ingest.asl.json", "INGEST_STATE_MACHINE",
                  "validate an upload, record the track, finish the job",
                  functions={"ProbeFunctionArn": "probe", "JobsFunctionArn": "jobs"}),
+    StateMachine("audio", "audio_pipeline.asl.json", "AUDIO_STATE_MACHINE",
+                 "the audio lab: stems, MIDI, lyrics, samples, analysis, export",
+                 functions={"AudioFunctionArn": "audio", "JobsFunctionArn": "jobs"}),
+    StateMachine("export", "export.asl.json", "EXPORT_STATE_MACHINE",
+                 "one DAW zip for a collection or selection of tracks",
+                 functions={"AudioFunctionArn": "audio", "JobsFunctionArn": "jobs"}),
 )
 
 SCHEDULES = (

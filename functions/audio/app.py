@@ -1,0 +1,34 @@
+"""Audio lab stages, one per invocation, called by the ``audio`` and ``export`` state machines.
+
+Event: ``{"action": "decode"|"separate"|"analyse"|"midi"|"lyrics"|"samples"|"export"|
+"collection", "artist_id", "job_id", "track_id"?, "stem"?, "stages"?, "settings"?,
+"track_ids"?, "correlation_id"}``. In AWS this function is the ``containers/audio`` image; the
+same code runs in-process locally.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from soundmosaic.audio import pipeline
+from soundmosaic.platform.observability import for_function
+
+logger, tracer, metrics = for_function("audio")
+
+
+@logger.inject_lambda_context(correlation_id_path="correlation_id")
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    action = event["action"]
+    logger.info("stage", extra={"action": action, "track_id": event.get("track_id"),
+                                "stem": event.get("stem")})
+    if action == "collection":
+        return pipeline.export_collection(event["artist_id"], event["job_id"], event["track_ids"])
+    if action not in pipeline.ACTIONS:
+        raise ValueError(f"unknown audio action {action!r}")
+    result = pipeline.run(action, event)
+    if not result.get("skipped"):
+        metrics.add_metric(name=f"Stage_{action}", unit="Count", value=1)
+    return result

@@ -1,0 +1,355 @@
+"""The audio pipeline's stages over S3: the adapter between storage and the compute modules.
+
+The ``audio`` state machine calls one stage per Task with the track's ids, the stages the
+user asked for and their settings. A stage downloads its inputs from the track's prefix into a
+temporary folder, runs the compute, uploads its outputs and a JSON sidecar describing them
+(engine, settings, times). A stage that was not asked for is skipped, so any single stage can be
+re-run with other settings without redoing the rest; a stage whose inputs are missing says
+which stage to run first.
+
+Track prefix ``artists/<artist>/tracks/<track>/``::
+
+    original.<ext>                 as uploaded
+    work/audio.wav                 decoded: PCM 24-bit WAV, source rate, at most 2 channels
+    analysis/analysis.json         bpm, key, duration;  analysis/peaks.json (audiowaveform)
+    stems/<stem>.wav, stems/<stem>.peaks.json, stems/separation.json
+    midi/<stem>.mid, midi/<stem>.json
+    lyrics/lyrics.json, lyrics/lyrics.lrc|srt|txt
+    samples/<stem>/<class>/<n>.wav, samples/<stem>.json
+    export/<Artist - Title>.zip
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from soundmosaic.library import keys
+from soundmosaic.library.tracks import TrackStore
+from soundmosaic.platform import aws, clock
+from soundmosaic.platform.config import resource
+from soundmosaic.platform.jobs import JobStore
+
+STAGES = ("decode", "separate", "analyse", "midi", "lyrics", "samples", "export")
+# Percent of the job at which each stage starts and ends, for progress inside a stage.
+PROGRESS = {"decode": (2, 10), "separate": (10, 55), "analyse": (10, 55), "midi": (55, 88),
+            "lyrics": (55, 88), "samples": (55, 88), "export": (88, 99)}
+NOT_MELODIC = {"drums"}
+
+
+class StageInputMissing(RuntimeError):
+    """A stage needs the output of an earlier one that has not run."""
+
+
+@dataclass
+class StageRequest:
+    artist_id: str
+    track_id: str
+    job_id: str
+    stages: list[str] = field(default_factory=lambda: list(STAGES))
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stem: str | None = None
+
+    @staticmethod
+    def from_event(event: dict[str, Any]) -> StageRequest:
+        stages = list(event.get("stages") or STAGES)
+        unknown = set(stages) - set(STAGES)
+        if unknown:
+            raise ValueError(f"unknown stages {sorted(unknown)}; choose from {list(STAGES)}")
+        return StageRequest(event["artist_id"], event["track_id"], event["job_id"], stages,
+                            event.get("settings") or {}, event.get("stem"))
+
+    def wants(self, stage: str) -> bool:
+        return stage in self.stages
+
+
+class TrackFiles:
+    """The track's prefix in the media bucket, mirrored into a local working folder."""
+
+    def __init__(self, artist_id: str, track_id: str, workdir: Path | None = None) -> None:
+        self.bucket = resource("MEDIA_BUCKET")
+        self.prefix = keys.track_prefix(artist_id, track_id)
+        self.workdir = workdir or Path("/nonexistent")  # set by stages that download
+        self.s3 = aws.client("s3")
+
+    def key(self, relative: str) -> str:
+        return self.prefix + relative
+
+    def exists(self, relative: str) -> bool:
+        try:
+            self.s3.head_object(Bucket=self.bucket, Key=self.key(relative))
+        except self.s3.exceptions.ClientError:
+            return False
+        return True
+
+    def fetch(self, relative: str, needed_from: str) -> Path:
+        local = self.workdir / relative
+        local.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.s3.download_file(self.bucket, self.key(relative), str(local))
+        except self.s3.exceptions.ClientError as err:
+            raise StageInputMissing(f"{relative} is missing: run the '{needed_from}' stage first") from err
+        return local
+
+    def put(self, relative: str, local: Path, content_type: str) -> str:
+        self.s3.upload_file(str(local), self.bucket, self.key(relative),
+                            ExtraArgs={"ContentType": content_type})
+        return self.key(relative)
+
+    def put_json(self, relative: str, data: Any) -> str:
+        self.s3.put_object(Bucket=self.bucket, Key=self.key(relative), ContentType="application/json",
+                           Body=json.dumps(data, default=str).encode())
+        return self.key(relative)
+
+    def get_json(self, relative: str, needed_from: str) -> Any:
+        try:
+            body = self.s3.get_object(Bucket=self.bucket, Key=self.key(relative))["Body"].read()
+        except self.s3.exceptions.ClientError as err:
+            raise StageInputMissing(f"{relative} is missing: run the '{needed_from}' stage first") from err
+        return json.loads(body)
+
+    def list(self, relative: str) -> list[str]:
+        names = []
+        paginator = self.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.key(relative)):
+            names.extend(o["Key"][len(self.prefix):] for o in page.get("Contents", []))
+        return names
+
+    def delete(self, relative_prefix: str) -> None:
+        from soundmosaic.library.media import delete_prefix
+
+        delete_prefix(self.bucket, self.key(relative_prefix))
+
+
+class Progress:
+    """Maps a stage's own 0..1 progress onto the job's percent, at most every 2 seconds."""
+
+    def __init__(self, request: StageRequest, stage: str) -> None:
+        self.request, self.stage = request, stage
+        self.low, self.high = PROGRESS[stage]
+        self.last = 0.0
+        self.label = f"{stage} {request.stem}" if request.stem else stage
+
+    def __call__(self, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self.last < 2.0 and fraction < 1.0:
+            return
+        self.last = now
+        percent = int(self.low + (self.high - self.low) * max(0.0, min(fraction, 1.0)))
+        JobStore().advance(self.request.artist_id, self.request.job_id, self.label, percent)
+
+
+# -- stages -----------------------------------------------------------------------------------
+
+
+def decode(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
+    """Original -> PCM 24-bit WAV at the source rate (at most stereo), streamed by ffmpeg."""
+    track = TrackStore().get(request.artist_id, request.track_id)
+    original = files.fetch(track.media_key[len(files.prefix):], "ingest")
+    target = files.workdir / "work" / "audio.wav"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    channels = min(int(track.facts.get("channels") or 2), 2)
+    done = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(original), "-map", "0:a:0",
+                           "-ac", str(channels), "-c:a", "pcm_s24le", "-rf64", "auto", str(target)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"could not decode the original: {done.stderr.strip()[:300]}")
+    files.put("work/audio.wav", target, "audio/wav")
+    return {"decoded": "work/audio.wav", "channels": channels}
+
+
+def separate(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
+    from soundmosaic.audio import separate as separation
+    from soundmosaic.audio.analysis import peaks
+
+    if not request.wants("separate"):
+        return {"stems": files.get_json("stems/separation.json", "separate")["stems"], "skipped": True}
+    audio = files.fetch("work/audio.wav", "decode")
+    options = dict(request.settings.get("separate") or {})
+    engine = separation.get_engine(options.pop("engine", None), **options)
+    files.delete("stems/")  # a new engine's stems replace the old ones, never mix with them
+    outputs = separation.separate_file(audio, files.workdir / "stems", engine,
+                                       progress=Progress(request, "separate"))
+    for name, path in outputs.items():
+        files.put(f"stems/{name}.wav", path, "audio/wav")
+        files.put_json(f"stems/{name}.peaks.json", peaks(path))
+    sidecar = {"engine": engine.name, "stems": sorted(outputs), "settings": options, "made_at": clock.iso(),
+               "label": getattr(engine, "label", engine.name)}
+    files.put_json("stems/separation.json", sidecar)
+    return {"stems": sorted(outputs)}
+
+
+def analyse(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
+    from soundmosaic.audio.analysis import analyse as run_analysis
+
+    if not request.wants("analyse"):
+        return files.get_json("analysis/analysis.json", "analyse")
+    audio = files.fetch("work/audio.wav", "decode")
+    result = run_analysis(audio)
+    files.put_json("analysis/peaks.json", result.peaks)
+    summary = {**result.summary(), "made_at": clock.iso()}
+    files.put_json("analysis/analysis.json", summary)
+    TrackStore().set_analysis(request.artist_id, request.track_id, result.bpm, result.key)
+    return summary
+
+
+def midi(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
+    from soundmosaic.audio import midi as transcription
+    from soundmosaic.audio.signal import decode as decode_audio
+
+    stem = _stem(request)
+    if not request.wants("midi") or stem in NOT_MELODIC:
+        return {"stem": stem, "skipped": True}
+    settings = transcription.PRESETS.get(stem, transcription.MidiSettings())
+    settings = _override(settings, request.settings.get("midi") or {})
+    bpm = files.get_json("analysis/analysis.json", "analyse").get("bpm")
+    audio = decode_audio(files.fetch(f"stems/{stem}.wav", "separate"))
+    result = transcription.transcribe(audio, settings, tempo_bpm=bpm, progress=Progress(request, "midi"))
+    local = files.workdir / "midi" / f"{stem}.mid"
+    local.parent.mkdir(parents=True, exist_ok=True)
+    local.write_bytes(result.midi)
+    files.put(f"midi/{stem}.mid", local, "audio/midi")
+    files.put_json(f"midi/{stem}.json", {"stem": stem, "engine": result.engine, "bpm": bpm,
+                                         "settings": asdict(result.settings),
+                                         "notes": [asdict(n) for n in result.notes]})
+    return {"stem": stem, "notes": len(result.notes)}
+
+
+def lyrics(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
+    from soundmosaic.audio import lyrics as words
+
+    stem = _stem(request)
+    if not request.wants("lyrics") or stem != "vocals":
+        return {"stem": stem, "skipped": True}
+    options = request.settings.get("lyrics") or {}
+    result = words.transcribe(files.fetch("stems/vocals.wav", "separate"), language=options.get("language"),
+                              model=options.get("model"), progress=Progress(request, "lyrics"))
+    track = TrackStore().get(request.artist_id, request.track_id)
+    files.put_json("lyrics/lyrics.json", asdict(result))
+    for ext, text in (("lrc", words.to_lrc(result, track.title, track.artist_name or "")),
+                      ("srt", words.to_srt(result)), ("txt", words.to_txt(result))):
+        local = files.workdir / "lyrics" / f"lyrics.{ext}"
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_text(text, encoding="utf-8")
+        files.put(f"lyrics/lyrics.{ext}", local, "text/plain; charset=utf-8")
+    return {"stem": stem, "language": result.language, "segments": len(result.segments)}
+
+
+def samples(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
+    from soundmosaic.audio import samples as slicer
+    from soundmosaic.audio.signal import decode as decode_audio
+    from soundmosaic.audio.signal import write_wav
+
+    stem = _stem(request)
+    if not request.wants("samples"):
+        return {"stem": stem, "skipped": True}
+    settings = _override(slicer.SliceSettings(), request.settings.get("samples") or {})
+    audio = decode_audio(files.fetch(f"stems/{stem}.wav", "separate"))
+    found = slicer.slice_audio(audio, stem, settings)
+    files.delete(f"samples/{stem}/")
+    listing = []
+    for number, sample in enumerate(found, start=1):
+        relative = f"samples/{stem}/{sample.label}/{number:03d}.wav"
+        local = write_wav(files.workdir / relative, sample.audio)
+        files.put(relative, local, "audio/wav")
+        listing.append({"key": relative, "label": sample.label, "confidence": round(sample.confidence, 3),
+                        "start_s": round(sample.start_s, 3), "end_s": round(sample.end_s, 3),
+                        "peak_db": round(sample.peak_db, 2), "stem": stem})
+    files.put_json(f"samples/{stem}.json", {"stem": stem, "model": slicer.MODEL_VERSION,
+                                            "settings": asdict(settings), "samples": listing})
+    return {"stem": stem, "samples": len(listing)}
+
+
+def export(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
+    from soundmosaic.audio.export import write_zip
+
+    track = TrackStore().get(request.artist_id, request.track_id)
+    bundle = collect(files, track)
+    path = write_zip(files.workdir / "export" / f"{bundle.base}.zip", [bundle])
+    key = files.put(f"export/{path.name}", path, "application/zip")
+    TrackStore().set_processed(request.artist_id, request.track_id, key)
+    return {"export_key": key}
+
+
+def collect(files: TrackFiles, track: Any) -> Any:
+    """Download what the track has so far into an ``export.TrackExport``."""
+    from soundmosaic.audio.export import TrackExport
+
+    bundle = TrackExport(artist=track.artist_name or track.artist_id, title=track.title)
+    manifest: dict[str, Any] = {"track_id": track.track_id, "source": track.facts}
+    present = set(files.list(""))
+    if "analysis/analysis.json" in present:
+        manifest.update(files.get_json("analysis/analysis.json", "analyse"))
+    if "stems/separation.json" in present:
+        separation = files.get_json("stems/separation.json", "separate")
+        manifest["separation"] = {k: separation[k] for k in ("engine", "label") if k in separation}
+        for stem in separation["stems"]:
+            bundle.stems[stem] = files.fetch(f"stems/{stem}.wav", "separate")
+    for name in sorted(present):
+        if name.startswith("midi/") and name.endswith(".mid"):
+            bundle.midi[Path(name).stem] = files.fetch(name, "midi")
+        elif name.startswith("samples/") and name.endswith(".json"):
+            for sample in files.get_json(name, "samples")["samples"]:
+                bundle.samples.append({**sample, "path": files.fetch(sample["key"], "samples")})
+        elif name.startswith("lyrics/lyrics.") and not name.endswith(".json"):
+            bundle.lyrics[name.rsplit(".", 1)[1]] = (files.fetch(name, "lyrics")).read_text(encoding="utf-8")
+    manifest["samples"] = [{k: v for k, v in s.items() if k != "path"} for s in bundle.samples]
+    bundle.manifest = manifest
+    return bundle
+
+
+def export_collection(artist_id: str, job_id: str, track_ids: list[str]) -> dict[str, Any]:
+    """One zip with a folder per track, from what each track has so far."""
+    from soundmosaic.audio.export import write_zip
+
+    if not track_ids:
+        raise ValueError("choose at least one track to export")
+    store, bundles = TrackStore(), []
+    with tempfile.TemporaryDirectory(prefix="soundmosaic-") as tmp:
+        for number, track_id in enumerate(dict.fromkeys(track_ids)):
+            track = store.get(artist_id, track_id)  # TrackNotFound for another artist's id
+            files = TrackFiles(artist_id, track_id, Path(tmp) / str(number))
+            bundles.append(collect(files, track))
+        path = write_zip(Path(tmp) / "collection.zip", bundles)
+        key = f"artists/{artist_id}/exports/{job_id}.zip"
+        aws.client("s3").upload_file(str(path), resource("MEDIA_BUCKET"), key,
+                                     ExtraArgs={"ContentType": "application/zip"})
+    return {"export_key": key, "tracks": len(bundles)}
+
+
+ACTIONS: dict[str, Callable[[StageRequest, TrackFiles], dict[str, Any]]] = {
+    "decode": decode, "separate": separate, "analyse": analyse, "midi": midi, "lyrics": lyrics,
+    "samples": samples, "export": export,
+}
+
+
+def run(action: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Run one stage for the track named in ``event``; returns a small JSON-able summary."""
+    request = StageRequest.from_event(event)
+    if action == "decode" and not request.wants("decode") and TrackFiles(
+            request.artist_id, request.track_id).exists("work/audio.wav"):
+        return {"decoded": "work/audio.wav", "skipped": True}
+    with tempfile.TemporaryDirectory(prefix="soundmosaic-") as tmp:
+        files = TrackFiles(request.artist_id, request.track_id, Path(tmp))
+        return ACTIONS[action](request, files)
+
+
+def _stem(request: StageRequest) -> str:
+    if not request.stem:
+        raise ValueError("this stage runs per stem: the event needs 'stem'")
+    return request.stem
+
+
+def _override(settings: Any, values: dict[str, Any]) -> Any:
+    """A copy of a settings dataclass with the user's values; unknown names are an error."""
+    known = set(settings.__dataclass_fields__)
+    unknown = set(values) - known
+    if unknown:
+        raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
+    return type(settings)(**{**asdict(settings), **values})
