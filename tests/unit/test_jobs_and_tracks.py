@@ -31,6 +31,15 @@ def test_creating_the_same_job_twice_keeps_the_first(aws_env):
     assert again.stage == "validating"
 
 
+def test_progress_never_goes_backwards(aws_env):
+    store = jobs.JobStore()
+    job = store.create(_job())
+    store.advance("a1", job.job_id, "midi vocals", 70)
+    assert store.advance("a1", job.job_id, "samples drums", 60) is None
+    assert store.get("a1", job.job_id).percent == 70
+    assert store.advance("a1", job.job_id, "export", 88).stage == "export"
+
+
 def test_percent_is_clamped(aws_env):
     store = jobs.JobStore()
     job = store.create(_job())

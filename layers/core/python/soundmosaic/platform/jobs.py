@@ -92,9 +92,11 @@ class JobStore:
             scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def advance(self, artist_id: str, job_id: str, stage: str, percent: int) -> Job | None:
-        """Mark a job running at ``stage``/``percent``; ignored once the job has finished."""
+        """Mark a job running at ``stage``/``percent``. Ignored once the job has finished, and
+        when it would move the percent backwards (parallel steps report out of order)."""
         return self._update(
-            artist_id, job_id, {"status": RUNNING, "stage": stage, "percent": max(0, min(percent, 100))}
+            artist_id, job_id, {"status": RUNNING, "stage": stage, "percent": max(0, min(percent, 100))},
+            extra_condition="#percent <= :percent",
         )
 
     def succeed(self, artist_id: str, job_id: str, result: dict[str, Any]) -> Job | None:
@@ -110,14 +112,16 @@ class JobStore:
             values["stage"] = stage
         return self._update(artist_id, job_id, values)
 
-    def _update(self, artist_id: str, job_id: str, values: dict[str, Any]) -> Job | None:
+    def _update(self, artist_id: str, job_id: str, values: dict[str, Any],
+                extra_condition: str | None = None) -> Job | None:
         values = {**values, "updated_at": clock.iso()}
         names = {f"#{k}": k for k in values}
+        condition = "attribute_exists(job_id) AND NOT #status IN (:succeeded, :failed)"
         try:
             reply = self.table.update_item(
                 Key={"artist_id": artist_id, "job_id": job_id},
                 UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
-                ConditionExpression="attribute_exists(job_id) AND NOT #status IN (:succeeded, :failed)",
+                ConditionExpression=f"{condition} AND {extra_condition}" if extra_condition else condition,
                 ExpressionAttributeNames={**names, "#status": "status"},
                 ExpressionAttributeValues={
                     **{f":{k}": v for k, v in values.items()},
@@ -127,7 +131,7 @@ class JobStore:
                 ReturnValues="ALL_NEW",
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
-            return None  # finished already (or unknown): a finished job never moves again
+            return None  # finished, unknown, or behind: a finished job never moves again
         return Job.from_item(reply["Attributes"])
 
     def delete_for(self, artist_id: str, job_ids: list[str]) -> None:
