@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from soundmosaic.audio import pipeline
+# Import the engines at cold start, once: parallel branches of the workflow import them from
+# several threads at once otherwise, and torch does not survive a concurrent first import.
+from soundmosaic.audio import lyrics, midi, pipeline, samples, separate  # noqa: F401
 from soundmosaic.platform.observability import for_function
 
 logger, tracer, metrics = for_function("audio")

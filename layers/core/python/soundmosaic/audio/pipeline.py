@@ -38,7 +38,7 @@ from soundmosaic.platform.jobs import JobStore
 
 STAGES = ("decode", "separate", "analyse", "midi", "lyrics", "samples", "export")
 # Percent of the job at which each stage starts and ends, for progress inside a stage.
-PROGRESS = {"decode": (2, 10), "separate": (10, 55), "analyse": (10, 55), "midi": (55, 88),
+PROGRESS = {"decode": (2, 8), "analyse": (8, 10), "separate": (10, 55), "midi": (55, 88),
             "lyrics": (55, 88), "samples": (55, 88), "export": (88, 99)}
 NOT_MELODIC = {"drums"}
 

@@ -22,5 +22,7 @@ warnings.filterwarnings("ignore", message="No application metrics to publish")
 def for_function(name: str) -> tuple[Logger, Tracer, Metrics]:
     service = f"soundmosaic-{name}"
     namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "SoundMosaic")
-    return Logger(service=service), Tracer(service=service), Metrics(namespace=namespace,
-                                                                     service=service)
+    # Patch only the AWS SDK: by default the Tracer imports and patches every library X-Ray
+    # knows that happens to be installed (httpx pulls in rich, click...), slowing cold starts.
+    tracer = Tracer(service=service, patch_modules=["boto3", "botocore"])
+    return Logger(service=service), tracer, Metrics(namespace=namespace, service=service)

@@ -49,10 +49,13 @@ def page(table: Any, artist_id: str, sort_key: str, limit: int, cursor: str | No
     query: dict[str, Any] = {
         "KeyConditionExpression": Key("artist_id").eq(artist_id),
         "ScanIndexForward": False,
-        "Limit": max(limit, 25),
     }
     if filter_expression is not None:
+        # DynamoDB filters after reading: let each Query read a full 1 MB page rather than
+        # a page's worth of items, or a rare match costs one round trip per few items.
         query["FilterExpression"] = filter_expression
+    else:
+        query["Limit"] = limit + 1  # one more tells whether a next page exists
     if cursor:
         query["ExclusiveStartKey"] = decode_cursor(cursor, "artist_id", artist_id)
     items: list[dict[str, Any]] = []

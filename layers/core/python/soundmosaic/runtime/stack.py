@@ -183,6 +183,8 @@ class LocalStack:
         )
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call is noise
+        # moto logs every failed state with its whole parse tree; the job record holds the reason.
+        logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         dispatcher.install_moto_hook()
         dispatcher.register(STAGE)
         tracker = DirtyTracker(DomainDispatcherApplication(create_backend_app))
