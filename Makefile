@@ -64,6 +64,7 @@ $(CDK):
 	npm install --no-audit --no-fund --prefix $(CDK_CLI_DIR) aws-cdk@2
 
 synth: install-dev $(CDK)
+	rm -rf cdk.out  # stale templates of another context (gpu=true) would be linted too
 	$(CDK_ENV) $(CDK) synth -q --no-notices $(CDK_CONTEXT)
 
 lint-cfn: synth

@@ -9,11 +9,13 @@ Stacks, named ``SoundMosaic-<stage>-<Context>``::
     Ingest     queues + DLQs, upload notifications, consumers      (catalogue.QUEUES)
     Api        HTTP API + JWT authorizer + the remaining functions
     Schedules  EventBridge rules + their target functions          (catalogue.SCHEDULES)
+    Compute    SageMaker async GPU endpoint for the audio worker   (only with -c gpu=true)
 
 Each catalogue function lives in exactly one stack, the first of Workflows, Ingest, Schedules
 that uses it, else Api. References between stacks only go from these to Storage, Data and Auth;
-names and ARNs that would point back (state machine ARNs, function names, queue URLs) are built
-from the catalogue's physical names (``infra.names``).
+names and ARNs that would point back (state machine ARNs, function names, queue URLs, the GPU
+endpoint's name) are built from the catalogue's physical names (``infra.names``). Compute, too,
+refers only to Storage and Data; the stack whose function uses its endpoint deploys after it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from infra.constructs.functions import Shared
 from infra.settings import Settings
 from infra.stacks.api import ApiStack
 from infra.stacks.auth import AuthStack
+from infra.stacks.compute import ComputeStack
 from infra.stacks.data import DataStack
 from infra.stacks.ingest import IngestStack
 from infra.stacks.schedules import SchedulesStack
@@ -39,7 +42,7 @@ from infra.stacks.storage import StorageStack
 from infra.stacks.workflows import WorkflowsStack
 
 CDK_JSON = catalogue.REPO_ROOT / "cdk.json"
-WORKFLOWS, INGEST, SCHEDULES, API = "Workflows", "Ingest", "Schedules", "Api"
+WORKFLOWS, INGEST, SCHEDULES, API, COMPUTE = "Workflows", "Ingest", "Schedules", "Api", "Compute"
 
 
 def placement() -> dict[str, list[str]]:
@@ -87,6 +90,11 @@ def build_app(context: Mapping[str, Any] | None = None, outdir: str | Path | Non
     auth = AuthStack(app, f"{prefix}-Auth", settings=settings, env=env)
     shared = Shared(settings=settings, buckets=storage.buckets, tables=data.tables)
 
+    # The GPU endpoint exists only when asked for (it builds a CUDA image of several GB); the
+    # audio function then reaches it by its name, so the stack comes first.
+    compute = (ComputeStack(app, f"{prefix}-{COMPUTE}", settings=settings, shared=shared, env=env)
+               if settings.gpu else None)
+
     homes = placement()
     workflows = WorkflowsStack(app, f"{prefix}-{WORKFLOWS}", settings=settings, shared=shared,
                                function_keys=homes[WORKFLOWS], env=env)
@@ -99,6 +107,12 @@ def build_app(context: Mapping[str, Any] | None = None, outdir: str | Path | Non
              **api.functions.functions}
     schedules = SchedulesStack(app, f"{prefix}-{SCHEDULES}", settings=settings, shared=shared,
                                function_keys=homes[SCHEDULES], elsewhere=built, env=env)
+
+    if compute is not None:
+        for stack, keys in ((workflows, homes[WORKFLOWS]), (ingest, homes[INGEST]),
+                            (api, homes[API]), (schedules, homes[SCHEDULES])):
+            if any(needs.needs(k).gpu_endpoint for k in keys):
+                stack.add_stack_dependency(compute, "hands GPU work to its endpoint")
 
     # Functions that start state machines reach them by a name-built ARN, not a reference:
     # deploy the workflows first all the same.

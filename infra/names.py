@@ -32,3 +32,26 @@ def queue_url(stack: Stack, stage: str, key: str) -> str:
 def dead_letter_queue_name(stage: str, key: str) -> str:
     """The local runtime names dead-letter queues the same way."""
     return f"{physical_name(stage, key)}-dlq"
+
+
+# The GPU worker's SageMaker asynchronous endpoint (compute stack, only with context gpu=true).
+GPU_ENDPOINT_KEY = "audio-gpu"
+
+
+def gpu_endpoint_name(stage: str) -> str:
+    return physical_name(stage, GPU_ENDPOINT_KEY)
+
+
+def gpu_endpoint_arn(stack: Stack, stage: str) -> str:
+    # SageMaker writes endpoint names in ARNs in lower case; physical names already are.
+    return stack.format_arn(service="sagemaker", resource="endpoint",
+                            resource_name=gpu_endpoint_name(stage).lower(),
+                            arn_format=ArnFormat.SLASH_RESOURCE_NAME)
+
+# How the audio function finds the endpoint, and where asynchronous requests and replies live
+# in the media bucket (the endpoint's role may read only the first, write only the others).
+GPU_ENDPOINT_ENV = "SOUNDMOSAIC_SAGEMAKER_ENDPOINT"
+GPU_INPUT_PREFIX_ENV = "SOUNDMOSAIC_SAGEMAKER_INPUT_PREFIX"
+GPU_INPUT_PREFIX = "sagemaker/async-in/"
+GPU_OUTPUT_PREFIX = "sagemaker/async-out/"
+GPU_FAILURE_PREFIX = "sagemaker/async-failures/"

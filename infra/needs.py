@@ -27,6 +27,11 @@ class Needs:
     starts: tuple[str, ...] = ()
     # Folder under containers/ whose Dockerfile builds the function's image (None: zip + layers).
     container: str | None = None
+    # Lambda /tmp size (512 MB to 10240 MB); the audio stages stage whole tracks and stems there.
+    ephemeral_storage_mb: int = 512
+    # Hands GPU work to the compute stack's SageMaker async endpoint when context gpu=true: gets
+    # its name in SOUNDMOSAIC_SAGEMAKER_ENDPOINT and may invoke it (nothing when gpu=false).
+    gpu_endpoint: bool = False
 
 
 RW, R = Access.READ_WRITE, Access.READ
@@ -52,6 +57,17 @@ NEEDS: dict[str, Needs] = {
     ),
     # Job stage/percent/end-state updates from the workflows.
     "jobs": Needs(tables={"jobs": RW}),
+    # The audio lab stages (decode, separate, analyse, MIDI, lyrics, samples, export): reads the
+    # track's original and writes everything derived under its prefix, records analysis and
+    # exports on the track, stage progress on the job. The containers/audio image carries
+    # ffmpeg, torch, demucs, faster-whisper and their baked weights.
+    "audio": Needs(
+        buckets={"media": RW},
+        tables={"tracks": RW, "jobs": RW},
+        container="audio",
+        ephemeral_storage_mb=10240,
+        gpu_endpoint=True,
+    ),
     # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries.
     "refresh": Needs(
         buckets={"uploads": RW, "media": RW},
@@ -84,6 +100,9 @@ def check() -> None:
         problems += [f"{key}: unknown table {t!r}" for t in entry.tables if t not in tables]
         problems += [f"{key}: unknown state machine {m!r}" for m in entry.starts
                      if m not in machines]
+        if not 512 <= entry.ephemeral_storage_mb <= 10240:
+            problems.append(f"{key}: ephemeral storage {entry.ephemeral_storage_mb} MB is outside "
+                            "Lambda's 512-10240 MB")
         if entry.container and not (catalogue.REPO_ROOT / "containers" / entry.container
                                     / "Dockerfile").is_file():
             problems.append(f"{key}: containers/{entry.container}/Dockerfile is missing")

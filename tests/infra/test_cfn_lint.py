@@ -1,4 +1,5 @@
-"""Every synthesised template passes cfn-lint (only W3005, CDK's redundant DependsOn, ignored)."""
+"""Every synthesised template passes cfn-lint (only W3005, CDK's redundant DependsOn, ignored):
+the default app, production settings, and the app with the GPU compute stack (gpu=true)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def _cfn_lint() -> str:
     return found
 
 
-@pytest.mark.parametrize("which", ["synth", "prod_synth"])
+@pytest.mark.parametrize("which", ["synth", "prod_synth", "gpu_synth"])
 def test_templates_pass_cfn_lint(which, request):
     synth = request.getfixturevalue(which)
     templates = sorted(str(p) for p in synth.outdir.glob("*.template.json"))

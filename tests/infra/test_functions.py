@@ -10,6 +10,7 @@ from soundmosaic.platform.catalogue import physical_name
 
 from infra import needs
 from infra.app import placement
+from infra.constructs.functions import IMAGE_CONTEXT_EXTRAS
 from tests.infra.conftest import STAGE
 from tests.infra.helpers import actions, props, resources, role_statements, text
 
@@ -84,9 +85,9 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
             assert not list(asset.rglob("__pycache__"))
 
 
-def test_ffmpeg_function_is_a_container_image(synth):
+def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
-    assert containerised == ["probe"]
+    assert sorted(containerised) == ["audio", "probe"]
     for key in containerised:
         fn = catalogue.function(key)
         _, _, p = _functions(synth)[key]
@@ -96,27 +97,51 @@ def test_ffmpeg_function_is_a_container_image(synth):
         assert p["TracingConfig"] == {"Mode": "Active"}
         assert "Layers" not in p
         assert (p["MemorySize"], p["Timeout"]) == (fn.memory_mb, fn.timeout_s)
+        assert p.get("EphemeralStorage", {"Size": 512}) == {
+            "Size": needs.needs(key).ephemeral_storage_mb}
 
 
-def test_image_asset_is_staged_not_built(synth):
-    """Synth stages the Docker context and records the build; it never runs docker."""
+def test_audio_function_is_the_audio_image_with_room_to_work(synth):
+    short, _, p = _functions(synth)["audio"]
+    assert short == "Workflows"  # beside the state machines that invoke it
+    assert needs.needs("audio").container == "audio"
+    assert p["ImageConfig"]["Command"] == ["functions.audio.app.handler"]
+    assert (p["MemorySize"], p["Timeout"], p["EphemeralStorage"]) == (10240, 900, {"Size": 10240})
+    # No GPU endpoint unless context gpu=true.
+    assert not any("SAGEMAKER" in name for name in p["Environment"]["Variables"])
+
+
+def _docker_images(synth) -> dict[str, dict]:
     manifest = json.loads((synth.outdir / "manifest.json").read_text())
-    images = {}
+    images: dict[str, dict] = {}
     for artifact in manifest["artifacts"].values():
         if artifact["type"] == "cdk:asset-manifest":
             assets = json.loads((synth.outdir / artifact["properties"]["file"]).read_text())
             images.update(assets.get("dockerImages", {}))
-    assert len(images) == 1
-    (image,) = images.values()
-    assert image["source"]["dockerFile"] == "containers/lambda-ffmpeg/Dockerfile"
-    assert image["source"]["platform"] == "linux/amd64"
-    context = synth.outdir / image["source"]["directory"]
-    top = {p.name for p in context.iterdir()}
-    assert top == {"pyproject.toml", "containers", "functions", "layers"}
-    assert {p.name for p in (context / "containers").iterdir()} == {"lambda-ffmpeg"}
-    assert (context / "functions" / "probe" / "app.py").is_file()
-    assert (context / "layers" / "core" / "python" / "soundmosaic" / "__init__.py").is_file()
-    assert not list(context.rglob("__pycache__"))
+    return {image["source"]["dockerFile"].split("/")[1]: image for image in images.values()}
+
+
+def test_image_assets_are_staged_not_built(synth):
+    """Synth stages each Docker context and records the build; it never runs docker."""
+    images = _docker_images(synth)
+    assert set(images) == {"lambda-ffmpeg", "audio"}
+    for container, image in images.items():
+        assert image["source"]["dockerFile"] == f"containers/{container}/Dockerfile"
+        assert image["source"]["platform"] == "linux/amd64"
+        assert "dockerBuildArgs" not in image["source"]  # the CPU build: the Dockerfile defaults
+        context = synth.outdir / image["source"]["directory"]
+        top = {p.name for p in context.iterdir()}
+        extras = set(IMAGE_CONTEXT_EXTRAS.get(container, ()))
+        assert top == {"pyproject.toml", "containers", "functions", "layers"} | extras, container
+        assert {p.name for p in (context / "containers").iterdir()} == {container}
+        assert (context / "layers" / "core" / "python" / "soundmosaic" / "__init__.py").is_file()
+        assert not list(context.rglob("__pycache__"))
+    ffmpeg, audio = (synth.outdir / images[c]["source"]["directory"] for c in ("lambda-ffmpeg", "audio"))
+    assert (ffmpeg / "functions" / "probe" / "app.py").is_file()
+    assert (audio / "functions" / "audio" / "app.py").is_file()
+    assert (audio / "requirements" / "no-deps.txt").is_file()
+    for name in ("Dockerfile", "serve.py", "entrypoint.sh", "fetch_models.py"):
+        assert (audio / "containers" / "audio" / name).is_file(), name
 
 
 def test_every_function_gets_every_catalogue_variable(synth):
@@ -159,6 +184,15 @@ def test_grants_are_least_privilege(synth):
     assert len(starts) == 1
     assert f":stateMachine:{physical_name(STAGE, 'ingest')}" in text(starts[0]["Resource"])
     assert not any(a in actions(ingest) for a in ("s3:PutObject", "s3:DeleteObject*"))
+    # The audio stages: the media bucket, the tracks and jobs tables; nothing else.
+    audio = statements("audio")
+    assert not any(a.startswith(("states:", "sagemaker:")) for a in actions(audio))
+    audio_s3 = text([s["Resource"] for s in audio if any(a.startswith("s3:") for a in actions([s]))])
+    assert "media" in audio_s3 and "uploads" not in audio_s3 and "quarantine" not in audio_s3
+    audio_dynamo = text([s["Resource"] for s in audio
+                         if any(a.startswith("dynamodb:") for a in actions([s]))])
+    assert "tracks" in audio_dynamo and "jobs" in audio_dynamo and "idempotency" not in audio_dynamo
+    assert {"s3:PutObject", "dynamodb:UpdateItem"} <= actions(audio)
     # Nobody gets wildcard admin.
     for key in functions:
         assert "*" not in actions(statements(key)), key

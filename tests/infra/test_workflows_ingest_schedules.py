@@ -42,9 +42,21 @@ def test_state_machine_definition_gets_every_function_arn(synth, machine):
     # What CloudFormation deploys: every placeholder replaced, valid ASL JSON.
     rendered = PLACEHOLDER.sub(lambda m: arns[m.group(1)], definition)
     assert "${" not in rendered
-    states = json.loads(rendered)["States"]
-    used = {s["Parameters"]["FunctionName"] for s in states.values() if s["Type"] == "Task"}
+    tasks = list(_tasks(json.loads(rendered)["States"]))
+    used = {s["Parameters"]["FunctionName"] for s in tasks}
     assert used == set(arns.values())
+
+
+def _tasks(states: dict):
+    """Every Task state, inside Map and Parallel states too."""
+    for state in states.values():
+        if state["Type"] == "Task":
+            yield state
+        elif state["Type"] == "Map":
+            yield from _tasks((state.get("ItemProcessor") or state["Iterator"])["States"])
+        elif state["Type"] == "Parallel":
+            for branch in state["Branches"]:
+                yield from _tasks(branch["States"])
 
 
 @pytest.mark.parametrize("machine", catalogue.STATE_MACHINES, ids=lambda m: m.key)

@@ -2,15 +2,16 @@
 
 Design
 ------
-- A WSGI wrapper around the moto server flags the state dirty on every S3 or DynamoDB write.
-- A background thread snapshots dirty state every ``interval_s`` seconds (default 2), and the
-  stack snapshots once more on a graceful stop. A crash (kill -9) loses at most the writes of
-  the last interval.
+- A WSGI wrapper around the moto server notes which bucket or table each S3 or DynamoDB write
+  touches.
+- A background thread snapshots the touched buckets and tables every ``interval_s`` seconds
+  (default 2), and the stack snapshots once more on a graceful stop. A crash (kill -9) loses at
+  most the writes of the last interval.
 - S3: one file per object (named by a hash of the key) plus an index per bucket with the key,
   ETag, content type and user metadata. Snapshots are incremental: only objects whose ETag
   changed are read back from moto and written.
-- DynamoDB: one JSON file per table with every item in DynamoDB's own JSON, written only when
-  the content changed.
+- DynamoDB: one JSON file per table with every item in DynamoDB's own JSON, read straight from
+  moto's in-process backend (no HTTP, no response serialiser) and written only when changed.
 - Every file is written to a temporary name and renamed into place, so a crash mid-snapshot
   leaves the previous complete snapshot, never half a file. Index files are replaced after the
   object files they point at.
@@ -22,6 +23,7 @@ unfinished jobs from their durable records after a restart (see ``stack.resume_j
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -39,16 +41,45 @@ _DYNAMO_READS = ("GetItem", "Query", "Scan", "BatchGetItem", "Describe", "List",
 
 
 class DirtyTracker:
-    """WSGI middleware: remembers that S3 or DynamoDB state changed since the last snapshot."""
+    """WSGI middleware: remembers which buckets and tables changed since the last snapshot."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
-        self.dirty = threading.Event()
+        self._lock = threading.Lock()
+        self._dirty: set[str] = set()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if _is_write(environ):
-            self.dirty.set()
+            self.mark(*_written_resources(environ))
         return self.app(environ, start_response)
+
+    def mark(self, *names: str) -> None:
+        with self._lock:
+            self._dirty.update(names)
+
+    def take(self) -> set[str]:
+        with self._lock:
+            taken, self._dirty = self._dirty, set()
+        return taken
+
+
+def _written_resources(environ: dict[str, Any]) -> set[str]:
+    """Bucket or table names a write request touches (the body is read and put back)."""
+    if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            return set()
+        names = {request["TableName"]} if "TableName" in request else set()
+        names.update(request.get("RequestItems", {}))
+        for item in request.get("TransactItems", []):
+            names.update(op["TableName"] for op in item.values() if "TableName" in op)
+        return names
+    bucket = environ.get("PATH_INFO", "/").lstrip("/").split("/", 1)[0]  # path-style addressing
+    return {bucket} if bucket else set()
 
 
 def _is_write(environ: dict[str, Any]) -> bool:
@@ -81,12 +112,17 @@ class Snapshotter:
 
     # -- snapshot ---------------------------------------------------------------------------
 
-    def snapshot(self) -> None:
+    def snapshot(self, names: set[str] | None = None) -> None:
+        """Snapshot the named buckets and tables (default: all catalogued ones)."""
         with self._lock:
             for bucket in catalogue.BUCKETS:
-                self._snapshot_bucket(physical_name(self.stage, bucket.key))
+                name = physical_name(self.stage, bucket.key)
+                if names is None or name in names:
+                    self._snapshot_bucket(name)
             for table in catalogue.TABLES:
-                self._snapshot_table(physical_name(self.stage, table.key))
+                name = physical_name(self.stage, table.key)
+                if names is None or name in names:
+                    self._snapshot_table(name)
 
     def _snapshot_bucket(self, bucket: str) -> None:
         s3 = aws.client("s3")
@@ -113,10 +149,12 @@ class Snapshotter:
                     (folder / "objects" / entry["file"]).unlink(missing_ok=True)
 
     def _snapshot_table(self, table: str) -> None:
-        ddb = aws.client("dynamodb")
-        items: list[dict[str, Any]] = []
-        for page in ddb.get_paginator("scan").paginate(TableName=table):
-            items.extend(page["Items"])
+        from moto.dynamodb.models import dynamodb_backends
+
+        from soundmosaic.runtime.provision import ACCOUNT, REGION
+
+        backend = dynamodb_backends[ACCOUNT][REGION]
+        items = [item.to_json()["Attributes"] for item in backend.get_table(table).all_items()]
         data = json.dumps(items, sort_keys=True).encode()
         digest = hashlib.sha256(data).hexdigest()
         if self._table_digests.get(table) != digest:
@@ -158,7 +196,7 @@ class Snapshotter:
 
 
 class SnapshotLoop(threading.Thread):
-    """Snapshots whenever the tracker saw a write, at most every ``interval_s`` seconds."""
+    """Snapshots what the tracker saw written, at most every ``interval_s`` seconds."""
 
     def __init__(self, snapshotter: Snapshotter, tracker: DirtyTracker, interval_s: float) -> None:
         super().__init__(name="soundmosaic-snapshots", daemon=True)
@@ -170,16 +208,16 @@ class SnapshotLoop(threading.Thread):
             self.flush()
 
     def flush(self) -> None:
-        if self.tracker.dirty.is_set():
-            self.tracker.dirty.clear()
-            try:
-                self.snapshotter.snapshot()
-            except Exception:
-                self.tracker.dirty.set()  # try again next round
-                log.exception("snapshot failed; will retry")
+        names = self.tracker.take()
+        if not names:
+            return
+        try:
+            self.snapshotter.snapshot(names)
+        except Exception:
+            self.tracker.mark(*names)  # try again next round
+            log.exception("snapshot failed; will retry")
 
     def stop(self) -> None:
         self._stop_event.set()
         self.join(timeout=30)
-        self.tracker.dirty.set()
-        self.flush()
+        self.snapshotter.snapshot()  # everything, once more

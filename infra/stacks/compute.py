@@ -1,0 +1,244 @@
+"""Compute: the GPU path of the audio lab, a SageMaker asynchronous inference endpoint that scales
+to zero, serving the very image the ``audio`` Lambda runs (``containers/audio``), built with
+CUDA torch.
+
+Only synthesised with context ``gpu=true`` (``infra.app``). The pieces, as SageMaker documents
+the pattern for asynchronous endpoints:
+
+- ``AWS::SageMaker::Model``: the image (``serve`` entry point: ``/ping`` and ``/invocations``
+  on port 8080), the catalogue environment (bucket and table names) and the GPU settings, run
+  under an execution role that may pull the image, log, and touch only what the audio stages
+  touch (the media bucket's ``artists/`` prefix, the tracks and jobs tables) plus the async
+  input (read) and output/failure (write) prefixes.
+- ``AWS::SageMaker::EndpointConfig`` with ``AsyncInferenceConfig``: replies land in
+  ``s3://<media>/sagemaker/async-out/``, errors in ``.../async-failures/``; one request per
+  instance at a time (a job takes the whole GPU). The host AMI is pinned to one whose NVIDIA
+  driver runs the image's CUDA (the default AMI of ml.g5 has driver 470, too old).
+- ``AWS::SageMaker::Endpoint``, named ``soundmosaic-<stage>-audio-gpu`` so the audio function
+  finds it by name, without a reference back to this stack.
+- Application Auto Scaling on the variant's instance count, 0 to ``gpu_max_instances``:
+  target tracking on ``ApproximateBacklogSizePerInstance`` (scales out with the queue and back
+  in to zero when it is empty), and a step policy on the ``HasBacklogWithoutCapacity`` alarm,
+  because target tracking cannot start from zero instances (no instance, no per-instance
+  backlog).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Environment, RemovalPolicy
+from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+from soundmosaic.platform import catalogue
+
+from infra import names
+from infra.constructs.functions import Shared, environment, image_asset_options
+from infra.settings import Settings
+from infra.stacks.base import FoundationStack
+
+DESCRIPTION = "SoundMosaic compute: SageMaker asynchronous GPU endpoint (scales to zero) for the audio worker"
+CONTAINER = "audio"  # containers/audio: the Lambda image, also a SageMaker container
+WORKER_FUNCTION = "audio"  # the catalogue function whose code the endpoint serves
+VARIANT = "AllTraffic"
+SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+METRICS_NAMESPACE = "AWS/SageMaker"
+
+# The GPU build of the image: torch from PyPI (its Linux x86_64 wheels are CUDA 13 builds) and
+# the CUDA 12 cuBLAS that CTranslate2 (faster-whisper) loads. See containers/audio/README.md.
+GPU_BUILD_ARGS = {
+    "TORCH_INDEX": "https://pypi.org/simple",
+    "CUDA12_LIBS": "nvidia-cublas-cu12==12.*",
+}
+# NVIDIA driver 580 (CUDA 13.0) on Amazon Linux 2023; runs CUDA 12 libraries as well.
+INFERENCE_AMI_VERSION = "al2023-ami-sagemaker-inference-gpu-4-1"
+# The image is large (CUDA torch, baked weights): give it time to be pulled and start.
+STARTUP_HEALTH_CHECK_TIMEOUT_S = 1200
+# One job at a time per instance: Demucs and Whisper each want the whole GPU.
+MAX_CONCURRENT_INVOCATIONS_PER_INSTANCE = 1
+# Target tracking: about this many queued requests per instance before another starts.
+BACKLOG_PER_INSTANCE_TARGET = 2.0
+SCALE_OUT_COOLDOWN = Duration.minutes(5)
+SCALE_IN_COOLDOWN = Duration.minutes(10)
+# Environment for the worker on the GPU (the Lambda image defaults to the CPU).
+GPU_ENVIRONMENT = {
+    "SOUNDMOSAIC_WHISPER_DEVICE": "cuda",
+    "SOUNDMOSAIC_WHISPER_COMPUTE_TYPE": "float16",
+    # No X-Ray daemon beside a SageMaker container.
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+
+
+class ComputeStack(FoundationStack):
+    def __init__(self, scope: Construct, construct_id: str, *, settings: Settings,
+                 shared: Shared, env: Environment | None = None) -> None:
+        super().__init__(scope, construct_id, settings=settings, env=env,
+                         description=DESCRIPTION)
+        dockerfile = catalogue.REPO_ROOT / "containers" / CONTAINER / "Dockerfile"
+        if not dockerfile.is_file():
+            raise FileNotFoundError(f"context gpu=true needs {dockerfile}")
+        stage = settings.stage
+        self.endpoint_name = names.gpu_endpoint_name(stage)
+        media = shared.buckets["media"]
+
+        self.image = ecr_assets.DockerImageAsset(
+            self, "GpuImage", directory=str(catalogue.REPO_ROOT),
+            build_args=GPU_BUILD_ARGS, **image_asset_options(CONTAINER),
+        )
+        log_group = logs.LogGroup(
+            self, "EndpointLogs",
+            # Where SageMaker writes the container's output for this endpoint.
+            log_group_name=f"/aws/sagemaker/Endpoints/{self.endpoint_name}",
+            retention=logs.RetentionDays.THREE_MONTHS if settings.is_production
+            else logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.RETAIN if settings.is_production
+            else RemovalPolicy.DESTROY,
+        )
+        self.role = self._execution_role(shared, log_group)
+
+        worker_env = {
+            **environment(self, shared),
+            "POWERTOOLS_SERVICE_NAME": f"soundmosaic-{WORKER_FUNCTION}",
+            **GPU_ENVIRONMENT,
+        }
+        self.model = sagemaker.CfnModel(
+            self, "Model",
+            execution_role_arn=self.role.role_arn,
+            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
+                image=self.image.image_uri, mode="SingleModel", environment=worker_env,
+            ),
+        )
+        # The role's policy must exist before SageMaker checks the image and the role.
+        self.model.node.add_dependency(self.role)
+
+        self.endpoint_config = sagemaker.CfnEndpointConfig(
+            self, "EndpointConfig",
+            production_variants=[sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+                variant_name=VARIANT,
+                model_name=self.model.attr_model_name,
+                instance_type=settings.gpu_instance_type,
+                # At least one at creation; the scaling below takes it to zero when idle.
+                initial_instance_count=1,
+                inference_ami_version=INFERENCE_AMI_VERSION,
+                container_startup_health_check_timeout_in_seconds=STARTUP_HEALTH_CHECK_TIMEOUT_S,
+            )],
+            async_inference_config=sagemaker.CfnEndpointConfig.AsyncInferenceConfigProperty(
+                output_config=sagemaker.CfnEndpointConfig.AsyncInferenceOutputConfigProperty(
+                    s3_output_path=media.s3_url_for_object(names.GPU_OUTPUT_PREFIX),
+                    s3_failure_path=media.s3_url_for_object(names.GPU_FAILURE_PREFIX),
+                ),
+                client_config=sagemaker.CfnEndpointConfig.AsyncInferenceClientConfigProperty(
+                    max_concurrent_invocations_per_instance=MAX_CONCURRENT_INVOCATIONS_PER_INSTANCE,
+                ),
+            ),
+        )
+        self.endpoint = sagemaker.CfnEndpoint(
+            self, "Endpoint",
+            endpoint_name=self.endpoint_name,
+            endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
+            # A new image (model) keeps the instance count auto scaling has set, rather than
+            # going back to the config's initial count.
+            retain_all_variant_properties=True,
+        )
+        self._scaling(settings)
+
+    # -- permissions ----------------------------------------------------------------------------
+
+    def _execution_role(self, shared: Shared, log_group: logs.LogGroup) -> iam.Role:
+        """What the container (and SageMaker on its behalf) may do, and nothing more."""
+        role = iam.Role(
+            self, "ExecutionRole",
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            description=f"SageMaker execution role of {self.endpoint_name}",
+        )
+        self.image.repository.grant_pull(role)
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams",
+                     "logs:PutLogEvents"],
+            # The group's ARN ends in ":*", which covers its log streams.
+            resources=[log_group.log_group_arn],
+        ))
+        # Instance metrics (CPU, memory, GPU, disk) that SageMaker's agent publishes.
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["cloudwatch:PutMetricData"], resources=["*"],
+            conditions={"StringEquals": {"cloudwatch:namespace": "/aws/sagemaker/Endpoints"}},
+        ))
+        media = shared.buckets["media"]
+        media.grant_read(role, f"{names.GPU_INPUT_PREFIX}*")
+        media.grant_put(role, f"{names.GPU_OUTPUT_PREFIX}*")
+        media.grant_put(role, f"{names.GPU_FAILURE_PREFIX}*")
+        # The stages read and write under the tracks' prefixes, as the audio function does.
+        media.grant_read_write(role, "artists/*")
+        for key in ("tracks", "jobs"):
+            shared.tables[key].grant_read_write_data(role)
+        return role
+
+    # -- scaling --------------------------------------------------------------------------------
+
+    def _scaling(self, settings: Settings) -> None:
+        resource_id = f"endpoint/{self.endpoint.attr_endpoint_name}/variant/{VARIANT}"
+        target = appscaling.CfnScalableTarget(
+            self, "ScalableTarget",
+            service_namespace="sagemaker",
+            resource_id=resource_id,
+            scalable_dimension=SCALABLE_DIMENSION,
+            min_capacity=0,
+            max_capacity=settings.gpu_max_instances,
+            # No RoleARN: Application Auto Scaling uses (and creates) its SageMaker
+            # service-linked role, AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint.
+        )
+        dimensions = [cloudwatch.CfnAlarm.DimensionProperty(name="EndpointName",
+                                                            value=self.endpoint_name)]
+        self.backlog_policy = appscaling.CfnScalingPolicy(
+            self, "BacklogPerInstance",
+            policy_name=f"{self.endpoint_name}-backlog-per-instance",
+            policy_type="TargetTrackingScaling",
+            scaling_target_id=target.ref,
+            target_tracking_scaling_policy_configuration=appscaling.CfnScalingPolicy.
+            TargetTrackingScalingPolicyConfigurationProperty(
+                target_value=BACKLOG_PER_INSTANCE_TARGET,
+                customized_metric_specification=appscaling.CfnScalingPolicy.
+                CustomizedMetricSpecificationProperty(
+                    metric_name="ApproximateBacklogSizePerInstance",
+                    namespace=METRICS_NAMESPACE,
+                    statistic="Average",
+                    dimensions=[appscaling.CfnScalingPolicy.MetricDimensionProperty(
+                        name="EndpointName", value=self.endpoint_name)],
+                ),
+                scale_in_cooldown=int(SCALE_IN_COOLDOWN.to_seconds()),
+                scale_out_cooldown=int(SCALE_OUT_COOLDOWN.to_seconds()),
+            ),
+        )
+        self.scale_from_zero_policy = appscaling.CfnScalingPolicy(
+            self, "ScaleOutFromZero",
+            policy_name=f"{self.endpoint_name}-scale-out-from-zero",
+            policy_type="StepScaling",
+            scaling_target_id=target.ref,
+            step_scaling_policy_configuration=appscaling.CfnScalingPolicy.
+            StepScalingPolicyConfigurationProperty(
+                adjustment_type="ChangeInCapacity",
+                metric_aggregation_type="Average",
+                cooldown=int(SCALE_OUT_COOLDOWN.to_seconds()),
+                step_adjustments=[appscaling.CfnScalingPolicy.StepAdjustmentProperty(
+                    metric_interval_lower_bound=0, scaling_adjustment=1)],
+            ),
+        )
+        self.backlog_alarm = cloudwatch.CfnAlarm(
+            self, "HasBacklogWithoutCapacity",
+            alarm_description=f"{self.endpoint_name} has queued requests and no instance: start one",
+            namespace=METRICS_NAMESPACE,
+            metric_name="HasBacklogWithoutCapacity",
+            dimensions=dimensions,
+            statistic="Average",
+            period=60,
+            evaluation_periods=2,
+            datapoints_to_alarm=2,
+            threshold=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="missing",
+            alarm_actions=[self.scale_from_zero_policy.attr_arn],
+        )
+        self.scalable_target = target
