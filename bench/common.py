@@ -1,0 +1,97 @@
+"""What every benchmark shares: the machine it ran on, percentiles, Markdown tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RESULTS_DIR = REPO_ROOT / "bench" / "results"
+DOCS_FILE = REPO_ROOT / "docs" / "benchmarks.md"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True,
+                           text=True, timeout=10).stdout.strip()
+    return out.stdout.strip() + ("+dirty" if dirty else "")
+
+
+def machine() -> dict[str, Any]:
+    """The machine and moment a result belongs to."""
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = []
+    return {
+        "cpu_model": _cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "date": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "load_average_at_start": load,
+        "commit": _git_commit(),
+        "executable": sys.executable,
+    }
+
+
+def percentile(samples: Sequence[float], pct: float) -> float:
+    """Linear-interpolated percentile (the 'inclusive' method), ``pct`` in [0, 100]."""
+    assert samples, "no samples"
+    ordered = sorted(samples)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summary(samples_ms: Sequence[float]) -> dict[str, float]:
+    return {
+        "n": len(samples_ms),
+        "p50_ms": round(percentile(samples_ms, 50), 3),
+        "p95_ms": round(percentile(samples_ms, 95), 3),
+        "mean_ms": round(statistics.fmean(samples_ms), 3),
+        "min_ms": round(min(samples_ms), 3),
+        "max_ms": round(max(samples_ms), 3),
+    }
+
+
+def ratio(value: float, reference: float) -> float:
+    return round(value / reference, 2) if reference else float("nan")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine_line(m: dict[str, Any]) -> str:
+    load = ", ".join(str(x) for x in m.get("load_average_at_start", []))
+    return (f"{m['cpu_model']}, {m['cores']} cores, {m['implementation']} {m['python']}, "
+            f"{m['platform']}; {m['date']}; commit {m.get('commit') or 'n/a'}; "
+            f"load average at start {load or 'n/a'}")
