@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 # Import the engines at cold start, once: parallel branches of the workflow import them from
 # several threads at once otherwise, and torch does not survive a concurrent first import.
-from soundmosaic.audio import lyrics, midi, pipeline, samples, separate  # noqa: F401
+from soundmosaic.audio import lyrics, midi, pipeline, remote, samples, separate  # noqa: F401
 from soundmosaic.platform.observability import for_function
 
 logger, tracer, metrics = for_function("audio")
@@ -30,6 +31,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return pipeline.export_collection(event["artist_id"], event["job_id"], event["track_ids"])
     if action not in pipeline.ACTIONS:
         raise ValueError(f"unknown audio action {action!r}")
+    endpoint = remote.endpoint_for(action)
+    if endpoint:  # the GPU endpoint runs this same handler without the variable set
+        wait_s = context.get_remaining_time_in_millis() / 1000 - 30
+        return remote.run_on_endpoint(endpoint, event, timeout_s=wait_s)
     result = pipeline.run(action, event)
     if not result.get("skipped"):
         metrics.add_metric(name=f"Stage_{action}", unit="Count", value=1)
