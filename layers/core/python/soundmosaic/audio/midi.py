@@ -13,8 +13,11 @@ about the memory of a 2-minute one) and notes are not cut at chunk edges.
 
 The MIDI file has one track with the preset's General MIDI program, the tempo the caller gives
 (the detected tempo, so a DAW's bar grid lines up; 120 BPM when unknown), 4/4, and the pitch
-bends (pitch-wheel values, ±8192 = ±2 semitones) of every note that does not overlap another,
-or of all notes on one track per pitch with ``multiple_pitch_bends``.
+bends (pitch-wheel values, ±8192 = ±2 semitones, in steps of 1/3 semitone) of every note that
+does not overlap another, or of all notes on one track per pitch with ``multiple_pitch_bends``.
+Two things are added to basic-pitch's own post-processing: a level gate (the model normalises
+each window, so it would find notes in dither) and re-centred pitch bends (its bends are 1/3
+semitone sharp).
 
 Environment variables
 ---------------------
@@ -32,6 +35,7 @@ import os
 import sys
 import threading
 import types
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,10 +51,19 @@ CHUNK_S = 120.0
 MARGIN_S = 8.0
 BATCH_WINDOWS = 8
 SILENCE_PEAK = 1e-4  # below this (about -80 dBFS) the input is silence: no model run
+# Basic Pitch normalises each 2-second window's log spectrum, so it hears notes in dither or in
+# the faint residue a separator leaves in a stem's quiet passages. Frames whose RMS is below
+# GATE_FLOOR_DBFS, or GATE_RANGE_DB under the input's peak, get no notes.
+GATE_FLOOR_DBFS = -70.0
+GATE_RANGE_DB = 50.0
+# basic-pitch's pitch bends sit one contour bin (1/3 semitone, 1365 wheel units) sharp: a steady
+# sine at 440 Hz gives +1 bin on every frame (measured at 110, 262 and 440 Hz; spotify/basic-pitch
+# issue #87, DamRsn/NeuralNote PR #64). Bends are re-centred by this many bins.
+CONTOUR_BIN_OFFSET = 1
 DEFAULT_TEMPO = 120.0
 
-Progress = Callable[[float, str], None]
-"""``progress(fraction, stage)``: fraction of the work done in [0, 1] and what is running."""
+Progress = Callable[[float], None]
+"""``progress(fraction)``: the fraction of the work done, in [0, 1]; called at 1.0 when done."""
 
 
 @dataclass
@@ -82,24 +95,30 @@ class MidiSettings:
 
 # Per stem name. Ranges leave a few semitones around each instrument's usual compass, so a
 # missing low note costs more than a stray high one; programs are 0-based General MIDI.
+# Thresholds for vocals, bass, guitar and piano come from ``python -m bench.audio_midi_lyrics
+# --tune`` (a grid on FluidSynth renders from other seeds than the reported pieces): Basic Pitch's
+# defaults (onset 0.5, frame 0.3, melodia on) split sustained or vibrato notes and add ghost notes
+# from the release; stricter onsets and, on plucked and struck strings, no melodia trick, fix both.
 PRESETS: dict[str, MidiSettings] = {
-    # Sung melody: monophonic, soft onsets, glides and vibrato kept as pitch bends.
-    "vocals": MidiSettings(onset_threshold=0.4, frame_threshold=0.3, minimum_note_length_ms=100.0,
+    # Sung melody: monophonic, vibrato and glides (kept as pitch bends) must not split notes.
+    "vocals": MidiSettings(onset_threshold=0.7, frame_threshold=0.3, minimum_note_length_ms=100.0,
                            minimum_frequency=70.0, maximum_frequency=1400.0, program=53),  # Voice Oohs
-    # Bass: E1 (41 Hz) / low B (31 Hz) up to the 20th fret of the G string; longer notes.
-    "bass": MidiSettings(onset_threshold=0.5, frame_threshold=0.3, minimum_note_length_ms=100.0,
-                         minimum_frequency=28.0, maximum_frequency=500.0, program=33),  # Finger bass
-    # Everything else (keys, synths, strings, guitars): Basic Pitch's defaults, full range.
+    # Bass: low B (31 Hz) / E1 (41 Hz) up to the 20th fret of the G string.
+    "bass": MidiSettings(onset_threshold=0.6, frame_threshold=0.5, minimum_note_length_ms=100.0,
+                         minimum_frequency=28.0, maximum_frequency=500.0, melodia_trick=False,
+                         program=33),  # Electric Bass (finger)
+    # Everything else (keys, synths, strings, guitars at once): Basic Pitch's defaults, full range.
     "other": MidiSettings(program=0),
-    # The offline engine's harmonic (HPSS) part of the accompaniment: dense and polyphonic, so a
-    # stricter onset threshold keeps the MIDI readable.
-    "harmonic": MidiSettings(onset_threshold=0.6, frame_threshold=0.3, program=0),
-    # Guitar: E2 (82 Hz; drop tunings lower) up to the 24th fret; bends matter.
-    "guitar": MidiSettings(onset_threshold=0.5, frame_threshold=0.3, minimum_note_length_ms=80.0,
-                           minimum_frequency=60.0, maximum_frequency=1400.0, program=27),  # Clean electric
-    # Piano: clear onsets, fast runs; the melodia trick (notes without an onset) adds more
-    # ghost notes from the sustain than it recovers, and pitch bends mean nothing here.
-    "piano": MidiSettings(onset_threshold=0.5, frame_threshold=0.3, minimum_note_length_ms=58.0,
+    # The offline engine's harmonic (HPSS) part of the accompaniment: dense and polyphonic, so
+    # stricter onsets keep the MIDI readable (not tuned: no single instrument to tune on).
+    "harmonic": MidiSettings(onset_threshold=0.6, frame_threshold=0.4, program=0),
+    # Guitar: drop-D/E2 (73/82 Hz) up to the 24th fret of the high E.
+    "guitar": MidiSettings(onset_threshold=0.7, frame_threshold=0.5, minimum_note_length_ms=100.0,
+                           minimum_frequency=60.0, maximum_frequency=1400.0, melodia_trick=False,
+                           program=27),  # Electric Guitar (clean)
+    # Piano: clear onsets; the melodia trick turns the sustain into ghost notes; fast runs need
+    # short notes.
+    "piano": MidiSettings(onset_threshold=0.7, frame_threshold=0.5, minimum_note_length_ms=80.0,
                           melodia_trick=False, program=0),
 }
 
@@ -149,16 +168,22 @@ def _basic_pitch_import() -> Iterator[None]:
     would also call ``logging.basicConfig`` in an unconfigured process); a ``None`` entry in
     ``sys.modules`` makes an import fail at once, so only onnxruntime is left.
     """
+    if "basic_pitch.inference" in sys.modules:  # imported already: touch nothing global
+        yield
+        return
     blocked = [name for name in _BLOCKED_IMPORTS if name not in sys.modules]
     for name in blocked:
         sys.modules[name] = None  # type: ignore[assignment]
-    stub = _resampy_stub()
     root = logging.getLogger()
     quiet, sink = _DropAll(), logging.NullHandler()
     root.addFilter(quiet)
     root.addHandler(sink)
+    stub = None
     try:
-        yield
+        with warnings.catch_warnings():  # resampy's "pkg_resources is deprecated", numba's chatter
+            warnings.simplefilter("ignore")
+            stub = _resampy_stub()
+            yield
     finally:
         root.removeHandler(sink)
         root.removeFilter(quiet)
@@ -234,7 +259,8 @@ def _mono_22k(audio: Audio, start: int, stop: int) -> np.ndarray:
     return np.asarray(soxr.resample(mono, audio.sample_rate, MODEL_RATE, quality="HQ"), dtype=np.float32)
 
 
-def _model_output(model: Any, samples: np.ndarray) -> dict[str, np.ndarray]:
+def _model_output(model: Any, samples: np.ndarray,
+                  progress: Progress | None = None) -> dict[str, np.ndarray]:
     """basic-pitch's ``run_inference`` on an array instead of a file, with batched windows."""
     from basic_pitch.constants import AUDIO_N_SAMPLES, FFT_HOP
     from basic_pitch.inference import unwrap_output, window_audio_file
@@ -249,16 +275,40 @@ def _model_output(model: Any, samples: np.ndarray) -> dict[str, np.ndarray]:
         batch = np.stack(windows[first:first + BATCH_WINDOWS]).astype(np.float32)
         for key, value in model.predict(batch).items():
             outputs[key].append(value)
+        if progress is not None:
+            progress(min(1.0, (first + BATCH_WINDOWS) / len(windows)))
     return {key: unwrap_output(np.concatenate(value), samples.shape[0], n_overlapping_frames)
             for key, value in outputs.items()}
+
+
+def _gate(output: dict[str, np.ndarray], samples: np.ndarray, threshold: float) -> dict[str, np.ndarray]:
+    """Zero the activations of model frames quieter than ``threshold`` (linear RMS).
+
+    RMS over 2048 samples (the model's FFT size) around each frame's time; open frames are widened
+    by 3 frames (35 ms) either way so an onset just before the level rises survives.
+    """
+    from basic_pitch.note_creation import model_frames_to_time
+
+    n_frames = output["note"].shape[0]
+    if n_frames == 0:
+        return output
+    centres = np.round(model_frames_to_time(n_frames) * MODEL_RATE).astype(np.int64)
+    energy = np.concatenate([[0.0], np.cumsum(samples.astype(np.float64) ** 2)])
+    low, high = np.clip(centres - 1024, 0, samples.size), np.clip(centres + 1024, 0, samples.size)
+    rms = np.sqrt((energy[high] - energy[low]) / np.maximum(high - low, 1))
+    open_frames = np.convolve((rms >= threshold).astype(np.int64), np.ones(7, dtype=np.int64), "same") > 0
+    if open_frames.all():
+        return output
+    mask = open_frames[:, None].astype(np.float32)
+    return {key: value * mask for key, value in output.items()}
 
 
 def _note_events(output: dict[str, np.ndarray], settings: MidiSettings) -> list[tuple[Any, ...]]:
     from basic_pitch.constants import AUDIO_SAMPLE_RATE, FFT_HOP
     from basic_pitch.note_creation import model_output_to_notes
 
-    if output["note"].shape[0] < 2 or float(output["note"].max()) < settings.frame_threshold:
-        return []  # nothing rises above the frame threshold: no note can start
+    if output["note"].shape[0] < 2 or not np.any(output["note"]):
+        return []  # too short, or gated to silence
     min_note_len = int(np.round(settings.minimum_note_length_ms / 1000 * (AUDIO_SAMPLE_RATE / FFT_HOP)))
     with np.errstate(divide="ignore", invalid="ignore"):
         _, events = model_output_to_notes(
@@ -309,6 +359,13 @@ def _to_notes(events: list[tuple[Any, ...]], multiple_pitch_bends: bool) -> list
     return notes
 
 
+def _peak(samples: np.ndarray) -> float:
+    """Largest absolute sample, without an ``abs`` copy of a possibly 2-hour array."""
+    if samples.size == 0:
+        return 0.0
+    return max(float(samples.max()), -float(samples.min()))
+
+
 def transcribe(audio: Audio, settings: MidiSettings | None = None, tempo_bpm: float | None = None,
                progress: Progress | None = None) -> MidiResult:
     """Notes and a MIDI file for ``audio`` (any rate, any channel count).
@@ -319,22 +376,29 @@ def transcribe(audio: Audio, settings: MidiSettings | None = None, tempo_bpm: fl
     """
     settings = settings or MidiSettings()
     tempo = float(tempo_bpm) if tempo_bpm and math.isfinite(tempo_bpm) and tempo_bpm > 0 else DEFAULT_TEMPO
-    report = progress or (lambda _fraction, _stage: None)
+    report = progress or (lambda _fraction: None)
     events: list[tuple[Any, ...]] = []
-    silent = audio.frames == 0 or float(np.max(np.abs(audio.samples))) < SILENCE_PEAK
-    if not silent:
+    peak = _peak(audio.samples)
+    if peak >= SILENCE_PEAK:
+        gate = max(10 ** (GATE_FLOOR_DBFS / 20), peak * 10 ** (-GATE_RANGE_DB / 20))
         model = _load_model()
         spans = list(_chunks(audio.frames, audio.sample_rate))
         for done, (read_start, read_stop, keep_start, keep_stop) in enumerate(spans):
-            report(done / len(spans), "midi")
+            report(done / len(spans))
             samples = _mono_22k(audio, read_start, read_stop)
+
+            def step(fraction: float, done: int = done) -> None:
+                report(min(0.99, (done + fraction) / len(spans)))
+
             offset = read_start / audio.sample_rate
             low, high = keep_start / audio.sample_rate, keep_stop / audio.sample_rate
-            for start, end, pitch, amplitude, bends in _note_events(_model_output(model, samples), settings):
+            output = _gate(_model_output(model, samples, step), samples, gate)
+            for start, end, pitch, amplitude, bends in _note_events(output, settings):
                 start, end = float(start) + offset, float(end) + offset
                 if low <= start < high:
-                    events.append((start, end, int(pitch), float(amplitude), bends))
-    report(1.0, "midi")
+                    centred = [int(b) - CONTOUR_BIN_OFFSET for b in bends] if bends is not None else None
+                    events.append((start, end, int(pitch), float(amplitude), centred))
+    report(1.0)
     with _basic_pitch_import():
         midi = _midi_bytes(events, settings, tempo)
     return MidiResult(midi=midi, notes=_to_notes(events, settings.multiple_pitch_bends), engine=ENGINE,
