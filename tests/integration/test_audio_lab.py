@@ -16,9 +16,9 @@ import httpx
 import pretty_midi
 import pytest
 import soundfile as sf
-
 from soundmosaic.library.keys import track_prefix
 from soundmosaic.platform.catalogue import physical_name
+
 from tests.audio import tone
 from tests.songs import song
 
@@ -65,7 +65,7 @@ def test_progress_is_visible_per_stage(processed):
 
 
 def test_assets_hold_stems_midi_lyrics_samples_and_analysis(api, processed):
-    track_id, job = processed
+    track_id, _ = processed
     assets = api.http.get(f"/tracks/{track_id}/assets").json()
     names = {s["name"] for s in assets["stems"]}
     assert {"vocals", "drums"} <= names
@@ -107,17 +107,19 @@ def test_rerunning_one_stage_leaves_the_others_alone(api, processed):
     s3 = boto3.client("s3")
     bucket = physical_name("local", "media")
     prefix = track_prefix("artist-a", track_id)
+    melodic = api.http.get(f"/tracks/{track_id}/assets").json()["midi"][0]["stem"]
+    midi_key = f"{prefix}midi/{melodic}.json"
     stems_before = s3.head_object(Bucket=bucket, Key=prefix + "stems/vocals.wav")["LastModified"]
-    midi_before = s3.head_object(Bucket=bucket, Key=prefix + "midi/bass.json")["LastModified"]
+    midi_before = s3.head_object(Bucket=bucket, Key=midi_key)["LastModified"]
     time.sleep(1.1)  # S3 LastModified has one-second resolution
     started = api.http.post(f"/tracks/{track_id}/process", json={
         "stages": ["midi"], "settings": {"midi": {"onset_threshold": 0.8}}})
     job = wait(api, started.json()["job_id"])
     assert job["status"] == "succeeded", job
     assert s3.head_object(Bucket=bucket, Key=prefix + "stems/vocals.wav")["LastModified"] == stems_before
-    assert s3.head_object(Bucket=bucket, Key=prefix + "midi/bass.json")["LastModified"] > midi_before
-    bass = json.loads(s3.get_object(Bucket=bucket, Key=prefix + "midi/bass.json")["Body"].read())
-    assert bass["settings"]["onset_threshold"] == 0.8
+    assert s3.head_object(Bucket=bucket, Key=midi_key)["LastModified"] > midi_before
+    redone = json.loads(s3.get_object(Bucket=bucket, Key=midi_key)["Body"].read())
+    assert redone["settings"]["onset_threshold"] == 0.8
 
 
 def test_bad_stage_settings_fail_clearly(api, processed):

@@ -115,7 +115,7 @@ class TrackFiles:
         return json.loads(body)
 
     def list(self, relative: str) -> list[str]:
-        names = []
+        names: list[str] = []
         paginator = self.s3.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self.key(relative)):
             names.extend(o["Key"][len(self.prefix):] for o in page.get("Contents", []))

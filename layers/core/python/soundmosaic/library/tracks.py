@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr
+from boto3.dynamodb.conditions import Attr, ConditionBase
 
 from soundmosaic.platform import aws, clock
 from soundmosaic.platform.config import resource
@@ -69,7 +69,7 @@ class TrackStore:
              bpm_min: float | None = None, bpm_max: float | None = None) -> tuple[list[Track], str | None]:
         """One page of the artist's tracks, newest first; ``query`` matches title, artist,
         file name and tags, case-insensitively; ``tag``, ``key`` and the bpm range filter."""
-        conditions = []
+        conditions: list[ConditionBase] = []
         if query and query.strip():
             conditions.append(Attr("search").contains(query.strip().lower()))
         if tag:
@@ -80,7 +80,7 @@ class TrackStore:
             conditions.append(Attr("bpm").gte(to_item(float(bpm_min))))
         if bpm_max is not None:
             conditions.append(Attr("bpm").lte(to_item(float(bpm_max))))
-        filt = None
+        filt: ConditionBase | None = None
         for condition in conditions:
             filt = condition if filt is None else filt & condition
         items, next_cursor = page(self.table, artist_id, "track_id", limit, cursor, filt)

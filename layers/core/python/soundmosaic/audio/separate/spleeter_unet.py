@@ -161,9 +161,9 @@ def variable_map() -> dict[str, tuple[str, str]]:
 
 
 def _convert(value: np.ndarray, kind: str) -> torch.Tensor:
-    if kind == "conv":  # TF (kh, kw, in, out) -> torch (out, in, kh, kw)
-        value = value.transpose(3, 2, 0, 1)
-    elif kind == "deconv":  # TF (kh, kw, out, in) -> torch ConvTranspose2d (in, out, kh, kw)
+    # conv: TF (kh, kw, in, out) -> torch (out, in, kh, kw);
+    # deconv: TF (kh, kw, out, in) -> torch ConvTranspose2d (in, out, kh, kw): the same permutation
+    if kind in ("conv", "deconv"):
         value = value.transpose(3, 2, 0, 1)
     return torch.from_numpy(np.ascontiguousarray(value, dtype=np.float32))
 
@@ -195,36 +195,50 @@ def cached_model(prefix: str | None = None) -> SpleeterModel:
 _WINDOW = torch.hann_window(FRAME_LENGTH, periodic=True, dtype=torch.float32)
 
 
+def _padded(waveform: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """spleeter's leading frame of zeros plus ``pad_end`` zeros; returns (signal, frame count)."""
+    channels, length = waveform.shape
+    frames = -(-(FRAME_LENGTH + length) // FRAME_STEP)
+    x = torch.zeros(channels, FRAME_LENGTH + FRAME_STEP * (frames - 1), dtype=torch.float32)
+    x[:, FRAME_LENGTH:FRAME_LENGTH + length] = waveform
+    return x, frames
+
+
+def _frames_stft(x: torch.Tensor, first: int, last: int) -> torch.Tensor:
+    """STFT frames ``first`` .. ``last - 1`` of the padded signal: (channels, n, 2049) complex64."""
+    piece = x[:, first * FRAME_STEP:(last - 1) * FRAME_STEP + FRAME_LENGTH]
+    return torch.fft.rfft(piece.unfold(-1, FRAME_LENGTH, FRAME_STEP) * _WINDOW, dim=-1)
+
+
+def _overlap_add(out: torch.Tensor, spec: torch.Tensor, first: int) -> None:
+    """Add the synthesis-windowed inverse of ``spec`` frames (starting at ``first``) into ``out``."""
+    framed = torch.fft.irfft(spec, n=FRAME_LENGTH, dim=-1) * _WINDOW  # (channels, n, 4096)
+    channels, n, _ = framed.shape
+    start = first * FRAME_STEP
+    for j in range(FRAME_LENGTH // FRAME_STEP):
+        block = framed[..., j * FRAME_STEP:(j + 1) * FRAME_STEP].reshape(channels, -1)
+        out[:, start + j * FRAME_STEP:start + j * FRAME_STEP + n * FRAME_STEP] += block
+
+
 def stft(waveform: torch.Tensor) -> torch.Tensor:
     """``tf.signal.stft`` of (channels, samples) after spleeter's frame of leading zeros.
 
     Returns (channels, frames, 2049) complex64.
     """
-    channels, length = waveform.shape
-    padded_len = FRAME_LENGTH + length
-    frames = -(-padded_len // FRAME_STEP)
-    total = FRAME_LENGTH + FRAME_STEP * (frames - 1)
-    x = torch.zeros(channels, total, dtype=torch.float32)
-    x[:, FRAME_LENGTH:FRAME_LENGTH + length] = waveform
-    framed = x.unfold(-1, FRAME_LENGTH, FRAME_STEP)  # (channels, frames, 4096)
-    return torch.fft.rfft(framed * _WINDOW, dim=-1)
+    x, frames = _padded(waveform)
+    return _frames_stft(x, 0, frames)
 
 
 def istft(spec: torch.Tensor, length: int) -> torch.Tensor:
     """``tf.signal.inverse_stft`` (Hann synthesis window, overlap-add) * 2/3, cropped to ``length``."""
     channels, frames, _ = spec.shape
-    framed = torch.fft.irfft(spec, n=FRAME_LENGTH, dim=-1) * _WINDOW  # (channels, frames, 4096)
-    hops = FRAME_LENGTH // FRAME_STEP
-    out = torch.zeros(channels, (frames + hops - 1) * FRAME_STEP, dtype=torch.float32)
-    for j in range(hops):
-        block = framed[..., j * FRAME_STEP:(j + 1) * FRAME_STEP].reshape(channels, -1)
-        out[:, j * FRAME_STEP:j * FRAME_STEP + frames * FRAME_STEP] += block
-    out *= WINDOW_COMPENSATION_FACTOR
-    return out[:, FRAME_LENGTH:FRAME_LENGTH + length]
+    out = torch.zeros(channels, FRAME_LENGTH + FRAME_STEP * (frames - 1), dtype=torch.float32)
+    _overlap_add(out, spec, 0)
+    return out[:, FRAME_LENGTH:FRAME_LENGTH + length] * WINDOW_COMPENSATION_FACTOR
 
 
 def _extend(mask: torch.Tensor, mode: str) -> torch.Tensor:
-    """Masks for bins >= F (channels, frames, F) -> (channels, frames, 2049)."""
+    """Masks for bins >= F (..., F) -> (..., 2049)."""
     extra = FRAME_LENGTH // 2 + 1 - F_BINS
     if mode == "zeros":
         row = torch.zeros_like(mask[..., :1])
@@ -237,9 +251,13 @@ def _extend(mask: torch.Tensor, mode: str) -> torch.Tensor:
 
 @torch.inference_mode()
 def separate_stereo(model: SpleeterModel, waveform: np.ndarray, mask_extension: str = "average",
-                    batch_segments: int = 2,
+                    batch_segments: int = 1,
                     progress: Callable[[float], None] | None = None) -> dict[str, np.ndarray]:
     """Separate a (2, samples) float32 waveform at 44.1 kHz into vocals and accompaniment.
+
+    Works T=512 frames at a time, exactly like spleeter's ``pad_and_partition`` batch (each
+    segment is independent for the model and the masks, and the inverse STFT is an
+    overlap-add), so memory stays at one segment's worth plus the two output signals.
 
     ``mask_extension``: spleeter's 2stems config uses ``"zeros"`` (both stems lose everything
     above 11 kHz); ``"average"`` (the default here) gives each stem its mean mask there, so the
@@ -247,24 +265,26 @@ def separate_stereo(model: SpleeterModel, waveform: np.ndarray, mask_extension: 
     """
     assert waveform.ndim == 2 and waveform.shape[0] == N_CHANNELS, "expects (2, samples)"
     length = waveform.shape[1]
-    spec = stft(torch.from_numpy(np.ascontiguousarray(waveform, dtype=np.float32)))
-    channels, frames, _ = spec.shape
+    x, frames = _padded(torch.from_numpy(np.ascontiguousarray(waveform, dtype=np.float32)))
+    outs = {name: torch.zeros_like(x) for name in INSTRUMENTS}
     n_seg = -(-frames // T)
-    mag = torch.zeros(channels, n_seg * T, F_BINS)
-    mag[:, :frames] = spec[..., :F_BINS].abs()
-    # (channels, n_seg*T, F) -> (n_seg, channels, T, F): NCHW with H = time, W = frequency
-    segments = mag.reshape(channels, n_seg, T, F_BINS).permute(1, 0, 2, 3).contiguous()
-    estimates = torch.empty(len(INSTRUMENTS), *segments.shape)
-    for start in range(0, n_seg, batch_segments):
-        stop = min(n_seg, start + batch_segments)
-        estimates[:, start:stop] = model(segments[start:stop])
+    step = max(1, batch_segments) * T
+    for first in range(0, frames, step):
+        last = min(frames, first + step)
+        spec = _frames_stft(x, first, last)  # (channels, n, 2049)
+        n = last - first
+        padded_n = -(-n // T) * T
+        mag = torch.zeros(N_CHANNELS, padded_n, F_BINS)
+        mag[:, :n] = spec[..., :F_BINS].abs()
+        # (channels, k*T, F) -> (k, channels, T, F): NCHW with H = time, W = frequency
+        segments = mag.reshape(N_CHANNELS, -1, T, F_BINS).permute(1, 0, 2, 3)
+        powers = model(segments.contiguous()) ** SEPARATION_EXPONENT  # (instruments, k, channels, T, F)
+        total = powers.sum(dim=0) + EPSILON
+        for i, name in enumerate(INSTRUMENTS):
+            mask = (powers[i] + EPSILON / len(INSTRUMENTS)) / total
+            mask = mask.permute(1, 0, 2, 3).reshape(N_CHANNELS, padded_n, F_BINS)[:, :n]
+            _overlap_add(outs[name], _extend(mask, mask_extension) * spec, first)
         if progress:
-            progress(stop / n_seg)
-    powers = estimates ** SEPARATION_EXPONENT
-    total = powers.sum(dim=0) + EPSILON
-    out: dict[str, np.ndarray] = {}
-    for i, name in enumerate(INSTRUMENTS):
-        mask = (powers[i] + EPSILON / len(INSTRUMENTS)) / total  # (n_seg, channels, T, F)
-        mask = mask.permute(1, 0, 2, 3).reshape(channels, n_seg * T, F_BINS)[:, :frames]
-        out[name] = istft(_extend(mask, mask_extension) * spec, length).numpy()
-    return out
+            progress(min(1.0, last / (n_seg * T)))
+    return {name: (out[:, FRAME_LENGTH:FRAME_LENGTH + length] * WINDOW_COMPENSATION_FACTOR).numpy()
+            for name, out in outs.items()}

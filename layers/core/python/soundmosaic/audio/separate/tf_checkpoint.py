@@ -100,7 +100,8 @@ def _shape(buf: bytes) -> tuple[int, ...]:
 
 
 def _entry(name: str, buf: bytes) -> TensorEntry:
-    dtype_code, shape, shard, offset, size = 1, (), 0, 0, 0
+    dtype_code, shard, offset, size = 1, 0, 0, 0
+    shape: tuple[int, ...] = ()
     for number, value in _fields(buf):
         if number == 1:
             assert isinstance(value, int)

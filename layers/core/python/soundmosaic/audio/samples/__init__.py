@@ -1,0 +1,85 @@
+"""Sample slicing and classification for the audio lab.
+
+``slice_audio`` cuts a stem into one-shot samples at its onsets (trimmed, faded, loudness
+normalised, near-duplicates folded together) and labels each with ``classify``: a small MLP over
+log-mel, envelope and spectral-shape features, trained on FluidSynth renders and numpy synthesis
+(``python -m soundmosaic.audio.samples.train``; see docs/sample-classifier.md). The model ships
+as ``model.npz`` next to this file and is loaded lazily, once per process.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..signal import Audio
+from . import loudness, model, render, synth
+from .model import MODEL_VERSION
+from .slicing import Sample, SliceSettings, cut, dedupe, detect_onsets
+
+CLASSES = ("kick", "snare", "clap", "closed_hat", "open_hat", "cymbal", "tom", "percussion",
+           "vocal", "bass", "tonal", "fx")
+DRUM_CLASSES = CLASSES[:8]
+
+__all__ = ["CLASSES", "MODEL_VERSION", "Sample", "SliceSettings", "classify", "detect_onsets", "loudness",
+           "model", "render", "slice_audio", "stem_prior", "synth"]
+
+
+def stem_prior(stem: str | None) -> np.ndarray | None:
+    """Soft class prior implied by the stem a sample was cut from (None: no prior).
+
+    Separation is imperfect, so a prior only tilts the decision: a hit on the drums stem still
+    comes out as ``vocal`` when the model is sure of it.
+    """
+    name = (stem or "").lower()
+    weights = dict.fromkeys(CLASSES, 1.0)
+    if any(k in name for k in ("drum", "perc")):
+        weights.update({c: 0.15 for c in ("vocal", "bass", "tonal")} | {"fx": 0.5})
+    elif any(k in name for k in ("vocal", "voice", "vox")):
+        weights = dict.fromkeys(CLASSES, 0.15) | {"vocal": 1.0, "fx": 0.4}
+    elif "bass" in name:
+        weights = dict.fromkeys(CLASSES, 0.1) | {"bass": 1.0, "tonal": 0.5, "fx": 0.3, "kick": 0.3}
+    elif any(k in name for k in ("other", "accomp", "harmonic", "piano", "guitar", "synth", "keys")):
+        weights = dict.fromkeys(DRUM_CLASSES, 0.2) | {"percussion": 0.3, "tonal": 1.0, "bass": 0.5,
+                                                       "vocal": 0.5, "fx": 0.5}
+    else:
+        return None
+    return np.array([weights[c] for c in CLASSES], dtype=np.float32)
+
+
+def classify_proba(samples: list[Audio]) -> np.ndarray:
+    """Class probabilities (len(samples), len(CLASSES)) from the shipped model."""
+    from . import features
+    from .model import feature_matrix, shipped
+
+    net = shipped()
+    assert net.classes == CLASSES, f"model classes {net.classes} differ from {CLASSES}"
+    x = feature_matrix([features.to_analysis(a.samples, a.sample_rate) for a in samples])
+    if x.shape[0] == 0:
+        return np.zeros((0, len(CLASSES)), dtype=np.float32)
+    return net.predict_proba(x)
+
+
+def classify(samples: list[Audio], stem: str | None = None) -> list[tuple[str, float]]:
+    """(label, confidence) for each sample; ``stem`` optionally adds the stem's soft prior."""
+    if not samples:
+        return []
+    proba = classify_proba(samples)
+    prior = stem_prior(stem)
+    if prior is not None:
+        proba = proba * prior
+        proba = proba / proba.sum(axis=1, keepdims=True)
+    best = proba.argmax(axis=1)
+    return [(CLASSES[int(i)], round(float(p[i]), 4)) for i, p in zip(best, proba, strict=True)]
+
+
+def slice_audio(audio: Audio, stem: str, settings: SliceSettings | None = None) -> list[Sample]:
+    """Cut ``audio`` (one stem) into labelled one-shot samples, in time order.
+
+    Silence and input shorter than ``settings.min_length_s`` give no samples.
+    """
+    settings = settings or SliceSettings()
+    samples = dedupe(cut(audio, settings), settings.dedupe_threshold)
+    for sample, (label, confidence) in zip(samples, classify([s.audio for s in samples], stem=stem),
+                                           strict=True):
+        sample.label, sample.confidence = label, confidence
+    return samples
