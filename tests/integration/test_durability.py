@@ -63,6 +63,10 @@ def test_kill_9_loses_at_most_the_last_snapshot_interval(tmp_path):
         token = subprocess.run([sys.executable, "-m", "soundmosaic.cli", "--data-dir", str(data),
                                 "token"], capture_output=True, text=True, check=True).stdout.strip()
         job = _ingest(info["api_url"], token, tone(tmp_path / "crash.wav", seconds=1))
+        status = subprocess.run([sys.executable, "-m", "soundmosaic.cli", "--data-dir", str(data),
+                                 "status"], capture_output=True, text=True, timeout=60)
+        assert status.returncode == 0 and info["api_url"] in status.stdout
+        assert "1 tracks" in status.stdout
         time.sleep(2.0)  # > snapshot interval
     finally:
         proc.send_signal(signal.SIGKILL)

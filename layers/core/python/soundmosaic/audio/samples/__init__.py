@@ -78,7 +78,8 @@ def slice_audio(audio: Audio, stem: str, settings: SliceSettings | None = None) 
     Silence and input shorter than ``settings.min_length_s`` give no samples.
     """
     settings = settings or SliceSettings()
-    samples = dedupe(cut(audio, settings), settings.dedupe_threshold)
+    with model.single_threaded_blas():  # many small matrix products: threads only add overhead
+        samples = dedupe(cut(audio, settings), settings.dedupe_threshold)
     for sample, (label, confidence) in zip(samples, classify([s.audio for s in samples], stem=stem),
                                            strict=True):
         sample.label, sample.confidence = label, confidence

@@ -29,7 +29,7 @@ import numpy as np
 from scipy.signal import butter, fftconvolve, lfilter, sosfilt
 
 from . import render, synth
-from .slicing import _fade, _trim
+from .slicing import fade, trim_bounds
 
 SR = synth.SR
 CLIP_S = 1.5
@@ -146,8 +146,8 @@ def finish(x: np.ndarray, trim_db: float = 40.0) -> np.ndarray:
     x = np.asarray(x[: int(CLIP_S * SR)], dtype=np.float32)
     if x.size == 0 or float(np.max(np.abs(x))) <= 0:
         return np.zeros(0, np.float32)
-    s, e = _trim(x, SR, trim_db, int(0.03 * SR))
-    return _fade(x[s:e], SR, 2.0, 20.0)
+    s, e = trim_bounds(x, SR, trim_db, int(0.03 * SR))
+    return fade(x[s:e], SR, 2.0, 20.0)
 
 
 def augment(x: np.ndarray, label: str, rng: np.random.Generator,
@@ -202,7 +202,7 @@ def augment(x: np.ndarray, label: str, rng: np.random.Generator,
     if rng.random() < 0.3 and y.size:
         lo = int(MIN_TRUNCATE_S.get(label, 0.06) * SR)
         if y.size > lo:
-            y = _fade(y[: int(rng.integers(lo, y.size + 1))], SR, 2.0, 10.0)
+            y = fade(y[: int(rng.integers(lo, y.size + 1))], SR, 2.0, 10.0)
     return y.astype(np.float32)
 
 

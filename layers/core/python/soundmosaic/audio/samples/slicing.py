@@ -116,7 +116,7 @@ def _refine(mono: np.ndarray, sr: int, lo: int, hi: int, block: int) -> int:
     return lo + max(first - 1, 0) * block
 
 
-def _fade(x: np.ndarray, sr: int, fade_in_ms: float, fade_out_ms: float) -> np.ndarray:
+def fade(x: np.ndarray, sr: int, fade_in_ms: float, fade_out_ms: float) -> np.ndarray:
     n = x.shape[-1]
     out = x.copy()
     n_in = min(int(sr * fade_in_ms / 1000), n // 4)
@@ -129,7 +129,7 @@ def _fade(x: np.ndarray, sr: int, fade_in_ms: float, fade_out_ms: float) -> np.n
     return out
 
 
-def _trim(mono: np.ndarray, sr: int, trim_db: float, min_frames: int) -> tuple[int, int]:
+def trim_bounds(mono: np.ndarray, sr: int, trim_db: float, min_frames: int) -> tuple[int, int]:
     """(start, end) of the part of ``mono`` above ``trim_db`` below its peak."""
     mag = np.abs(mono)
     peak = float(mag.max()) if mag.size else 0.0
@@ -191,10 +191,10 @@ def cut(audio: Audio, settings: SliceSettings | None = None) -> list[Sample]:
         hit_peak = loudness.peak_db(chunk)
         if hit_peak < floor_db:
             continue
-        s, e = _trim(chunk.mean(axis=0), sr, settings.trim_db, min_frames)
+        s, e = trim_bounds(chunk.mean(axis=0), sr, settings.trim_db, min_frames)
         if e - s < min_frames:
             continue
-        body = _fade(np.ascontiguousarray(chunk[:, s:e], dtype=np.float32), sr,
+        body = fade(np.ascontiguousarray(chunk[:, s:e], dtype=np.float32), sr,
                      settings.fade_in_ms, settings.fade_out_ms)
         gain = 0.0
         if settings.normalise:

@@ -425,25 +425,3 @@ GENERATORS: dict[str, Callable[[np.random.Generator, str], np.ndarray]] = {
 def generate(label: str, rng: np.random.Generator, variant: str = "train") -> np.ndarray:
     assert variant in ("train", "heldout"), variant
     return GENERATORS[label](rng, variant)
-
-
-def drum_loop(rng: np.random.Generator, bars: int = 2, bpm: float = 120.0,
-              variant: str = "heldout") -> tuple[np.ndarray, list[tuple[float, str]]]:
-    """A synthesised drum loop and its (onset time, label) list; used by tests and the bench."""
-    step = 60.0 / bpm / 4
-    pattern = {0: "kick", 4: "snare", 8: "kick", 10: "kick", 12: "snare", 2: "closed_hat", 6: "closed_hat",
-               14: "open_hat"}
-    hits = {label: generate(label, np.random.default_rng(int(rng.integers(1 << 31))), variant)
-            for label in set(pattern.values())}
-    length = int((bars * 16 * step + 1.0) * SR)
-    out = np.zeros(length)
-    events = []
-    for bar in range(bars):
-        for pos, label in sorted(pattern.items()):
-            t = (bar * 16 + pos) * step
-            start = round(t * SR)
-            x = hits[label] * rng.uniform(0.6, 1.0)
-            end = min(length, start + x.size)
-            out[start:end] += x[: end - start]
-            events.append((t, label))
-    return (out / max(1.0, float(np.max(np.abs(out)))) * 0.9).astype(np.float32), events
