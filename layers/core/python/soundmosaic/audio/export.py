@@ -60,7 +60,8 @@ def add_track(archive: zipfile.ZipFile, track: TrackExport, folder: str = "") ->
     prefix = f"{folder}/" if folder else ""
     base = track.base
     for stem, path in sorted(track.stems.items()):
-        archive.write(path, f"{prefix}{base} - {stem.title()}.wav")
+        # PCM barely deflates: storing it as is keeps a long track's export fast.
+        archive.write(path, f"{prefix}{base} - {stem.title()}.wav", compress_type=zipfile.ZIP_STORED)
     for stem, path in sorted(track.midi.items()):
         archive.write(path, f"{prefix}MIDI/{base} - {stem.title()}.mid")
     counters: dict[tuple[str, str], int] = {}
@@ -68,7 +69,8 @@ def add_track(archive: zipfile.ZipFile, track: TrackExport, folder: str = "") ->
         key = (sample["label"], sample.get("stem", "sample"))
         counters[key] = counters.get(key, 0) + 1
         name = f"{clean(key[1]).title()} {counters[key]:03d}.wav"
-        archive.write(sample["path"], f"{prefix}Samples/{clean(key[0])}/{name}")
+        archive.write(sample["path"], f"{prefix}Samples/{clean(key[0])}/{name}",
+                      compress_type=zipfile.ZIP_STORED)
     for ext, text in sorted(track.lyrics.items()):
         archive.writestr(f"{prefix}Lyrics/{base}.{ext}", text)
     manifest = {**track.manifest, "artist": track.artist, "title": track.title,
