@@ -14,6 +14,7 @@ that no model compute is spent on padding.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import subprocess
 from collections.abc import Callable, Iterator
@@ -32,10 +33,8 @@ READ_BLOCK_S = 5.0
 def _release_memory() -> None:
     """Hand freed heap back to the OS between windows (glibc keeps it otherwise: the arenas of
     the model's worker threads fragment, and resident memory creeps up window after window)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
 
 
 def probe_duration(source: str | Path) -> float | None:
