@@ -5,17 +5,18 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm espeak-ng libsndfile1
+APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm timgm6mb-soundfont espeak-ng libsndfile1 chromium
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: up test install install-dev system lint bench clean
+.PHONY: up test install install-dev system lint bench clean web
 
-up: install
+up: install web
 	$(BIN)/soundmosaic up
 
-test: install-dev lint-cfn
+test: install-dev web lint-cfn
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	cd web && npm test
 	$(BIN)/pytest -q
 
 system:
@@ -38,6 +39,18 @@ install: system $(VENV)/.base
 
 install-dev: system $(VENV)/.dev
 
+# The web app: npm ci when the lockfile changed, a build when a source changed.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
+               web/package.json web/tsconfig.json web/tsconfig.node.json
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+
+web: web/dist/index.html
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -46,7 +59,7 @@ bench: install-dev
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .data cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .data cdk.out .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist
 
 # --- CDK app (infra/) ------------------------------------------------------------------------
 # Paste into the top Makefile; uses its VENV/BIN variables and install-dev target.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import sys
 import threading
 import time
@@ -21,8 +22,13 @@ from typing import Any
 
 from soundmosaic.platform import catalogue
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _names: dict[str, catalogue.Function] = {}  # physical function name -> catalogue entry
+# One execution environment per function, as Lambda gives each concurrent request its own:
+# handlers keep per-request state in module globals (the Powertools resolver's current event,
+# the logger's keys), so two requests must never run one module's handler at the same time.
+_environments: dict[str, threading.Lock] = {}
 
 
 @dataclass
@@ -62,6 +68,13 @@ def invoke(function_name: str, event: Any) -> tuple[Any, bool]:
     fn = _names.get(function_name.split(":function:")[-1].split(":")[0])
     if fn is None:
         return _error("ResourceNotFoundException", f"no local handler for {function_name}"), True
+    with _lock:
+        environment = _environments.setdefault(fn.key, threading.Lock())
+    with environment:
+        return _run(fn, function_name, event)
+
+
+def _run(fn: catalogue.Function, function_name: str, event: Any) -> tuple[Any, bool]:
     handler = getattr(importlib.import_module(fn.module), fn.attribute)
     context = LocalContext(
         function_name=function_name,
@@ -73,6 +86,7 @@ def invoke(function_name: str, event: Any) -> tuple[Any, bool]:
     try:
         return handler(event, context), False
     except Exception as err:  # a Lambda reports any exception as a function error
+        log.warning("%s failed: %s: %s", fn.key, type(err).__name__, err)
         return _error(type(err).__name__, str(err), traceback.format_exc()), True
 
 

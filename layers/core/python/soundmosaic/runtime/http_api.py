@@ -60,7 +60,7 @@ class LocalApiGateway:
         event = to_v2_event(method, path, environ.get("QUERY_STRING", ""), headers, raw, claims,
                             environ.get("REMOTE_ADDR", "127.0.0.1"))
         reply, errored = dispatcher.invoke(self.api_function, event)
-        if errored:
+        if errored:  # the dispatcher logged the error; API Gateway hides it from the client too
             return _json(500, {"message": "Internal Server Error"})
         return from_v2_response(reply)
 

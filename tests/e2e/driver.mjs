@@ -1,0 +1,356 @@
+#!/usr/bin/env node
+// Drives the SPA in headless Chromium (Debian's /usr/bin/chromium through playwright-core) for
+// the pytest end-to-end tests: `node driver.mjs SCENARIO '<json args>'` runs one scenario and
+// prints one JSON line with what it saw. Logs go to stderr. pytest makes the assertions.
+import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(here, "..", "..", "web", "package.json"));
+const { chromium } = require("playwright-core");
+
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--no-first-run", "--disable-sync",
+  "--autoplay-policy=no-user-gesture-required",
+];
+
+const [scenario, rawArgs = "{}"] = process.argv.slice(2);
+const args = JSON.parse(rawArgs);
+const log = (...parts) => console.error(`[${scenario}]`, ...parts);
+
+async function withPage(options, run) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 }, ...options });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (err) => errors.push(String(err)));
+    page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
+    page.on("response", (reply) => reply.status() >= 500 && errors.push(`HTTP ${reply.status()} ${reply.request().method()} ${reply.url()}`));
+    const result = await run(page, context);
+    return { ...result, consoleErrors: errors };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function shot(page, name, { fullPage = false } = {}) {
+  if (!args.shots) return;
+  mkdirSync(args.shots, { recursive: true });
+  const path = join(args.shots, `${name}.png`);
+  await page.screenshot({ path, fullPage });
+  log("screenshot", path);
+}
+
+async function signIn(page, next = "/") {
+  await page.goto(`${args.base}${next}`);
+  await page.getByLabel(/developer token/i).fill(args.token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Library", level: 1 }).or(page.locator(".track-head")).first().waitFor();
+}
+
+const scenarios = {
+  /** Signed out, the app sends you to sign in; a wrong token is refused; the dev token works. */
+  async signin() {
+    return withPage({}, async (page) => {
+      await page.goto(`${args.base}/`);
+      await page.waitForURL(/\/signin/);
+      const redirected = page.url();
+      await shot(page, "signin");
+      await page.getByLabel(/developer token/i).fill("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      const refusal = await page.getByRole("alert").textContent();
+      await page.getByLabel(/developer token/i).fill(args.token);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("heading", { name: "Library", level: 1 }).waitFor();
+      const empty = await page.getByText("Your library is empty").isVisible();
+      await page.reload();
+      await page.getByRole("heading", { name: "Library", level: 1 }).waitFor();
+      return { redirected, refusal, signedIn: true, empty, keptAfterReload: !page.url().includes("/signin") };
+    });
+  },
+
+  /**
+   * Upload several files at once: a song (one PUT) and a big file (multipart, over the stack's
+   * threshold) whose second part fails once, as a network drop would. Upload speed is throttled
+   * so the progress is visible.
+   */
+  async upload() {
+    return withPage({}, async (page, context) => {
+      await signIn(page);
+      const auto = page.getByLabel("Process automatically after upload");
+      if (await auto.isChecked()) await auto.uncheck();
+      let dropped = 0;
+      const parts = new Set();
+      await context.route(/partNumber=\d+/, async (route) => {
+        const part = new URL(route.request().url()).searchParams.get("partNumber");
+        parts.add(part);
+        if (part === "2" && dropped === 0) {
+          dropped++;
+          log("dropping part 2 once");
+          return route.abort("internetdisconnected");
+        }
+        return route.continue();
+      });
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("Network.emulateNetworkConditions", {
+        offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: args.uploadBytesPerSecond ?? 4_000_000,
+      });
+      await page.getByTestId("file-input").setInputFiles(args.files);
+      const rows = page.getByTestId("upload-row");
+      await rows.first().waitFor();
+      const bars = page.getByRole("progressbar", { name: /^Uploading/ });
+      const progress = [];
+      for (let i = 0; i < 400; i++) {
+        const now = await bars.evaluateAll((els) => els.map((el) => Number(el.getAttribute("aria-valuenow"))));
+        if (now.length) progress.push(Math.max(...now));
+        if (i === 8) await shot(page, "upload-progress");
+        if ((await page.getByText("In your library").count()) + (await page.getByText("Failed", { exact: true }).count()) >= args.files.length) break;
+        await page.waitForTimeout(100);
+      }
+      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await page.waitForFunction((n) => document.querySelectorAll(".upload-ready, .upload-failed").length >= n, args.files.length, { timeout: 120_000 });
+      const items = await rows.evaluateAll((els) => els.map((el) => ({
+        name: el.querySelector(".upload-name")?.textContent,
+        phase: el.querySelector(".upload-phase")?.textContent,
+        error: el.querySelector(".error-text")?.textContent ?? null,
+        trackHref: el.querySelector("a[href^='/tracks/']")?.getAttribute("href") ?? null,
+      })));
+      await page.getByTestId("track-row").first().waitFor();
+      const library = await page.getByTestId("track-row").locator(".track-link").allTextContents();
+      return { items, progress, dropped, parts: [...parts].sort(), library };
+    });
+  },
+
+  /** Rename and tag a track, then find it by search, tag, key and bpm; sort. */
+  async library() {
+    return withPage({}, async (page) => {
+      await signIn(page);
+      const row = page.getByTestId("track-row").filter({ hasText: args.title });
+      await row.getByRole("button", { name: /^Edit/ }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByLabel("Title").fill(args.newTitle);
+      await dialog.getByLabel("Artist").fill(args.artist);
+      await dialog.getByLabel(/Tags/).fill(args.tags.join(", "));
+      await dialog.getByRole("button", { name: "Save" }).click();
+      await dialog.waitFor({ state: "detached" });
+      const renamed = page.getByTestId("track-row").filter({ hasText: args.newTitle });
+      await renamed.waitFor();
+      const tagsShown = await renamed.locator(".tags li").allTextContents();
+
+      const titles = async () => {
+        await page.waitForTimeout(400);  // the search waits for a pause in typing
+        await page.waitForFunction(() => !document.querySelector("[aria-label='Refreshing']"));
+        return page.getByTestId("track-row").locator(".track-link").allTextContents();
+      };
+      const search = page.getByRole("searchbox");
+      await search.fill(args.artist.toLowerCase());
+      const byArtist = await titles();
+      await search.fill("");
+      await page.getByRole("combobox", { name: "Tag" }).fill(args.tags[0]);
+      const byTag = await titles();
+      await page.getByRole("button", { name: "Clear filters" }).click();
+      await page.getByLabel("BPM from").fill("900");
+      const noneByBpm = (await titles()).length === 0 && (await page.getByText("No track matches these filters").isVisible());
+      await page.getByRole("button", { name: "Clear filters" }).first().click();
+      await page.getByRole("combobox", { name: "Sort" }).selectOption("title");
+      const sorted = await titles();
+      await page.getByRole("combobox", { name: "Sort" }).selectOption("newest");
+      await shot(page, "library");
+      return { tagsShown, byArtist, byTag, noneByBpm, sorted, url: page.url() };
+    });
+  },
+
+  /** Process a track from its page and follow the stages; then play, mute a stem, download. */
+  async process() {
+    return withPage({}, async (page) => {
+      await signIn(page, `/tracks/${args.trackId}`);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      await page.getByTestId("process").click();
+      const line = page.locator(".job-line");
+      await line.waitFor();
+      const stages = new Set();
+      const deadline = Date.now() + args.timeoutS * 1000;
+      let shotTaken = false;
+      let status = "running";
+      while (Date.now() < deadline) {
+        status = await page.locator(".job").getAttribute("data-status").catch(() => null) ?? status;
+        const current = await page.locator(".step-active").textContent().catch(() => null);
+        if (current) stages.add(current);
+        if (!shotTaken && stages.size >= 2 && status === "running") {
+          await shot(page, "processing");
+          shotTaken = true;
+        }
+        if (status === "succeeded" || status === "failed") break;
+        await page.waitForTimeout(500);
+      }
+      const jobText = await line.textContent();
+      if (status !== "succeeded") return { status, jobText, stages: [...stages] };
+
+      await page.getByTestId("stem-vocals").or(page.locator(".channel").first()).first().waitFor({ timeout: 120_000 });
+      const stems = await page.locator(".channel .channel-name strong").allTextContents();
+      const clock = page.getByTestId("clock");
+      const before = await clock.textContent();
+      await page.getByTestId("play").click();
+      await page.waitForTimeout(2500);
+      const during = await clock.textContent();
+      const playingLabel = await page.getByTestId("play").getAttribute("aria-label");
+      const firstStem = stems[0]?.toLowerCase();
+      const muteTarget = stems.map((s) => s.toLowerCase()).includes("vocals") ? "vocals" : firstStem;
+      const mute = page.getByRole("button", { name: `Mute ${muteTarget}` });
+      await mute.click();
+      const muted = await mute.getAttribute("aria-pressed");
+      const silent = await page.getByTestId(`stem-${muteTarget}`).evaluate((el) => el.classList.contains("channel-silent"));
+      const activeWords = await page.locator(".word-active").count();
+      const lyricsLines = await page.locator(".lyrics .line").count();
+      const rolls = await page.locator("[role=tab]").allTextContents();
+      await page.getByRole("button", { name: "Listen" }).click().catch(() => undefined);
+      await page.waitForTimeout(800);
+      const after = await clock.textContent();
+      await page.getByTestId("play").click();  // pause
+      await page.getByTestId("waveform").focus();
+      await page.keyboard.press("Home");
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.waitForTimeout(300);
+      await shot(page, "track", { fullPage: true });
+      const samples = page.getByTestId("samples");
+      const sampleGroups = await samples.locator(".sample-group h3").allTextContents();
+      if (sampleGroups.length) {
+        await samples.evaluate((el) => {
+          el.scrollIntoView();
+          window.scrollBy(0, -120);  // the section heading, below the sticky top bar
+        });
+        await page.locator(".pad-play").first().click();
+        await shot(page, "samples");
+      }
+      const downloadPromise = page.waitForEvent("download");
+      await page.getByTestId("export-download").click();
+      const download = await downloadPromise;
+      const exportPath = join(args.downloads, download.suggestedFilename());
+      await download.saveAs(exportPath);
+      return { status, jobText, stages: [...stages], stems, before, during, after, playingLabel, muted, silent,
+        activeWords, lyricsLines, rolls, sampleGroups, exportPath };
+    });
+  },
+
+  /** Select tracks in the library and download one zip for the selection. */
+  async export() {
+    return withPage({}, async (page) => {
+      await signIn(page);
+      for (const title of args.titles) {
+        await page.getByRole("checkbox", { name: `Select ${title}` }).check();
+      }
+      const bar = page.getByRole("region", { name: "Selection" });
+      await bar.getByRole("button", { name: /^Export/ }).click();
+      const link = page.getByTestId("selection-download");
+      await link.waitFor({ timeout: args.timeoutS * 1000 });
+      const downloadPromise = page.waitForEvent("download");
+      await link.click();
+      const download = await downloadPromise;
+      const path = join(args.downloads, download.suggestedFilename());
+      await download.saveAs(path);
+      return { path, selected: await bar.locator("span").first().textContent() };
+    });
+  },
+
+  /** Delete a track: a confirmation first; cancelling keeps it, confirming removes it. */
+  async delete() {
+    return withPage({}, async (page) => {
+      await signIn(page);
+      const row = () => page.getByTestId("track-row").filter({ hasText: args.title });
+      await row().getByRole("button", { name: /^Delete/ }).click();
+      const dialog = page.getByRole("dialog");
+      const question = await dialog.getByRole("heading").textContent();
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "detached" });
+      const keptAfterCancel = await row().count();
+      await row().getByRole("button", { name: /^Delete/ }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Delete for good" }).click();
+      await row().waitFor({ state: "detached" });
+      return { question, keptAfterCancel, remaining: await page.getByTestId("track-row").locator(".track-link").allTextContents() };
+    });
+  },
+
+  /** A phone-sized viewport: nothing overflows sideways; the main screens render. */
+  async phone() {
+    return withPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }, async (page) => {
+      await signIn(page);
+      await page.getByTestId("track-row").first().waitFor();
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const library = await overflow();
+      await shot(page, "library-phone");
+      await page.goto(`${args.base}/tracks/${args.trackId}`);
+      await page.locator(".track-head h1").waitFor();
+      await page.locator(".channel").first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+      const track = await overflow();
+      await shot(page, "track-phone");
+      return { overflow: { library, track } };
+    });
+  },
+
+  /**
+   * For bench/web_budget.py: time from navigation start until the library's first track row is
+   * in the DOM (a time-to-interactive proxy: the list is rendered from API data and reacts),
+   * against a blank page from the same server; each load in a fresh context (cold cache) and
+   * once more in the same context (warm cache).
+   */
+  async budget() {
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    const claims = JSON.parse(Buffer.from(args.token.split(".")[1], "base64url").toString());
+    const session = JSON.stringify({ token: args.token, kind: "dev", name: claims.sub, expiresAt: claims.exp * 1000 });
+    const samples = { library_cold: [], library_warm: [], blank_cold: [], blank_warm: [], tracks_asked_cold: [], tracks_asked_warm: [], tracks_answered_cold: [], tracks_answered_warm: [] };
+    // Installed before any page script runs: notes when the first track row enters the DOM.
+    const watchList = () => new MutationObserver((_, observer) => {
+      if (document.querySelector("[data-testid=track-row]")) {
+        const api = performance.getEntriesByType("resource").find((e) => e.name.includes("/api/tracks"));
+        window.__listAt = [performance.now(), api?.startTime ?? null, api?.responseEnd ?? null];
+        observer.disconnect();
+      }
+    }).observe(document, { childList: true, subtree: true });
+    const loaded = () => performance.getEntriesByType("navigation")[0].loadEventEnd;
+    try {
+      for (let run = 0; run < args.runs; run++) {
+        for (const page of ["library", "blank"]) {  // interleaved: drift hits both alike
+          const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+          await context.addInitScript((value) => localStorage.setItem("soundmosaic.session", value), session);
+          await context.addInitScript(watchList);
+          const tab = await context.newPage();
+          for (const cache of ["cold", "warm"]) {
+            if (page === "library") {
+              await tab.goto(`${args.base}/`, { waitUntil: "commit" });
+              const [listAt, askedAt, answeredAt] = await (await tab.waitForFunction(() => window.__listAt)).jsonValue();
+              samples[`library_${cache}`].push(listAt);
+              samples[`tracks_asked_${cache}`].push(askedAt);
+              samples[`tracks_answered_${cache}`].push(answeredAt);
+            } else {
+              await tab.goto(`${args.base}/${args.blank}`, { waitUntil: "load" });
+              samples[`blank_${cache}`].push(await tab.evaluate(loaded));
+            }
+          }
+          await context.close();
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+    return { samples };
+  },
+};
+
+if (!scenarios[scenario]) {
+  console.error(`unknown scenario ${scenario}; one of ${Object.keys(scenarios).join(", ")}`);
+  process.exit(2);
+}
+try {
+  const result = await scenarios[scenario]();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} catch (err) {
+  process.stdout.write(`${JSON.stringify({ error: String(err?.stack ?? err) })}\n`);
+  process.exit(1);
+}
