@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 
 import boto3
 import pytest
@@ -12,6 +13,7 @@ from soundmosaic.platform import jobs
 from soundmosaic.platform.catalogue import physical_name
 
 from tests.audio import tone
+from tests.songs import song
 
 pytestmark = pytest.mark.integration
 
@@ -42,3 +44,16 @@ def test_cli_ingest_starts_a_stack_uploads_and_reports(tmp_path):
     listed = subprocess.run([sys.executable, "-m", "soundmosaic.cli", "--data-dir", str(data), "jobs"],
                             capture_output=True, text=True, timeout=180)
     assert "succeeded" in listed.stdout  # state survived the first process
+
+
+def test_cli_process_writes_the_export_and_prints_its_path_last(tmp_path):
+    path = song(tmp_path / "src", "Cli Song.wav", bars=2)
+    out = tmp_path / "exports"
+    done = subprocess.run([sys.executable, "-m", "soundmosaic.cli", "--data-dir", str(tmp_path / "data"),
+                           "process", str(path), "--out", str(out)],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.endswith(".zip") and last.startswith(str(out))
+    names = zipfile.ZipFile(last).namelist()
+    assert "manifest.json" in names and any(n.endswith(" - Vocals.wav") for n in names)
