@@ -209,7 +209,9 @@ def midi(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
     settings = transcription.PRESETS.get(stem, transcription.MidiSettings())
     settings = _override(settings, request.settings.get("midi") or {})
     bpm = files.get_json("analysis/analysis.json", "analyse").get("bpm")
-    audio = decode_audio(files.fetch(f"stems/{stem}.wav", "separate"))
+    # The model hears 22.05 kHz mono: decoding straight to it holds a quarter of the stereo stem.
+    audio = decode_audio(files.fetch(f"stems/{stem}.wav", "separate"), sample_rate=transcription.MODEL_RATE,
+                         channels=1)
     result = transcription.transcribe(audio, settings, tempo_bpm=bpm, progress=Progress(request, "midi"))
     local = files.workdir / "midi" / f"{stem}.mid"
     local.parent.mkdir(parents=True, exist_ok=True)
