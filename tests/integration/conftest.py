@@ -14,7 +14,9 @@ from soundmosaic.runtime.stack import LocalStack
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="session")
+# Package scope: the stack stops when the integration tests are done, before the unit tests'
+# in-process moto (mock_aws) patches botocore under its background threads.
+@pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     # Drop folder and scheduler are driven by the tests themselves (poll/run_rule).
     with LocalStack(tmp_path_factory.mktemp("stack"), port=0, background=False) as running:
@@ -52,11 +54,11 @@ class Api:
         raise AssertionError(f"no finished job for {key}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api(stack: LocalStack) -> Api:
     return Api(stack, "artist-a")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def other(stack: LocalStack) -> Api:
     return Api(stack, "artist-b")
