@@ -86,15 +86,6 @@ class TrackStore:
         items, next_cursor = page(self.table, artist_id, "track_id", limit, cursor, filt)
         return [Track.from_item(i) for i in items], next_cursor
 
-    def all(self, artist_id: str) -> list[Track]:
-        tracks: list[Track] = []
-        cursor = None
-        while True:
-            batch, cursor = self.page(artist_id, limit=500, cursor=cursor)
-            tracks.extend(batch)
-            if not cursor:
-                return tracks
-
     def set_analysis(self, artist_id: str, track_id: str, bpm: float | None, key: str | None) -> None:
         self._set(artist_id, track_id, {"bpm": bpm, "key": key})
 

@@ -33,7 +33,6 @@ def _int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Settings:
     stage: str
-    region: str
     max_upload_bytes: int
     multipart_threshold_bytes: int
     multipart_part_bytes: int
@@ -43,7 +42,6 @@ class Settings:
     def from_env() -> Settings:
         return Settings(
             stage=os.environ.get("SOUNDMOSAIC_STAGE", "local"),
-            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
             max_upload_bytes=_int("SOUNDMOSAIC_MAX_UPLOAD_BYTES", 4 * 1024**3),
             multipart_threshold_bytes=_int("SOUNDMOSAIC_MULTIPART_THRESHOLD_BYTES", 64 * 1024**2),
             multipart_part_bytes=_int("SOUNDMOSAIC_MULTIPART_PART_BYTES", 16 * 1024**2),

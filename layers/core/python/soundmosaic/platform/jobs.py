@@ -133,9 +133,3 @@ class JobStore:
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
             return None  # finished, unknown, or behind: a finished job never moves again
         return Job.from_item(reply["Attributes"])
-
-    def delete_for(self, artist_id: str, job_ids: list[str]) -> None:
-        with self.table.batch_writer() as batch:
-            for job_id in job_ids:
-                batch.delete_item(Key={"artist_id": artist_id, "job_id": job_id})
-
