@@ -33,7 +33,6 @@ import contextlib
 import itertools
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -45,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import REPO_ROOT, RESULTS_DIR, machine, machine_line, table
+from bench.common import REPO_ROOT, RESULTS_DIR, machine, machine_line, replace_section, table
 
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 RESULT_FILE = RESULTS_DIR / "midi_lyrics.json"
@@ -473,18 +472,6 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _update_doc(section: str) -> None:
-    start, end = "<!-- bench:midi_lyrics:start -->", "<!-- bench:midi_lyrics:end -->"
-    text = DOC_FILE.read_text() if DOC_FILE.exists() else "# MIDI and lyrics\n"
-    block = f"{start}\n{section.rstrip()}\n{end}"
-    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    DOC_FILE.write_text(text)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.audio_midi_lyrics", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -511,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not args.no_record:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         RESULT_FILE.write_text(json.dumps(result, indent=2) + "\n")
-        _update_doc(section)
+        replace_section(DOC_FILE, "midi_lyrics", section, "# MIDI and lyrics\n")
         log(f"wrote {RESULT_FILE.relative_to(REPO_ROOT)} and {DOC_FILE.relative_to(REPO_ROOT)}")
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -35,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import REPO_ROOT, RESULTS_DIR, machine, machine_line, ratio, table
+from bench.common import REPO_ROOT, RESULTS_DIR, machine, machine_line, ratio, replace_section, table
 
 RESULT_FILE = RESULTS_DIR / "samples.json"
 TRAINING_FILE = RESULTS_DIR / "samples_training.json"
@@ -245,18 +244,6 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _update_doc(section: str) -> None:
-    start, end = "<!-- bench:samples:start -->", "<!-- bench:samples:end -->"
-    text = DOC_FILE.read_text() if DOC_FILE.exists() else "# Sample classifier\n"
-    block = f"{start}\n{section.rstrip()}\n{end}"
-    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    DOC_FILE.write_text(text)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.audio_samples", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -274,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not args.no_record:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         RESULT_FILE.write_text(json.dumps(result, indent=2) + "\n")
-        _update_doc(section)
+        replace_section(DOC_FILE, "samples", section, "# Sample classifier\n")
         log(f"wrote {RESULT_FILE.relative_to(REPO_ROOT)} and {DOC_FILE.relative_to(REPO_ROOT)}")
 
 

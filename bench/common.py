@@ -95,3 +95,20 @@ def machine_line(m: dict[str, Any]) -> str:
     return (f"{m['cpu_model']}, {m['cores']} cores, {m['implementation']} {m['python']}, "
             f"{m['platform']}; {m['date']}; commit {m.get('commit') or 'n/a'}; "
             f"load average at start {load or 'n/a'}")
+
+
+def replace_section(path: Path, name: str, section: str, title: str) -> None:
+    """Put ``section`` between the ``<!-- bench:NAME:start/end -->`` markers of ``path``
+    (appending it the first time), so each benchmark owns one section of a page."""
+    import re
+
+    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
+    text = path.read_text() if path.exists() else title
+    block = f"{start}\n{section.rstrip()}\n{end}"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text if text.endswith("\n") else text + "\n")

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench import api_latency, cold_start
-from bench.common import DOCS_FILE, RESULTS_DIR
+from bench.common import DOCS_FILE, RESULTS_DIR, replace_section
 
 BENCHMARKS: dict[str, tuple[Callable[..., dict[str, Any]], Callable[[dict[str, Any]], str]]] = {
     "cold_start": (cold_start.run, cold_start.markdown),
@@ -34,21 +33,8 @@ timed snapshot of the seeded API state); `--no-record` prints without writing.
 """
 
 
-def _markers(name: str) -> tuple[str, str]:
-    return f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
-
-
 def update_docs(name: str, section: str) -> None:
-    text = DOCS_FILE.read_text() if DOCS_FILE.exists() else INTRO
-    start, end = _markers(name)
-    block = f"{start}\n{section.rstrip()}\n{end}"
-    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    DOCS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    DOCS_FILE.write_text(text if text.endswith("\n") else text + "\n")
+    replace_section(DOCS_FILE, name, section, INTRO)
 
 
 def record(name: str, result: dict[str, Any], section: str) -> None:
