@@ -21,13 +21,13 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 from soundmosaic.platform import catalogue
 from soundmosaic.platform.catalogue import physical_name
 
 from infra import names, needs
+from infra.constructs.logs import log_group as make_log_group
 from infra.settings import ARCHITECTURE_TAG, POWERTOOLS_ACCOUNT, PYTHON_RUNTIME_TAG, Settings
 
 METRICS_NAMESPACE = "SoundMosaic"
@@ -158,14 +158,7 @@ class CatalogueFunctions(Construct):
     def _build(self, fn: catalogue.Function, env: dict[str, str]) -> lambda_.Function:
         settings = self.shared.settings
         name = physical_name(settings.stage, fn.key)
-        log_group = logs.LogGroup(
-            self, f"{fn.key}-logs",
-            log_group_name=f"/aws/lambda/{name}",
-            retention=logs.RetentionDays.THREE_MONTHS if settings.is_production
-            else logs.RetentionDays.ONE_MONTH,
-            removal_policy=RemovalPolicy.RETAIN if settings.is_production
-            else RemovalPolicy.DESTROY,
-        )
+        log_group = make_log_group(self, f"{fn.key}-logs", settings, f"/aws/lambda/{name}")
         container = needs.needs(fn.key).container
         if container:
             image = lambda_.DockerImageCode.from_image_asset(

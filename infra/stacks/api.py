@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import CfnOutput, Duration, Environment, RemovalPolicy
+from aws_cdk import CfnOutput, Duration, Environment
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 from soundmosaic.platform import catalogue
 from soundmosaic.platform.catalogue import physical_name
 
 from infra.constructs.functions import CatalogueFunctions, Shared
+from infra.constructs.logs import log_group as make_log_group
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
 
@@ -65,13 +65,7 @@ class ApiStack(FoundationStack):
                 max_age=Duration.hours(1),
             ),
         )
-        access_logs = logs.LogGroup(
-            self, "AccessLogs",
-            retention=logs.RetentionDays.THREE_MONTHS if settings.is_production
-            else logs.RetentionDays.ONE_MONTH,
-            removal_policy=RemovalPolicy.RETAIN if settings.is_production
-            else RemovalPolicy.DESTROY,
-        )
+        access_logs = make_log_group(self, "AccessLogs", settings)
         self.stage = self.http_api.add_stage(
             "DefaultStage",
             stage_name="$default",

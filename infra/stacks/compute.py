@@ -25,7 +25,7 @@ the pattern for asynchronous endpoints:
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Environment, RemovalPolicy
+from aws_cdk import Duration, Environment
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecr_assets as ecr_assets
@@ -37,6 +37,7 @@ from soundmosaic.platform import catalogue
 
 from infra import names
 from infra.constructs.functions import Shared, environment, image_asset_options
+from infra.constructs.logs import log_group as make_log_group
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
 
@@ -88,15 +89,9 @@ class ComputeStack(FoundationStack):
             self, "GpuImage", directory=str(catalogue.REPO_ROOT),
             build_args=GPU_BUILD_ARGS, **image_asset_options(CONTAINER),
         )
-        log_group = logs.LogGroup(
-            self, "EndpointLogs",
-            # Where SageMaker writes the container's output for this endpoint.
-            log_group_name=f"/aws/sagemaker/Endpoints/{self.endpoint_name}",
-            retention=logs.RetentionDays.THREE_MONTHS if settings.is_production
-            else logs.RetentionDays.ONE_MONTH,
-            removal_policy=RemovalPolicy.RETAIN if settings.is_production
-            else RemovalPolicy.DESTROY,
-        )
+        # Where SageMaker writes the container's output for this endpoint.
+        log_group = make_log_group(self, "EndpointLogs", settings,
+                                   f"/aws/sagemaker/Endpoints/{self.endpoint_name}")
         self.role = self._execution_role(shared, log_group)
 
         worker_env = {

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 
-from aws_cdk import Environment, RemovalPolicy
-from aws_cdk import aws_logs as logs
+from aws_cdk import Environment
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 from soundmosaic.platform import catalogue
 from soundmosaic.platform.catalogue import physical_name
 
 from infra.constructs.functions import CatalogueFunctions, Shared
+from infra.constructs.logs import log_group as make_log_group
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
 
@@ -43,15 +43,9 @@ class WorkflowsStack(FoundationStack):
             if missing:
                 raise ValueError(f"{entry.file}: no catalogue substitution for {sorted(missing)}")
             name = physical_name(settings.stage, entry.key)
-            log_group = logs.LogGroup(
-                self, f"{entry.key}-logs",
-                # The /aws/vendedlogs/ prefix keeps the log resource policy small.
-                log_group_name=f"/aws/vendedlogs/states/{name}",
-                retention=logs.RetentionDays.THREE_MONTHS if settings.is_production
-                else logs.RetentionDays.ONE_MONTH,
-                removal_policy=RemovalPolicy.RETAIN if settings.is_production
-                else RemovalPolicy.DESTROY,
-            )
+            # The /aws/vendedlogs/ prefix keeps the log resource policy small.
+            log_group = make_log_group(self, f"{entry.key}-logs", settings,
+                                       f"/aws/vendedlogs/states/{name}")
             targets = {key: self.functions.functions[key] for key in set(entry.functions.values())}
             machine = sfn.StateMachine(
                 self, entry.key,
