@@ -119,8 +119,9 @@ def _median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 def speed(log: Log, repeat: int = 3) -> dict[str, Any]:
     import librosa
-    from soundmosaic.audio.samples import SliceSettings, classify, cut, dedupe, detect_onsets, slice_audio
+    from soundmosaic.audio.samples import SliceSettings, classify, detect_onsets, slice_audio
     from soundmosaic.audio.samples.model import single_threaded_blas
+    from soundmosaic.audio.samples.slicing import cut, dedupe
     from soundmosaic.audio.signal import Audio
 
     samples, events, source = drum_stem(log)

@@ -22,6 +22,8 @@ Track prefix ``artists/<artist>/tracks/<track>/``::
 from __future__ import annotations
 
 import json
+import math
+import shutil
 import subprocess
 import tempfile
 import time
@@ -41,6 +43,7 @@ STAGES = ("decode", "separate", "analyse", "midi", "lyrics", "samples", "export"
 PROGRESS = {"decode": (2, 8), "analyse": (8, 10), "separate": (10, 55), "midi": (55, 88),
             "lyrics": (55, 88), "samples": (55, 88), "export": (88, 99)}
 NOT_MELODIC = {"drums"}
+SAMPLES_CHUNK_S = 60.0  # the samples stage reads a stem a minute at a time
 
 
 class StageInputMissing(RuntimeError):
@@ -244,25 +247,51 @@ def lyrics(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
 
 
 def samples(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
+    """Slice and classify a stem a minute at a time, so a 2-hour stem never sits in memory.
+
+    Pass one finds the stem's peak (quiet hits are judged against its loudest moment); pass two
+    cuts the slices and keeps each on local disk with its fingerprint. Near-duplicates are then
+    folded over the whole stem, and only the samples that remain are read back, classified in
+    batches and uploaded.
+    """
+    import numpy as np
+
     from soundmosaic.audio import samples as slicer
-    from soundmosaic.audio.signal import decode as decode_audio
-    from soundmosaic.audio.signal import write_wav
+    from soundmosaic.audio.signal import Audio, iter_chunks, read_wav, write_wav
 
     stem = _stem(request)
     if not request.wants("samples"):
         return {"stem": stem, "skipped": True}
     settings = _override(slicer.SliceSettings(), request.settings.get("samples") or {})
-    audio = decode_audio(files.fetch(f"stems/{stem}.wav", "separate"))
-    found = slicer.slice_audio(audio, stem, settings)
-    files.delete(f"samples/{stem}/")
-    listing = []
-    for number, sample in enumerate(found, start=1):
-        relative = f"samples/{stem}/{sample.label}/{number:03d}.wav"
-        local = write_wav(files.workdir / relative, sample.audio)
-        files.put(relative, local, "audio/wav")
-        listing.append({"key": relative, "label": sample.label, "confidence": round(sample.confidence, 3),
-                        "start_s": round(sample.start_s, 3), "end_s": round(sample.end_s, 3),
-                        "peak_db": round(sample.peak_db, 2), "stem": stem})
+    source = files.fetch(f"stems/{stem}.wav", "separate")
+    peak = max((slicer.loudness.peak_db(c.samples) for c in iter_chunks(source, SAMPLES_CHUNK_S)),
+               default=-math.inf)
+    scratch = files.workdir / "samples-scratch" / stem
+    cut: list[tuple[Path, slicer.Sample]] = []
+    vectors = []
+    with slicer.model.single_threaded_blas():
+        for n, (sample, vector) in enumerate(slicer.slice_windows(iter_chunks(source, SAMPLES_CHUNK_S),
+                                                                  settings, peak)):
+            cut.append((write_wav(scratch / f"{n:05d}.wav", sample.audio, subtype="FLOAT"), sample))
+            sample.audio = Audio(sample.audio.samples[:, :0], sample.audio.sample_rate)  # on disk now
+            vectors.append(vector)
+        folded = slicer.fold_duplicates(np.stack(vectors), [s.end_s - s.start_s for _, s in cut],
+                                        settings.dedupe_threshold) if vectors else {}
+        kept = [item for i, item in enumerate(cut) if i not in folded]
+        files.delete(f"samples/{stem}/")
+        listing = []
+        for first in range(0, len(kept), 256):
+            batch = kept[first:first + 256]
+            audio = [read_wav(path) for path, _ in batch]
+            for number, (sample, (label, confidence), clip) in enumerate(
+                    zip((s for _, s in batch), slicer.classify(audio, stem=stem), audio, strict=True),
+                    start=first + 1):
+                relative = f"samples/{stem}/{label}/{number:03d}.wav"
+                files.put(relative, write_wav(files.workdir / relative, clip), "audio/wav")
+                listing.append({"key": relative, "label": label, "confidence": round(confidence, 3),
+                                "start_s": round(sample.start_s, 3), "end_s": round(sample.end_s, 3),
+                                "peak_db": round(sample.peak_db, 2), "stem": stem})
+    shutil.rmtree(scratch, ignore_errors=True)
     files.put_json(f"samples/{stem}.json", {"stem": stem, "model": slicer.MODEL_VERSION,
                                             "settings": asdict(settings), "samples": listing})
     return {"stem": stem, "samples": len(listing)}

@@ -9,19 +9,45 @@ as ``model.npz`` next to this file and is loaded lazily, once per process.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 
 from ..signal import Audio
 from . import loudness, model, render, synth
 from .model import MODEL_VERSION
-from .slicing import Sample, SliceSettings, cut, dedupe, detect_onsets
+from .slicing import (
+    Sample,
+    SliceSettings,
+    cut_windows,
+    detect_onsets,
+    fingerprint_string,
+    fingerprint_vector,
+    fold_duplicates,
+)
 
 CLASSES = ("kick", "snare", "clap", "closed_hat", "open_hat", "cymbal", "tom", "percussion",
            "vocal", "bass", "tonal", "fx")
 DRUM_CLASSES = CLASSES[:8]
 
-__all__ = ["CLASSES", "MODEL_VERSION", "Sample", "SliceSettings", "classify", "detect_onsets", "loudness",
-           "model", "render", "slice_audio", "stem_prior", "synth"]
+__all__ = [
+    "CLASSES",
+    "MODEL_VERSION",
+    "Sample",
+    "SliceSettings",
+    "classify",
+    "detect_onsets",
+    "fold_duplicates",
+    "label",
+    "loudness",
+    "model",
+    "render",
+    "slice_audio",
+    "slice_windows",
+    "stem_prior",
+    "synth",
+]
 
 
 def stem_prior(stem: str | None) -> np.ndarray | None:
@@ -72,15 +98,45 @@ def classify(samples: list[Audio], stem: str | None = None) -> list[tuple[str, f
     return [(CLASSES[int(i)], round(float(p[i]), 4)) for i, p in zip(best, proba, strict=True)]
 
 
-def slice_audio(audio: Audio, stem: str, settings: SliceSettings | None = None) -> list[Sample]:
-    """Cut ``audio`` (one stem) into labelled one-shot samples, in time order.
+def slice_windows(chunks: Iterable[Audio], settings: SliceSettings,
+                  source_peak_db: float) -> Iterator[tuple[Sample, np.ndarray]]:
+    """Fingerprinted, unlabelled slices of a source given as consecutive chunks, each with its
+    fingerprint vector, in time order and bounded memory.
 
-    Silence and input shorter than ``settings.min_length_s`` give no samples.
+    Near-duplicates are not folded here (that needs every fingerprint): pass the vectors to
+    :func:`fold_duplicates` at the end, then :func:`label` the samples that remain.
+    """
+    for sample in itertools.islice(cut_windows(chunks, settings, source_peak_db), settings.max_slices):
+        vector = fingerprint_vector(sample.audio.samples, sample.audio.sample_rate)
+        sample.fingerprint = fingerprint_string(vector)
+        yield sample, vector
+
+
+def label(samples: list[Sample], stem: str) -> None:
+    """Set each sample's class and confidence (with the stem's prior)."""
+    for sample, (name, confidence) in zip(samples, classify([s.audio for s in samples], stem=stem),
+                                          strict=True):
+        sample.label, sample.confidence = name, confidence
+
+
+def slice_audio(audio: Audio, stem: str, settings: SliceSettings | None = None) -> list[Sample]:
+    """Cut ``audio`` (one stem, in memory) into labelled one-shot samples, in time order.
+
+    Silence and input shorter than ``settings.min_length_s`` give no samples. Long files go
+    through :func:`slice_windows` chunk by chunk instead (the audio lab's samples stage).
     """
     settings = settings or SliceSettings()
     with model.single_threaded_blas():  # many small matrix products: threads only add overhead
-        samples = dedupe(cut(audio, settings), settings.dedupe_threshold)
-    for sample, (label, confidence) in zip(samples, classify([s.audio for s in samples], stem=stem),
-                                           strict=True):
-        sample.label, sample.confidence = label, confidence
-    return samples
+        found = list(slice_windows([audio], settings, loudness.peak_db(audio.samples)))
+        if not found:
+            return []
+        samples = [s for s, _ in found]
+        folded = fold_duplicates(np.stack([v for _, v in found]), [s.end_s - s.start_s for s in samples],
+                                 settings.dedupe_threshold)
+        for i, into in folded.items():
+            samples[into].duplicate_starts_s.append(round(samples[i].start_s, 4))
+        kept = [s for i, s in enumerate(samples) if i not in folded]
+        for sample in kept:
+            sample.duplicate_starts_s.sort()
+        label(kept, stem)
+    return kept

@@ -18,6 +18,7 @@ import functools
 import hashlib
 import itertools
 import math
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -169,21 +170,31 @@ def fingerprint_string(vector: np.ndarray) -> str:
     return f"{value:016x}-{hashlib.sha256(np.round(vector, 2).tobytes()).hexdigest()[:8]}"
 
 
-def cut(audio: Audio, settings: SliceSettings | None = None) -> list[Sample]:
-    """Slices of ``audio`` (trimmed, faded, normalised), unlabelled and not de-duplicated."""
+def cut(audio: Audio, settings: SliceSettings | None = None, source_peak_db: float | None = None,
+        onsets_from_s: float = 0.0, onsets_until_s: float = math.inf) -> list[Sample]:
+    """Slices of ``audio`` (trimmed, faded, normalised), unlabelled and not de-duplicated.
+
+    ``source_peak_db`` is the peak of the whole source when ``audio`` is one window of it (quiet
+    hits are judged against the loudest moment of the source, not of the window); only slices
+    whose onset lies in ``[onsets_from_s, onsets_until_s)`` are cut, so consecutive windows that
+    overlap cut every hit once (see :func:`cut_windows`).
+    """
     settings = settings or SliceSettings()
     sr = audio.sample_rate
     if audio.frames < int(settings.min_length_s * sr):
         return []
-    source_peak = loudness.peak_db(audio.samples)
-    if source_peak < settings.silence_db:
+    if source_peak_db is None:
+        source_peak_db = loudness.peak_db(audio.samples)
+    if source_peak_db < settings.silence_db:
         return []
     onsets = detect_onsets(audio, settings)
     bounds = [*(round(t * sr) for t in onsets), audio.frames]
     min_frames = int(settings.min_length_s * sr)
-    floor_db = max(settings.silence_db, source_peak - 60.0)
+    floor_db = max(settings.silence_db, source_peak_db - 60.0)
     out: list[Sample] = []
     for a, b in itertools.pairwise(bounds):
+        if not onsets_from_s * sr <= a < onsets_until_s * sr:
+            continue
         b = min(b, a + int(settings.max_length_s * sr))
         if b - a < min_frames:
             continue
@@ -205,6 +216,65 @@ def cut(audio: Audio, settings: SliceSettings | None = None) -> list[Sample]:
     return out
 
 
+# Context kept before a window's first new onset, so onset detection and backtracking see what
+# precedes the attack exactly as they would in one pass over the whole source.
+WINDOW_CONTEXT_S = 1.0
+
+
+def cut_windows(chunks: Iterable[Audio], settings: SliceSettings, source_peak_db: float) -> Iterator[Sample]:
+    """:func:`cut` over consecutive chunks of one long source, in bounded memory.
+
+    Each window is the previous window's tail plus the next chunk. A window cuts only the hits
+    whose onset leaves a full ``max_length_s`` (plus context) before its end; the tail from there
+    on is carried into the next window, where those hits are cut with what follows them. Times
+    are in seconds of the whole source.
+    """
+    carry: Audio | None = None
+    offset_s = 0.0  # source time of the current window's first frame
+    from_s = 0.0  # window time before which the previous window already cut every hit
+    chunks = iter(chunks)
+    chunk = next(chunks, None)
+    while chunk is not None:
+        following = next(chunks, None)
+        window = chunk if carry is None else Audio(np.concatenate([carry.samples, chunk.samples], axis=1),
+                                                   chunk.sample_rate)
+        sr = window.sample_rate
+        tail_s = settings.max_length_s + WINDOW_CONTEXT_S  # what a hit cut here may still need
+        until_s = math.inf if following is None else window.duration_s - tail_s
+        for sample in cut(window, settings, source_peak_db, from_s, until_s):
+            sample.start_s += offset_s
+            sample.end_s += offset_s
+            yield sample
+        if following is not None:
+            keep_from = max(0, int((max(until_s, from_s) - WINDOW_CONTEXT_S) * sr))
+            carry = Audio(np.ascontiguousarray(window.samples[:, keep_from:]), sr)
+            offset_s += keep_from / sr
+            from_s = max(until_s, from_s) - keep_from / sr
+        chunk = following
+
+
+def fold_duplicates(vectors: np.ndarray, durations: Sequence[float], threshold: float) -> dict[int, int]:
+    """Which sample each near-identical one folds into: ``{folded index: kept index}``.
+
+    The longest take of a group is kept (ties: the earliest). ``vectors`` are unit-norm
+    fingerprints (:func:`fingerprint_vector`); ``threshold`` above 1 folds nothing.
+    """
+    if threshold > 1 or len(durations) == 0:
+        return {}
+    order = sorted(range(len(durations)), key=lambda i: (-durations[i], i))
+    kept: list[int] = []
+    folded: dict[int, int] = {}
+    for i in order:
+        if kept:
+            sims = vectors[kept] @ vectors[i]
+            j = int(np.argmax(sims))
+            if sims[j] >= threshold:
+                folded[i] = kept[j]
+                continue
+        kept.append(i)
+    return folded
+
+
 def dedupe(samples: list[Sample], threshold: float) -> list[Sample]:
     """Fill fingerprints and fold near-identical samples into their longest take (time order kept)."""
     if not samples:
@@ -212,18 +282,9 @@ def dedupe(samples: list[Sample], threshold: float) -> list[Sample]:
     vectors = np.stack([fingerprint_vector(s.audio.samples, s.audio.sample_rate) for s in samples])
     for s, v in zip(samples, vectors, strict=True):
         s.fingerprint = fingerprint_string(v)
-    if threshold > 1:
-        return samples
-    order = sorted(range(len(samples)), key=lambda i: (-(samples[i].end_s - samples[i].start_s), i))
-    kept: list[int] = []
-    for i in order:
-        if kept:
-            sims = vectors[kept] @ vectors[i]
-            j = int(np.argmax(sims))
-            if sims[j] >= threshold:
-                samples[kept[j]].duplicate_starts_s.append(round(samples[i].start_s, 4))
-                continue
-        kept.append(i)
-    for i in kept:
-        samples[i].duplicate_starts_s.sort()
-    return [samples[i] for i in sorted(kept)]
+    folded = fold_duplicates(vectors, [s.end_s - s.start_s for s in samples], threshold)
+    for i, into in folded.items():
+        samples[into].duplicate_starts_s.append(round(samples[i].start_s, 4))
+    for s in samples:
+        s.duplicate_starts_s.sort()
+    return [s for i, s in enumerate(samples) if i not in folded]
