@@ -113,6 +113,37 @@ def test_a_forced_language_is_used(tmp_path) -> None:
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
 
 
+@needs_espeak
+def test_a_long_file_is_transcribed_window_by_window(speech, detected, tmp_path, monkeypatch) -> None:
+    """Windows of 6 s (ten minutes in production) cut in quiet moments: the words, their order
+    and their times in the whole file are those of one pass, and the language is detected once."""
+    from soundmosaic.audio.signal import write_wav
+
+    audio, first_end = speech
+    path = write_wav(tmp_path / "speech.wav", audio)
+    monkeypatch.setattr(lyrics, "WINDOW_S", 6.0)
+    monkeypatch.setattr(lyrics, "CUT_SEARCH_S", 4.0)
+    starts: list[float] = []
+    windows = lyrics._windows
+
+    def counted(source, window_s):
+        for offset, samples in windows(source, window_s):
+            starts.append(offset)
+            yield offset, samples
+
+    monkeypatch.setattr(lyrics, "_windows", counted)
+    seen: list[float] = []
+    result = lyrics.transcribe(path, progress=seen.append)
+    assert len(starts) >= 2 and first_end - 1.0 <= starts[1] <= first_end + GAP_S  # cut in the pause
+    assert result.language == "en"
+    assert lyrics.word_error_rate(f"{FIRST} {SECOND}", result.text) <= MAX_WER_EN
+    words = [w for s in result.segments for w in s.words]
+    assert all(a.end_s <= b.start_s for a, b in itertools.pairwise(words))
+    please = next(w for w in words if lyrics.normalise_words(w.text) == ["please"])
+    assert first_end + GAP_S - 0.5 <= please.start_s <= first_end + GAP_S + 0.6
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+
+
 def test_silence_and_empty_input_give_no_segments() -> None:
     for audio in (Audio(np.zeros((2, 44100 * 4), dtype=np.float32), 44100),
                   Audio(np.zeros((1, 0), dtype=np.float32), 16000)):
