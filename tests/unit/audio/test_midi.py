@@ -151,6 +151,20 @@ def test_chunked_inference_matches_one_pass(piano, default_result, monkeypatch) 
     assert len(one_pass & in_chunks) >= 0.8 * len(one_pass)
 
 
+def test_a_file_is_read_span_by_span(piano, default_result, tmp_path, monkeypatch) -> None:
+    """The MIDI stage hands a path: spans decoded by ffmpeg give the notes of decoded audio."""
+    from soundmosaic.audio.signal import write_wav
+
+    path = write_wav(tmp_path / "piano.wav", piano[1])
+    monkeypatch.setattr(midi, "CHUNK_S", 3.0)
+    monkeypatch.setattr(midi, "MARGIN_S", 1.5)
+    from_file = midi.transcribe(path, midi.PRESETS["piano"], tempo_bpm=TEMPO)
+    in_memory = midi.transcribe(piano[1], midi.PRESETS["piano"], tempo_bpm=TEMPO)
+    assert f_measure(piano[0], from_file.notes) >= 0.8
+    assert {(n.pitch, round(n.start_s, 1)) for n in from_file.notes} == {
+        (n.pitch, round(n.start_s, 1)) for n in in_memory.notes}
+
+
 def test_silence_gives_a_valid_empty_file() -> None:
     for audio in (Audio(np.zeros((2, 44100 * 3), dtype=np.float32), 44100),
                   Audio(np.zeros((1, 0), dtype=np.float32), 22050)):

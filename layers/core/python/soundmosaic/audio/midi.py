@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from soundmosaic.audio.signal import Audio
+from soundmosaic.audio.signal import Audio, decode, iter_chunks
 
 ENGINE = "basic-pitch ICASSP 2022 (ONNX)"
 MODEL_RATE = 22050  # basic_pitch.constants.AUDIO_SAMPLE_RATE
@@ -366,9 +366,34 @@ def _peak(samples: np.ndarray) -> float:
     return max(float(samples.max()), -float(samples.min()))
 
 
-def transcribe(audio: Audio, settings: MidiSettings | None = None, tempo_bpm: float | None = None,
-               progress: Progress | None = None) -> MidiResult:
-    """Notes and a MIDI file for ``audio`` (any rate, any channel count).
+class _Stem:
+    """The input as the model reads it: 22.05 kHz mono, span by span.
+
+    Decoded audio is sliced in memory; a file is read span by span through ffmpeg (a first pass
+    streams it for its peak and length), so a 2-hour stem needs the memory of one span.
+    """
+
+    def __init__(self, source: Audio | str | Path) -> None:
+        self.audio = source if isinstance(source, Audio) else None
+        self.path = None if isinstance(source, Audio) else Path(source)
+        if isinstance(source, Audio):
+            self.rate, self.frames, self.peak = source.sample_rate, source.frames, _peak(source.samples)
+        else:
+            self.rate, self.frames, self.peak = MODEL_RATE, 0, 0.0
+            for chunk in iter_chunks(source, CHUNK_S, MODEL_RATE, 1):
+                self.frames += chunk.frames
+                self.peak = max(self.peak, _peak(chunk.samples))
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        if self.audio is not None:
+            return _mono_22k(self.audio, start, stop)
+        assert self.path is not None
+        return decode(self.path, MODEL_RATE, 1, start / MODEL_RATE, (stop - start) / MODEL_RATE).samples[0]
+
+
+def transcribe(audio: Audio | str | Path, settings: MidiSettings | None = None,
+               tempo_bpm: float | None = None, progress: Progress | None = None) -> MidiResult:
+    """Notes and a MIDI file for ``audio`` (decoded at any rate and channel count, or a file path).
 
     ``tempo_bpm`` is written into the file (120 when ``None``); note times stay in seconds, so the
     notes sound where they were played whatever the tempo. Silence gives a valid MIDI file with an
@@ -378,20 +403,20 @@ def transcribe(audio: Audio, settings: MidiSettings | None = None, tempo_bpm: fl
     tempo = float(tempo_bpm) if tempo_bpm and math.isfinite(tempo_bpm) and tempo_bpm > 0 else DEFAULT_TEMPO
     report = progress or (lambda _fraction: None)
     events: list[tuple[Any, ...]] = []
-    peak = _peak(audio.samples)
-    if peak >= SILENCE_PEAK:
-        gate = max(10 ** (GATE_FLOOR_DBFS / 20), peak * 10 ** (-GATE_RANGE_DB / 20))
+    stem = _Stem(audio)
+    if stem.peak >= SILENCE_PEAK:
+        gate = max(10 ** (GATE_FLOOR_DBFS / 20), stem.peak * 10 ** (-GATE_RANGE_DB / 20))
         model = _load_model()
-        spans = list(_chunks(audio.frames, audio.sample_rate))
+        spans = list(_chunks(stem.frames, stem.rate))
         for done, (read_start, read_stop, keep_start, keep_stop) in enumerate(spans):
             report(done / len(spans))
-            samples = _mono_22k(audio, read_start, read_stop)
+            samples = stem.read(read_start, read_stop)
 
             def step(fraction: float, done: int = done) -> None:
                 report(min(0.99, (done + fraction) / len(spans)))
 
-            offset = read_start / audio.sample_rate
-            low, high = keep_start / audio.sample_rate, keep_stop / audio.sample_rate
+            offset = read_start / stem.rate
+            low, high = keep_start / stem.rate, keep_stop / stem.rate
             output = _gate(_model_output(model, samples, step), samples, gate)
             for start, end, pitch, amplitude, bends in _note_events(output, settings):
                 start, end = float(start) + offset, float(end) + offset

@@ -204,7 +204,6 @@ def analyse(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
 
 def midi(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
     from soundmosaic.audio import midi as transcription
-    from soundmosaic.audio.signal import decode as decode_audio
 
     stem = _stem(request)
     if not request.wants("midi") or stem in NOT_MELODIC:
@@ -212,10 +211,9 @@ def midi(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
     settings = transcription.PRESETS.get(stem, transcription.MidiSettings())
     settings = _override(settings, request.settings.get("midi") or {})
     bpm = files.get_json("analysis/analysis.json", "analyse").get("bpm")
-    # The model hears 22.05 kHz mono: decoding straight to it holds a quarter of the stereo stem.
-    audio = decode_audio(files.fetch(f"stems/{stem}.wav", "separate"), sample_rate=transcription.MODEL_RATE,
-                         channels=1)
-    result = transcription.transcribe(audio, settings, tempo_bpm=bpm, progress=Progress(request, "midi"))
+    # A file path: the model reads it span by span (22.05 kHz mono), in bounded memory.
+    result = transcription.transcribe(files.fetch(f"stems/{stem}.wav", "separate"), settings, tempo_bpm=bpm,
+                                      progress=Progress(request, "midi"))
     local = files.workdir / "midi" / f"{stem}.mid"
     local.parent.mkdir(parents=True, exist_ok=True)
     local.write_bytes(result.midi)
