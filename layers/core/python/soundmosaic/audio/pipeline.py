@@ -22,8 +22,6 @@ Track prefix ``artists/<artist>/tracks/<track>/``::
 from __future__ import annotations
 
 import json
-import math
-import shutil
 import subprocess
 import tempfile
 import time
@@ -245,51 +243,22 @@ def lyrics(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
 
 
 def samples(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
-    """Slice and classify a stem a minute at a time, so a 2-hour stem never sits in memory.
-
-    Pass one finds the stem's peak (quiet hits are judged against its loudest moment); pass two
-    cuts the slices and keeps each on local disk with its fingerprint. Near-duplicates are then
-    folded over the whole stem, and only the samples that remain are read back, classified in
-    batches and uploaded.
-    """
-    import numpy as np
-
     from soundmosaic.audio import samples as slicer
-    from soundmosaic.audio.signal import Audio, iter_chunks, read_wav, write_wav
 
     stem = _stem(request)
     if not request.wants("samples"):
         return {"stem": stem, "skipped": True}
     settings = _override(slicer.SliceSettings(), request.settings.get("samples") or {})
-    source = files.fetch(f"stems/{stem}.wav", "separate")
-    peak = max((slicer.loudness.peak_db(c.samples) for c in iter_chunks(source, SAMPLES_CHUNK_S)),
-               default=-math.inf)
-    scratch = files.workdir / "samples-scratch" / stem
-    cut: list[tuple[Path, slicer.Sample]] = []
-    vectors = []
-    with slicer.model.single_threaded_blas():
-        for n, (sample, vector) in enumerate(slicer.slice_windows(iter_chunks(source, SAMPLES_CHUNK_S),
-                                                                  settings, peak)):
-            cut.append((write_wav(scratch / f"{n:05d}.wav", sample.audio, subtype="FLOAT"), sample))
-            sample.audio = Audio(sample.audio.samples[:, :0], sample.audio.sample_rate)  # on disk now
-            vectors.append(vector)
-        folded = slicer.fold_duplicates(np.stack(vectors), [s.end_s - s.start_s for _, s in cut],
-                                        settings.dedupe_threshold) if vectors else {}
-        kept = [item for i, item in enumerate(cut) if i not in folded]
-        files.delete(f"samples/{stem}/")
-        listing = []
-        for first in range(0, len(kept), 256):
-            batch = kept[first:first + 256]
-            audio = [read_wav(path) for path, _ in batch]
-            for number, (sample, (label, confidence), clip) in enumerate(
-                    zip((s for _, s in batch), slicer.classify(audio, stem=stem), audio, strict=True),
-                    start=first + 1):
-                relative = f"samples/{stem}/{label}/{number:03d}.wav"
-                files.put(relative, write_wav(files.workdir / relative, clip), "audio/wav")
-                listing.append({"key": relative, "label": label, "confidence": round(confidence, 3),
-                                "start_s": round(sample.start_s, 3), "end_s": round(sample.end_s, 3),
-                                "peak_db": round(sample.peak_db, 2), "stem": stem})
-    shutil.rmtree(scratch, ignore_errors=True)
+    out_dir = files.workdir / "samples" / stem
+    found = slicer.slice_file(files.fetch(f"stems/{stem}.wav", "separate"), stem, settings, out_dir,
+                              chunk_s=SAMPLES_CHUNK_S)
+    files.delete(f"samples/{stem}/")
+    listing = []
+    for sample in found:
+        path = sample.pop("path")
+        relative = f"samples/{stem}/{path.relative_to(out_dir).as_posix()}"
+        files.put(relative, path, "audio/wav")
+        listing.append({"key": relative, **sample, "stem": stem})
     files.put_json(f"samples/{stem}.json", {"stem": stem, "model": slicer.MODEL_VERSION,
                                             "settings": asdict(settings), "samples": listing})
     return {"stem": stem, "samples": len(listing)}

@@ -10,7 +10,12 @@ as ``model.npz`` next to this file and is loaded lazily, once per process.
 from __future__ import annotations
 
 import itertools
+import math
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +49,7 @@ __all__ = [
     "model",
     "render",
     "slice_audio",
+    "slice_file",
     "slice_windows",
     "stem_prior",
     "synth",
@@ -140,3 +146,46 @@ def slice_audio(audio: Audio, stem: str, settings: SliceSettings | None = None) 
             sample.duplicate_starts_s.sort()
         label(kept, stem)
     return kept
+
+
+def slice_file(path: Path, stem: str, settings: SliceSettings, out_dir: Path,
+               chunk_s: float = 60.0) -> list[dict[str, Any]]:
+    """Slice and classify a stem file ``chunk_s`` at a time, so a 2-hour stem never sits in memory.
+
+    Pass one finds the stem's peak (quiet hits are judged against its loudest moment); pass two
+    cuts the slices and keeps each on disk with its fingerprint. Near-duplicates are then folded
+    over the whole stem, and only the samples that remain are read back, classified in batches
+    and written as ``out_dir/<class>/<number>.wav`` (24-bit, the stem's rate and channels).
+    Returns one entry per sample, in time order: path, label, confidence, start_s, end_s, peak_db.
+    """
+    from ..signal import iter_chunks, read_wav, write_wav
+
+    peak = max((loudness.peak_db(c.samples) for c in iter_chunks(path, chunk_s)), default=-math.inf)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="slices-", dir=out_dir.parent))  # same disk as the output
+    try:
+        cut: list[Sample] = []
+        files: list[Path] = []
+        vectors = []
+        with model.single_threaded_blas():  # many small matrix products: threads only add overhead
+            for n, (sample, vector) in enumerate(slice_windows(iter_chunks(path, chunk_s), settings, peak)):
+                files.append(write_wav(scratch / f"{n:05d}.wav", sample.audio, subtype="FLOAT"))
+                sample.audio = Audio(sample.audio.samples[:, :0], sample.audio.sample_rate)  # on disk now
+                cut.append(sample)
+                vectors.append(vector)
+            folded = fold_duplicates(np.stack(vectors), [s.end_s - s.start_s for s in cut],
+                                     settings.dedupe_threshold) if vectors else {}
+            kept = [i for i in range(len(cut)) if i not in folded]
+            found: list[dict[str, Any]] = []
+            for first in range(0, len(kept), 256):
+                batch = kept[first:first + 256]
+                clips = [read_wav(files[i]) for i in batch]
+                for number, i, clip, (name, confidence) in zip(
+                        itertools.count(first + 1), batch, clips, classify(clips, stem=stem), strict=False):
+                    target = write_wav(out_dir / name / f"{number:03d}.wav", clip)
+                    found.append({"path": target, "label": name, "confidence": round(confidence, 3),
+                                  "start_s": round(cut[i].start_s, 3), "end_s": round(cut[i].end_s, 3),
+                                  "peak_db": round(cut[i].peak_db, 2)})
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return found
