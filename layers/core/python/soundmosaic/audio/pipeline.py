@@ -22,7 +22,6 @@ Track prefix ``artists/<artist>/tracks/<track>/``::
 from __future__ import annotations
 
 import json
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -151,16 +150,14 @@ class Progress:
 
 def decode(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
     """Original -> PCM 24-bit WAV at the source rate (at most stereo), streamed by ffmpeg."""
+    from soundmosaic.audio.signal import to_wav24
+
     track = TrackStore().get(request.artist_id, request.track_id)
     original = files.fetch(track.media_key[len(files.prefix):], "ingest")
     target = files.workdir / "work" / "audio.wav"
     target.parent.mkdir(parents=True, exist_ok=True)
     channels = min(int(track.facts.get("channels") or 2), 2)
-    done = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(original), "-map", "0:a:0",
-                           "-ac", str(channels), "-c:a", "pcm_s24le", "-rf64", "auto", str(target)],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"could not decode the original: {done.stderr.strip()[:300]}")
+    to_wav24(original, target, channels)
     files.put("work/audio.wav", target, "audio/wav")
     return {"decoded": "work/audio.wav", "channels": channels}
 

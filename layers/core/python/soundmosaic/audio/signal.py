@@ -106,6 +106,16 @@ def iter_chunks(source: str | Path, chunk_s: float, sample_rate: int | None = No
         raise DecodeError(f"ffmpeg failed while streaming {source}")
 
 
+def to_wav24(source: str | Path, target: Path, channels: int) -> Path:
+    """``source`` as 24-bit PCM WAV at its own rate (RF64 past 4 GB), streamed by ffmpeg."""
+    done = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-map", "0:a:0",
+                           "-ac", str(channels), "-c:a", "pcm_s24le", "-rf64", "auto", str(target)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise DecodeError(f"could not decode {Path(source).name}: {done.stderr.strip()[:300]}")
+    return target
+
+
 def write_wav(path: str | Path, audio: Audio, subtype: str = "PCM_24") -> Path:
     """Write ``audio`` as WAV (24-bit by default, what DAWs expect); clips to [-1, 1]."""
     path = Path(path)
