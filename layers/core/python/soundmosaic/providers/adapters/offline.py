@@ -1,0 +1,72 @@
+"""The offline engines behind the adapter interface: no key, no network, always available.
+
+text   ``task="track_names"``: ``offline.names.generate`` as JSON ``[{"name", "rationale"}]``
+       (``data``: artist_name, genre, mood, themes, and optionally count (8) and trends)
+vision ``offline.vision.describe``
+image  ``offline.artwork.render``
+video  ``offline.loop.render_loop``
+
+The engines are imported on first use: each pulls in numpy, Pillow or ffmpeg plumbing.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from soundmosaic.providers.adapters import Adapter
+from soundmosaic.providers.types import (
+    ImageRequest,
+    ProviderError,
+    Reply,
+    TextRequest,
+    Usage,
+    VideoRequest,
+    VisionRequest,
+)
+
+if TYPE_CHECKING:
+    from soundmosaic.providers.registry import Entry
+
+FREE = Usage(calls=0)
+
+
+class OfflineAdapter(Adapter):
+    provider = "offline"
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        del env  # the offline engines read no keys
+
+    def text(self, entry: Entry, request: TextRequest) -> Reply[str]:
+        if request.task != "track_names":
+            raise ProviderError(self.provider, entry.capability,
+                                f"the offline text engine only writes track names (task 'track_names'), "
+                                f"not {request.task!r}; configure ANTHROPIC_API_KEY or OPENAI_API_KEY")
+        from soundmosaic.providers.offline.names import generate
+
+        data = dict(request.data)
+        count = int(data.pop("count", 8))
+        trends = data.pop("trends", None)
+        # No seed asked: fresh names on every call, as an LLM would give.
+        seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
+        candidates = generate(data, count, seed, trends)
+        return Reply(json.dumps(candidates, ensure_ascii=False), FREE)
+
+    def vision(self, entry: Entry, request: VisionRequest) -> Reply[str]:
+        from soundmosaic.providers.offline.vision import describe
+
+        return Reply(describe(request.image, request.question), FREE)
+
+    def image(self, entry: Entry, request: ImageRequest) -> Reply[bytes]:
+        from soundmosaic.providers.offline.artwork import render
+
+        return Reply(render(request.prompt, dict(request.data), request.width, request.height,
+                            request.seed or 0), FREE)
+
+    def video(self, entry: Entry, request: VideoRequest) -> Reply[bytes]:
+        from soundmosaic.providers.offline.loop import render_loop
+
+        return Reply(render_loop(request.image, request.prompt, request.seconds, request.fps,
+                                 request.width, request.height, request.seed or 0), FREE)
