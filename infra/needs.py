@@ -25,6 +25,8 @@ class Needs:
     tables: dict[str, Access] = field(default_factory=dict)
     # State machines (catalogue keys) the function starts executions of.
     starts: tuple[str, ...] = ()
+    # Secrets (catalogue keys) the function reads, e.g. the vendor keys of ModelMosaic.
+    secrets: tuple[str, ...] = ()
     # Folder under containers/ whose Dockerfile builds the function's image (None: zip + layers).
     container: str | None = None
     # Lambda /tmp size (512 MB to 10240 MB); the audio stages stage whole tracks and stems there.
@@ -38,10 +40,15 @@ RW, R = Access.READ_WRITE, Access.READ
 
 NEEDS: dict[str, Needs] = {
     # Presigned single and multipart uploads, track listing/deletion with all derived objects,
-    # job reads, idempotent POSTs.
+    # job reads, idempotent POSTs; starts the audio lab, exports and the studio's workflows. The
+    # studio routes (names, artistDNA, artwork reads) need Pillow, rapidfuzz, jsonschema and the
+    # vendor clients, which the zip layers lack: the api runs as the studio image.
     "api": Needs(
         buckets={"uploads": RW, "media": RW, "quarantine": RW},
         tables={"tracks": RW, "jobs": RW, "idempotency": RW},
+        starts=("audio", "export", "artwork_batch", "video"),
+        secrets=("provider-keys",),
+        container="studio",
     ),
     # One job per S3 event (idempotent), then the ingest workflow.
     "ingest": Needs(
@@ -68,6 +75,16 @@ NEEDS: dict[str, Needs] = {
         ephemeral_storage_mb=10240,
         gpu_endpoint=True,
     ),
+    # The studio's workflow steps: artwork candidates, references, contact sheets and video
+    # loops under artists/<a>/studio/, artistDNA versions, the track's audio for a loop (read
+    # through a presigned URL), job progress. ffmpeg, Pillow and fonts come with the image.
+    "studio": Needs(
+        buckets={"media": RW},
+        tables={"tracks": R, "jobs": RW},
+        secrets=("provider-keys",),
+        container="studio",
+        ephemeral_storage_mb=2048,
+    ),
     # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries.
     "refresh": Needs(
         buckets={"uploads": RW, "media": RW},
@@ -92,6 +109,7 @@ def check() -> None:
     buckets = {b.key for b in catalogue.BUCKETS}
     tables = {t.key for t in catalogue.TABLES}
     machines = {m.key for m in catalogue.STATE_MACHINES}
+    secrets = {s.key for s in catalogue.SECRETS}
     problems = [f"function {k!r} has no needs entry" for k in sorted(functions - set(NEEDS))]
     problems += [f"needs entry {k!r} is not a catalogue function" for k in sorted(set(NEEDS)
                                                                                   - functions)]
@@ -100,6 +118,7 @@ def check() -> None:
         problems += [f"{key}: unknown table {t!r}" for t in entry.tables if t not in tables]
         problems += [f"{key}: unknown state machine {m!r}" for m in entry.starts
                      if m not in machines]
+        problems += [f"{key}: unknown secret {s!r}" for s in entry.secrets if s not in secrets]
         if not 512 <= entry.ephemeral_storage_mb <= 10240:
             problems.append(f"{key}: ephemeral storage {entry.ephemeral_storage_mb} MB is outside "
                             "Lambda's 512-10240 MB")

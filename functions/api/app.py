@@ -7,6 +7,7 @@ never name another's records. Paths work with or without the ``/api`` prefix.
 
 from __future__ import annotations
 
+import importlib
 from typing import Annotated, Any
 
 import soundmosaic
@@ -40,6 +41,9 @@ app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
 idempotency = IdempotencyConfig(event_key_jmespath="[artist_id, idempotency_key]",
                                 expires_after_seconds=3600)
 persistence = DynamoDBPersistenceLayer(table_name=resource("IDEMPOTENCY_TABLE"))
+# The asset studio's routes. A zip Lambda holds this folder at its root (this is module ``app``);
+# the image, the local runtime and tests import it as the package ``functions.api``.
+app.include_router(importlib.import_module(f"{__package__}.studio" if __package__ else "studio").router)
 
 
 class UploadRequest(BaseModel):

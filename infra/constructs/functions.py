@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import Duration, IgnoreMode, RemovalPolicy, Size, Stack
+from aws_cdk import ArnFormat, Duration, IgnoreMode, RemovalPolicy, Size, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
@@ -93,6 +93,8 @@ def environment(stack: Stack, shared: Shared) -> dict[str, str]:
         env[bucket.env] = shared.buckets[bucket.key].bucket_name
     for table in catalogue.TABLES:
         env[table.env] = shared.tables[table.key].table_name
+    for secret in catalogue.SECRETS:
+        env[secret.env] = physical_name(stage, secret.key)
     for queue in catalogue.QUEUES:
         env[queue.env] = names.queue_url(stack, stage, queue.key)
     for machine in catalogue.STATE_MACHINES:
@@ -209,6 +211,16 @@ class CatalogueFunctions(Construct):
             built.add_to_role_policy(iam.PolicyStatement(
                 actions=["sagemaker:InvokeEndpointAsync"],
                 resources=[names.gpu_endpoint_arn(Stack.of(self), self.shared.settings.stage)],
+            ))
+        if wants.secrets:
+            stack, stage = Stack.of(self), self.shared.settings.stage
+            # A secret's ARN ends in six random characters: grant the name with that suffix.
+            built.add_to_role_policy(iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[stack.format_arn(service="secretsmanager", resource="secret",
+                                            resource_name=f"{physical_name(stage, key)}-??????",
+                                            arn_format=ArnFormat.COLON_RESOURCE_NAME)
+                           for key in wants.secrets],
             ))
         if wants.starts:
             stack = Stack.of(self)

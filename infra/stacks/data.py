@@ -1,9 +1,11 @@
-"""DynamoDB tables of the catalogue: on-demand, encrypted, point-in-time recovery, retained."""
+"""DynamoDB tables of the catalogue (on-demand, encrypted, point-in-time recovery, retained) and its
+secrets (created holding a placeholder; an operator puts the real value, see docs/deploy.md)."""
 
 from __future__ import annotations
 
-from aws_cdk import Environment, RemovalPolicy
+from aws_cdk import Environment, RemovalPolicy, SecretValue
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 from soundmosaic.platform import catalogue
 from soundmosaic.platform.catalogue import physical_name
@@ -11,7 +13,8 @@ from soundmosaic.platform.catalogue import physical_name
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
 
-DESCRIPTION = "SoundMosaic data: DynamoDB tables " + ", ".join(t.key for t in catalogue.TABLES)
+DESCRIPTION = ("SoundMosaic data: DynamoDB tables " + ", ".join(t.key for t in catalogue.TABLES)
+               + "; secrets " + ", ".join(s.key for s in catalogue.SECRETS))
 
 
 class DataStack(FoundationStack):
@@ -34,5 +37,14 @@ class DataStack(FoundationStack):
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                     point_in_time_recovery_enabled=True),
                 deletion_protection=settings.is_production,
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+        for secret in catalogue.SECRETS:
+            # The placeholder is not secret ("{}"); the value is put by hand and kept on redeploys.
+            secretsmanager.Secret(
+                self, secret.key,
+                secret_name=physical_name(settings.stage, secret.key),
+                description=secret.purpose[:2048],
+                secret_string_value=SecretValue.unsafe_plain_text(secret.initial),
                 removal_policy=RemovalPolicy.RETAIN,
             )

@@ -87,7 +87,7 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
 
 def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
-    assert sorted(containerised) == ["audio", "probe"]
+    assert sorted(containerised) == ["api", "audio", "probe", "studio"]
     for key in containerised:
         fn = catalogue.function(key)
         _, _, p = _functions(synth)[key]
@@ -124,7 +124,7 @@ def _docker_images(synth) -> dict[str, dict]:
 def test_image_assets_are_staged_not_built(synth):
     """Synth stages each Docker context and records the build; it never runs docker."""
     images = _docker_images(synth)
-    assert set(images) == {"lambda-ffmpeg", "audio"}
+    assert set(images) == {"lambda-ffmpeg", "audio", "studio"}
     for container, image in images.items():
         assert image["source"]["dockerFile"] == f"containers/{container}/Dockerfile"
         assert image["source"]["platform"] == "linux/amd64"
@@ -142,12 +142,27 @@ def test_image_assets_are_staged_not_built(synth):
     assert (audio / "requirements" / "no-deps.txt").is_file()
     for name in ("Dockerfile", "serve.py", "entrypoint.sh", "fetch_models.py"):
         assert (audio / "containers" / "audio" / name).is_file(), name
+    studio = synth.outdir / images["studio"]["source"]["directory"]
+    assert (studio / "functions" / "studio" / "app.py").is_file()
+    assert (studio / "functions" / "api" / "studio.py").is_file()
+    for data in ("trends.toml", "artist_dna.schema.json", "known_titles.txt"):
+        assert (studio / "layers" / "core" / "python" / "soundmosaic" / "studio" / data).is_file(), data
+
+
+def test_studio_function_is_the_studio_image_beside_its_workflows(synth):
+    short, _, p = _functions(synth)["studio"]
+    assert short == "Workflows"  # beside the state machines that invoke it
+    assert p["ImageConfig"]["Command"] == ["functions.studio.app.handler"]
+    assert (p["MemorySize"], p["Timeout"], p["EphemeralStorage"]) == (3008, 900, {"Size": 2048})
+    # The api is the same image (its studio routes need Pillow, rapidfuzz, jsonschema).
+    short, _, api = _functions(synth)["api"]
+    assert short == "Api" and api["ImageConfig"]["Command"] == ["functions.api.app.handler"]
 
 
 def test_every_function_gets_every_catalogue_variable(synth):
     expected = ({b.env for b in catalogue.BUCKETS} | {t.env for t in catalogue.TABLES}
                 | {q.env for q in catalogue.QUEUES} | {m.env for m in catalogue.STATE_MACHINES}
-                | {f.env for f in catalogue.FUNCTIONS if f.env}
+                | {f.env for f in catalogue.FUNCTIONS if f.env} | {x.env for x in catalogue.SECRETS}
                 | {"SOUNDMOSAIC_STAGE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"})
     for key, (_, _, p) in _functions(synth).items():
         env = p["Environment"]["Variables"]
@@ -160,6 +175,8 @@ def test_every_function_gets_every_catalogue_variable(synth):
                 assert env[fn.env] == physical_name(STAGE, fn.key)
         for machine in catalogue.STATE_MACHINES:
             assert f":stateMachine:{physical_name(STAGE, machine.key)}" in text(env[machine.env])
+        for secret in catalogue.SECRETS:
+            assert env[secret.env] == physical_name(STAGE, secret.key)
         for queue in catalogue.QUEUES:
             assert text(env[queue.env]).startswith('{"Fn::Join"')
             assert f"/{physical_name(STAGE, queue.key)}" in text(env[queue.env])
@@ -193,6 +210,30 @@ def test_grants_are_least_privilege(synth):
                          if any(a.startswith("dynamodb:") for a in actions([s]))])
     assert "tracks" in audio_dynamo and "jobs" in audio_dynamo and "idempotency" not in audio_dynamo
     assert {"s3:PutObject", "dynamodb:UpdateItem"} <= actions(audio)
+    # The studio steps: the media bucket, jobs to write, tracks to read; they start nothing.
+    studio = statements("studio")
+    assert not any(a.startswith(("states:", "sagemaker:")) for a in actions(studio))
+    studio_s3 = text([s["Resource"] for s in studio if any(a.startswith("s3:") for a in actions([s]))])
+    assert "media" in studio_s3 and "uploads" not in studio_s3 and "quarantine" not in studio_s3
+    studio_dynamo = [s for s in studio if any(a.startswith("dynamodb:") for a in actions([s]))]
+    writes = text([s["Resource"] for s in studio_dynamo if "dynamodb:UpdateItem" in actions([s])])
+    assert "jobs" in writes and "tracks" not in writes and "idempotency" not in text(studio_dynamo)
+    assert "tracks" in text([s["Resource"] for s in studio_dynamo])
+    # The api starts the audio lab, exports and the studio's workflows, and nothing else.
+    api_starts = [s for s in statements("api") if "states:StartExecution" in actions([s])]
+    assert len(api_starts) == 1
+    started = text(api_starts[0]["Resource"])
+    for machine in ("audio", "export", "artwork_batch", "video"):
+        assert f":stateMachine:{physical_name(STAGE, machine)}" in started, machine
+    assert f":stateMachine:{physical_name(STAGE, 'ingest')}\"" not in started
+    # Only the functions that call providers read their keys, and only that secret.
+    for key in functions:
+        reads = [s for s in statements(key) if "secretsmanager:GetSecretValue" in actions([s])]
+        if key in ("api", "studio"):
+            assert len(reads) == 1, key
+            assert f"secret:{physical_name(STAGE, 'provider-keys')}-??????" in text(reads[0]["Resource"])
+        else:
+            assert not reads, key
     # Nobody gets wildcard admin.
     for key in functions:
         assert "*" not in actions(statements(key)), key

@@ -123,3 +123,22 @@ def test_dockerfile_copies_only_what_the_build_context_holds():
                    for a in allowed), source
     assert dockerfile.count("FROM ") >= 2
     assert "public.ecr.aws/lambda/python:3.11" in dockerfile
+
+
+def test_studio_dockerfile_copies_only_what_its_context_holds():
+    from infra.constructs.functions import image_context_exclude
+
+    dockerfile = (REPO_ROOT / "containers" / "studio" / "Dockerfile").read_text()
+    sources = [line.split()[1] for line in dockerfile.splitlines()
+               if line.startswith("COPY") and "--from" not in line]
+    allowed = [p[1:] for p in image_context_exclude("studio") if p.startswith("!")]
+    assert sources
+    for source in sources:
+        assert (REPO_ROOT / source).exists(), source
+        assert any(source.rstrip("/").startswith(a) or a.startswith(source.rstrip("/"))
+                   for a in allowed), source
+    assert "public.ecr.aws/lambda/python:3.11" in dockerfile
+    # ffmpeg, fonts and the studio extra: what the steps and the studio routes import.
+    assert "/ffmpeg" in dockerfile and "dejavu-sans-fonts" in dockerfile
+    assert "['optional-dependencies']['studio']" in dockerfile
+    assert 'CMD ["functions.studio.app.handler"]' in dockerfile

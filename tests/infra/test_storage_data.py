@@ -124,3 +124,12 @@ def test_production_tables_have_deletion_protection(synth, prod_synth):
         assert props(table)["DeletionProtectionEnabled"] is True
     for table in resources(synth.json("Data"), "AWS::DynamoDB::Table").values():
         assert props(table).get("DeletionProtectionEnabled") in (None, False)
+
+
+def test_secrets_follow_the_catalogue_hold_a_placeholder_and_are_retained(synth):
+    secrets = resources(synth.json("Data"), "AWS::SecretsManager::Secret")
+    assert {props(s)["Name"] for s in secrets.values()} == {physical_name(STAGE, s.key)
+                                                            for s in catalogue.SECRETS}
+    for secret in secrets.values():
+        assert props(secret)["SecretString"] == "{}"
+        assert secret["DeletionPolicy"] == "Retain"

@@ -4,6 +4,7 @@ up                  start everything (moto, handlers, HTTP API + SPA, drop folde
 status              is a local stack running, where, and what does it hold
 ingest FILE...      upload files through the API with a progress bar and follow their jobs
 process FILE        ingest a song, run the audio lab, write the DAW export zip (path printed last)
+artwork batch CSV   cover artwork for every track of a CSV, contact sheet written (path printed last)
 jobs                the newest jobs of an artist
 schedule run NAME   fire a schedule (e.g. weekly-refresh) now
 token               print a dev token for an artist
@@ -61,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     process.add_argument("--set", action="append", default=[], metavar="STAGE.NAME=VALUE",
                          help="a stage setting, e.g. midi.onset_threshold=0.6 (repeatable)")
     process.add_argument("--timeout", type=float, default=3600)
+    artwork = sub.add_parser("artwork", help="asset studio artwork")
+    artwork_sub = artwork.add_subparsers(dest="action", required=True)
+    artwork_batch = artwork_sub.add_parser(
+        "batch", help="artwork for every track of a CSV (title, artist_name, genre, mood, prompt)")
+    artwork_batch.add_argument("file", type=Path)
+    artwork_batch.add_argument("--out", type=Path, default=Path("."), help="where the contact sheet goes")
+    artwork_batch.add_argument("--timeout", type=float, default=3600)
     jobs = sub.add_parser("jobs", help="list jobs")
     jobs.add_argument("--limit", type=int, default=20)
     schedule = sub.add_parser("schedule", help="schedules")
@@ -71,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data_dir = (args.data_dir or default_data_dir()).resolve()
     commands = {"up": cmd_up, "status": cmd_status, "ingest": cmd_ingest, "process": cmd_process,
-                "jobs": cmd_jobs,
+                "artwork": cmd_artwork, "jobs": cmd_jobs,
                 "schedule": cmd_schedule, "token": cmd_token}
     return int(commands[args.command](args, data_dir) or 0)
 
@@ -207,6 +215,41 @@ def cmd_process(args: argparse.Namespace, data_dir: Path) -> int:
             reply.raise_for_status()
             for chunk in reply.iter_bytes():
                 handle.write(chunk)
+    out.print(str(target.resolve()), highlight=False)
+    return 0
+
+
+def cmd_artwork(args: argparse.Namespace, data_dir: Path) -> int:
+    """``artwork batch``: the studio's batch route with a progress bar; the contact sheet last."""
+    if not args.file.is_file():
+        console.print(f"[red]not a file: {args.file}[/]")
+        return 2
+    with _stack(data_dir) as (api_url, token):
+        client = httpx.Client(base_url=api_url, timeout=120, headers={"Authorization": f"Bearer {token}"})
+        started = client.post("/api/studio/artwork/batch",
+                              json={"csv": args.file.read_text(encoding="utf-8", errors="replace")})
+        if started.status_code != 202:
+            console.print(f"[red]batch refused: {started.json().get('message', started.text)}[/]")
+            return 1
+        job_id = started.json()["job_id"]
+        job = _follow_with_bar(client, lambda: client.get(f"/api/jobs/{job_id}").json(), "artwork",
+                               args.timeout)
+        report = client.get(f"/api/studio/batches/{job_id}").json()
+        for item in report["items"]:
+            if item.get("status") not in (None, "ok"):
+                reason = item["error"] or "; ".join(r["reason"] for r in item["refused"])
+                console.print(f"[yellow]{item['title']}: {item['status']}: {reason}[/]")
+        if job["status"] != "succeeded":
+            console.print(f"[red]batch failed: {job.get('error')}[/]")
+            return 1
+        result = job["result"]
+        console.print(f"{result['images']} images for {result['ok'] + result['partial']} of "
+                      f"{result['items']} tracks")
+        args.out.mkdir(parents=True, exist_ok=True)
+        target = args.out / f"contact-sheet-{job_id}.png"
+        reply = httpx.get(report["contact_sheet_url"], timeout=600)
+        reply.raise_for_status()
+        target.write_bytes(reply.content)
     out.print(str(target.resolve()), highlight=False)
     return 0
 

@@ -38,6 +38,14 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Secret:
+    key: str
+    env: str
+    purpose: str
+    initial: str = "{}"  # what a new secret holds until an operator puts the real value
+
+
+@dataclass(frozen=True)
 class Queue:
     key: str
     env: str
@@ -124,6 +132,14 @@ FUNCTIONS = (
              memory_mb=10240, timeout_s=900, env="AUDIO_FUNCTION"),
     Function("refresh", "refresh.app:handler", "weekly maintenance: stale jobs, uploads, summaries",
              timeout_s=900),
+    Function("studio", "studio.app:handler",
+             "asset studio steps: artwork candidates, contact sheets, video loops",
+             memory_mb=3008, timeout_s=900, env="STUDIO_FUNCTION"),
+)
+
+SECRETS = (
+    Secret("provider-keys", "PROVIDER_KEYS_SECRET",
+           "vendor keys ModelMosaic reads: a JSON object such as {\"REPLICATE_API_TOKEN\": \"...\"}"),
 )
 
 QUEUES = (
@@ -140,6 +156,12 @@ STATE_MACHINES = (
     StateMachine("export", "export.asl.json", "EXPORT_STATE_MACHINE",
                  "one DAW zip for a collection or selection of tracks",
                  functions={"AudioFunctionArn": "audio", "JobsFunctionArn": "jobs"}),
+    StateMachine("artwork_batch", "artwork_batch.asl.json", "ARTWORK_BATCH_STATE_MACHINE",
+                 "artwork candidates for one brief or a batch of tracks, then a contact sheet",
+                 functions={"StudioFunctionArn": "studio", "JobsFunctionArn": "jobs"}),
+    StateMachine("video", "video_loop.asl.json", "VIDEO_STATE_MACHINE",
+                 "a seamless video loop from a chosen artwork (+ the track's first seconds)",
+                 functions={"StudioFunctionArn": "studio", "JobsFunctionArn": "jobs"}),
 )
 
 SCHEDULES = (

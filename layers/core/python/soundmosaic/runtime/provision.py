@@ -40,6 +40,8 @@ def environment(stage: str, endpoint: str) -> dict[str, str]:
         env[b.env] = physical_name(stage, b.key)
     for t in catalogue.TABLES:
         env[t.env] = physical_name(stage, t.key)
+    for secret in catalogue.SECRETS:
+        env[secret.env] = physical_name(stage, secret.key)
     for q in catalogue.QUEUES:
         env[q.env] = queue_url(endpoint, stage, q.key)
     for sm in catalogue.STATE_MACHINES:
@@ -85,6 +87,10 @@ def create_storage(stage: str) -> None:
         if table.ttl_attribute:
             ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
                 "Enabled": True, "AttributeName": table.ttl_attribute})
+    secrets = aws.client("secretsmanager")
+    for secret in catalogue.SECRETS:
+        with contextlib.suppress(secrets.exceptions.ResourceExistsException):
+            secrets.create_secret(Name=physical_name(stage, secret.key), SecretString=secret.initial)
 
 
 def create_compute(stage: str, endpoint: str) -> None:
