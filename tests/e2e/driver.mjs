@@ -295,6 +295,155 @@ const scenarios = {
   },
 
   /**
+   * The asset studio, as a user goes through it (tests/e2e/test_studio.py): names from a brief,
+   * pick one; artwork candidates (with a prompt suggestion taken), pick one; a short video loop
+   * from it that plays; a small batch from a pasted CSV; the artistDNA with the picks in its
+   * history and a diff; the studio pages at phone width.
+   */
+  async studio() {
+    return withPage({}, async (page) => {
+      const seen = {};
+      await signIn(page);
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Studio" }).click();
+      await page.waitForURL(/\/studio\/names$/);
+      await page.getByRole("heading", { name: "Track names", level: 1 }).waitFor();
+      seen.studioNav = await page.getByRole("navigation", { name: "Studio" }).getByRole("link").allTextContents();
+
+      // names: a brief, candidates with their flags and engine, pick one
+      await page.getByLabel("Artist name").fill(args.artist);
+      await page.getByLabel("Genre").fill(args.genre);
+      await page.getByLabel("Mood").fill(args.mood);
+      const themes = page.getByRole("textbox", { name: "Key themes" });
+      for (const theme of args.themes) {
+        await themes.fill(theme);
+        await themes.press("Enter");
+      }
+      await page.getByLabel("How many names").fill(String(args.count));
+      await page.getByLabel(/^Seed/).fill(String(args.seed));
+      await page.getByRole("button", { name: "Suggest names" }).click();
+      const names = page.getByTestId("name-candidate");
+      await names.first().waitFor();
+      seen.names = await names.evaluateAll((els) => els.map((el) => ({
+        name: el.querySelector(".name-text")?.textContent,
+        flags: [...el.querySelectorAll(".flag")].map((f) => f.textContent),
+        pickable: !el.querySelector("button")?.disabled,
+      })));
+      seen.namesEngine = await page.locator(".engine").first().textContent();
+      const pickable = seen.names.find((n) => n.pickable);
+      await page.getByRole("button", { name: `Pick ${pickable.name}`, exact: true }).click();
+      seen.namePicked = await page.getByTestId("name-picked").textContent();
+      seen.pickedName = pickable.name;
+      await shot(page, "studio-names", { fullPage: true });
+
+      // artwork: the brief is remembered; a suggestion completes the prompt; 2 candidates
+      await page.getByRole("navigation", { name: "Studio" }).getByRole("link", { name: "Artwork" }).click();
+      await page.getByRole("heading", { name: "Artwork", level: 1 }).waitFor();
+      seen.rememberedArtist = await page.getByLabel("Artist name").inputValue();
+      const suggestions = page.getByTestId("prompt-suggestions").getByRole("button");
+      await suggestions.first().waitFor();
+      seen.suggestions = await suggestions.allTextContents();
+      // typing a word's start offers to complete it
+      await page.getByLabel("Prompt", { exact: true }).fill(args.prompt);
+      const completion = suggestions.filter({ hasText: "→" }).first();
+      await completion.waitFor();
+      seen.completion = await completion.textContent();
+      await completion.click();
+      seen.prompt = await page.getByLabel("Prompt", { exact: true }).inputValue();
+      await page.getByLabel(/^Title/).fill(args.title);
+      await page.getByLabel("Candidates").fill("2");
+      // a reference image goes straight to storage (presigned PUT); the vision engine reads it
+      await page.getByTestId("reference-input").setInputFiles(args.reference);
+      await page.locator(".reference-ready").waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "Generate artwork" }).click();
+      await page.getByTestId("studio-job").waitFor();
+      seen.artworkProgress = await page.getByRole("progressbar").first().getAttribute("aria-label");
+      const candidates = page.getByTestId("artwork-candidate");
+      await candidates.first().waitFor({ timeout: args.timeoutS * 1000 });
+      seen.artworkUrl = page.url();
+      await page.waitForFunction(() => [...document.querySelectorAll(".candidate img")].every((img) => img.complete && img.naturalWidth > 0));
+      seen.references = await page.locator(".reference-notes li").allTextContents();
+      seen.candidates = await candidates.evaluateAll((els) => els.map((el) => ({
+        caption: el.querySelector("figcaption .small")?.textContent,
+        offline: Boolean(el.querySelector(".badge-warn")),
+        width: el.querySelector("img")?.naturalWidth,
+      })));
+      await shot(page, "studio-artwork", { fullPage: true });
+      await page.getByRole("button", { name: "Pick Candidate 1" }).click();
+      seen.artworkPicked = await page.getByTestId("artwork-picked").textContent();
+
+      // video: from the pick, 3 seconds; it must play in the <video> element
+      await page.getByTestId("artwork-picked").getByRole("link", { name: "Make a video loop" }).click();
+      await page.getByRole("heading", { name: "Video loop", level: 1 }).waitFor();
+      await page.getByLabel("Length").selectOption(String(args.seconds));
+      await page.getByRole("button", { name: "Make the loop" }).click();
+      const video = page.getByTestId("loop-video");
+      await video.waitFor({ timeout: args.timeoutS * 1000 });
+      await page.waitForFunction(() => {
+        const v = document.querySelector("[data-testid=loop-video]");
+        return v && !v.paused && v.currentTime > 0.3 && v.readyState >= 2;
+      }, null, { timeout: 30_000 });
+      seen.video = await video.evaluate((v) => ({
+        loop: v.loop, muted: v.muted, controls: v.controls, paused: v.paused, duration: v.duration,
+        width: v.videoWidth, height: v.videoHeight, error: v.error?.message ?? null,
+      }));
+      seen.videoDownload = await page.getByTestId("video-download").getAttribute("href");
+      await page.getByRole("heading", { name: "The loop" }).evaluate((el) => {
+        el.scrollIntoView();
+        window.scrollBy(0, -90);  // below the sticky top bar
+      });
+      await shot(page, "studio-video");
+
+      // batch: a pasted CSV with one bad row, fixed, then made
+      await page.getByRole("navigation", { name: "Studio" }).getByRole("link", { name: "Batch" }).click();
+      const paste = page.getByLabel("…or paste it");
+      await paste.fill(args.badCsv);
+      seen.batchBad = await page.getByTestId("batch-summary").textContent();
+      seen.batchStartDisabled = await page.getByRole("button", { name: /^Start/ }).isDisabled();
+      await paste.fill(args.csv);
+      await page.getByRole("button", { name: /^Start \d+ artwork/ }).click();
+      await page.getByTestId("contact-sheet").waitFor({ timeout: args.timeoutS * 1000 });
+      await page.waitForFunction(() => document.querySelector("[data-testid=contact-sheet]")?.naturalWidth > 0);
+      seen.batchItems = await page.getByTestId("batch-item").allTextContents();
+
+      // artistDNA: the picks in the history, the latest change as a diff
+      await page.getByRole("navigation", { name: "Studio" }).getByRole("link", { name: "artistDNA" }).click();
+      await page.getByTestId("dna-document").waitFor();
+      await page.getByTestId("dna-history").waitFor();
+      seen.history = await page.getByTestId("dna-history").locator(".history-change").allTextContents();
+      seen.dnaNames = await page.getByTestId("dna-names").locator("strong").allTextContents();
+      await page.getByTestId("dna-artworks").locator("img").first().waitFor();
+      seen.dnaVideos = await page.locator(".dna-videos video").count();
+      await page.getByTestId("diff-summary").waitFor();
+      seen.diff = await page.getByTestId("diff-row").evaluateAll((rows) => rows.map((r) => [...r.cells].slice(0, 2).map((c) => c.textContent)));
+      await page.getByRole("button", { name: "Edit the style" }).click();
+      const editor = page.getByRole("form", { name: "Edit the style" });
+      await editor.getByLabel("Add colours").fill(args.palette.join(", "));
+      await editor.getByRole("button", { name: "Add colour" }).click();
+      await editor.getByRole("textbox", { name: "Moods", exact: true }).fill("nocturnal");
+      await editor.getByRole("textbox", { name: "Moods", exact: true }).press("Enter");
+      await editor.getByRole("button", { name: "Save as a new version" }).click();
+      await editor.waitFor({ state: "detached" });
+      await page.getByRole("list", { name: "Palette" }).waitFor();
+      seen.swatches = await page.getByRole("list", { name: "Palette" }).locator(".swatch-name").allTextContents();
+      await page.waitForFunction((n) => document.querySelectorAll("[data-testid=dna-history] li").length > n, seen.history.length);
+      seen.historyAfterStyle = await page.getByTestId("dna-history").locator(".history-change").allTextContents();
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await shot(page, "studio-dna", { fullPage: true });
+
+      // phone width: nothing overflows sideways
+      await page.setViewportSize({ width: 390, height: 844 });
+      seen.overflow = {};
+      for (const [name, path] of [["names", "/studio/names"], ["artwork", new URL(seen.artworkUrl).pathname], ["dna", "/studio/dna"]]) {
+        await page.goto(`${args.base}${path}`);
+        await page.getByRole("heading", { level: 1 }).waitFor();
+        await page.waitForTimeout(300);
+        seen.overflow[name] = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      }
+      return seen;
+    });
+  },
+
+  /**
    * For bench/web_budget.py: time from navigation start until the library's first track row is
    * in the DOM (a time-to-interactive proxy: the list is rendered from API data and reacts),
    * against a blank page from the same server; each load in a fresh context (cold cache) and

@@ -12,6 +12,8 @@ import { UploadProvider, useUploads } from "./upload/context";
 
 // The track page carries wavesurfer and the audio engines: loaded when first opened.
 const TrackPage = lazy(() => import("./pages/TrackPage"));
+// The studio (names, artwork, video loops, artistDNA): its own chunk, off the library's first load.
+const Studio = lazy(() => import("./studio/StudioRoutes"));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -48,6 +50,7 @@ function Shell() {
         </Link>
         <nav aria-label="Main">
           <NavLink to="/" end>Library</NavLink>
+          <NavLink to="/studio">Studio</NavLink>
         </nav>
         <div className="topbar-end">
           <UploadsBadge />
@@ -77,6 +80,7 @@ export function App() {
       <Route element={<RequireSession><Shell /></RequireSession>}>
         <Route index element={<LibraryPage />} />
         <Route path="tracks/:trackId" element={<TrackPage />} />
+        <Route path="studio/*" element={<Studio />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -1,0 +1,532 @@
+/**
+ * The asset studio's routes (`/api/studio`, docs/studio.md): typed calls, reply shapes and
+ * TanStack Query hooks.
+ *
+ * The studio paths are not in `schema.d.ts` yet (the saved OpenAPI copy predates them), so the
+ * requests are typed here by hand and go through the same openapi-fetch client (and its
+ * bearer-token middleware) untyped. Once `npm run api:pull` saves a schema with the studio
+ * routes, these calls can move to the generated path types.
+ */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { api, ApiError, unwrap } from "./client";
+import { isFinished, type Job, type JobStatus } from "./model";
+
+// -- requests ----------------------------------------------------------------------------------
+
+export interface NameBrief {
+  artist_name: string;
+  genre?: string;
+  mood?: string;
+  themes?: string[];
+}
+
+export interface NamesRequest extends NameBrief {
+  /** a library track whose analysis (bpm, key) feeds the brief */
+  track_id?: string;
+  count?: number;
+  seed?: number;
+}
+
+export interface PickName {
+  name: string;
+  brief: NameBrief;
+  rationale?: string;
+  track_id?: string;
+}
+
+export interface ReferenceRequest {
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+}
+
+export interface ArtworkRequest {
+  prompt: string;
+  artist_name: string;
+  genre: string;
+  mood: string;
+  title?: string;
+  count?: number;
+  reference_keys?: string[];
+  seed?: number;
+  /** refine this candidate: its seed is kept (one candidate) unless `variation` is true */
+  parent?: ArtworkParent;
+  /** with `parent`: `count` candidates on seeds next to the parent's */
+  variation?: boolean;
+}
+
+export interface ArtworkParent {
+  artwork_id: string;
+  candidate_id: string;
+}
+
+export interface BatchItem {
+  title: string;
+  artist_name: string;
+  genre: string;
+  mood: string;
+  prompt: string;
+  count?: number;
+  seed?: number;
+}
+
+export type BatchRequest = { items: BatchItem[] } | { csv: string };
+
+export interface VideoRequest {
+  artwork_id: string;
+  candidate_id: string;
+  track_id?: string;
+  seconds?: number;
+}
+
+export interface StyleEdit {
+  palette: string[];
+  fonts: string[];
+  moods: string[];
+  notes?: string;
+}
+
+// -- replies -----------------------------------------------------------------------------------
+
+/** `used_by_artist`, `in_catalog` or `too_close:<name>`. */
+export type NameFlag = string;
+
+export interface NameCandidate {
+  name: string;
+  rationale: string;
+  flags: NameFlag[];
+  ok: boolean;
+}
+
+export interface NamesReply {
+  engine: string;
+  offline: boolean;
+  candidates: NameCandidate[];
+}
+
+export interface DnaVersionReply {
+  dna_version: number;
+}
+
+export interface PickNameReply extends DnaVersionReply {
+  name: string;
+  track_id: string | null;
+  flags: string[];
+}
+
+export interface ReferenceUpload {
+  key: string;
+  url: string;
+  method: "PUT";
+  headers: Record<string, string>;
+}
+
+export interface ArtworkCandidate {
+  candidate_id: string;
+  seed: number;
+  url: string;
+  provider: string;
+  model: string;
+  offline: boolean;
+  cost_usd?: string;
+  width?: number;
+  height?: number;
+}
+
+/** A cleaned brief: empty fields are left out. */
+export interface ArtworkBrief {
+  artist_name: string;
+  prompt: string;
+  genre?: string;
+  mood?: string;
+  title?: string;
+  themes?: string[];
+}
+
+export interface ReferenceDescription {
+  key: string;
+  description: string;
+  provider?: string;
+  model?: string;
+  offline?: boolean;
+}
+
+/** queued while its job runs; then ok, partial (some candidates refused), refused or failed */
+export type ArtworkStatus = "queued" | "ok" | "partial" | "refused" | "failed";
+
+export interface Artwork {
+  artwork_id: string;
+  created_at: string;
+  job_id: string | null;
+  status: ArtworkStatus;
+  brief: ArtworkBrief;
+  /** the user's prompt */
+  prompt: string;
+  /** what the image model was sent: the prompt with the brief, artistDNA style and references */
+  final_prompt: string | null;
+  parent: ArtworkParent | null;
+  variation: boolean;
+  references: ReferenceDescription[];
+  errors: string[];
+  candidates: ArtworkCandidate[];
+}
+
+export interface ArtworkSummary {
+  artwork_id: string;
+  created_at: string;
+  job_id: string | null;
+  title: string;
+  prompt: string;
+  status: ArtworkStatus;
+  parent: ArtworkParent | null;
+  candidate_ids: string[];
+  /** the first candidate's image */
+  thumbnail_url: string | null;
+}
+
+export interface StudioPage<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export type StudioJobKind = "artwork" | "artwork_batch" | "video";
+
+export interface BatchItemReport {
+  index: number;
+  artwork_id: string;
+  title: string;
+  status: Exclude<ArtworkStatus, "queued">;
+  /** candidate ids made */
+  made: string[];
+  refused: { candidate_id: string; seed: number; reason: string }[];
+  error: string | null;
+  /** candidate id -> presigned URL */
+  urls?: Record<string, string>;
+}
+
+/** `GET /studio/batches/{job_id}`: the report of a finished artwork job, with fresh URLs. */
+export type BatchReport =
+  | { job_id: string; kind: string; finished: false; items: { index: number; artwork_id: string; title: string }[]; contact_sheet_url: null }
+  | {
+    job_id: string; kind: string; finished: true; finished_at: string; contact_sheet_url: string;
+    counts: Record<"ok" | "partial" | "refused" | "failed", number>; items: BatchItemReport[];
+  };
+
+export interface StudioJob extends Omit<Job, "kind" | "result" | "subject"> {
+  kind: StudioJobKind | Job["kind"];
+  status: JobStatus;
+  subject: { artwork_ids?: string[]; title?: string; count?: number; items?: number; video_id?: string; [fact: string]: unknown };
+  result: {
+    /** artwork jobs: the artworks that made at least one image */
+    artwork_ids?: string[];
+    images?: number;
+    items?: number;
+    contact_sheet_key?: string;
+    problems?: { index: number; title: string; status: string; reason: string }[];
+    /** video jobs */
+    video_id?: string;
+    video_url?: string;
+    seconds?: number;
+    width?: number;
+    height?: number;
+    provider?: string;
+    model?: string;
+    offline?: boolean;
+    audio?: boolean;
+    dna_version?: number;
+  };
+}
+
+export interface Video {
+  video_id: string;
+  artwork_id: string;
+  candidate_id: string;
+  video_url: string;
+  seconds: number;
+  width: number;
+  height: number;
+  provider: string;
+  model: string;
+  offline: boolean;
+  audio: boolean;
+  track_id?: string;
+  created_at: string;
+}
+
+export interface DnaStyle {
+  palette: string[];
+  fonts: string[];
+  moods: string[];
+  notes?: string | null;
+}
+
+export interface DnaName {
+  name: string;
+  rationale: string;
+  brief: NameBrief & { prompt?: string; title?: string; track_id?: string; bpm?: number; key?: string };
+  track_id?: string;
+  chosen_at: string;
+}
+
+export interface DnaArtwork {
+  artwork_id: string;
+  candidate_id: string;
+  title?: string;
+  prompt: string;
+  final_prompt: string;
+  seed: number;
+  provider: string;
+  model: string;
+  offline: boolean;
+  media_key: string;
+  references?: string[];
+  parent?: ArtworkParent;
+  chosen_at: string;
+}
+
+export interface DnaVideo {
+  video_id: string;
+  artwork_id: string;
+  candidate_id: string;
+  prompt: string;
+  seed: number;
+  provider: string;
+  model: string;
+  offline: boolean;
+  media_key: string;
+  seconds: number;
+  width?: number;
+  height?: number;
+  track_id?: string;
+  audio?: boolean;
+  created_at: string;
+}
+
+/** One version (artist_dna.schema.json); version 0 is the empty document of a new artist. */
+export interface ArtistDna {
+  schema?: string;
+  artist_id: string;
+  version: number;
+  created_at: string;
+  change: string;
+  style: DnaStyle;
+  names: DnaName[];
+  artworks: DnaArtwork[];
+  videos: DnaVideo[];
+}
+
+export interface DnaHistoryEntry {
+  version: number;
+  created_at: string;
+  change: string;
+}
+
+export interface DnaChange {
+  /** a JSON Pointer into the document (`/style/palette/0`) */
+  path: string;
+  op: "add" | "remove" | "change";
+  before: unknown;
+  after: unknown;
+}
+
+// -- calls -------------------------------------------------------------------------------------
+
+type Method = "get" | "post" | "put";
+interface Init {
+  params?: { path?: Record<string, string>; query?: Record<string, string | number | undefined> };
+  body?: unknown;
+  signal?: AbortSignal;
+}
+const untyped = api as unknown as {
+  request(method: Method, url: string, init?: Init): Promise<{ data?: unknown; error?: unknown; response: Response }>;
+};
+const call = <T>(method: Method, url: string, init?: Init) => unwrap<T>(untyped.request(method, url, init));
+
+export const studio = {
+  names: (brief: NamesRequest) => call<NamesReply>("post", "/studio/names", { body: brief }),
+  pickName: (pick: PickName) => call<PickNameReply>("post", "/studio/names/pick", { body: pick }),
+  reference: (file: ReferenceRequest) => call<ReferenceUpload>("post", "/studio/references", { body: file }),
+  artwork: (request: ArtworkRequest) => call<StudioJob>("post", "/studio/artwork", { body: request }),
+  batch: (request: BatchRequest) => call<StudioJob>("post", "/studio/artwork/batch", { body: request }),
+  artworks: (cursor: string | null, signal?: AbortSignal) =>
+    call<StudioPage<ArtworkSummary>>("get", "/studio/artwork", { params: { query: { limit: 24, cursor: cursor ?? undefined } }, signal }),
+  artworkById: (artworkId: string, signal?: AbortSignal) =>
+    call<Artwork>("get", "/studio/artwork/{artwork_id}", { params: { path: { artwork_id: artworkId } }, signal }),
+  pickArtwork: (artworkId: string, candidateId: string) =>
+    call<DnaVersionReply>("post", "/studio/artwork/{artwork_id}/pick", {
+      params: { path: { artwork_id: artworkId } }, body: { candidate_id: candidateId },
+    }),
+  batchReport: (jobId: string, signal?: AbortSignal) =>
+    call<BatchReport>("get", "/studio/batches/{job_id}", { params: { path: { job_id: jobId } }, signal }),
+  video: (request: VideoRequest) => call<StudioJob>("post", "/studio/video", { body: request }),
+  videoById: (videoId: string, signal?: AbortSignal) =>
+    call<Video>("get", "/studio/video/{video_id}", { params: { path: { video_id: videoId } }, signal }),
+  dna: (version: number | null, signal?: AbortSignal) =>
+    call<ArtistDna>("get", "/studio/dna", { params: { query: { version: version ?? undefined } }, signal }),
+  history: (signal?: AbortSignal) => call<DnaHistoryEntry[]>("get", "/studio/dna/history", { signal }),
+  diff: (from: number, to: number, signal?: AbortSignal) =>
+    call<DnaChange[]>("get", "/studio/dna/diff", { params: { query: { from, to } }, signal }),
+  editStyle: (style: StyleEdit) => call<DnaVersionReply>("put", "/studio/dna/style", { body: style }),
+  job: (jobId: string, signal?: AbortSignal) =>
+    unwrap<StudioJob>(api.GET("/jobs/{job_id}", { params: { path: { job_id: jobId } }, signal })),
+};
+
+/** Put a reference image where the API's presigned URL says (S3 checks the signed headers). */
+export async function uploadReference(file: File): Promise<string> {
+  const target = await studio.reference({ filename: file.name, content_type: file.type || "application/octet-stream", size_bytes: file.size });
+  let reply: Response;
+  try {
+    reply = await fetch(target.url, { method: "PUT", headers: target.headers, body: file });
+  } catch {
+    throw new ApiError("The upload could not reach storage. Check your connection.", 0);
+  }
+  if (!reply.ok) throw new ApiError(`Storage refused the upload (HTTP ${reply.status}).`, reply.status);
+  return target.key;
+}
+
+// -- hooks -------------------------------------------------------------------------------------
+
+const POLL_MS = 1500;
+// Presigned URLs live an hour: refetch what carries them well before they expire.
+const URLS_STALE_MS = 30 * 60 * 1000;
+
+export const studioKeys = {
+  all: ["studio"] as const,
+  artworks: ["studio", "artworks"] as const,
+  artwork: (id: string) => ["studio", "artwork", id] as const,
+  dna: (version: number | null) => ["studio", "dna", version ?? "latest"] as const,
+  history: ["studio", "dna-history"] as const,
+  diff: (from: number, to: number) => ["studio", "dna-diff", from, to] as const,
+  batch: (jobId: string) => ["studio", "batch", jobId] as const,
+  video: (id: string) => ["studio", "video", id] as const,
+  job: (id: string) => ["studio", "job", id] as const,
+};
+
+/** A studio job, polled until it finishes; its finish refreshes the studio's caches. */
+export function useStudioJob(jobId: string | null | undefined) {
+  const client = useQueryClient();
+  const query = useQuery({
+    queryKey: studioKeys.job(jobId ?? ""),
+    queryFn: ({ signal }) => studio.job(jobId!, signal),
+    enabled: Boolean(jobId),
+    refetchInterval: (q) => (q.state.data && isFinished(q.state.data) ? false : POLL_MS),
+  });
+  const seenRunning = useRef(false);
+  useEffect(() => {
+    const job = query.data;
+    if (!job) return;
+    if (!isFinished(job)) seenRunning.current = true;
+    else if (seenRunning.current) {
+      seenRunning.current = false;
+      void client.invalidateQueries({ queryKey: studioKeys.artworks });
+      void client.invalidateQueries({ queryKey: ["studio", "dna"] });
+      void client.invalidateQueries({ queryKey: studioKeys.history });
+    }
+  }, [client, query.data]);
+  return query;
+}
+
+/** Start a studio job; the reply (202, the queued job) seeds its poll. */
+export function useStartJob<T>(start: (request: T) => Promise<StudioJob>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: start,
+    onSuccess: (job) => client.setQueryData(studioKeys.job(job.job_id), job),
+  });
+}
+
+export function useNames() {
+  return useMutation({ mutationFn: studio.names });
+}
+
+/** Anything that writes a new artistDNA version: the document and its history change. */
+function useDnaWrite<T, R extends DnaVersionReply>(write: (request: T) => Promise<R>, also: readonly unknown[][] = []) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: write,
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ["studio", "dna"] });
+      void client.invalidateQueries({ queryKey: studioKeys.history });
+      for (const key of also) void client.invalidateQueries({ queryKey: key });
+    },
+  });
+}
+
+export function usePickName() {
+  return useDnaWrite(studio.pickName, [["tracks"], ["track"]]);
+}
+
+export function usePickArtwork(artworkId: string) {
+  return useDnaWrite((candidateId: string) => studio.pickArtwork(artworkId, candidateId), [
+    [...studioKeys.artwork(artworkId)], [...studioKeys.artworks],
+  ]);
+}
+
+export function useEditStyle() {
+  return useDnaWrite(studio.editStyle);
+}
+
+export function useArtworks() {
+  return useQuery({
+    queryKey: studioKeys.artworks,
+    queryFn: ({ signal }) => studio.artworks(null, signal),
+    staleTime: URLS_STALE_MS / 6,
+  });
+}
+
+export function useArtwork(artworkId: string | null | undefined) {
+  return useQuery({
+    queryKey: studioKeys.artwork(artworkId ?? ""),
+    queryFn: ({ signal }) => studio.artworkById(artworkId!, signal),
+    enabled: Boolean(artworkId),
+    staleTime: URLS_STALE_MS,
+    refetchOnWindowFocus: false,
+  });
+}
+
+/** The latest artistDNA (`null`) or one version; a new artist's is version 0, empty. */
+export function useDna(version: number | null) {
+  return useQuery({
+    queryKey: studioKeys.dna(version),
+    queryFn: ({ signal }) => studio.dna(version, signal),
+    staleTime: version === null ? 10_000 : Infinity,  // a version never changes once written
+  });
+}
+
+/** The candidate of an artwork picked last (the artistDNA remembers picks, the artwork does not). */
+export function usePicked(artworkId: string): string | null {
+  const dna = useDna(null);
+  const picks = dna.data?.artworks.filter((a) => a.artwork_id === artworkId) ?? [];
+  return picks.at(-1)?.candidate_id ?? null;
+}
+
+export function useBatchReport(jobId: string, finished: boolean) {
+  return useQuery({
+    queryKey: studioKeys.batch(jobId),
+    queryFn: ({ signal }) => studio.batchReport(jobId, signal),
+    enabled: finished,
+    staleTime: URLS_STALE_MS,
+  });
+}
+
+export function useVideo(videoId: string) {
+  return useQuery({
+    queryKey: studioKeys.video(videoId),
+    queryFn: ({ signal }) => studio.videoById(videoId, signal),
+    staleTime: URLS_STALE_MS,
+  });
+}
+
+export function useDnaHistory() {
+  return useQuery({ queryKey: studioKeys.history, queryFn: ({ signal }) => studio.history(signal) });
+}
+
+export function useDnaDiff(from: number | null, to: number | null) {
+  return useQuery({
+    queryKey: studioKeys.diff(from ?? 0, to ?? 0),
+    queryFn: ({ signal }) => studio.diff(from!, to!, signal),
+    enabled: from !== null && to !== null && from !== to,
+    staleTime: Infinity,  // versions never change once written
+  });
+}
