@@ -1,0 +1,34 @@
+"""Royalty tables in moto: the ledger, audit and provenance tables, created beside the catalogue's."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from soundmosaic.royalties import tables
+from soundmosaic.royalties.ledger import Ledger
+from soundmosaic.royalties.provenance_store import ProvenanceStore
+
+# Until the catalogue lists them, tests name the tables; catalogued names win when set.
+NAMES = {tables.LEDGER: "unit-royalty-ledger", tables.AUDIT: "unit-royalty-audit",
+         tables.PROVENANCE: "unit-royalty-provenance"}
+
+
+@pytest.fixture
+def royalty_tables(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    names = {env: os.environ.get(env) or default for env, default in NAMES.items()}
+    for env, name in names.items():
+        monkeypatch.setenv(env, name)
+    tables.create(*names.values())
+    yield names
+
+
+@pytest.fixture
+def store(royalty_tables: dict[str, str]) -> ProvenanceStore:
+    return ProvenanceStore()
+
+
+@pytest.fixture
+def ledger(royalty_tables: dict[str, str], store: ProvenanceStore) -> Ledger:
+    return Ledger(provenance=store)
