@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm timgm6mb-soundfont espeak-ng libsndfile1 chromium
+APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm timgm6mb-soundfont espeak-ng libsndfile1 chromium libchromaprint-tools
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: up test install install-dev system lint bench clean web
@@ -27,7 +27,7 @@ $(VENV)/.base: pyproject.toml requirements/no-deps.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0  # the CPU wheel, before anything pulls a CUDA build
-	$(BIN)/pip install -q -e '.[local,audio,studio]'
+	$(BIN)/pip install -q -e '.[local,audio,studio,royalties]'
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/no-deps.txt
 	touch $@
 
