@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from soundmosaic.audio.pipeline import STAGES, StageRequest, TrackFiles
 from soundmosaic.library.media import presigned_get
 from soundmosaic.library.tracks import TrackStore
-from soundmosaic.platform import aws
 from soundmosaic.platform.config import resource
-from soundmosaic.platform.jobs import Job, JobStore, new_job_id
-
-
-def _start(job: Job, machine_env: str, workflow_input: dict[str, Any]) -> Job:
-    store = JobStore()
-    store.create(job)
-    try:
-        aws.client("stepfunctions").start_execution(
-            stateMachineArn=resource(machine_env), name=job.job_id,
-            input=json.dumps({**workflow_input, "artist_id": job.artist_id, "job_id": job.job_id,
-                              "correlation_id": job.correlation_id}))
-    except Exception as err:
-        store.fail(job.artist_id, job.job_id, f"could not start the workflow: {err}")
-        raise
-    return job
+from soundmosaic.platform.jobs import Job, new_job_id, start_workflow
 
 
 def start_processing(artist_id: str, track_id: str, stages: list[str] | None,
@@ -36,7 +20,7 @@ def start_processing(artist_id: str, track_id: str, stages: list[str] | None,
                              "stages": wanted})  # unknown stage names fail here, before a job
     job = Job(artist_id=artist_id, job_id=new_job_id(), kind="audio", correlation_id=correlation_id,
               subject={"track_id": track_id, "stages": wanted})
-    return _start(job, "AUDIO_STATE_MACHINE", {"track_id": track_id, "stages": wanted,
+    return start_workflow(job, "AUDIO_STATE_MACHINE", {"track_id": track_id, "stages": wanted,
                                                "settings": settings or {}})
 
 
@@ -46,7 +30,7 @@ def start_collection_export(artist_id: str, track_ids: list[str], correlation_id
         store.get(artist_id, track_id)
     job = Job(artist_id=artist_id, job_id=new_job_id(), kind="export", correlation_id=correlation_id,
               subject={"track_ids": track_ids})
-    return _start(job, "EXPORT_STATE_MACHINE", {"track_ids": track_ids})
+    return start_workflow(job, "EXPORT_STATE_MACHINE", {"track_ids": track_ids})
 
 
 def assets(artist_id: str, track_id: str) -> dict[str, Any]:

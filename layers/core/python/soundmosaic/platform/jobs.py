@@ -7,6 +7,7 @@ repeated workflow step cannot resurrect a failed job or fail a finished one.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -133,3 +134,23 @@ class JobStore:
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
             return None  # finished, unknown, or behind: a finished job never moves again
         return Job.from_item(reply["Attributes"])
+
+
+def start_workflow(job: Job, machine_env: str, workflow_input: dict[str, Any]) -> Job:
+    """Record ``job`` and start the state machine named by ``machine_env`` for it.
+
+    The execution is named after the job (a retried request cannot start it twice) and gets the
+    artist, job and correlation ids beside ``workflow_input``. A start that fails fails the job
+    with the reason, so the job never waits in ``queued`` for a workflow that does not exist.
+    """
+    store = JobStore()
+    store.create(job)
+    try:
+        aws.client("stepfunctions").start_execution(
+            stateMachineArn=resource(machine_env), name=job.job_id,
+            input=json.dumps({**workflow_input, "artist_id": job.artist_id, "job_id": job.job_id,
+                              "correlation_id": job.correlation_id}))
+    except Exception as err:
+        store.fail(job.artist_id, job.job_id, f"could not start the workflow: {err}")
+        raise
+    return job

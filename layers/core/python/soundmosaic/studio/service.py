@@ -8,7 +8,6 @@ interactive artwork request is a batch of one.
 
 from __future__ import annotations
 
-import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -17,7 +16,7 @@ from soundmosaic.library.keys import safe_filename
 from soundmosaic.library.tracks import TrackStore
 from soundmosaic.platform import aws, clock
 from soundmosaic.platform.config import resource
-from soundmosaic.platform.jobs import Job, JobStore, new_job_id
+from soundmosaic.platform.jobs import Job, new_job_id, start_workflow
 from soundmosaic.platform.paging import new_id
 from soundmosaic.providers import ModelMosaic
 from soundmosaic.studio import artwork, batch, names, store, video
@@ -113,20 +112,6 @@ def _check_references(artist_id: str, keys: list[str]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def _start(job: Job, machine_env: str, workflow_input: dict[str, Any]) -> Job:
-    store_ = JobStore()
-    store_.create(job)
-    try:
-        aws.client("stepfunctions").start_execution(
-            stateMachineArn=resource(machine_env), name=job.job_id,
-            input=json.dumps({**workflow_input, "artist_id": job.artist_id, "job_id": job.job_id,
-                              "correlation_id": job.correlation_id}))
-    except Exception as err:
-        store_.fail(job.artist_id, job.job_id, f"could not start the workflow: {err}")
-        raise
-    return job
-
-
 def _start_artwork_job(artist_id: str, kind: str, planned: list[dict[str, Any]], subject: dict[str, Any],
                        correlation_id: str | None) -> Job:
     """Store every artwork of the job (in parallel: a batch has up to 500), then run it."""
@@ -145,7 +130,7 @@ def _start_artwork_job(artist_id: str, kind: str, planned: list[dict[str, Any]],
              for i, p in enumerate(planned)]
     batch.write_manifest(artist_id, job.job_id, kind, items)
     job.subject = {**subject, "artwork_ids": [p["artwork_id"] for p in planned][:50]}
-    return _start(job, "ARTWORK_BATCH_STATE_MACHINE",
+    return start_workflow(job, "ARTWORK_BATCH_STATE_MACHINE",
                   {"total": len(items), "items": [{"index": i["index"], "artwork_id": i["artwork_id"]}
                                                   for i in items]})
 
@@ -216,7 +201,7 @@ def start_video(artist_id: str, artwork_id: str, candidate_id: str, track_id: st
                "track_id": track_id, "seconds": seconds}
     job = Job(artist_id=artist_id, job_id=new_job_id(), kind="video", correlation_id=correlation_id,
               subject=subject)
-    return _start(job, "VIDEO_STATE_MACHINE", subject)
+    return start_workflow(job, "VIDEO_STATE_MACHINE", subject)
 
 
 def get_video(artist_id: str, video_id: str) -> dict[str, Any]:
