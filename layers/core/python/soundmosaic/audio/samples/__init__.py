@@ -170,7 +170,9 @@ def slice_file(path: Path, stem: str, settings: SliceSettings, out_dir: Path,
         with model.single_threaded_blas():  # many small matrix products: threads only add overhead
             for n, (sample, vector) in enumerate(slice_windows(iter_chunks(path, chunk_s), settings, peak)):
                 files.append(write_wav(scratch / f"{n:05d}.wav", sample.audio, subtype="FLOAT"))
-                sample.audio = Audio(sample.audio.samples[:, :0], sample.audio.sample_rate)  # on disk now
+                # On disk now: drop the audio (a [:, :0] view would keep the whole array alive).
+                rate, channels = sample.audio.sample_rate, sample.audio.channels
+                sample.audio = Audio(np.zeros((channels, 0), np.float32), rate)
                 cut.append(sample)
                 vectors.append(vector)
             folded = fold_duplicates(np.stack(vectors), [s.end_s - s.start_s for s in cut],
