@@ -197,3 +197,19 @@ def test_windows_over_chunks_cut_what_one_pass_cuts(hits):
     starts = np.array([s.start_s for s, _ in streamed]) - np.array([s.start_s for s, _ in whole])
     assert np.abs(starts).max() <= 0.002
     assert min(float(a @ b) for (_, a), (_, b) in zip(streamed, whole, strict=True)) > 0.95
+
+
+def test_stream_folder_keeps_the_longest_take_of_each_sound_and_only_their_fingerprints():
+    from soundmosaic.audio.samples import StreamFolder
+
+    rng = np.random.default_rng(4)
+    a, b, c = (v / np.linalg.norm(v) for v in rng.standard_normal((3, 64)).astype(np.float32))
+    folder = StreamFolder(threshold=0.99, limit=2)
+    assert folder.offer(a, 0.2) == ("new", 0)
+    assert folder.offer(a, 0.1) == ("fold", 0)  # a shorter take of a
+    assert folder.offer(a, 0.3) == ("replace", 0)  # a longer one replaces it
+    assert folder.offer(b, 0.2) == ("new", 1)
+    assert folder.offer(c, 0.5) == ("full", None)  # a third sound, past the limit
+    assert folder.offer(b, 0.1) == ("fold", 1)  # known sounds still fold when full
+    assert folder.durations == [0.3, 0.2]
+    assert StreamFolder(threshold=2.0, limit=5).offer(a, 0.1) == ("new", 0)

@@ -25,6 +25,7 @@ from .model import MODEL_VERSION
 from .slicing import (
     Sample,
     SliceSettings,
+    StreamFolder,
     cut_windows,
     detect_onsets,
     fingerprint_string,
@@ -104,15 +105,15 @@ def classify(samples: list[Audio], stem: str | None = None) -> list[tuple[str, f
     return [(CLASSES[int(i)], round(float(p[i]), 4)) for i, p in zip(best, proba, strict=True)]
 
 
-def slice_windows(chunks: Iterable[Audio], settings: SliceSettings,
-                  source_peak_db: float) -> Iterator[tuple[Sample, np.ndarray]]:
+def slice_windows(chunks: Iterable[Audio], settings: SliceSettings, source_peak_db: float,
+                  limit: int | None = None) -> Iterator[tuple[Sample, np.ndarray]]:
     """Fingerprinted, unlabelled slices of a source given as consecutive chunks, each with its
-    fingerprint vector, in time order and bounded memory.
+    fingerprint vector, in time order (at most ``limit``; ``None``: all of them).
 
-    Near-duplicates are not folded here (that needs every fingerprint): pass the vectors to
-    :func:`fold_duplicates` at the end, then :func:`label` the samples that remain.
+    Near-duplicates are not folded here: pass the vectors to :func:`fold_duplicates` (or a
+    :class:`StreamFolder` as they come), then :func:`label` the samples that remain.
     """
-    for sample in itertools.islice(cut_windows(chunks, settings, source_peak_db), settings.max_slices):
+    for sample in itertools.islice(cut_windows(chunks, settings, source_peak_db), limit):
         vector = fingerprint_vector(sample.audio.samples, sample.audio.sample_rate)
         sample.fingerprint = fingerprint_string(vector)
         yield sample, vector
@@ -133,7 +134,7 @@ def slice_audio(audio: Audio, stem: str, settings: SliceSettings | None = None) 
     """
     settings = settings or SliceSettings()
     with model.single_threaded_blas():  # many small matrix products: threads only add overhead
-        found = list(slice_windows([audio], settings, loudness.peak_db(audio.samples)))
+        found = list(slice_windows([audio], settings, loudness.peak_db(audio.samples), settings.max_slices))
         if not found:
             return []
         samples = [s for s, _ in found]
@@ -153,9 +154,10 @@ def slice_file(path: Path, stem: str, settings: SliceSettings, out_dir: Path,
     """Slice and classify a stem file ``chunk_s`` at a time, so a 2-hour stem never sits in memory.
 
     Pass one finds the stem's peak (quiet hits are judged against its loudest moment); pass two
-    cuts the slices and keeps each on disk with its fingerprint. Near-duplicates are then folded
-    over the whole stem, and only the samples that remain are read back, classified in batches
-    and written as ``out_dir/<class>/<number>.wav`` (24-bit, the stem's rate and channels).
+    cuts the slices and folds near-duplicates as they come (:class:`StreamFolder`: the longest
+    take of each sound stays on disk, at most ``settings.max_slices`` sounds); the takes are then
+    read back, classified in batches and written as ``out_dir/<class>/<number>.wav`` (24-bit,
+    the stem's rate and channels).
     Returns one entry per sample, in time order: path, label, confidence, start_s, end_s, peak_db.
     """
     from ..signal import iter_chunks, read_wav, write_wav
@@ -164,30 +166,34 @@ def slice_file(path: Path, stem: str, settings: SliceSettings, out_dir: Path,
     out_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="slices-", dir=out_dir.parent))  # same disk as the output
     try:
-        cut: list[Sample] = []
-        files: list[Path] = []
-        vectors = []
+        folder = StreamFolder(settings.dedupe_threshold, settings.max_slices)
+        takes: list[tuple[Path, Sample]] = []
         with model.single_threaded_blas():  # many small matrix products: threads only add overhead
             for n, (sample, vector) in enumerate(slice_windows(iter_chunks(path, chunk_s), settings, peak)):
-                files.append(write_wav(scratch / f"{n:05d}.wav", sample.audio, subtype="FLOAT"))
+                verdict, i = folder.offer(vector, sample.end_s - sample.start_s)
+                if verdict in ("fold", "full"):
+                    continue
+                path_n = write_wav(scratch / f"{n:06d}.wav", sample.audio, subtype="FLOAT")
                 # On disk now: drop the audio (a [:, :0] view would keep the whole array alive).
                 rate, channels = sample.audio.sample_rate, sample.audio.channels
                 sample.audio = Audio(np.zeros((channels, 0), np.float32), rate)
-                cut.append(sample)
-                vectors.append(vector)
-            folded = fold_duplicates(np.stack(vectors), [s.end_s - s.start_s for s in cut],
-                                     settings.dedupe_threshold) if vectors else {}
-            kept = [i for i in range(len(cut)) if i not in folded]
+                if verdict == "new":
+                    takes.append((path_n, sample))
+                else:
+                    assert i is not None
+                    takes[i][0].unlink()
+                    takes[i] = (path_n, sample)
+            takes.sort(key=lambda take: take[1].start_s)
             found: list[dict[str, Any]] = []
-            for first in range(0, len(kept), 256):
-                batch = kept[first:first + 256]
-                clips = [read_wav(files[i]) for i in batch]
-                for number, i, clip, (name, confidence) in zip(
+            for first in range(0, len(takes), 256):
+                batch = takes[first:first + 256]
+                clips = [read_wav(p) for p, _ in batch]
+                for number, (_, cut), clip, (name, confidence) in zip(
                         itertools.count(first + 1), batch, clips, classify(clips, stem=stem), strict=False):
                     target = write_wav(out_dir / name / f"{number:03d}.wav", clip)
                     found.append({"path": target, "label": name, "confidence": round(confidence, 3),
-                                  "start_s": round(cut[i].start_s, 3), "end_s": round(cut[i].end_s, 3),
-                                  "peak_db": round(cut[i].peak_db, 2)})
+                                  "start_s": round(cut.start_s, 3), "end_s": round(cut.end_s, 3),
+                                  "peak_db": round(cut.peak_db, 2)})
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return found

@@ -275,6 +275,43 @@ def fold_duplicates(vectors: np.ndarray, durations: Sequence[float], threshold: 
     return folded
 
 
+class StreamFolder:
+    """Near-duplicate folding while slices stream in, for files too long to hold every slice.
+
+    Keeps one take per sound, the longest seen so far, and only the kept takes' fingerprints, so
+    memory follows the number of distinct sounds, not the length of the file. ``offer`` says
+    what to do with each new slice: ``("new", i)`` keep it as take ``i``; ``("replace", i)`` it
+    is a longer take of sound ``i``; ``("fold", i)`` a shorter take of sound ``i``, drop it;
+    ``("full", None)`` a new sound but ``limit`` takes are kept already.
+    """
+
+    def __init__(self, threshold: float, limit: int) -> None:
+        self.threshold, self.limit = threshold, limit
+        self.durations: list[float] = []
+        self._vectors = np.zeros((0, 0), dtype=np.float32)
+
+    def offer(self, vector: np.ndarray, duration: float) -> tuple[str, int | None]:
+        n = len(self.durations)
+        if n and self.threshold <= 1:
+            sims = self._vectors[:n] @ vector
+            i = int(np.argmax(sims))
+            if sims[i] >= self.threshold:
+                if duration <= self.durations[i]:
+                    return "fold", i
+                self._vectors[i], self.durations[i] = vector, duration
+                return "replace", i
+        if n >= self.limit:
+            return "full", None
+        if n == self._vectors.shape[0]:  # grow by doubling: amortised O(1) appends
+            grown = np.zeros((max(64, 2 * n), vector.size), dtype=np.float32)
+            if n:
+                grown[:n] = self._vectors[:n]
+            self._vectors = grown
+        self._vectors[n] = vector
+        self.durations.append(duration)
+        return "new", n
+
+
 def dedupe(samples: list[Sample], threshold: float) -> list[Sample]:
     """Fill fingerprints and fold near-identical samples into their longest take (time order kept)."""
     if not samples:
