@@ -13,6 +13,8 @@ Endpoints (``Authorization: Bearer <api_key>`` required, else 401):
 A prediction is a video (an MP4 clip) when its model, version or deployment is in ``video_refs``
 or its input has an ``image``; else an image of the input's ``width`` x ``height`` in its
 ``output_format`` (webp by default, as flux). ``num_outputs`` > 1 gives a list of URLs.
+A prediction is music (a WAV tone of the input's ``duration``, 32 kHz stereo 16-bit, or an MP3
+when ``output_format`` is ``mp3``) when its model or version is in ``audio_refs`` (MusicGen).
 ``refuse_next()`` makes the next predictions end ``failed`` with Replicate's NSFW message.
 """
 
@@ -31,6 +33,8 @@ from tests.fakes.base import FakeServer, Recorded, Response
 
 COGVIDEOX_MODEL = "cuuupid/cogvideox-5b"
 COGVIDEOX_VERSION = "5b14e2c2c648efecc8d36c6353576552f8a124e690587212f8e8bb17ecda3d8c"
+MUSICGEN_MODEL = "meta/musicgen"
+MUSICGEN_VERSION = "671ac645ce5e552cc63a54a2bbff63fcf798043055d2dac5fc9e36a837eedcfb"
 NSFW_ERROR = "NSFW content detected. Try running it again, or try a different prompt."
 
 _MODEL = re.compile(r"^/v1/models/([^/]+)/([^/]+)/predictions$")
@@ -50,7 +54,7 @@ class FakeReplicate(FakeServer):
 
     def __init__(self, api_key: str = "r8_fake_token", *, polls: int = 1, predict_time: float = 2.5,
                  clip: tuple[int, int, int, float] = (720, 480, 8, 1.0),
-                 video_refs: set[str] | None = None) -> None:
+                 video_refs: set[str] | None = None, audio_refs: set[str] | None = None) -> None:
         super().__init__()
         self.api_key = api_key
         self.polls = polls  # GETs answered "processing" before a prediction ends
@@ -58,6 +62,8 @@ class FakeReplicate(FakeServer):
         self.clip = clip  # width, height, fps, seconds of generated clips
         self.video_refs = {COGVIDEOX_MODEL, COGVIDEOX_VERSION} if video_refs is None else video_refs
         self.versions: dict[str, str] = {COGVIDEOX_VERSION: COGVIDEOX_MODEL}  # version id -> model
+        self.audio_refs = {MUSICGEN_MODEL, MUSICGEN_VERSION} if audio_refs is None else audio_refs
+        self.versions[MUSICGEN_VERSION] = MUSICGEN_MODEL
         self.predictions: dict[str, dict[str, Any]] = {}
         self._files: dict[str, tuple[bytes, str]] = {}
         self._state: dict[str, dict[str, Any]] = {}
@@ -105,6 +111,8 @@ class FakeReplicate(FakeServer):
         pid = secrets.token_hex(10)
         refs = {model, version, deployment}
         kind = "video" if refs & self.video_refs or "image" in inputs else "image"
+        if refs & self.audio_refs:
+            kind = "audio"
         prediction = {
             "id": pid, "model": model, "version": version or secrets.token_hex(32), "input": inputs,
             "status": "starting", "output": None, "error": None, "logs": "", "metrics": {},
@@ -150,14 +158,41 @@ class FakeReplicate(FakeServer):
         for i in range(count):
             if kind == "video":
                 ext, data = "mp4", media.mp4(*self.clip)
+            elif kind == "audio":
+                ext = "mp3" if inputs.get("output_format") == "mp3" else "wav"
+                data = _tone(float(inputs.get("duration") or 8), int(inputs.get("seed") or 0), ext)
             else:
                 ext = str(inputs.get("output_format") or "webp")
                 data = media.image(int(inputs.get("width") or 64), int(inputs.get("height") or 64),
                                    int(inputs.get("seed") or 0) + i, str(inputs.get("prompt", "")), ext)
             path = f"/files/{pid}/out-{i}.{ext}"
-            self._files[path] = (data, media.CONTENT_TYPES[ext])
+            self._files[path] = (data, {"wav": "audio/wav", "mp3": "audio/mpeg"}.get(ext)
+                                 or media.CONTENT_TYPES[ext])
             urls.append(self.url + path)
         return urls[0] if count == 1 else urls
+
+
+def _tone(seconds: float, seed: int, ext: str) -> bytes:
+    """A stereo 16-bit 32 kHz tone (MusicGen's rate) whose pitch follows the seed; MP3 via ffmpeg."""
+    import io
+    import subprocess
+    import wave
+
+    import numpy as np
+
+    rate = 32000
+    t = np.arange(int(seconds * rate)) / rate
+    mono = (0.3 * np.sin(2 * np.pi * (220 + seed % 200) * t) * 32767).astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(2)
+        writer.setsampwidth(2)
+        writer.setframerate(rate)
+        writer.writeframes(np.repeat(mono, 2).tobytes())
+    if ext == "wav":
+        return buffer.getvalue()
+    return subprocess.run(["ffmpeg", "-v", "error", "-f", "wav", "-i", "-", "-f", "mp3", "-"],
+                          input=buffer.getvalue(), capture_output=True, check=True).stdout
 
 
 @contextmanager

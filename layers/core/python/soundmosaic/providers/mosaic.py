@@ -29,10 +29,14 @@ from soundmosaic.providers.adapters import Adapter, build
 from soundmosaic.providers.keys import with_secret_keys
 from soundmosaic.providers.registry import Entry, Registry
 from soundmosaic.providers.types import (
+    MUSIC_FORMATS,
     ZERO,
     CallRecord,
     ImageRequest,
     ImageResult,
+    MusicReply,
+    MusicRequest,
+    MusicResult,
     ProviderError,
     Reply,
     TextRequest,
@@ -111,6 +115,16 @@ class ModelMosaic:
         return VideoResult(reply.data, request.seconds, round(request.seconds * request.fps), request.fps,
                            request.width, request.height, entry.provider, entry.model, entry.offline,
                            record)
+
+    def music(self, request: MusicRequest) -> MusicResult:
+        """A new piece influenced by the request's references (see ``MusicRequest``)."""
+        seeded = request if request.seed is not None else replace(request, seed=self._seed())
+        assert seeded.seed is not None
+        reply, entry, record = self._call("music", lambda a, e: a.music(e, seeded))
+        assert isinstance(reply, MusicReply)
+        return MusicResult(reply.data, MUSIC_FORMATS[request.format], request.seconds, reply.sample_rate,
+                           entry.provider, entry.model, entry.offline, record, dict(reply.influence),
+                           seeded.seed, reply.midi, dict(reply.details))
 
     # --- selection, for callers that show which engine will answer -----------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
 CAPABILITIES = ("text", "vision", "image", "video", "music", "faceswap", "upscale", "matting", "embed",
@@ -85,6 +86,71 @@ class VideoRequest:
                              f"{self.width}x{self.height}")
 
 
+Note = tuple[float, float, int, int]  # (start_s, end_s, MIDI pitch, velocity 1..127)
+MUSIC_FORMATS = {"wav": "audio/wav", "mp3": "audio/mpeg"}
+
+
+@dataclass(frozen=True)
+class MusicReference:
+    """One reference piece: its symbolic content (one note list per part, e.g. per melodic stem),
+    tempo and key (``"A minor"``; ``None``: estimated from the notes) and its influence ``weight``
+    (exact; relative to the other references). ``audio`` is an optional excerpt (WAV/MP3 bytes)
+    that audio models use for melody conditioning."""
+
+    work_id: str
+    weight: Fraction
+    parts: tuple[tuple[Note, ...], ...]
+    tempo_bpm: float
+    key: str | None = None
+    audio: bytes | None = None
+    audio_content_type: str = "audio/wav"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weight", Fraction(self.weight))
+        object.__setattr__(self, "parts", tuple(tuple(tuple(n) for n in part) for part in self.parts))
+        if not self.work_id:
+            raise ValueError("MusicReference.work_id is empty")
+        if self.weight < 0:
+            raise ValueError(f"weight of {self.work_id} is negative")
+        if not 20 <= self.tempo_bpm <= 300:
+            raise ValueError(f"tempo of {self.work_id} must be 20..300 bpm, got {self.tempo_bpm}")
+
+
+@dataclass(frozen=True)
+class MusicRequest:
+    """A new piece of ``seconds`` influenced by ``references`` (their weights share
+    ``1 - catalog_weight``) and by the engine's training catalog (``catalog_weight``)."""
+
+    references: tuple[MusicReference, ...]
+    prompt: str = ""
+    catalog_weight: Fraction = Fraction(15, 100)
+    seconds: float = 30.0
+    seed: int | None = None
+    format: str = "wav"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "references", tuple(self.references))
+        object.__setattr__(self, "catalog_weight", Fraction(self.catalog_weight))
+        if not self.references:
+            raise ValueError("MusicRequest needs at least one reference")
+        ids = [r.work_id for r in self.references]
+        if len(set(ids)) != len(ids):
+            raise ValueError("MusicRequest: a reference work is listed twice")
+        if sum((r.weight for r in self.references), Fraction(0)) <= 0:
+            raise ValueError("MusicRequest: the reference weights sum to zero")
+        if not 0 <= self.catalog_weight < 1:
+            raise ValueError(f"catalog_weight must be in [0, 1), got {self.catalog_weight}")
+        if not 1 <= self.seconds <= 600:
+            raise ValueError(f"seconds must be 1..600, got {self.seconds}")
+        if self.format not in MUSIC_FORMATS:
+            raise ValueError(f"format must be one of {', '.join(MUSIC_FORMATS)}, got {self.format!r}")
+
+    def reference_influence(self) -> dict[str, Fraction]:
+        """Each reference's exact share of the whole influence (they sum to ``1 - catalog_weight``)."""
+        total = sum((r.weight for r in self.references), Fraction(0))
+        return {r.work_id: r.weight / total * (1 - self.catalog_weight) for r in self.references}
+
+
 # --- records and results ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -145,6 +211,29 @@ class VideoResult:
     record: CallRecord
 
 
+@dataclass(frozen=True)
+class MusicResult:
+    """The audio (``format`` of the request), and ``influence``: {work_id: exact weight} as used.
+
+    The offline engine reports exactly the normalised weights it trained with (references and each
+    catalog work); an audio model (MusicGen) reports the conditioning references' weights and one
+    entry for its training data with the requested catalog share: its internal influence cannot be
+    measured. ``midi`` is the generated score where the engine is symbolic."""
+
+    audio: bytes
+    content_type: str
+    seconds: float
+    sample_rate: int
+    provider: str
+    model: str
+    offline: bool
+    record: CallRecord
+    influence: dict[str, Fraction]
+    seed: int
+    midi: bytes | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 # --- what an adapter hands back to ModelMosaic ----------------------------------------------
 
 @dataclass(frozen=True)
@@ -166,6 +255,16 @@ class Reply(Generic[T]):
 
     data: T
     usage: Usage = field(default_factory=Usage)
+
+
+@dataclass(frozen=True)
+class MusicReply(Reply[bytes]):
+    """A music adapter's answer: the audio in ``data`` plus what only the engine knows."""
+
+    sample_rate: int = 44100
+    influence: dict[str, Fraction] = field(default_factory=dict)
+    midi: bytes | None = None
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 # --- errors ----------------------------------------------------------------------------------

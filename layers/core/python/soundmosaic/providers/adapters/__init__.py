@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from soundmosaic.providers.types import (
     ImageRequest,
+    MusicReply,
+    MusicRequest,
     ProviderError,
     Reply,
     TextRequest,
@@ -52,6 +54,9 @@ class Adapter:
         raise self.unsupported(entry)
 
     def video(self, entry: Entry, request: VideoRequest) -> Reply[bytes]:
+        raise self.unsupported(entry)
+
+    def music(self, entry: Entry, request: MusicRequest) -> MusicReply:
         raise self.unsupported(entry)
 
     def close(self) -> None:

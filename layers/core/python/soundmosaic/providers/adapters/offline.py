@@ -5,6 +5,7 @@ text   ``task="track_names"``: ``offline.names.generate`` as JSON ``[{"name", "r
 vision ``offline.vision.describe``
 image  ``offline.artwork.render``
 video  ``offline.loop.render_loop``
+music  ``offline.music.generate`` (weighted symbolic model, FluidSynth)
 
 The engines are imported on first use: each pulls in numpy, Pillow or ffmpeg plumbing.
 """
@@ -13,12 +14,15 @@ from __future__ import annotations
 
 import json
 import secrets
+import subprocess
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from soundmosaic.providers.adapters import Adapter
 from soundmosaic.providers.types import (
     ImageRequest,
+    MusicReply,
+    MusicRequest,
     ProviderError,
     Reply,
     TextRequest,
@@ -70,3 +74,15 @@ class OfflineAdapter(Adapter):
 
         return Reply(render_loop(request.image, request.prompt, request.seconds, request.fps,
                                  request.width, request.height, request.seed or 0), FREE)
+
+    def music(self, entry: Entry, request: MusicRequest) -> MusicReply:
+        from soundmosaic.providers.offline.music import RATE, generate
+
+        try:
+            made = generate(request)
+        except (OSError, subprocess.SubprocessError) as exc:  # FluidSynth, ffmpeg or the soundfont
+            detail = getattr(exc, "stderr", None) or b""
+            raise ProviderError(self.provider, entry.capability, f"rendering failed: {exc} "
+                                f"{detail.decode(errors='replace')[-300:]}".strip()) from exc
+        return MusicReply(made.audio, FREE, sample_rate=RATE, influence=made.influence, midi=made.midi,
+                          details=made.details)

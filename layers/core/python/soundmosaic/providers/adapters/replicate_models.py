@@ -1,11 +1,16 @@
-"""Replicate through its official client: images (flux-1.1-pro), video clips (CogVideoX) and
-custom deployments by name.
+"""Replicate through its official client: images (flux-1.1-pro), video clips (CogVideoX), music
+(MusicGen, melody-conditioned) and custom deployments by name.
 
 A prediction is created for the entry's model (``/v1/models/{owner}/{name}/predictions``), pinned
 version (``/v1/predictions``) or deployment (``/v1/deployments/{owner}/{name}/predictions``),
 polled until it ends or the entry's ``timeout_s`` runs out (then it is cancelled), and its output
-file(s) downloaded with httpx. Images come back as PNGs of the requested size; clips go through
-``offline.loop.make_seamless`` so every video is a seamless loop of the requested length and size.
+file(s) downloaded with httpx. Music sends the prompt, ``duration``, ``seed`` and the most
+heavily weighted reference's audio excerpt as ``input_audio`` (a data URL: melody conditioning);
+a WAV answer is cut or padded to the requested length. MusicGen's internal influence cannot be
+measured: the result's ``influence`` is the request's (references by weight, and the model's
+training data as ``training_data(entry)`` with ``catalog_weight``). Images come back as PNGs of the
+requested size; clips go through ``offline.loop.make_seamless`` so every video is a seamless loop
+of the requested length and size.
 
 Environment variables
 ---------------------
@@ -20,8 +25,10 @@ REPLICATE_POLL_INTERVAL
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 import time
+import wave
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -34,6 +41,8 @@ from replicate.prediction import Prediction
 from soundmosaic.providers.adapters import Adapter, as_png, data_url, status_error
 from soundmosaic.providers.types import (
     ImageRequest,
+    MusicReply,
+    MusicRequest,
     ProviderError,
     ProviderRefused,
     ProviderTimeout,
@@ -49,6 +58,7 @@ DEFAULT_BASE_URL = "https://api.replicate.com"
 # How Replicate's safety checkers word a flagged input or output (E005 is flux's code).
 _FLAGGED = re.compile(r"nsfw|flagged as sensitive|\(E005\)|safety (checker|filter)", re.I)
 _DONE = ("succeeded", "failed", "canceled")
+MELODY_INPUT = "input_audio"  # MusicGen's melody-conditioning input
 
 
 class _Bounded(httpx.HTTPTransport):
@@ -67,6 +77,16 @@ class _Bounded(httpx.HTTPTransport):
         request.extensions["timeout"] = {k: v if given.get(k) is None else given[k]
                                          for k, v in self._limits.items()}
         return super().handle_request(request)
+
+
+def training_data(entry: Entry) -> str:
+    """The influence id of a model's own training data, e.g. ``meta/musicgen:training-data``."""
+    return f"{entry.model}:training-data"
+
+
+def wav_rate(data: bytes) -> int:
+    with wave.open(io.BytesIO(data)) as reader:
+        return reader.getframerate()
 
 
 def fit_size(width: int, height: int, max_side: int | None, multiple: int) -> tuple[int, int]:
@@ -111,6 +131,35 @@ class ReplicateAdapter(Adapter):
             raise ProviderError(self.provider, entry.capability,
                                 f"the clip could not be made into a loop: {exc}") from exc
         return Reply(mp4, usage)
+
+    def music(self, entry: Entry, request: MusicRequest) -> MusicReply:
+        from soundmosaic.providers.offline.music import fit
+
+        inputs: dict[str, Any] = {**entry.params, "prompt": request.prompt, "seed": request.seed,
+                                  "duration": max(1, round(request.seconds)), "output_format": request.format}
+        conditioned = [r for r in request.references if r.audio]
+        if conditioned:
+            melody = max(conditioned, key=lambda r: r.weight)
+            assert melody.audio is not None
+            inputs[MELODY_INPUT] = data_url(melody.audio, melody.audio_content_type)
+        files, usage = self._predict(entry, inputs)
+        audio, rate = files[0], 0
+        if request.format == "wav":
+            try:
+                rate = wav_rate(audio)
+                audio = fit(audio, request.seconds)
+            except (wave.Error, EOFError, AssertionError) as exc:
+                raise ProviderError(self.provider, entry.capability,
+                                    f"the output is not a 16-bit WAV: {exc}") from exc
+        elif not (audio[:3] == b"ID3" or audio[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")):
+            raise ProviderError(self.provider, entry.capability, "the output is not an MP3")
+        weights = request.reference_influence()
+        if request.catalog_weight:
+            weights[training_data(entry)] = request.catalog_weight
+        return MusicReply(audio, usage, sample_rate=rate or 32000, influence=weights,
+                          details={"melody_conditioning": melody.work_id if conditioned else None,
+                                   "influence": "requested weights; MusicGen's internal influence "
+                                                "cannot be measured"})
 
     def close(self) -> None:
         self._files.close()
