@@ -17,6 +17,8 @@ class Access(Enum):
     READ = "read"
     WRITE = "write"
     READ_WRITE = "read_write"
+    # Tables only: read, and put new items; never update or delete (the royalty audit log).
+    APPEND = "append"
 
 
 @dataclass(frozen=True)
@@ -36,17 +38,21 @@ class Needs:
     gpu_endpoint: bool = False
 
 
-RW, R = Access.READ_WRITE, Access.READ
+RW, R, APPEND = Access.READ_WRITE, Access.READ, Access.APPEND
+# The royalty tables as the ledger uses them: the audit log is append-only for every function.
+ROYALTY_TABLES = {"royalty-ledger": RW, "royalty-audit": APPEND, "royalty-provenance": RW}
 
 NEEDS: dict[str, Needs] = {
     # Presigned single and multipart uploads, track listing/deletion with all derived objects,
     # job reads, idempotent POSTs; starts the audio lab, exports and the studio's workflows. The
+    # royalty routes presign statement uploads (uploads/statements/), start statement imports,
+    # record provenance, reverse lines and read statements and the audit log. The
     # studio routes (names, artistDNA, artwork reads) need Pillow, rapidfuzz, jsonschema and the
     # vendor clients, which the zip layers lack: the api runs as the studio image.
     "api": Needs(
         buckets={"uploads": RW, "media": RW, "quarantine": RW},
-        tables={"tracks": RW, "jobs": RW, "idempotency": RW},
-        starts=("audio", "export", "artwork_batch", "video"),
+        tables={"tracks": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES},
+        starts=("audio", "export", "artwork_batch", "video", "statement_import"),
         secrets=("provider-keys",),
         container="studio",
     ),
@@ -85,6 +91,13 @@ NEEDS: dict[str, Needs] = {
         container="studio",
         ephemeral_storage_mb=2048,
     ),
+    # Statement import steps: read the statement file from the uploads bucket, write the ledger
+    # (entries, claims, held lines, import summaries), read provenance, append audit records,
+    # record the job's summary. The royalty core needs only the stdlib and boto3: a zip function.
+    "royalties": Needs(
+        buckets={"uploads": R},
+        tables={"jobs": RW, **ROYALTY_TABLES},
+    ),
     # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries.
     "refresh": Needs(
         buckets={"uploads": RW, "media": RW},
@@ -116,6 +129,8 @@ def check() -> None:
     for key, entry in NEEDS.items():
         problems += [f"{key}: unknown bucket {b!r}" for b in entry.buckets if b not in buckets]
         problems += [f"{key}: unknown table {t!r}" for t in entry.tables if t not in tables]
+        problems += [f"{key}: append access is for tables only ({b!r})"
+                     for b, access in entry.buckets.items() if access is Access.APPEND]
         problems += [f"{key}: unknown state machine {m!r}" for m in entry.starts
                      if m not in machines]
         problems += [f"{key}: unknown secret {s!r}" for s in entry.secrets if s not in secrets]

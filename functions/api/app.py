@@ -44,6 +44,7 @@ persistence = DynamoDBPersistenceLayer(table_name=resource("IDEMPOTENCY_TABLE"))
 # The asset studio's routes. A zip Lambda holds this folder at its root (this is module ``app``);
 # the image, the local runtime and tests import it as the package ``functions.api``.
 app.include_router(importlib.import_module(f"{__package__}.studio" if __package__ else "studio").router)
+app.include_router(importlib.import_module(f"{__package__}.royalties" if __package__ else "royalties").router)
 
 
 class UploadRequest(BaseModel):

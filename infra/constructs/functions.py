@@ -202,6 +202,9 @@ class CatalogueFunctions(Construct):
             table = self.shared.tables[key]
             if access is needs.Access.READ:
                 table.grant_read_data(built)
+            elif access is needs.Access.APPEND:
+                table.grant_read_data(built)
+                table.grant(built, "dynamodb:PutItem")  # no update, no delete
             elif access is needs.Access.WRITE:
                 table.grant_write_data(built)
             else:

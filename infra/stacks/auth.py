@@ -17,6 +17,7 @@ from infra.settings import Settings
 from infra.stacks.base import FoundationStack
 
 ARTIST_ID_ATTRIBUTE = "artist_id"  # the claim is "custom:artist_id"
+HOLDER_ID_ATTRIBUTE = "holder_id"  # the claim is "custom:holder_id"
 CALLBACK_PATH = "/auth/callback"
 DESCRIPTION = "SoundMosaic auth: Cognito user pool, SPA client and hosted UI"
 
@@ -39,6 +40,7 @@ class AuthStack(FoundationStack):
             ),
             custom_attributes={
                 ARTIST_ID_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=64, mutable=True),
+                HOLDER_ID_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=128, mutable=True),
             },
             password_policy=cognito.PasswordPolicy(
                 min_length=12, require_lowercase=True, require_uppercase=True,
@@ -71,7 +73,7 @@ class AuthStack(FoundationStack):
             refresh_token_validity=Duration.days(30),
             read_attributes=cognito.ClientAttributes()
             .with_standard_attributes(email=True, email_verified=True, fullname=True)
-            .with_custom_attributes(ARTIST_ID_ATTRIBUTE),
+            .with_custom_attributes(ARTIST_ID_ATTRIBUTE, HOLDER_ID_ATTRIBUTE),
             write_attributes=cognito.ClientAttributes()
             .with_standard_attributes(email=True, fullname=True),
         )

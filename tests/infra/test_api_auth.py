@@ -90,6 +90,10 @@ def test_user_pool_has_an_artist_id_the_spa_cannot_write(synth):
     p = props(client)
     assert "custom:artist_id" in p["ReadAttributes"]
     assert "custom:artist_id" not in p["WriteAttributes"]
+    # The rights holder a user may read statements of: set by administrators only.
+    holder = [a for a in props(pool)["Schema"] if a["Name"] == "holder_id"]
+    assert holder and holder[0]["AttributeDataType"] == "String" and holder[0]["Mutable"] is True
+    assert "custom:holder_id" in p["ReadAttributes"] and "custom:holder_id" not in p["WriteAttributes"]
     assert p["GenerateSecret"] is False
     assert p["AllowedOAuthFlows"] == ["code"]
     assert all(url.startswith(SPA_ORIGIN) for url in p["CallbackURLs"] + p["LogoutURLs"])

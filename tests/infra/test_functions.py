@@ -223,7 +223,7 @@ def test_grants_are_least_privilege(synth):
     api_starts = [s for s in statements("api") if "states:StartExecution" in actions([s])]
     assert len(api_starts) == 1
     started = text(api_starts[0]["Resource"])
-    for machine in ("audio", "export", "artwork_batch", "video"):
+    for machine in ("audio", "export", "artwork_batch", "video", "statement_import"):
         assert f":stateMachine:{physical_name(STAGE, machine)}" in started, machine
     assert f":stateMachine:{physical_name(STAGE, 'ingest')}\"" not in started
     # Only the functions that call providers read their keys, and only that secret.
@@ -239,6 +239,32 @@ def test_grants_are_least_privilege(synth):
         assert "*" not in actions(statements(key)), key
         assert not any(a.endswith(":*") for a in actions(statements(key))
                        if not a.startswith(("xray:", "logs:"))), key
+
+
+def test_royalty_audit_log_is_append_only_for_every_function(synth):
+    functions = _functions(synth)
+    audit_table = "royaltyaudit"  # the table's logical id, in the data stack's output names
+    for key, (short, logical_id, _) in functions.items():
+        statements = role_statements(synth.json(short), logical_id)
+        on_audit = [s for s in statements if audit_table in text(s["Resource"])]
+        changes = {"dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"}
+        assert not changes & actions(on_audit), key
+        if key in ("api", "royalties"):
+            assert "dynamodb:PutItem" in actions(on_audit) and "dynamodb:Query" in actions(on_audit), key
+        else:
+            assert not on_audit, key
+
+
+def test_royalties_function_is_a_zip_with_the_ledger_tables(synth):
+    short, logical_id, p = _functions(synth)["royalties"]
+    assert short == "Workflows" and "ImageUri" not in p["Code"] and p["Runtime"] == "python3.11"
+    statements = role_statements(synth.json(short), logical_id)
+    dynamo = text([s["Resource"] for s in statements if any(a.startswith("dynamodb:") for a in actions([s]))])
+    for table in ("royaltyledger", "royaltyaudit", "royaltyprovenance", "jobs"):
+        assert table in dynamo, table
+    assert "tracks" not in dynamo and "idempotency" not in dynamo
+    assert not any(a.startswith("states:") for a in actions(statements))
+    assert not {"s3:PutObject", "s3:DeleteObject*"} & actions(statements)
 
 
 def test_functions_log_to_their_own_groups(synth):

@@ -10,7 +10,7 @@ from soundmosaic.royalties import tables
 from soundmosaic.royalties.ledger import Ledger
 from soundmosaic.royalties.provenance_store import ProvenanceStore
 
-# Until the catalogue lists them, tests name the tables; catalogued names win when set.
+# Unit tests (no local stack) name the tables; the catalogued names win when set.
 NAMES = {tables.LEDGER: "unit-royalty-ledger", tables.AUDIT: "unit-royalty-audit",
          tables.PROVENANCE: "unit-royalty-provenance"}
 

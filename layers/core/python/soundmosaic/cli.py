@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     schedule_sub = schedule.add_subparsers(dest="action", required=True)
     run = schedule_sub.add_parser("run", help="fire a schedule now")
     run.add_argument("name")
-    sub.add_parser("token", help="print a dev token")
+    token = sub.add_parser("token", help="print a dev token")
+    token.add_argument("--holder", default=None,
+                       help="a rights holder id: the token may read that holder's royalty statements")
     args = parser.parse_args(argv)
     data_dir = (args.data_dir or default_data_dir()).resolve()
     commands = {"up": cmd_up, "status": cmd_status, "ingest": cmd_ingest, "process": cmd_process,
@@ -308,18 +310,18 @@ def cmd_schedule(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_token(args: argparse.Namespace, data_dir: Path) -> int:
-    out.print(_token(data_dir, args.artist), highlight=False)
+    out.print(_token(data_dir, args.artist, args.holder), highlight=False)
     return 0
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _token(data_dir: Path, artist: str) -> str:
+def _token(data_dir: Path, artist: str, holder: str | None = None) -> str:
     secret_path = data_dir / "dev-jwt-secret"
     if not secret_path.exists():
-        return LocalStack(data_dir).dev_token(artist)  # creates the secret
-    return auth.mint_dev_token(secret_path.read_text().strip(), artist)
+        return LocalStack(data_dir).dev_token(artist, holder)  # creates the secret
+    return auth.mint_dev_token(secret_path.read_text().strip(), artist, holder_id=holder)
 
 
 @contextlib.contextmanager

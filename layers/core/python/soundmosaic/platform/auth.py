@@ -4,6 +4,9 @@ In AWS, API Gateway's JWT authorizer checks the Cognito token and passes its cla
 Lambda. Locally, the embedded HTTP server plays that authorizer with dev tokens: HS256 JWTs signed
 with a secret kept in the local data directory. Either way the handler reads the same claims.
 The artist id is ``custom:artist_id`` when the user pool sets it, otherwise the user's ``sub``.
+A rights holder (a writer, publisher or label paid from the royalty ledger) also carries
+``custom:holder_id``, set by an administrator only: it is the one holder whose statements the
+caller may read (``holder_from_claims``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 LOCAL_ISSUER = "soundmosaic-local"
 LOCAL_AUDIENCE = "soundmosaic"
 _ARTIST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Holder ids are the royalty ledger's (``soundmosaic.royalties.provenance``): ``work:123`` etc.
+_HOLDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$")
 
 
 class Unauthorized(Exception):
@@ -28,6 +33,16 @@ def artist_from_claims(claims: dict[str, Any]) -> str:
     return str(artist)
 
 
+def holder_from_claims(claims: dict[str, Any]) -> str | None:
+    """The rights holder the caller is, or None (most artists are no rights holder)."""
+    holder = claims.get("custom:holder_id")
+    if not holder:
+        return None
+    if not _HOLDER_ID.match(str(holder)):
+        raise Unauthorized("token carries an unusable holder id")
+    return str(holder)
+
+
 def check_artist_id(artist_id: str) -> str:
     if not _ARTIST_ID.match(artist_id):
         raise ValueError(
@@ -36,11 +51,12 @@ def check_artist_id(artist_id: str) -> str:
     return artist_id
 
 
-def mint_dev_token(secret: str, artist_id: str, ttl_s: int = 30 * 24 * 3600) -> str:
+def mint_dev_token(secret: str, artist_id: str, ttl_s: int = 30 * 24 * 3600,
+                   holder_id: str | None = None) -> str:
     import jwt  # local only: deployed, API Gateway checks tokens before the Lambda runs
 
     now = int(time.time())
-    claims = {
+    claims: dict[str, Any] = {
         "sub": check_artist_id(artist_id),
         "iss": LOCAL_ISSUER,
         "aud": LOCAL_AUDIENCE,
@@ -48,6 +64,10 @@ def mint_dev_token(secret: str, artist_id: str, ttl_s: int = 30 * 24 * 3600) -> 
         "exp": now + ttl_s,
         "scope": "soundmosaic/local",
     }
+    if holder_id is not None:
+        if not _HOLDER_ID.match(holder_id):
+            raise ValueError(f"holder id {holder_id!r} is not a valid holder id")
+        claims["custom:holder_id"] = holder_id
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -61,4 +81,5 @@ def verify_dev_token(secret: str, token: str) -> dict[str, Any]:
     except jwt.PyJWTError as err:
         raise Unauthorized(f"invalid token: {err}") from err
     artist_from_claims(claims)
+    holder_from_claims(claims)
     return claims

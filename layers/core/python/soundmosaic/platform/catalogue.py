@@ -117,6 +117,13 @@ TABLES = (
     Table("jobs", "JOBS_TABLE", "jobs with status, stage, percent", sort_key="job_id"),
     Table("idempotency", "IDEMPOTENCY_TABLE", "Powertools idempotency records",
           partition_key="id", ttl_attribute="expiration"),
+    # The royalty ledger (soundmosaic.royalties.tables): append-only, retained, deletion-protected.
+    Table("royalty-ledger", "LEDGER_TABLE", "royalty ledger entries, line claims, imports",
+          partition_key="pk", sort_key="sk"),
+    Table("royalty-audit", "AUDIT_TABLE", "royalty audit log: one record before and after each write",
+          partition_key="pk", sort_key="sk"),
+    Table("royalty-provenance", "PROVENANCE_TABLE", "generated tracks' provenance versions and owners",
+          partition_key="pk", sort_key="sk"),
 )
 
 FUNCTIONS = (
@@ -135,6 +142,9 @@ FUNCTIONS = (
     Function("studio", "studio.app:handler",
              "asset studio steps: artwork candidates, contact sheets, video loops",
              memory_mb=3008, timeout_s=900, env="STUDIO_FUNCTION"),
+    Function("royalties", "royalties.app:handler",
+             "statement import steps: plan the parts, import a part into the ledger, summarise",
+             memory_mb=1024, timeout_s=900, env="ROYALTIES_FUNCTION"),
 )
 
 SECRETS = (
@@ -162,6 +172,9 @@ STATE_MACHINES = (
     StateMachine("video", "video_loop.asl.json", "VIDEO_STATE_MACHINE",
                  "a seamless video loop from a chosen artwork (+ the track's first seconds)",
                  functions={"StudioFunctionArn": "studio", "JobsFunctionArn": "jobs"}),
+    StateMachine("statement_import", "statement_import.asl.json", "STATEMENT_IMPORT_STATE_MACHINE",
+                 "import a royalty statement file into the ledger, in parts of lines",
+                 functions={"RoyaltiesFunctionArn": "royalties", "JobsFunctionArn": "jobs"}),
 )
 
 SCHEDULES = (

@@ -56,7 +56,7 @@ class LedgerConflict(LedgerError):
 
 
 class ImportRefused(LedgerError):
-    pass
+    known_source: str | None = None
 
 
 class LineNotFound(LookupError):
@@ -191,6 +191,13 @@ class Ledger:
         source = statements.check_source(source or path.name)
         digest = statements.fingerprint(path)
         audit = AuditLog(self.audit_table, "import", actor)
+        self.register_file(digest, source, audit.operation_id, path.name)
+        return self.import_lines(statements.read_file(path, source, fmt), source=source, actor=actor,
+                                 fingerprint=digest, audit=audit)
+
+    def register_file(self, digest: str, source: str, import_id: str, name: str = "the file") -> None:
+        """Note that the file with sha256 ``digest`` is statement ``source``; the same bytes under
+        another source are ``ImportRefused`` (its ``known_source`` says which statement they were)."""
         try:
             self._ddb.update_item(
                 TableName=self.table, Key=tables.key(f"F#{digest}", "F"),
@@ -198,16 +205,15 @@ class Ledger:
                                  "first_import = if_not_exists(first_import, :i), last_import = :i",
                 ConditionExpression="attribute_not_exists(pk) OR #s = :s",
                 ExpressionAttributeNames={"#s": "source"},
-                ExpressionAttributeValues={":s": {"S": source}, ":i": {"S": audit.operation_id}},
+                ExpressionAttributeValues={":s": {"S": source}, ":i": {"S": import_id}},
             )
         except self._ddb.exceptions.ConditionalCheckFailedException as err:
             known = self._get(f"F#{digest}", "F") or {}
-            raise ImportRefused(
-                f"{path.name} (sha256 {digest[:12]}) was imported as statement {known.get('source')!r} "
-                f"(import {known.get('first_import')}); importing it as {source!r} would count it twice"
-            ) from err
-        return self.import_lines(statements.read_file(path, source, fmt), source=source, actor=actor,
-                                 fingerprint=digest, audit=audit)
+            refused = ImportRefused(
+                f"{name} (sha256 {digest[:12]}) was imported as statement {known.get('source')!r} "
+                f"(import {known.get('first_import')}); importing it as {source!r} would count it twice")
+            refused.known_source = known.get("source")
+            raise refused from err
 
     def import_lines(self, parsed: Iterable[StatementLine | LineError], source: str, actor: str,
                      fingerprint: str | None = None, audit: AuditLog | None = None) -> ImportReport:

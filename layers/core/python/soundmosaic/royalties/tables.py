@@ -16,7 +16,9 @@ Three tables, each with a string partition key ``pk`` and sort key ``sk``, on-de
     ``P#<track id>`` / ``V#<version>``          a track's provenance, versions immutable
     ``P#<isrc>`` / ``ALIAS``                    ISRC -> generated-track id
 
-``create`` makes them (tests, benchmarks, the local runtime until the catalogue has them).
+The catalogue (``platform.catalogue``: ``royalty-ledger``, ``royalty-audit``,
+``royalty-provenance``) names them for the CDK app and the local runtime; ``create`` makes
+them elsewhere (unit tests, benchmarks).
 """
 
 from __future__ import annotations
