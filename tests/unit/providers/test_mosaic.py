@@ -85,7 +85,9 @@ def test_from_env_reads_the_process_environment(openai_fake: FakeOpenAI, monkeyp
                                                 tmp_path) -> None:
     path = tmp_path / "registry.toml"
     path.write_text(PATIENT)
-    for name in ("ANTHROPIC_API_KEY", "REPLICATE_API_TOKEN", "SOUNDMOSAIC_PROVIDER_TEXT"):
+    # A local stack started earlier in this process leaves its variables, the keys secret among them.
+    for name in ("ANTHROPIC_API_KEY", "REPLICATE_API_TOKEN", "SOUNDMOSAIC_PROVIDER_TEXT",
+                 "PROVIDER_KEYS_SECRET"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SOUNDMOSAIC_REGISTRY", str(path))
     for name, value in openai_fake.env().items():
