@@ -112,3 +112,16 @@ def replace_section(path: Path, name: str, section: str, title: str) -> None:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text if text.endswith("\n") else text + "\n")
+
+
+def add_index_row(command: str, row: str) -> None:
+    """Add a benchmark's row to the index table of docs/benchmarks.md, once (by its command)."""
+    text = DOCS_FILE.read_text()
+    head = text.split("<!-- bench:")[0]
+    if command in head:
+        return
+    lines = text.splitlines()
+    index_rows = [i for i, line in enumerate(head.splitlines())
+                  if line.startswith("| ") and "`python -m" in line]
+    lines.insert(index_rows[-1] + 1 if index_rows else len(head.splitlines()), row)
+    DOCS_FILE.write_text("\n".join(lines) + "\n")

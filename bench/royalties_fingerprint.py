@@ -43,6 +43,7 @@ from bench.common import (
     DOCS_FILE,
     REPO_ROOT,
     RESULTS_DIR,
+    add_index_row,
     machine,
     machine_line,
     ratio,
@@ -55,6 +56,10 @@ NAME = "royalties_fingerprint"
 RESULT_FILE = RESULTS_DIR / f"{NAME}.json"
 SEED, BASE, QUERIES, STRANGERS = 4242, 24, 12, 6
 FRAMES_PER_S = 8.07
+
+INDEX_ROW = (f"| royalty fingerprint matching: ms per song against 1k and 100k recordings | "
+             f"`python -m bench.{NAME}` | `bench/results/{NAME}.json` | [royalties.md](royalties.md) |")
+
 
 
 def derived(prints: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
@@ -184,19 +189,6 @@ def markdown(r: dict[str, Any]) -> str:
         f"(full scan {r['full_scan_small']['p50_ms']} ms per song)", ""])
 
 
-def update_index() -> None:
-    text = DOCS_FILE.read_text()
-    head = text.split("<!-- bench:")[0]
-    if f"bench.{NAME}" in head:
-        return
-    row = (f"| royalty fingerprint matching: ms per song against 1k and 100k recordings | "
-           f"`python -m bench.{NAME}` | `bench/results/{NAME}.json` | [royalties.md](royalties.md) |")
-    lines = text.splitlines()
-    rows = [i for i, line in enumerate(head.splitlines()) if line.startswith("| ") and "`python -m" in line]
-    lines.insert(rows[-1] + 1 if rows else len(head.splitlines()), row)
-    DOCS_FILE.write_text("\n".join(lines) + "\n")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m bench.{NAME}", description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=1_000)
@@ -210,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_record:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         RESULT_FILE.write_text(json.dumps(result, indent=2) + "\n")
-        update_index()
+        add_index_row("bench.royalties_fingerprint", INDEX_ROW)
         replace_section(DOCS_FILE, NAME, section, "# Benchmarks\n")
         print(f"wrote {RESULT_FILE.relative_to(REPO_ROOT)} and {DOCS_FILE.relative_to(REPO_ROOT)}",
               file=sys.stderr)

@@ -28,6 +28,7 @@ from bench.common import (
     DOCS_FILE,
     REPO_ROOT,
     RESULTS_DIR,
+    add_index_row,
     machine,
     machine_line,
     ratio,
@@ -36,6 +37,11 @@ from bench.common import (
 )
 
 RESULT_FILE = RESULTS_DIR / "royalties_generation.json"
+
+INDEX_ROW = ("| offline song generation: s per audio minute, training / generation / render split | "
+             "`python -m bench.royalties_generation` | `bench/results/royalties_generation.json` | "
+             "[royalties.md](royalties.md) |")
+
 
 
 def plain_render(midi: bytes) -> float:
@@ -116,21 +122,6 @@ def markdown(result: dict[str, Any]) -> str:
     ])
 
 
-def update_index() -> None:
-    text = DOCS_FILE.read_text()
-    row = ("| offline song generation: s per audio minute, training / generation / render split | "
-           "`python -m bench.royalties_generation` | `bench/results/royalties_generation.json` | "
-           "[royalties.md](royalties.md) |")
-    head = text.split("<!-- bench:")[0]
-    if "bench.royalties_generation" in head:
-        return
-    lines = text.splitlines()
-    index_rows = [i for i, line in enumerate(head.splitlines())
-                  if line.startswith("| ") and "`python -m" in line]
-    lines.insert(index_rows[-1] + 1 if index_rows else len(head.splitlines()), row)
-    DOCS_FILE.write_text("\n".join(lines) + "\n")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.royalties_generation",
                                      description=(__doc__ or "").splitlines()[0])
@@ -144,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_record:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         RESULT_FILE.write_text(json.dumps(result, indent=2) + "\n")
-        update_index()
+        add_index_row("bench.royalties_generation", INDEX_ROW)
         replace_section(DOCS_FILE, "royalties_generation", section, "# Benchmarks\n")
         print(f"wrote {RESULT_FILE.relative_to(REPO_ROOT)} and {DOCS_FILE.relative_to(REPO_ROOT)}",
               file=sys.stderr)

@@ -52,6 +52,7 @@ from bench.common import (
     DOCS_FILE,
     REPO_ROOT,
     RESULTS_DIR,
+    add_index_row,
     machine,
     machine_line,
     ratio,
@@ -71,6 +72,11 @@ HEADER = "track,territory,store,period,plays,amount,currency\n"
 
 
 # -- the data --------------------------------------------------------------------------------------
+
+INDEX_ROW = ("| royalty ledger: import and split 1,000,000 lines, lines/s, memory, reconciliation | "
+             "`python -m bench.royalties_ledger` | `bench/results/royalties_ledger.json` | "
+             "[royalties.md](royalties.md) |")
+
 
 def track_ids() -> list[str]:
     return [f"g{i:06d}" for i in range(TRACKS)]
@@ -461,22 +467,6 @@ def markdown(result: dict[str, Any]) -> str:
     ])
 
 
-def update_index() -> None:
-    """Add this benchmark to the index table of docs/benchmarks.md (once)."""
-    text = DOCS_FILE.read_text()
-    row = ("| royalty ledger: import and split 1,000,000 lines, lines/s, memory, reconciliation | "
-           "`python -m bench.royalties_ledger` | `bench/results/royalties_ledger.json` | "
-           "[royalties.md](royalties.md) |")
-    head = text.split("<!-- bench:")[0]
-    if "bench.royalties_ledger" in head:
-        return
-    lines = text.splitlines()
-    index_rows = [i for i, line in enumerate(head.splitlines())
-                  if line.startswith("| ") and "`python -m" in line]
-    lines.insert(index_rows[-1] + 1 if index_rows else len(head.splitlines()), row)
-    DOCS_FILE.write_text("\n".join(lines) + "\n")
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.royalties_ledger",
                                      description=__doc__.splitlines()[0])
@@ -499,7 +489,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_record:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         RESULT_FILE.write_text(json.dumps(result, indent=2) + "\n")
-        update_index()
+        add_index_row("bench.royalties_ledger", INDEX_ROW)
         replace_section(DOCS_FILE, "royalties_ledger", section, "# Benchmarks\n")
         log(f"wrote {RESULT_FILE.relative_to(REPO_ROOT)} and {DOCS_FILE.relative_to(REPO_ROOT)}")
 
