@@ -178,21 +178,27 @@ def parse_fields(source: str, line_no: int, fields: Mapping[str, Any]) -> Statem
     )
 
 
-def _texts(lines: Iterable[str | bytes]) -> Iterator[tuple[int, str | None, str]]:
-    """(line number, text or None if undecodable, raw text for errors), BOM and newline removed."""
+def _texts(lines: Iterable[str | bytes], source: str) -> Iterator[tuple[int, str, str] | LineError]:
+    """(line number, text, raw text for errors) of each non-blank line, BOM and newline removed;
+    a ``LineError`` instead for a line that is not UTF-8 or is too long."""
     for number, line in enumerate(lines, start=1):
         if isinstance(line, bytes):
             try:
-                text: str | None = line.decode("utf-8")
+                text = line.decode("utf-8")
             except UnicodeDecodeError:
-                yield number, None, line.decode("utf-8", "replace").rstrip("\r\n")
+                yield _error(source, number, "line is not valid UTF-8",
+                             line.decode("utf-8", "replace").rstrip("\r\n"))
                 continue
         else:
             text = line
-        assert text is not None
         text = text.rstrip("\r\n")
         if number == 1:
             text = text.removeprefix("\ufeff")
+        if not text.strip():
+            continue
+        if len(text) > MAX_LINE_CHARS:
+            yield _error(source, number, f"line is longer than {MAX_LINE_CHARS} characters", text)
+            continue
         yield number, text, text
 
 
@@ -211,15 +217,11 @@ def parse_csv(lines: Iterable[str | bytes], source: str) -> Iterator[StatementLi
     source = check_source(source)
     header: list[str] | None = None
     header_line = ""
-    for number, text, raw in _texts(lines):
-        if text is None:
-            yield _error(source, number, "line is not valid UTF-8", raw)
+    for item in _texts(lines, source):
+        if isinstance(item, LineError):
+            yield item
             continue
-        if not text.strip():
-            continue
-        if len(text) > MAX_LINE_CHARS:
-            yield _error(source, number, f"line is longer than {MAX_LINE_CHARS} characters", raw)
-            continue
+        number, text, raw = item
         try:
             # Without a quote, CSV is a split on commas (the csv module gives the same cells).
             cells = next(csv.reader([text], strict=True)) if '"' in text else text.split(",")
@@ -252,15 +254,11 @@ def parse_csv(lines: Iterable[str | bytes], source: str) -> Iterator[StatementLi
 def parse_jsonl(lines: Iterable[str | bytes], source: str) -> Iterator[StatementLine | LineError]:
     """Lines of a JSON-lines statement, one object per line."""
     source = check_source(source)
-    for number, text, raw in _texts(lines):
-        if text is None:
-            yield _error(source, number, "line is not valid UTF-8", raw)
+    for item in _texts(lines, source):
+        if isinstance(item, LineError):
+            yield item
             continue
-        if not text.strip():
-            continue
-        if len(text) > MAX_LINE_CHARS:
-            yield _error(source, number, f"line is longer than {MAX_LINE_CHARS} characters", raw)
-            continue
+        number, text, raw = item
         try:
             # parse_float=Decimal: a JSON number such as 1.10 never becomes a binary float.
             value = json.loads(text, parse_float=Decimal)
