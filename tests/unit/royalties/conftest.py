@@ -9,6 +9,7 @@ import pytest
 from soundmosaic.royalties import tables
 from soundmosaic.royalties.ledger import Ledger
 from soundmosaic.royalties.provenance_store import ProvenanceStore
+from soundmosaic.royalties.publishing.sandbox import SandboxDistributor
 
 # Unit tests (no local stack) name the tables; the catalogued names win when set.
 NAMES = {tables.LEDGER: "unit-royalty-ledger", tables.AUDIT: "unit-royalty-audit",
@@ -32,3 +33,10 @@ def store(royalty_tables: dict[str, str]) -> ProvenanceStore:
 @pytest.fixture
 def ledger(royalty_tables: dict[str, str], store: ProvenanceStore) -> Ledger:
     return Ledger(provenance=store)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxDistributor]:
+    """The sandbox distributor on a free port (the publishing tests' distributor)."""
+    with SandboxDistributor(token="unit-token") as server:
+        yield server

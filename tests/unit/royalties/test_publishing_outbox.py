@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,12 +25,6 @@ from tests.unit.royalties.test_publishing_support import HEADER, png, release, w
 
 TABLE, MEDIA, PACKAGES = "unit-publications", "unit-publish-media", "unit-publish-packages"
 AUDIO, ARTWORK = wav(), png()
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxDistributor]:
-    with SandboxDistributor(token="unit-token") as server:
-        yield server
 
 
 @pytest.fixture

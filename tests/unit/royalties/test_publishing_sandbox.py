@@ -22,12 +22,6 @@ AUDIO, ARTWORK = wav(), png()
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxDistributor]:
-    with SandboxDistributor(token="unit-token") as server:
-        yield server
-
-
-@pytest.fixture
 def client(sandbox: SandboxDistributor) -> Iterator[DistributorClient]:
     with DistributorClient(DistributorConfig.from_env(sandbox.env())) as made:
         yield made
