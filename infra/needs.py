@@ -27,6 +27,8 @@ class Needs:
     tables: dict[str, Access] = field(default_factory=dict)
     # State machines (catalogue keys) the function starts executions of.
     starts: tuple[str, ...] = ()
+    # Queues (catalogue keys) the function sends messages to, e.g. the publishing outbox.
+    sends: tuple[str, ...] = ()
     # Secrets (catalogue keys) the function reads, e.g. the vendor keys of ModelMosaic.
     secrets: tuple[str, ...] = ()
     # Folder under containers/ whose Dockerfile builds the function's image (None: zip + layers).
@@ -41,6 +43,8 @@ class Needs:
 RW, R, APPEND = Access.READ_WRITE, Access.READ, Access.APPEND
 # The royalty tables as the ledger uses them: the audit log is append-only for every function.
 ROYALTY_TABLES = {"royalty-ledger": RW, "royalty-audit": APPEND, "royalty-provenance": RW}
+# Song generation: the catalog (read; loaded by an operator), projects and takes, the outbox.
+GENERATION_TABLES = {"catalog": R, "generation": RW, "publications": RW}
 
 NEEDS: dict[str, Needs] = {
     # Presigned single and multipart uploads, track listing/deletion with all derived objects,
@@ -51,8 +55,10 @@ NEEDS: dict[str, Needs] = {
     # vendor clients, which the zip layers lack: the api runs as the studio image.
     "api": Needs(
         buckets={"uploads": RW, "media": RW, "quarantine": RW},
-        tables={"tracks": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES},
-        starts=("audio", "export", "artwork_batch", "video", "statement_import"),
+        tables={"tracks": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES, **GENERATION_TABLES},
+        starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
+                "song_generation"),
+        sends=("publish",),
         secrets=("provider-keys",),
         container="studio",
     ),
@@ -98,6 +104,29 @@ NEEDS: dict[str, Needs] = {
         buckets={"uploads": R},
         tables={"jobs": RW, **ROYALTY_TABLES},
     ),
+    # Song generation steps: fingerprint a reference song (fpcalc) against the catalog, prepare its
+    # notes (the audio lab's MIDI files, or Basic Pitch on the mix), generate and render a take
+    # (ModelMosaic ``music``: MusicGen on Replicate, or the offline engine with music21 and
+    # FluidSynth), store its audio under artists/<a>/generation/ and record its provenance.
+    # The containers/audio image carries ffmpeg, fpcalc, Basic Pitch, FluidSynth and music21.
+    "generation": Needs(
+        buckets={"media": RW},
+        tables={"tracks": R, "jobs": RW, "catalog": R, "generation": RW,
+                "royalty-provenance": RW, "royalty-audit": APPEND},
+        secrets=("provider-keys",),
+        container="audio",
+        ephemeral_storage_mb=4096,
+    ),
+    # The publishing outbox consumer: reads the release's audio and artwork, writes the release
+    # package (DDEX ERN + files) under artists/<a>/releases/, calls the distributor (its token in
+    # the provider-keys secret), records the status; a scheduled sweep queues again publications
+    # whose message was lost (DLQ), so it also sends to its own queue.
+    "publish": Needs(
+        buckets={"media": RW},
+        tables={"publications": RW},
+        sends=("publish",),
+        secrets=("provider-keys",),
+    ),
     # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries.
     "refresh": Needs(
         buckets={"uploads": RW, "media": RW},
@@ -123,6 +152,7 @@ def check() -> None:
     tables = {t.key for t in catalogue.TABLES}
     machines = {m.key for m in catalogue.STATE_MACHINES}
     secrets = {s.key for s in catalogue.SECRETS}
+    queues = {q.key for q in catalogue.QUEUES}
     problems = [f"function {k!r} has no needs entry" for k in sorted(functions - set(NEEDS))]
     problems += [f"needs entry {k!r} is not a catalogue function" for k in sorted(set(NEEDS)
                                                                                   - functions)]
@@ -134,6 +164,7 @@ def check() -> None:
         problems += [f"{key}: unknown state machine {m!r}" for m in entry.starts
                      if m not in machines]
         problems += [f"{key}: unknown secret {s!r}" for s in entry.secrets if s not in secrets]
+        problems += [f"{key}: unknown queue {q!r}" for q in entry.sends if q not in queues]
         if not 512 <= entry.ephemeral_storage_mb <= 10240:
             problems.append(f"{key}: ephemeral storage {entry.ephemeral_storage_mb} MB is outside "
                             "Lambda's 512-10240 MB")

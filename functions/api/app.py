@@ -41,10 +41,11 @@ app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
 idempotency = IdempotencyConfig(event_key_jmespath="[artist_id, idempotency_key]",
                                 expires_after_seconds=3600)
 persistence = DynamoDBPersistenceLayer(table_name=resource("IDEMPOTENCY_TABLE"))
-# The asset studio's routes. A zip Lambda holds this folder at its root (this is module ``app``);
-# the image, the local runtime and tests import it as the package ``functions.api``.
-app.include_router(importlib.import_module(f"{__package__}.studio" if __package__ else "studio").router)
-app.include_router(importlib.import_module(f"{__package__}.royalties" if __package__ else "royalties").router)
+# The studio, royalty, generation and publishing routes. A zip Lambda holds this folder at its
+# root (this is module ``app``); the image, the local runtime and tests import it as the package
+# ``functions.api``.
+for _routes in ("studio", "royalties", "generation", "takes", "publishing"):
+    app.include_router(importlib.import_module(f"{__package__}.{_routes}" if __package__ else _routes).router)
 
 
 class UploadRequest(BaseModel):

@@ -62,3 +62,12 @@ def api(stack: LocalStack) -> Api:
 @pytest.fixture(scope="package")
 def other(stack: LocalStack) -> Api:
     return Api(stack, "artist-b")
+
+
+@pytest.fixture(scope="package")
+def demo_songs(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    """The offline demo catalog (16 rendered songs) loaded into the stack's catalog table."""
+    from soundmosaic.royalties import demo_catalog
+    from soundmosaic.royalties.catalog import CatalogStore
+
+    return demo_catalog.build(tmp_path_factory.mktemp("demo-catalog"), CatalogStore())

@@ -124,6 +124,13 @@ TABLES = (
           partition_key="pk", sort_key="sk"),
     Table("royalty-provenance", "PROVENANCE_TABLE", "generated tracks' provenance versions and owners",
           partition_key="pk", sort_key="sk"),
+    # Song generation (soundmosaic.royalties.catalog, .projects, .publishing.outbox).
+    Table("catalog", "CATALOG_TABLE", "song catalog: works, rights holders, recordings, ISRCs, fingerprints",
+          partition_key="pk", sort_key="sk"),
+    Table("generation", "GENERATION_TABLE", "generation projects: reference songs and matches, takes",
+          partition_key="pk", sort_key="sk"),
+    Table("publications", "PUBLICATIONS_TABLE", "publishing outbox: one record per release and content",
+          partition_key="pk", sort_key="sk"),
 )
 
 FUNCTIONS = (
@@ -145,6 +152,12 @@ FUNCTIONS = (
     Function("royalties", "royalties.app:handler",
              "statement import steps: plan the parts, import a part into the ledger, summarise",
              memory_mb=1024, timeout_s=900, env="ROYALTIES_FUNCTION"),
+    Function("generation", "generation.app:handler",
+             "song generation steps: identify a song in the catalog, prepare its notes, generate a take",
+             memory_mb=4096, timeout_s=900, env="GENERATION_FUNCTION"),
+    Function("publish", "publish.app:handler",
+             "publishing outbox consumer: package a release, send it to the distributor",
+             memory_mb=1024, timeout_s=300),
 )
 
 SECRETS = (
@@ -154,6 +167,9 @@ SECRETS = (
 
 QUEUES = (
     Queue("ingest", "INGEST_QUEUE", "S3 ObjectCreated events of the uploads bucket", consumer="ingest"),
+    # The outbox gives up after its own attempts (with backoff); the DLQ only catches the rest.
+    Queue("publish", "PUBLISH_QUEUE", "publishing outbox messages: one per publication request",
+          consumer="publish", visibility_timeout_s=720, max_receive_count=10),
 )
 
 STATE_MACHINES = (
@@ -175,11 +191,19 @@ STATE_MACHINES = (
     StateMachine("statement_import", "statement_import.asl.json", "STATEMENT_IMPORT_STATE_MACHINE",
                  "import a royalty statement file into the ledger, in parts of lines",
                  functions={"RoyaltiesFunctionArn": "royalties", "JobsFunctionArn": "jobs"}),
+    StateMachine("song_identify", "song_identify.asl.json", "SONG_IDENTIFY_STATE_MACHINE",
+                 "fingerprint a project's reference songs and match each to the catalog",
+                 functions={"GenerationFunctionArn": "generation", "JobsFunctionArn": "jobs"}),
+    StateMachine("song_generation", "song_generation.asl.json", "SONG_GENERATION_STATE_MACHINE",
+                 "match check -> each song's notes -> generate -> render -> store a take and its provenance",
+                 functions={"GenerationFunctionArn": "generation", "JobsFunctionArn": "jobs"}),
 )
 
 SCHEDULES = (
     Schedule("weekly-refresh", "cron(0 3 ? * MON *)", "refresh",
              "weekly refresh: fail stale jobs, abort stale uploads, rebuild library summaries"),
+    Schedule("publish-sweep", "rate(1 hour)", "publish",
+             "queue again publications left failed_retrying past their next try (message lost or in the DLQ)"),
 )
 
 

@@ -1,0 +1,1 @@
+"""Song generation workflow steps (see app.py)."""
