@@ -29,6 +29,11 @@ def queue_url(stack: Stack, stage: str, key: str) -> str:
     return f"https://sqs.{stack.region}.{stack.url_suffix}/{stack.account}/{physical_name(stage, key)}"
 
 
+def queue_arn(stack: Stack, stage: str, key: str) -> str:
+    return stack.format_arn(service="sqs", resource=physical_name(stage, key),
+                            arn_format=ArnFormat.NO_RESOURCE_NAME)
+
+
 def dead_letter_queue_name(stage: str, key: str) -> str:
     """The local runtime names dead-letter queues the same way."""
     return f"{physical_name(stage, key)}-dlq"

@@ -21,6 +21,19 @@ gpu_instance_type
     SageMaker instance type of the endpoint (default ``ml.g5.xlarge``, one NVIDIA A10G).
 gpu_max_instances
     Most instances the endpoint scales out to (default 2; the least is always 0).
+distributor_url
+    Root of the distributor's REST API that publishing sends releases to (the api and publish
+    functions get it as ``SOUNDMOSAIC_DISTRIBUTOR_URL``). Its token is not context: put it in
+    the provider-keys secret as ``SOUNDMOSAIC_DISTRIBUTOR_TOKEN``. Unset: publishing is
+    refused with a clear error until it is set.
+distributor_auth_header
+    Header carrying the token (default ``Authorization: Bearer <token>``; e.g. ``X-Api-Key``).
+isrc_prefix
+    Country code, registrant code and year of the ISRCs assigned to published takes, e.g.
+    ``GBXYZ26`` (default ``ZZSMG`` + the year: "ZZ" is no country, a test prefix).
+ddex_sender_dpid, ddex_sender_name, ddex_recipient_dpid, ddex_recipient_name, ddex_test
+    The DDEX ERN message header: your DDEX Party ID and name, the distributor's, and whether
+    messages are ``TestMessage`` (default true). Defaults are sandbox values.
 """
 
 from __future__ import annotations
@@ -68,6 +81,10 @@ class Settings:
     gpu: bool = False
     gpu_instance_type: str = DEFAULT_GPU_INSTANCE_TYPE
     gpu_max_instances: int = DEFAULT_GPU_MAX_INSTANCES
+    publishing: tuple[tuple[str, str], ...] = ()  # (environment variable, value), only those set
+
+    def publishing_env(self) -> dict[str, str]:
+        return dict(self.publishing)
 
     @property
     def is_production(self) -> bool:
@@ -103,4 +120,33 @@ class Settings:
             raise ValueError(f"context gpu_max_instances={max_instances}: use 1 to 100")
         return Settings(stage=stage, spa_origins=origins, auth_domain_prefix=prefix,
                         powertools_layer_version=version, gpu=gpu,
-                        gpu_instance_type=instance_type, gpu_max_instances=max_instances)
+                        gpu_instance_type=instance_type, gpu_max_instances=max_instances,
+                        publishing=publishing_context(scope))
+
+
+# Publishing context key -> (environment variable, pattern of a valid value).
+PUBLISHING_CONTEXT = {
+    "distributor_url": ("SOUNDMOSAIC_DISTRIBUTOR_URL", re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?(/\S*)?$")),
+    "distributor_auth_header": ("SOUNDMOSAIC_DISTRIBUTOR_AUTH_HEADER", re.compile(r"^[A-Za-z0-9-]{1,64}$")),
+    "isrc_prefix": ("SOUNDMOSAIC_ISRC_PREFIX", re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{2}$")),
+    "ddex_sender_dpid": ("SOUNDMOSAIC_DDEX_SENDER_DPID", re.compile(r"^PADPIDA[0-9A-Z]{11}$")),
+    "ddex_sender_name": ("SOUNDMOSAIC_DDEX_SENDER_NAME", re.compile(r"^\S.{0,199}$")),
+    "ddex_recipient_dpid": ("SOUNDMOSAIC_DDEX_RECIPIENT_DPID", re.compile(r"^PADPIDA[0-9A-Z]{11}$")),
+    "ddex_recipient_name": ("SOUNDMOSAIC_DDEX_RECIPIENT_NAME", re.compile(r"^\S.{0,199}$")),
+}
+
+
+def publishing_context(scope: Construct) -> tuple[tuple[str, str], ...]:
+    """The publishing settings given in context, validated, as environment variables."""
+    found: list[tuple[str, str]] = []
+    for key, (env, pattern) in PUBLISHING_CONTEXT.items():
+        value = scope.node.try_get_context(key)
+        if value in (None, ""):
+            continue
+        if not pattern.match(str(value)):
+            raise ValueError(f"context {key}={value!r} is not valid (expected {pattern.pattern})")
+        found.append((env, str(value)))
+    test = scope.node.try_get_context("ddex_test")
+    if test not in (None, ""):
+        found.append(("SOUNDMOSAIC_DDEX_TEST", "true" if context_flag(test, "ddex_test") else "false"))
+    return tuple(found)

@@ -124,6 +124,10 @@ class CatalogueFunctions(Construct):
         self._layers: list[lambda_.ILayerVersion] | None = None
         for fn in wanted:
             env_fn = {**env, "POWERTOOLS_SERVICE_NAME": f"soundmosaic-{fn.key}"}
+            if "publications" in needs.needs(fn.key).tables:
+                # Who publishes (the api) and who delivers (the outbox consumer): distributor,
+                # ISRC prefix and DDEX parties from context; unset ones keep their defaults.
+                env_fn.update(shared.settings.publishing_env())
             if shared.settings.gpu and needs.needs(fn.key).gpu_endpoint:
                 env_fn[names.GPU_ENDPOINT_ENV] = names.gpu_endpoint_name(shared.settings.stage)
                 env_fn[names.GPU_INPUT_PREFIX_ENV] = names.GPU_INPUT_PREFIX
@@ -224,6 +228,13 @@ class CatalogueFunctions(Construct):
                                             resource_name=f"{physical_name(stage, key)}-??????",
                                             arn_format=ArnFormat.COLON_RESOURCE_NAME)
                            for key in wants.secrets],
+            ))
+        if wants.sends:
+            stack = Stack.of(self)
+            # By name-built ARN: the queues live in the ingest stack, which may depend on this one.
+            built.add_to_role_policy(iam.PolicyStatement(
+                actions=["sqs:SendMessage"],
+                resources=[names.queue_arn(stack, self.shared.settings.stage, key) for key in wants.sends],
             ))
         if wants.starts:
             stack = Stack.of(self)

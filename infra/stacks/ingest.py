@@ -26,6 +26,9 @@ DESCRIPTION = "SoundMosaic ingest: upload event queues, dead-letter queues and t
 DLQ_RETENTION = Duration.days(14)
 BATCH_SIZE = 10
 BATCH_WINDOW = Duration.seconds(1)
+# A publication makes several distributor calls, each up to its timeout: one per invocation, so
+# one slow release never holds others back or runs the batch past the function's timeout.
+BATCH_SIZES = {"publish": 1}
 
 
 class IngestStack(FoundationStack):
@@ -64,8 +67,8 @@ class IngestStack(FoundationStack):
                                  f" s is shorter than {entry.consumer}'s timeout {consumer_timeout} s")
             consumer.add_event_source(sources.SqsEventSource(
                 queue,
-                batch_size=BATCH_SIZE,
-                max_batching_window=BATCH_WINDOW,
+                batch_size=BATCH_SIZES.get(entry.key, BATCH_SIZE),
+                max_batching_window=BATCH_WINDOW if BATCH_SIZES.get(entry.key, BATCH_SIZE) > 1 else None,
                 report_batch_item_failures=True,
             ))
 

@@ -87,7 +87,9 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
 
 def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
-    assert sorted(containerised) == ["api", "audio", "probe", "studio"]
+    assert sorted(containerised) == ["api", "audio", "generation", "probe", "studio"]
+    # Song generation runs in the audio image (fpcalc, Basic Pitch, FluidSynth); publish is a zip.
+    assert needs.needs("generation").container == "audio" and needs.needs("publish").container is None
     for key in containerised:
         fn = catalogue.function(key)
         _, _, p = _functions(synth)[key]
@@ -223,13 +225,14 @@ def test_grants_are_least_privilege(synth):
     api_starts = [s for s in statements("api") if "states:StartExecution" in actions([s])]
     assert len(api_starts) == 1
     started = text(api_starts[0]["Resource"])
-    for machine in ("audio", "export", "artwork_batch", "video", "statement_import"):
+    for machine in ("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
+                    "song_generation"):
         assert f":stateMachine:{physical_name(STAGE, machine)}" in started, machine
     assert f":stateMachine:{physical_name(STAGE, 'ingest')}\"" not in started
     # Only the functions that call providers read their keys, and only that secret.
     for key in functions:
         reads = [s for s in statements(key) if "secretsmanager:GetSecretValue" in actions([s])]
-        if key in ("api", "studio"):
+        if key in ("api", "studio", "generation", "publish"):
             assert len(reads) == 1, key
             assert f"secret:{physical_name(STAGE, 'provider-keys')}-??????" in text(reads[0]["Resource"])
         else:
@@ -249,7 +252,7 @@ def test_royalty_audit_log_is_append_only_for_every_function(synth):
         on_audit = [s for s in statements if audit_table in text(s["Resource"])]
         changes = {"dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"}
         assert not changes & actions(on_audit), key
-        if key in ("api", "royalties"):
+        if key in ("api", "royalties", "generation"):  # generation records a take's provenance
             assert "dynamodb:PutItem" in actions(on_audit) and "dynamodb:Query" in actions(on_audit), key
         else:
             assert not on_audit, key
@@ -272,3 +275,43 @@ def test_functions_log_to_their_own_groups(synth):
         group = synth.json(short)["Resources"][p["LoggingConfig"]["LogGroup"]["Ref"]]
         assert props(group)["LogGroupName"] == f"/aws/lambda/{physical_name(STAGE, key)}"
         assert props(group)["RetentionInDays"] > 0
+
+
+def test_only_the_publishers_send_to_the_publish_queue(synth):
+    functions = _functions(synth)
+    for key, (short, logical_id, _) in functions.items():
+        sends = [s for s in role_statements(synth.json(short), logical_id)
+                 if "sqs:SendMessage" in actions([s])]
+        if key in ("api", "publish"):  # the api requests; the consumer's sweep queues again
+            assert len(sends) == 1, key
+            resource = text(sends[0]["Resource"])
+            assert f":{physical_name(STAGE, 'publish')}\"" in resource and "ingest" not in resource, key
+            assert actions(sends) == {"sqs:SendMessage"}, key
+        else:
+            assert not sends, key
+    # The consumer touches the publications table and the media bucket, not the projects.
+    short, logical_id, _ = functions["publish"]
+    dynamo = text([s["Resource"] for s in role_statements(synth.json(short), logical_id)
+                   if any(a.startswith("dynamodb:") for a in actions([s]))])
+    # Table logical ids appear in the data stack's output names.
+    assert "publications" in dynamo
+    assert "generation" not in dynamo and "royalty" not in dynamo and "catalog" not in dynamo
+
+
+def test_publishing_settings_reach_only_the_publishing_functions(tmp_path_factory):
+    from tests.infra.conftest import _synth
+
+    synth = _synth(tmp_path_factory.mktemp("cdk.out.publishing"), stage=STAGE,
+                   distributor_url="https://api.distributor.example/v2", isrc_prefix="GBXYZ26",
+                   ddex_sender_dpid="PADPIDA2020010101A", ddex_test="false")
+    for key, (_, _, p) in _functions(synth).items():
+        env = p["Environment"]["Variables"]
+        if key in ("api", "publish"):
+            assert env["SOUNDMOSAIC_DISTRIBUTOR_URL"] == "https://api.distributor.example/v2", key
+            assert env["SOUNDMOSAIC_ISRC_PREFIX"] == "GBXYZ26"
+            assert env["SOUNDMOSAIC_DDEX_SENDER_DPID"] == "PADPIDA2020010101A"
+            assert env["SOUNDMOSAIC_DDEX_TEST"] == "false"
+            assert "SOUNDMOSAIC_DISTRIBUTOR_TOKEN" not in env  # the token lives in the secret
+        else:
+            assert not any(v.startswith(("SOUNDMOSAIC_DISTRIBUTOR", "SOUNDMOSAIC_ISRC", "SOUNDMOSAIC_DDEX"))
+                           for v in env), key

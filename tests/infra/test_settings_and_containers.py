@@ -34,6 +34,7 @@ def test_settings_defaults():
     assert settings.spa_origins == ("http://localhost:5173",)
     assert settings.auth_domain_prefix == "soundmosaic-dev"
     assert not settings.is_production
+    assert settings.publishing_env() == {}  # the service's sandbox defaults apply
 
 
 @pytest.mark.parametrize("context", [
@@ -43,6 +44,10 @@ def test_settings_defaults():
     {"spa_origin": "https://app.example.com/path"},
     {"auth_domain_prefix": "my-aws-login"},
     {"auth_domain_prefix": "-bad"},
+    {"distributor_url": "http://plain.example"},  # a token must not travel in the clear
+    {"isrc_prefix": "ZZ-SMG-26"},
+    {"ddex_sender_dpid": "PADPIDA123"},
+    {"ddex_test": "maybe"},
 ])
 def test_settings_reject_bad_context(context):
     with pytest.raises(ValueError):

@@ -119,14 +119,16 @@ def test_catalogue_table_keys_are_the_ones_the_code_uses():
     assert idempotency.ttl_attribute == "expiration"
     # soundmosaic.royalties.tables: generic pk/sk, the variables the ledger reads.
     for key, env in (("royalty-ledger", "LEDGER_TABLE"), ("royalty-audit", "AUDIT_TABLE"),
-                     ("royalty-provenance", "PROVENANCE_TABLE")):
+                     ("royalty-provenance", "PROVENANCE_TABLE"), ("catalog", "CATALOG_TABLE"),
+                     ("generation", "GENERATION_TABLE"), ("publications", "PUBLICATIONS_TABLE")):
         assert (tables[key].partition_key, tables[key].sort_key, tables[key].env) == ("pk", "sk", env)
 
 
 def test_royalty_ledger_and_audit_are_protected_in_production(prod_synth):
     by_name = {props(t)["TableName"]: t for t in resources(prod_synth.json("Data"),
                                                             "AWS::DynamoDB::Table").values()}
-    for key in ("royalty-ledger", "royalty-audit", "royalty-provenance"):
+    for key in ("royalty-ledger", "royalty-audit", "royalty-provenance", "catalog", "generation",
+                "publications"):
         table = by_name[physical_name("prod", key)]
         assert props(table)["DeletionProtectionEnabled"] is True, key
         assert props(table)["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}

@@ -97,6 +97,9 @@ def test_queue_has_a_dead_letter_queue_and_reports_batch_failures(synth, queue):
                   if props(m)["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}]
     assert props(mapping)["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props(mapping)["FunctionName"] == {"Ref": _function_id(template, queue.consumer)}
+    # The outbox: one publication per invocation; S3 events in batches.
+    assert props(mapping)["BatchSize"] == (1 if queue.key == "publish" else 10)
+    assert p["VisibilityTimeout"] >= catalogue.function(queue.consumer).timeout_s
 
 
 def test_uploads_bucket_notifies_the_ingest_queue_per_prefix(synth):
@@ -105,7 +108,7 @@ def test_uploads_bucket_notifies_the_ingest_queue_per_prefix(synth):
     assert notified
     notifications = list(resources(template, "Custom::S3BucketNotifications").values())
     assert len(notifications) == len(notified)
-    (queue_entry,) = catalogue.QUEUES
+    (queue_entry,) = [q for q in catalogue.QUEUES if q.key == notified[0].notify_queue]
     queue_id, _ = by_property(template, "AWS::SQS::Queue", "QueueName",
                               physical_name(STAGE, queue_entry.key))
     storage = synth.stacks["Storage"]

@@ -9,7 +9,7 @@ import pytest
 from soundmosaic.library import keys
 from soundmosaic.platform import auth
 from soundmosaic.runtime.http_api import from_v2_response, to_v2_event
-from soundmosaic.runtime.persistence import _is_write
+from soundmosaic.runtime.persistence import _binary, _is_write
 from soundmosaic.runtime.scheduler import next_fire
 
 from functions.jobs.app import reason_from_error
@@ -89,3 +89,14 @@ def test_workflow_errors_become_readable_reasons():
     reason = reason_from_error({"Error": "InvalidAudio", "Cause": cause})
     assert reason == "InvalidAudio: no audio stream found"
     assert reason_from_error({"Error": "States.Timeout"}) == "States.Timeout"
+
+
+def test_snapshots_keep_binary_attributes_as_base64_and_restore_the_bytes():
+    item = {"pk": {"S": "FP#01"}, "fp": {"B": b"\x00\xff\x10"}, "set": {"BS": [b"a", b"\x80"]},
+            "nested": {"M": {"B": {"S": "an attribute named B"}, "raw": {"B": b"\x01"}}},
+            "list": {"L": [{"B": b"\x02"}, {"N": "1"}]}}
+    saved = _binary(item, True)
+    assert json.loads(json.dumps(saved)) == saved  # plain JSON now
+    assert saved["fp"] == {"B": "AP8Q"}
+    assert saved["nested"]["M"]["B"] == {"S": "an attribute named B"}
+    assert _binary(saved, False) == item

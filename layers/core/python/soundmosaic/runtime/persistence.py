@@ -22,6 +22,7 @@ unfinished jobs from their durable records after a restart (see ``stack.resume_j
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -154,7 +155,8 @@ class Snapshotter:
         from soundmosaic.runtime.provision import ACCOUNT, REGION
 
         backend = dynamodb_backends[ACCOUNT][REGION]
-        items = [item.to_json()["Attributes"] for item in backend.get_table(table).all_items()]
+        items = [_binary(item.to_json()["Attributes"], True)
+                 for item in backend.get_table(table).all_items()]
         data = json.dumps(items, sort_keys=True).encode()
         digest = hashlib.sha256(data).hexdigest()
         if self._table_digests.get(table) != digest:
@@ -185,7 +187,8 @@ class Snapshotter:
                 continue
             items = json.loads(path.read_text())
             for start in range(0, len(items), 25):
-                batch = [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]
+                batch = [{"PutRequest": {"Item": _binary(item, False)}}
+                         for item in items[start:start + 25]]
                 pending: dict[str, Any] = {name: batch}
                 while pending:
                     pending = ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems", {})
@@ -193,6 +196,25 @@ class Snapshotter:
             self._table_digests[name] = hashlib.sha256(
                 json.dumps(items, sort_keys=True).encode()).hexdigest()
         return counts
+
+
+def _binary(value: Any, to_json: bool) -> Any:
+    """Binary attributes (``B``, ``BS``) as base64 text for JSON, or back to bytes on restore.
+
+    The catalog's fingerprints are binary; JSON has no bytes, so a snapshot holds them as base64.
+    """
+    def one(data: Any) -> Any:
+        if to_json:
+            return base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else data
+        return base64.b64decode(data) if isinstance(data, str) else data
+
+    if isinstance(value, dict):
+        return {kind: one(inner) if kind == "B" and not isinstance(inner, dict)
+                else [one(v) for v in inner] if kind == "BS" and isinstance(inner, list)
+                else _binary(inner, to_json) for kind, inner in value.items()}
+    if isinstance(value, list):
+        return [_binary(v, to_json) for v in value]
+    return value
 
 
 class SnapshotLoop(threading.Thread):

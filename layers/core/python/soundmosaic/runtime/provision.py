@@ -93,6 +93,11 @@ def create_storage(stage: str) -> None:
             secrets.create_secret(Name=physical_name(stage, secret.key), SecretString=secret.initial)
 
 
+# Queues fed by ``runtime.queues.QueuePoller`` instead of moto's event source mapping, which
+# runs the consumer inside SendMessage and neither honours batchItemFailures nor redelivers.
+POLLED_QUEUES = frozenset({"publish"})
+
+
 def create_compute(stage: str, endpoint: str) -> None:
     """Roles, functions, queues with their event source mappings, state machines, rules."""
     iam, lam, sqs = aws.client("iam"), aws.client("lambda"), aws.client("sqs")
@@ -122,6 +127,8 @@ def create_compute(stage: str, endpoint: str) -> None:
             "VisibilityTimeout": str(queue.visibility_timeout_s),
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn,
                                          "maxReceiveCount": queue.max_receive_count})})["QueueUrl"]
+        if queue.key in POLLED_QUEUES:
+            continue
         arn = _queue_arn(sqs, url)
         consumer = physical_name(stage, queue.consumer)
         mappings = lam.list_event_source_mappings(FunctionName=consumer)["EventSourceMappings"]

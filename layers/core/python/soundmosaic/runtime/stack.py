@@ -1,10 +1,16 @@
 """``LocalStack``: the whole platform on one machine, offline, on embedded defaults.
 
 Start order: moto server (with the dispatcher hook and the dirty tracker) -> environment as a
-deployed Lambda would see it -> buckets and tables -> restore the last snapshot -> functions,
-queues, state machines, schedules -> bucket notifications -> re-drive unfinished jobs ->
-snapshot loop, drop folder, scheduler, HTTP server. Stop runs the other way and ends with a
-final snapshot, so a graceful restart loses nothing.
+deployed Lambda would see it -> the sandbox distributor -> buckets and tables -> restore the
+last snapshot -> functions, queues, state machines, schedules -> bucket notifications ->
+re-drive unfinished jobs and publications -> queue pollers, snapshot loop, drop folder,
+scheduler, HTTP server -> the demo catalog (first start, in the background). Stop runs the
+other way and ends with a final snapshot, so a graceful restart loses nothing.
+
+The sandbox distributor (``soundmosaic.royalties.publishing.sandbox``) is the embedded default
+for publishing: a local HTTP server on a free port keeping its state under
+``<data>/distributor``. It is not started when ``SOUNDMOSAIC_DISTRIBUTOR_URL`` names a real
+distributor.
 
 Environment variables
 ---------------------
@@ -12,6 +18,11 @@ SOUNDMOSAIC_DATA_DIR
     Where local state, the drop folder and the dev-token secret live (default ``./.data``).
 SOUNDMOSAIC_SNAPSHOT_SECONDS
     Snapshot interval (default 2): the most a crash can lose.
+SOUNDMOSAIC_DISTRIBUTOR_URL, SOUNDMOSAIC_DISTRIBUTOR_TOKEN
+    A real distributor to publish to instead of the local sandbox.
+SOUNDMOSAIC_DEMO_CATALOG
+    ``off`` skips loading the demo catalog on a first start (it renders 16 songs: CPU for
+    about 20 s); load it later with ``LocalStack.load_demo_catalog``.
 """
 
 from __future__ import annotations
@@ -31,10 +42,12 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from soundmosaic.platform import auth, aws, catalogue, jobs
 from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.royalties.publishing.sandbox import SandboxDistributor
 from soundmosaic.runtime import dispatcher, provision
 from soundmosaic.runtime.dropfolder import DropFolder
 from soundmosaic.runtime.http_api import LocalApiGateway
 from soundmosaic.runtime.persistence import DirtyTracker, SnapshotLoop, Snapshotter
+from soundmosaic.runtime.queues import QueuePoller
 from soundmosaic.runtime.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -56,6 +69,8 @@ class RuntimeInfo:
     pid: int
     data_dir: str
     drop_folder: str
+    distributor_url: str | None = None  # the sandbox's, or the real distributor's
+    demo_catalog: str | None = None  # folder of the demo songs' audio
 
     @staticmethod
     def read(data_dir: Path) -> RuntimeInfo | None:
@@ -97,6 +112,10 @@ class LocalStack:
         self.snapshot_s = snapshot_s or float(os.environ.get("SOUNDMOSAIC_SNAPSHOT_SECONDS", "2"))
         self.background = background  # drop folder and scheduler threads
         self.drop_folder_path = self.data_dir / "drop"
+        self.demo_catalog_path = self.data_dir / "demo-catalog"
+        self.demo_catalog_status = "not loaded"
+        self.distributor: SandboxDistributor | None = None
+        self._distributor_env: dict[str, str] = {}
         self._threads: list[Any] = []
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -106,6 +125,7 @@ class LocalStack:
         moto_port = _free_port(self.host)
         self.aws_endpoint = f"http://{self.host}:{moto_port}"
         self._configure_environment(moto_port)
+        self._start_distributor()
         self.tracker = self._start_moto(moto_port)
         provision.create_storage(STAGE)
         self.snapshotter = Snapshotter(self.data_dir / "state", STAGE)
@@ -113,7 +133,14 @@ class LocalStack:
         provision.create_compute(STAGE, self.aws_endpoint)
         provision.create_notifications(STAGE)
         self.resumed = self.resume_jobs()
-        log.info("restored %s, resumed %d jobs", restored, len(self.resumed))
+        self.requeued = self.resume_publications()
+        log.info("restored %s, resumed %d jobs, re-queued %d publications", restored, len(self.resumed),
+                 len(self.requeued))
+        for queue in catalogue.QUEUES:
+            if queue.key in provision.POLLED_QUEUES:
+                poller = QueuePoller(os.environ[queue.env], physical_name(STAGE, queue.consumer))
+                poller.start()
+                self._threads.append(poller)
         loop = SnapshotLoop(self.snapshotter, self.tracker, self.snapshot_s)
         loop.start()
         self._threads.append(loop)
@@ -131,7 +158,12 @@ class LocalStack:
         self.api_url = f"http://{self.host}:{port}"
         (self.data_dir / "runtime.json").write_text(json.dumps(RuntimeInfo(
             self.api_url, self.aws_endpoint, os.getpid(), str(self.data_dir),
-            str(self.drop_folder_path)).__dict__))
+            str(self.drop_folder_path), self.distributor_url, str(self.demo_catalog_path)).__dict__))
+        if os.environ.get("SOUNDMOSAIC_DEMO_CATALOG", "").lower() in ("off", "0", "false", "no"):
+            self.demo_catalog_status = "off (SOUNDMOSAIC_DEMO_CATALOG)"
+        elif self.background:
+            self.demo_catalog_status = "checked in the background: loaded on a first start"
+            threading.Thread(target=self.load_demo_catalog, name="demo-catalog", daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -139,6 +171,12 @@ class LocalStack:
             worker.stop()  # the snapshot loop takes its final snapshot here
         self._threads.clear()
         self.moto.stop()
+        if self.distributor is not None:
+            self.distributor.stop()
+            self.distributor = None
+        for name in self._distributor_env:  # the next stack in this process starts its own
+            os.environ.pop(name, None)
+        self._distributor_env = {}
         (self.data_dir / "runtime.json").unlink(missing_ok=True)
 
     def __enter__(self) -> LocalStack:
@@ -173,6 +211,56 @@ class LocalStack:
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
             os.environ.pop(name, None)
         aws.reset()
+
+    @property
+    def distributor_url(self) -> str | None:
+        return os.environ.get("SOUNDMOSAIC_DISTRIBUTOR_URL")
+
+    def _start_distributor(self) -> None:
+        """The sandbox distributor, unless the user points at a real one."""
+        if os.environ.get("SOUNDMOSAIC_DISTRIBUTOR_URL"):
+            log.info("publishing to %s", os.environ["SOUNDMOSAIC_DISTRIBUTOR_URL"])
+            return
+        self.distributor = SandboxDistributor(host=self.host, token=secrets.token_urlsafe(16),
+                                              data_dir=self.data_dir / "distributor").start()
+        self._distributor_env = self.distributor.env()
+        os.environ.update(self._distributor_env)
+
+    def load_demo_catalog(self) -> int:
+        """Load the offline demo catalog if the catalog table is empty; returns songs loaded.
+
+        Renders 16 songs with FluidSynth into ``<data>/demo-catalog`` (kept for the next start)
+        and writes their recordings, works and fingerprints. A catalog with anything in it is
+        left alone: an operator's catalog is never mixed with the demo.
+        """
+        from soundmosaic.royalties import demo_catalog
+        from soundmosaic.royalties.catalog import CatalogStore
+
+        table = os.environ["CATALOG_TABLE"]
+        if aws.client("dynamodb").scan(TableName=table, Limit=1, Select="COUNT")["Count"]:
+            demo = any(self.demo_catalog_path.glob("demo-*.wav"))
+            self.demo_catalog_status = "loaded before" if demo else "the catalog has entries: no demo loaded"
+            return 0
+        self.demo_catalog_status = "loading"
+        try:
+            songs = demo_catalog.build(self.demo_catalog_path, CatalogStore())
+        except Exception as err:  # no fluidsynth or soundfont: the stack still runs, without a demo
+            self.demo_catalog_status = f"failed: {err}"
+            log.warning("the demo catalog could not be built: %s", err)
+            return 0
+        self.demo_catalog_status = f"loaded {len(songs)} songs"
+        return len(songs)
+
+    def resume_publications(self) -> list[str]:
+        """Queue again the publications a stop left unfinished (queued messages are not kept)."""
+        from soundmosaic.royalties.publishing import outbox, service
+
+        unfinished = (outbox.QUEUED, outbox.PACKAGING, outbox.SENDING, outbox.FAILED_RETRYING)
+        box = service.outbox()
+        try:
+            return box.sweep(statuses=unfinished, everything=True)
+        finally:
+            box.distributor.close()
 
     def _start_moto(self, port: int) -> DirtyTracker:
         from moto.moto_server.threaded_moto_server import ThreadedMotoServer

@@ -1,0 +1,1 @@
+"""The publishing outbox consumer (see app.py)."""
