@@ -14,6 +14,9 @@ import { UploadProvider, useUploads } from "./upload/context";
 const TrackPage = lazy(() => import("./pages/TrackPage"));
 // The studio (names, artwork, video loops, artistDNA): its own chunk, off the library's first load.
 const Studio = lazy(() => import("./studio/StudioRoutes"));
+// Song generation and royalties: their own chunks too.
+const Generation = lazy(() => import("./generation/GenerationRoutes"));
+const Royalties = lazy(() => import("./royalties/RoyaltiesPage"));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -51,6 +54,8 @@ function Shell() {
         <nav aria-label="Main">
           <NavLink to="/" end>Library</NavLink>
           <NavLink to="/studio">Studio</NavLink>
+          <NavLink to="/generation">Generation</NavLink>
+          <NavLink to="/royalties">Royalties</NavLink>
         </nav>
         <div className="topbar-end">
           <UploadsBadge />
@@ -81,6 +86,8 @@ export function App() {
         <Route index element={<LibraryPage />} />
         <Route path="tracks/:trackId" element={<TrackPage />} />
         <Route path="studio/*" element={<Studio />} />
+        <Route path="generation/*" element={<Generation />} />
+        <Route path="royalties" element={<Royalties />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

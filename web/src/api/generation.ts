@@ -1,0 +1,337 @@
+/**
+ * Song generation (`/api/generation`, docs/generation.md): projects of ten reference songs,
+ * their catalog matches, takes and publication. Typed calls, reply shapes and TanStack Query
+ * hooks.
+ *
+ * Like the studio's, these routes are not in `schema.d.ts` yet: the requests are typed here by
+ * hand and go through the same openapi-fetch client (bearer token, 401 handling) untyped.
+ */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "./client";
+import type { Job } from "./model";
+
+// -- replies -----------------------------------------------------------------------------------
+
+export type SongStatus = "identifying" | "matched" | "doubtful" | "unmatched" | "failed";
+
+export interface Candidate {
+  recording_id: string;
+  title: string;
+  artists: string[];
+  isrc: string | null;
+  confidence: number | null;
+  verdict: string | null;
+}
+
+export interface Match {
+  recording_id: string;
+  title: string;
+  artists: string[];
+  isrc: string | null;
+  work_id: string;
+  /** holder id -> exact share ("3/5") */
+  holders: Record<string, string>;
+  holder_names?: Record<string, string>;
+  confidence: number | null;
+  by: "fingerprint" | "hand";
+}
+
+export interface Song {
+  song_id: string;
+  project_id: string;
+  track_id: string;
+  title: string;
+  status: SongStatus;
+  error: string | null;
+  candidates: Candidate[];
+  match: Match | null;
+  added_at: string;
+  updated_at: string;
+}
+
+export interface ReferenceWeight {
+  work_id: string;
+  title?: string | null;
+  /** exact ("17/200") or decimal text; never a float on the wire */
+  weight: string;
+}
+
+export interface TakeProvenance {
+  track_id: string;
+  version: number;
+  isrc?: string | null;
+  /** each work's influence within the ten songs' part (they sum to 1) */
+  reference: ReferenceWeight[];
+  training_works: number;
+  holder_weights: Record<string, string>;
+  /** the royalty policy: the ten songs' holders' part and the training catalog's ("67/100") */
+  reference_share: string;
+  training_share: string;
+}
+
+export type PublicationStatus = "queued" | "packaging" | "sending" | "submitted" | "failed_retrying" | "failed";
+
+export interface Publication {
+  release_id: string;
+  content_hash: string;
+  status: PublicationStatus;
+  attempts: number;
+  max_attempts: number;
+  next_try_at: string | null;
+  last_error: string | null;
+  reason: string | null;
+  package_prefix: string | null;
+  package_files: { name: string; url: string }[];
+  distributor_status: string | null;
+  release: Record<string, unknown>;
+  /** step -> when it was done */
+  steps: Record<string, string>;
+  isrc?: string | null;
+}
+
+export type TakeStatus = "generating" | "ready" | "failed";
+
+export interface Take {
+  take_id: string;
+  project_id: string;
+  seed: number;
+  seconds: number;
+  influence: string;
+  prompt: string;
+  status: TakeStatus;
+  error: string | null;
+  job_id: string | null;
+  engine: string | null;
+  offline: boolean | null;
+  duration_s: number | null;
+  kept: boolean;
+  audio_url: string | null;
+  preview_url: string | null;
+  midi_url: string | null;
+  peaks: number[] | null;
+  provenance: TakeProvenance | null;
+  publication: Partial<Publication> | null;
+  created_at: string;
+}
+
+export interface Project {
+  project_id: string;
+  name: string;
+  kept_take_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProjectSummary extends Project {
+  song_count: number;
+  matched_count: number;
+  take_count: number;
+}
+
+export interface ProjectDetail {
+  project: Project;
+  songs: Song[];
+  takes: Take[];
+  ready: boolean;
+  refusal: string | null;
+  identify_job: Job | null;
+}
+
+export interface CatalogEntry {
+  recording_id: string;
+  title: string;
+  artists: string[];
+  isrc: string | null;
+  duration_ms?: number;
+  work_id?: string;
+  holders?: Record<string, string>;
+  holder_names?: Record<string, string>;
+}
+
+// -- requests ----------------------------------------------------------------------------------
+
+export interface TakeRequest {
+  seed?: number;
+  seconds?: number;
+  /** exact: "85/100" */
+  influence?: string;
+  prompt?: string;
+}
+
+export interface PublishRequest {
+  title: string;
+  artist?: string;
+  genre: string;
+  release_date?: string;
+  isrc?: string;
+  artwork_id?: string;
+  label?: string;
+}
+
+// -- calls -------------------------------------------------------------------------------------
+
+type Method = "get" | "post" | "put" | "delete";
+interface Init {
+  params?: { path?: Record<string, string>; query?: Record<string, string | number | undefined> };
+  body?: unknown;
+  signal?: AbortSignal;
+}
+const untyped = api as unknown as {
+  request(method: Method, url: string, init?: Init): Promise<{ data?: unknown; error?: unknown; response: Response }>;
+};
+const call = <T>(method: Method, url: string, init?: Init) => unwrap<T>(untyped.request(method, url, init));
+
+const P = "/generation/projects/{project_id}";
+const path = (project_id: string, extra: Record<string, string> = {}) => ({ path: { project_id, ...extra } });
+
+export const generation = {
+  projects: (signal?: AbortSignal) => call<{ items: ProjectSummary[] }>("get", "/generation/projects", { signal }),
+  createProject: (name: string) => call<Project>("post", "/generation/projects", { body: { name } }),
+  project: (projectId: string, signal?: AbortSignal) => call<ProjectDetail>("get", P, { params: path(projectId), signal }),
+  deleteProject: (projectId: string) => call<null>("delete", P, { params: path(projectId) }),
+  addSongs: (projectId: string, trackIds: string[]) =>
+    call<{ songs: Song[]; job: Job }>("post", `${P}/songs`, { params: path(projectId), body: { track_ids: trackIds } }),
+  removeSong: (projectId: string, songId: string) =>
+    call<null>("delete", `${P}/songs/{song_id}`, { params: path(projectId, { song_id: songId }) }),
+  matchSong: (projectId: string, songId: string, recordingId: string) =>
+    call<Song>("put", `${P}/songs/{song_id}/match`, { params: path(projectId, { song_id: songId }), body: { recording_id: recordingId } }),
+  identifySong: (projectId: string, songId: string) =>
+    call<{ song: Song; job: Job }>("post", `${P}/songs/{song_id}/identify`, { params: path(projectId, { song_id: songId }) }),
+  catalog: (q: string, signal?: AbortSignal) =>
+    call<{ items: CatalogEntry[] }>("get", "/generation/catalog", { params: { query: { q, limit: 20 } }, signal }),
+  generate: (projectId: string, request: TakeRequest) =>
+    call<{ take: Take; job: Job }>("post", `${P}/takes`, { params: path(projectId), body: request }),
+  take: (projectId: string, takeId: string, signal?: AbortSignal) =>
+    call<Take>("get", `${P}/takes/{take_id}`, { params: path(projectId, { take_id: takeId }), signal }),
+  keep: (projectId: string, takeId: string) =>
+    call<Take>("post", `${P}/takes/{take_id}/keep`, { params: path(projectId, { take_id: takeId }) }),
+  publish: (projectId: string, takeId: string, request: PublishRequest) =>
+    call<Publication>("post", `${P}/takes/{take_id}/publish`, { params: path(projectId, { take_id: takeId }), body: request }),
+  publication: (projectId: string, takeId: string, signal?: AbortSignal) =>
+    call<Publication>("get", `${P}/takes/{take_id}/publication`, { params: path(projectId, { take_id: takeId }), signal }),
+  retryPublication: (projectId: string, takeId: string) =>
+    call<Publication>("post", `${P}/takes/{take_id}/publication/retry`, { params: path(projectId, { take_id: takeId }) }),
+  job: (jobId: string, signal?: AbortSignal) =>
+    unwrap<Job>(api.GET("/jobs/{job_id}", { params: { path: { job_id: jobId } }, signal })),
+};
+
+// -- hooks -------------------------------------------------------------------------------------
+
+export const POLL_MS = 1500;
+
+export const generationKeys = {
+  projects: ["generation", "projects"] as const,
+  project: (id: string) => ["generation", "project", id] as const,
+  catalog: (q: string) => ["generation", "catalog", q] as const,
+  publication: (projectId: string, takeId: string) => ["generation", "publication", projectId, takeId] as const,
+  job: (id: string) => ["generation", "job", id] as const,
+};
+
+/** Songs being identified or takes being generated: the project must be polled. */
+export function isBusy(detail: ProjectDetail | undefined): boolean {
+  if (!detail) return false;
+  return detail.songs.some((s) => s.status === "identifying") || detail.takes.some((t) => t.status === "generating");
+}
+
+export const FINAL_PUBLICATION: PublicationStatus[] = ["submitted", "failed"];
+
+export function useProjects() {
+  return useQuery({ queryKey: generationKeys.projects, queryFn: ({ signal }) => generation.projects(signal) });
+}
+
+export function useCreateProject() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: generation.createProject,
+    onSuccess: () => void client.invalidateQueries({ queryKey: generationKeys.projects }),
+  });
+}
+
+export function useDeleteProject() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: generation.deleteProject,
+    onSuccess: () => void client.invalidateQueries({ queryKey: generationKeys.projects }),
+  });
+}
+
+/** A project with its songs and takes, polled while songs are identified or takes generated. */
+export function useProject(projectId: string) {
+  return useQuery({
+    queryKey: generationKeys.project(projectId),
+    queryFn: ({ signal }) => generation.project(projectId, signal),
+    refetchInterval: (q) => (isBusy(q.state.data) ? POLL_MS : false),
+  });
+}
+
+/** Any write to a project: its detail (and the list's counters) are read again. */
+function useProjectWrite<T, R>(projectId: string, write: (request: T) => Promise<R>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: write,
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: generationKeys.project(projectId) });
+      void client.invalidateQueries({ queryKey: generationKeys.projects });
+    },
+  });
+}
+
+export const useAddSongs = (projectId: string) =>
+  useProjectWrite(projectId, (trackIds: string[]) => generation.addSongs(projectId, trackIds));
+export const useRemoveSong = (projectId: string) =>
+  useProjectWrite(projectId, (songId: string) => generation.removeSong(projectId, songId));
+export const useMatchSong = (projectId: string) =>
+  useProjectWrite(projectId, ({ songId, recordingId }: { songId: string; recordingId: string }) =>
+    generation.matchSong(projectId, songId, recordingId));
+export const useIdentifySong = (projectId: string) =>
+  useProjectWrite(projectId, (songId: string) => generation.identifySong(projectId, songId));
+export const useGenerate = (projectId: string) =>
+  useProjectWrite(projectId, (request: TakeRequest) => generation.generate(projectId, request));
+export const useKeep = (projectId: string) =>
+  useProjectWrite(projectId, (takeId: string) => generation.keep(projectId, takeId));
+
+export function useCatalogSearch(q: string) {
+  const text = q.trim();
+  return useQuery({
+    queryKey: generationKeys.catalog(text),
+    queryFn: ({ signal }) => generation.catalog(text, signal),
+    enabled: text.length >= 2,
+    staleTime: 60_000,
+  });
+}
+
+/** A job (generation), polled until it finishes. */
+export function useGenerationJob(jobId: string | null | undefined) {
+  return useQuery({
+    queryKey: generationKeys.job(jobId ?? ""),
+    queryFn: ({ signal }) => generation.job(jobId!, signal),
+    enabled: Boolean(jobId),
+    refetchInterval: (q) => (q.state.data && (q.state.data.status === "succeeded" || q.state.data.status === "failed") ? false : POLL_MS),
+  });
+}
+
+/** A take's publication, polled until it is submitted or failed for good. */
+export function usePublication(projectId: string, takeId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: generationKeys.publication(projectId, takeId),
+    queryFn: ({ signal }) => generation.publication(projectId, takeId, signal),
+    enabled,
+    refetchInterval: (q) => (q.state.data && FINAL_PUBLICATION.includes(q.state.data.status) ? false : POLL_MS),
+  });
+}
+
+function usePublicationWrite<T>(projectId: string, takeId: string, write: (request: T) => Promise<Publication>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: write,
+    onSuccess: (publication) => {
+      client.setQueryData(generationKeys.publication(projectId, takeId), publication);
+      void client.invalidateQueries({ queryKey: generationKeys.project(projectId) });
+    },
+  });
+}
+
+export const usePublish = (projectId: string, takeId: string) =>
+  usePublicationWrite(projectId, takeId, (request: PublishRequest) => generation.publish(projectId, takeId, request));
+export const useRetryPublication = (projectId: string, takeId: string) =>
+  usePublicationWrite(projectId, takeId, (_: void) => generation.retryPublication(projectId, takeId));
