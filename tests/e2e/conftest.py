@@ -84,6 +84,19 @@ class Stack:
         return httpx.Client(base_url=self.url + "/api", timeout=60,
                             headers={"Authorization": f"Bearer {self.token}"})
 
+    def token_for(self, holder: str) -> str:
+        """A dev token of the artist that also names a rights holder (who may read their statement)."""
+        return _token(self.data, "--holder", holder)
+
+
+def _cli(data: Path) -> list[str]:
+    return [sys.executable, "-m", "soundmosaic.cli", "--data-dir", str(data)]
+
+
+def _token(data: Path, *extra: str) -> str:
+    return subprocess.run([*_cli(data), "--artist", ARTIST, "token", *extra], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -98,7 +111,7 @@ def stack(spa: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
     env = {**os.environ,
            "SOUNDMOSAIC_MULTIPART_THRESHOLD_BYTES": str(MULTIPART_THRESHOLD),
            "SOUNDMOSAIC_MULTIPART_PART_BYTES": str(MULTIPART_PART)}
-    cli = [sys.executable, "-m", "soundmosaic.cli", "--data-dir", str(data)]
+    cli = _cli(data)
     log = (data / "stack.log").open("wb")
     process = subprocess.Popen([*cli, "up", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
                                env=env)
@@ -115,9 +128,7 @@ def stack(spa: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
             time.sleep(0.2)
         else:
             pytest.fail("soundmosaic up did not answer within 2 minutes")
-        token = subprocess.run([*cli, "--artist", ARTIST, "token"], capture_output=True, text=True,
-                               check=True).stdout.strip()
-        yield Stack(url, token, data, process)
+        yield Stack(url, _token(data), data, process)
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -128,6 +128,91 @@ const scenarios = {
     });
   },
 
+  /**
+   * Song generation as a user does it: a project, ten songs dropped onto it (uploaded, then
+   * identified in the demo catalog), a take generated, played, regenerated, one kept and
+   * published to the sandbox distributor.
+   */
+  async generation() {
+    return withPage({}, async (page) => {
+      const seen = {};
+      await signIn(page);
+      const auto = page.getByLabel("Process automatically after upload");
+      if (await auto.isChecked()) await auto.uncheck();  // the audio lab is not needed here
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Generation" }).click();
+      await page.getByRole("heading", { name: "Song generation", level: 1 }).waitFor();
+      await page.getByLabel("New project").fill(args.project);
+      await page.getByRole("button", { name: /^Create/ }).click();
+      await page.getByRole("heading", { name: args.project, level: 1 }).waitFor();
+      seen.refusalBefore = await page.getByTestId("refusal").textContent();
+
+      await page.getByTestId("file-input").setInputFiles(args.files);
+      const counter = page.getByTestId("matched-counter");
+      await page.waitForFunction(() => /^10 of 10 matched$/.test(
+        document.querySelector("[data-testid=matched-counter]")?.textContent?.trim() ?? ""),
+      null, { timeout: args.timeoutS * 1000 });
+      seen.counter = (await counter.textContent()).trim();
+      seen.songs = await page.getByTestId("song").evaluateAll((els) => els.map((el) => ({
+        status: el.getAttribute("data-status"), title: el.querySelector("h3")?.textContent,
+        match: el.querySelector("[data-testid=song-match]")?.textContent ?? null,
+      })));
+      await shot(page, "generation-songs", { fullPage: true });
+
+      await page.getByLabel("Seed").fill(String(args.seed));
+      await page.getByLabel("Length (seconds)").fill(String(args.seconds));
+      await page.getByRole("button", { name: /^Generate/ }).click();
+      const takes = page.getByTestId("take");
+      const player = page.getByLabel(`Play take ${args.seed}`);
+      await player.waitFor({ timeout: args.timeoutS * 1000 });
+      await player.evaluate((audio) => audio.play());
+      await page.waitForFunction((seed) => {
+        const audio = document.querySelector(`audio[aria-label="Play take ${seed}"]`);
+        return audio && !audio.paused && audio.currentTime > 0.5;
+      }, args.seed, { timeout: 30_000 });
+      seen.played = true;
+      await player.evaluate((audio) => audio.pause());
+      seen.engine = await takes.first().locator(".engine").textContent();
+      seen.influence = await takes.first().getByTestId("influence").count();
+
+      await takes.first().getByRole("button", { name: "Regenerate" }).click();
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=take] audio").length >= 2,
+        null, { timeout: args.timeoutS * 1000 });
+      seen.takes = await takes.count();
+      await shot(page, "generation-takes", { fullPage: true });
+
+      await page.getByRole("button", { name: `Keep take ${args.seed}` }).click();
+      const kept = page.locator(".take-kept");
+      const form = kept.getByRole("form", { name: "Publish" });
+      await form.waitFor();
+      await form.getByLabel("Title").fill(args.title);
+      await form.getByLabel("Genre").fill(args.genre);
+      await form.getByRole("button", { name: "Publish" }).click();
+      await page.waitForFunction(() => document.querySelector("[data-testid=publication]")
+        ?.getAttribute("data-status") === "submitted", null, { timeout: args.timeoutS * 1000 });
+      seen.publication = await kept.getByTestId("publication").textContent();
+      seen.packageFiles = await kept.getByRole("list", { name: "Release package files" }).getByRole("link").allTextContents();
+      await shot(page, "generation-published", { fullPage: true });
+      return seen;
+    });
+  },
+
+  /** A rights holder reads their statement and charts. */
+  async royalties() {
+    return withPage({}, async (page) => {
+      await signIn(page);
+      await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Royalties" }).click();
+      await page.getByRole("heading", { name: "Royalties", level: 1 }).waitFor();
+      await page.getByLabel("From").fill(args.from);
+      await page.getByLabel("To").fill(args.to);
+      await page.getByRole("button", { name: "Show statement" }).click();
+      const totals = page.getByRole("table", { name: "Totals" });
+      await totals.waitFor({ timeout: 30_000 });
+      const charts = await page.locator("svg.chart").evaluateAll((els) => els.map((el) => el.getAttribute("aria-label")));
+      await shot(page, "royalties-statement", { fullPage: true });
+      return { totals: await totals.textContent(), charts };
+    });
+  },
+
   /** Rename and tag a track, then find it by search, tag, key and bpm; sort. */
   async library() {
     return withPage({}, async (page) => {
