@@ -8,6 +8,7 @@ never name another's records. Paths work with or without the ``/api`` prefix.
 from __future__ import annotations
 
 import importlib
+import json
 from typing import Annotated, Any
 
 import soundmosaic
@@ -15,7 +16,6 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import (
     BadRequestError,
     NotFoundError,
-    UnauthorizedError,
 )
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -91,11 +91,13 @@ class AbortRequest(BaseModel):
 
 
 def artist() -> str:
-    claims = (app.current_event.request_context.authorizer.jwt_claim or {})
-    try:
-        return auth.artist_from_claims(claims)
-    except auth.Unauthorized as err:
-        raise UnauthorizedError(str(err)) from err
+    return auth.artist_from_claims(auth.claims_of(app.current_event))
+
+
+@app.exception_handler(auth.Unauthorized)
+def unauthorized(err: auth.Unauthorized) -> Response:
+    """A token without a usable artist or holder id, on any route (the routers raise it too)."""
+    return Response(401, "application/json", json.dumps({"statusCode": 401, "message": str(err)}))
 
 
 @app.get("/health")

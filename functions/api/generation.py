@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -19,10 +19,8 @@ from aws_lambda_powertools.event_handler.exceptions import (
     BadRequestError,
     NotFoundError,
     ServiceError,
-    UnauthorizedError,
 )
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import BaseModel, Field
 from soundmosaic.library.tracks import TrackNotFound
 from soundmosaic.platform import auth
@@ -48,15 +46,11 @@ class MatchRequest(BaseModel):
 
 
 def _artist() -> str:
-    event = cast(APIGatewayProxyEventV2, router.current_event)
-    try:
-        return auth.artist_from_claims(event.request_context.authorizer.jwt_claim or {})
-    except auth.Unauthorized as err:
-        raise UnauthorizedError(str(err)) from err
+    return auth.artist_from_claims(auth.claims_of(router.current_event))  # Unauthorized: 401 (api/app.py)
 
 
 def _request_id() -> str:
-    return cast(APIGatewayProxyEventV2, router.current_event).request_context.request_id
+    return auth.request_id_of(router.current_event)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -19,9 +19,7 @@ from aws_lambda_powertools.event_handler.exceptions import (
     BadRequestError,
     NotFoundError,
     ServiceError,
-    UnauthorizedError,
 )
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import BaseModel, Field
 from soundmosaic.platform import auth
 from soundmosaic.royalties.projects import ProjectNotFound
@@ -47,11 +45,7 @@ class PublishRequest(BaseModel):
 
 
 def _artist() -> str:
-    event = cast(APIGatewayProxyEventV2, router.current_event)
-    try:
-        return auth.artist_from_claims(event.request_context.authorizer.jwt_claim or {})
-    except auth.Unauthorized as err:
-        raise UnauthorizedError(str(err)) from err
+    return auth.artist_from_claims(auth.claims_of(router.current_event))  # Unauthorized: 401 (api/app.py)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -18,10 +18,8 @@ from aws_lambda_powertools.event_handler.exceptions import (
     BadRequestError,
     NotFoundError,
     ServiceError,
-    UnauthorizedError,
 )
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import BaseModel, Field
 from soundmosaic.library.tracks import TrackNotFound
 from soundmosaic.platform import auth
@@ -109,20 +107,12 @@ class StyleRequest(BaseModel):
     notes: str | None = Field(default=None, max_length=1000)
 
 
-def _event() -> APIGatewayProxyEventV2:
-    return cast(APIGatewayProxyEventV2, router.current_event)  # the HTTP API (v2) resolver's
-
-
 def _artist() -> str:
-    claims = _event().request_context.authorizer.jwt_claim or {}
-    try:
-        return auth.artist_from_claims(claims)
-    except auth.Unauthorized as err:
-        raise UnauthorizedError(str(err)) from err
+    return auth.artist_from_claims(auth.claims_of(router.current_event))  # Unauthorized: 401 (api/app.py)
 
 
 def _correlation_id() -> str | None:
-    return _event().request_context.request_id
+    return auth.request_id_of(router.current_event)
 
 
 @contextmanager

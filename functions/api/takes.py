@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -19,9 +19,7 @@ from aws_lambda_powertools.event_handler.exceptions import (
     BadRequestError,
     NotFoundError,
     ServiceError,
-    UnauthorizedError,
 )
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import BaseModel, Field
 from soundmosaic.platform import auth
 from soundmosaic.royalties import takes
@@ -40,16 +38,8 @@ class TakeRequest(BaseModel):
     prompt: str = Field(default="", max_length=takes.MAX_PROMPT)
 
 
-def _event() -> APIGatewayProxyEventV2:
-    return cast(APIGatewayProxyEventV2, router.current_event)  # the HTTP API (v2) resolver's
-
-
 def _artist() -> str:
-    claims = _event().request_context.authorizer.jwt_claim or {}
-    try:
-        return auth.artist_from_claims(claims)
-    except auth.Unauthorized as err:
-        raise UnauthorizedError(str(err)) from err
+    return auth.artist_from_claims(auth.claims_of(router.current_event))  # Unauthorized: 401 (api/app.py)
 
 
 @contextmanager
@@ -70,7 +60,7 @@ def start_take(project_id: str, body: TakeRequest) -> Response[dict[str, Any]]:
     with _domain_errors():
         take, job = takes.start_take(_artist(), project_id, seed=body.seed, seconds=body.seconds,
                                      influence=body.influence, prompt=body.prompt,
-                                     correlation_id=_event().request_context.request_id)
+                                     correlation_id=auth.request_id_of(router.current_event))
         return Response(202, "application/json", {"take": takes.view(take), "job": job.__dict__})
 
 

@@ -26,6 +26,16 @@ class Unauthorized(Exception):
     pass
 
 
+def claims_of(event: Any) -> dict[str, Any]:
+    """The JWT claims API Gateway (or the local gateway) verified for an HTTP API (v2) request event."""
+    return event.request_context.authorizer.jwt_claim or {}
+
+
+def request_id_of(event: Any) -> str:
+    """The API Gateway request id: the correlation id of the work a request starts."""
+    return str(event.request_context.request_id)
+
+
 def artist_from_claims(claims: dict[str, Any]) -> str:
     artist = claims.get("custom:artist_id") or claims.get("sub")
     if not artist or not _ARTIST_ID.match(str(artist)):

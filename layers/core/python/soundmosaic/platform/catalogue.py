@@ -203,7 +203,7 @@ SCHEDULES = (
     Schedule("weekly-refresh", "cron(0 3 ? * MON *)", "refresh",
              "weekly refresh: fail stale jobs, abort stale uploads, rebuild library summaries"),
     Schedule("publish-sweep", "rate(1 hour)", "publish",
-             "queue again publications left failed_retrying past their next try (message lost or in the DLQ)"),
+             "re-queue publications left failed_retrying past their next try (message lost or in the DLQ)"),
 )
 
 
