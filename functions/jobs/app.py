@@ -7,12 +7,11 @@ Catch puts in the state; its Cause is turned into a readable reason.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from soundmosaic.platform.jobs import JobStore
+from soundmosaic.platform.jobs import JobStore, reason_from_error
 from soundmosaic.platform.observability import for_function
 
 logger, tracer, metrics = for_function("jobs")
@@ -37,15 +36,3 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     else:
         raise ValueError(f"unknown job action {action!r}")
     return asdict(job) if job else {"job_id": job_id, "unchanged": True}
-
-
-def reason_from_error(error: dict[str, Any]) -> str:
-    """A readable reason from a Step Functions error: the Lambda's errorMessage if there is one."""
-    cause = error.get("Cause") or ""
-    try:
-        parsed = json.loads(cause)
-        cause = parsed.get("errorMessage") or cause
-    except (ValueError, AttributeError):
-        pass
-    name = error.get("Error") or "Error"
-    return f"{name}: {cause}" if cause else name

@@ -80,21 +80,21 @@ class Stack:
     data: Path
     process: subprocess.Popen[bytes]
 
-    def api(self) -> httpx.Client:
+    def api(self, token: str | None = None) -> httpx.Client:
         return httpx.Client(base_url=self.url + "/api", timeout=60,
-                            headers={"Authorization": f"Bearer {self.token}"})
+                            headers={"Authorization": f"Bearer {token or self.token}"})
 
-    def token_for(self, holder: str) -> str:
-        """A dev token of the artist that also names a rights holder (who may read their statement)."""
-        return _token(self.data, "--holder", holder)
+    def token_for(self, artist: str, holder: str | None = None) -> str:
+        """A dev token of another artist (a library of its own), naming a rights holder if given."""
+        return _token(self.data, artist, *(("--holder", holder) if holder else ()))
 
 
 def _cli(data: Path) -> list[str]:
     return [sys.executable, "-m", "soundmosaic.cli", "--data-dir", str(data)]
 
 
-def _token(data: Path, *extra: str) -> str:
-    return subprocess.run([*_cli(data), "--artist", ARTIST, "token", *extra], capture_output=True, text=True,
+def _token(data: Path, artist: str = ARTIST, *extra: str) -> str:
+    return subprocess.run([*_cli(data), "--artist", artist, "token", *extra], capture_output=True, text=True,
                           check=True).stdout.strip()
 
 

@@ -23,13 +23,20 @@ from tests.e2e.conftest import Browser, Stack
 pytestmark = pytest.mark.e2e
 
 SEED, SECONDS = 4242, 10
+# An artist of its own: the ten songs must not join the library the other scenarios look at.
+ARTIST = "e2e-generation"
 TIMEOUT_S = 300
 
 
-def demo_files(stack: Stack, folder: Path) -> list[Path]:
+@pytest.fixture(scope="module")
+def token(stack: Stack) -> str:
+    return stack.token_for(ARTIST)
+
+
+def demo_files(stack: Stack, token: str, folder: Path) -> list[Path]:
     """Ten demo songs under their catalog titles, once ``up`` has loaded the demo catalog."""
     deadline = time.monotonic() + 240
-    with stack.api() as api:
+    with stack.api(token) as api:
         while time.monotonic() < deadline:
             found = api.get("/generation/catalog", params={"q": "ZZSMD2600016"}).json()["items"]
             if found:
@@ -47,9 +54,10 @@ def demo_files(stack: Stack, folder: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def generated(browser: Browser, stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    files = demo_files(stack, tmp_path_factory.mktemp("ten-songs"))
-    seen = browser.run("generation", timeout=TIMEOUT_S * 3, project="E2E Mosaic",
+def generated(browser: Browser, stack: Stack, token: str,
+              tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    files = demo_files(stack, token, tmp_path_factory.mktemp("ten-songs"))
+    seen = browser.run("generation", timeout=TIMEOUT_S * 3, token=token, project="E2E Mosaic",
                        files=[str(f) for f in files], seed=SEED, seconds=SECONDS, title="Mosaic One",
                        genre="Electronic", timeoutS=TIMEOUT_S)
     return {**seen, "titles": sorted(f.stem for f in files)}
@@ -71,11 +79,12 @@ def test_a_take_is_generated_played_regenerated_and_kept(generated: dict[str, An
     assert generated["takes"] == 2
 
 
-def test_the_kept_take_is_published_to_the_sandbox(generated: dict[str, Any], stack: Stack) -> None:
+def test_the_kept_take_is_published_to_the_sandbox(generated: dict[str, Any], stack: Stack,
+                                                   token: str) -> None:
     assert "submitted" in generated["publication"].lower()
     names = " ".join(generated["packageFiles"])
     assert ".xml" in names and ".wav" in names and ".png" in names
-    with stack.api() as api:
+    with stack.api(token) as api:
         [project] = [p for p in api.get("/generation/projects").json()["items"] if p["name"] == "E2E Mosaic"]
         detail = api.get(f"/generation/projects/{project['project_id']}").json()
     [kept] = [t for t in detail["takes"] if t["kept"]]
@@ -104,8 +113,8 @@ def _import_statement(api: httpx.Client, isrc: str) -> None:
 
 
 def test_a_rights_holder_reads_their_statement_and_charts(generated: dict[str, Any], stack: Stack,
-                                                          browser: Browser) -> None:
-    with stack.api() as api:
+                                                          token: str, browser: Browser) -> None:
+    with stack.api(token) as api:
         [project] = [p for p in api.get("/generation/projects").json()["items"] if p["name"] == "E2E Mosaic"]
         detail = api.get(f"/generation/projects/{project['project_id']}").json()
         [kept] = [t for t in detail["takes"] if t["kept"]]
@@ -113,7 +122,7 @@ def test_a_rights_holder_reads_their_statement_and_charts(generated: dict[str, A
     weights = kept["provenance"]["holder_weights"]
     # one of the ten songs' rights holders (not "catalog", the training catalog's holder)
     holder = max((h for h in weights if h.startswith("holder:")), key=lambda h: float(weights[h]))
-    token = stack.token_for(holder)
-    seen = browser.run("royalties", token=token, **{"from": "2026-01", "to": "2026-12"})
+    seen = browser.run("royalties", token=stack.token_for(ARTIST, holder),
+                       **{"from": "2026-01", "to": "2026-12"})
     assert "USD" in seen["totals"] and "EUR" in seen["totals"]
     assert len(seen["charts"]) >= 2, seen["charts"]

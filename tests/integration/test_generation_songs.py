@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.integration.conftest import Api
+
 pytestmark = pytest.mark.integration
 
 
@@ -26,9 +28,14 @@ def wait(api: Any, job_id: str, timeout: float = 120) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def tracks(api: Any, other: Any, demo_songs: list[Any],
+def tracks(stack: Any, api: Any, demo_songs: list[Any],
            tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Library tracks: demo songs 1-11 (song 2 re-encoded as MP3), a chirp, another artist's song."""
+    """Library tracks: demo songs 1-11 (song 2 re-encoded as MP3), a chirp, another artist's song.
+
+    The other song belongs to an artist of its own: ``other``'s library must stay empty for the
+    library tests' tenancy checks.
+    """
+    third = Api(stack, "artist-generation-c")
     folder = tmp_path_factory.mktemp("generation-songs")
     mp3, chirp = folder / "second.mp3", folder / "chirp.wav"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(demo_songs[1].audio), "-b:a", "128k", str(mp3)],
@@ -38,14 +45,14 @@ def tracks(api: Any, other: Any, demo_songs: list[Any],
                    check=True)
     files = [mp3 if i == 1 else song.audio for i, song in enumerate(demo_songs[:11])]
     keys = [api.upload(path)["key"] for path in [*files, chirp]]
-    theirs = other.upload(demo_songs[3].audio)["key"]
+    theirs = third.upload(demo_songs[3].audio)["key"]
     ids = []
     for key in keys:
         job = api.job_for(key)
         assert job["status"] == "succeeded", job
         ids.append(str(job["result"]["track_id"]))
     return {"demo": ids[:11], "first": ids[0], "second": ids[1], "chirp": ids[11],
-            "theirs": str(other.job_for(theirs)["result"]["track_id"])}
+            "theirs": str(third.job_for(theirs)["result"]["track_id"])}
 
 
 def test_songs_are_identified_matched_by_hand_and_removed(api: Any, other: Any, tracks: dict[str, Any],

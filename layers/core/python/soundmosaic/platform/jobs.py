@@ -154,3 +154,16 @@ def start_workflow(job: Job, machine_env: str, workflow_input: dict[str, Any]) -
         store.fail(job.artist_id, job.job_id, f"could not start the workflow: {err}")
         raise
     return job
+
+
+def reason_from_error(error: dict[str, Any]) -> str:
+    """A readable reason from a Step Functions Catch's ``{Error, Cause}``: the Lambda's
+    ``errorMessage`` rather than its stack, ``"<Error>: <message>"``, at most 1000 characters."""
+    cause = str(error.get("Cause") or "")
+    try:
+        parsed = json.loads(cause)
+        cause = str(parsed.get("errorMessage") or cause) if isinstance(parsed, dict) else cause
+    except ValueError:
+        pass
+    name = str(error.get("Error") or "Error")
+    return (f"{name}: {cause}" if cause else name)[:1000]

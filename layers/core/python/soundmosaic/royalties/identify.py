@@ -27,8 +27,6 @@ SONG_IDENTIFY_STATE_MACHINE
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 import subprocess
 import tempfile
@@ -40,14 +38,21 @@ from soundmosaic.library import media
 from soundmosaic.library.tracks import TrackNotFound, TrackStore
 from soundmosaic.platform import aws
 from soundmosaic.platform.config import resource
-from soundmosaic.platform.jobs import Job, JobNotFound, JobStore, new_job_id, start_workflow
+from soundmosaic.platform.jobs import (
+    Job,
+    JobNotFound,
+    JobStore,
+    new_job_id,
+    reason_from_error,
+    start_workflow,
+)
 from soundmosaic.platform.paging import new_id
 from soundmosaic.royalties import projects
 from soundmosaic.royalties.catalog import CatalogStore, Recording
 from soundmosaic.royalties.fingerprint import MAX_SECONDS, FingerprintError, fingerprint_file
 from soundmosaic.royalties.lookup import Candidate
 from soundmosaic.royalties.lookup.local import LocalLookup
-from soundmosaic.royalties.projects import ProjectNotFound, ProjectStore, Song
+from soundmosaic.royalties.projects import ProjectNotFound, ProjectStore, Song, project_prefix
 
 KIND = "song_identify"
 MACHINE = "SONG_IDENTIFY_STATE_MACHINE"
@@ -148,10 +153,6 @@ def project_detail(artist_id: str, project_id: str) -> dict[str, Any]:
     return {"project": project_view(project), "songs": [song_view(s) for s in songs],
             "takes": [takes.view(t) for t in store.takes(artist_id, project_id)],
             "ready": refusal is None, "refusal": refusal, "identify_job": job}
-
-
-def project_prefix(artist_id: str, project_id: str) -> str:
-    return f"artists/{artist_id}/generation/{project_id}/"
 
 
 def delete_project(artist_id: str, project_id: str) -> None:
@@ -278,15 +279,6 @@ def identify_failed_step(event: dict[str, Any]) -> dict[str, Any]:
     status = _set_song(store, song, status=projects.FAILED, error=f"identification failed: {reason}")
     _progress(event)
     return {"song_id": song_id, "status": status}
-
-
-def reason_from_error(error: dict[str, Any]) -> str:
-    """A readable reason from a Step Functions error: the Lambda's errorMessage if there is one."""
-    cause = error.get("Cause") or ""
-    with contextlib.suppress(ValueError, AttributeError):  # a Cause that is not a Lambda's JSON
-        cause = json.loads(cause).get("errorMessage") or cause
-    name = error.get("Error") or "Error"
-    return f"{name}: {cause}"[:1000] if cause else name
 
 
 def _set_song(store: ProjectStore, song: Song, **values: Any) -> str:

@@ -28,7 +28,6 @@ SOUNDMOSAIC_STATEMENT_PART_LINES
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import json
@@ -40,7 +39,7 @@ from typing import Any
 
 from soundmosaic.platform import aws, clock
 from soundmosaic.platform.config import resource
-from soundmosaic.platform.jobs import JobStore
+from soundmosaic.platform.jobs import JobStore, reason_from_error
 from soundmosaic.platform.paging import new_id
 from soundmosaic.royalties import money, statements, tables
 from soundmosaic.royalties.audit import AuditLog
@@ -187,10 +186,7 @@ def import_part(artist_id: str, job_id: str, part: dict[str, Any]) -> dict[str, 
 def part_failed(artist_id: str, job_id: str, index: int, error: dict[str, Any]) -> dict[str, Any]:
     """Keep why a part failed after its retries (the summary reports it)."""
     meta(artist_id, job_id)
-    cause = str(error.get("Cause") or "")
-    with contextlib.suppress(ValueError, AttributeError):
-        cause = json.loads(cause).get("errorMessage") or cause
-    reason = f"{error.get('Error') or 'Error'}: {cause}"[:1000]
+    reason = reason_from_error(error)
     _put({"pk": f"JOB#{job_id}", "sk": f"FAILED#{index:05d}", "index": index, "reason": reason})
     return {"index": index, "status": "failed"}
 

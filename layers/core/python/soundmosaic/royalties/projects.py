@@ -115,6 +115,11 @@ def child_pk(artist_id: str, project_id: str) -> str:
     return f"A#{artist_id}#P#{project_id}"
 
 
+def project_prefix(artist_id: str, project_id: str) -> str:
+    """Where a project's media live in the media bucket (notes, takes: see ``takes``)."""
+    return f"artists/{artist_id}/generation/{project_id}/"
+
+
 class ProjectStore:
     """Projects, songs and takes of every artist in the generation table."""
 

@@ -31,12 +31,12 @@ from typing import Any
 from soundmosaic.library.media import presigned_get
 from soundmosaic.platform import aws
 from soundmosaic.platform.config import resource
-from soundmosaic.platform.jobs import Job, new_job_id, start_workflow
+from soundmosaic.platform.jobs import Job, new_job_id, reason_from_error, start_workflow
 from soundmosaic.platform.paging import new_id
 from soundmosaic.providers.mosaic import ModelMosaic
 from soundmosaic.royalties import generation, projects, take_notes, take_render
 from soundmosaic.royalties.generation import GenerationRefused
-from soundmosaic.royalties.projects import ProjectNotFound, ProjectStore, Take
+from soundmosaic.royalties.projects import ProjectNotFound, ProjectStore, Take, project_prefix
 from soundmosaic.royalties.provenance import Provenance
 from soundmosaic.royalties.provenance_store import ProvenanceStore
 from soundmosaic.royalties.tenancy import TenantProvenance
@@ -51,9 +51,6 @@ _FRACTION = re.compile(r"^\d+/\d+$")
 
 
 # -- keys -------------------------------------------------------------------------------------
-
-def project_prefix(artist_id: str, project_id: str) -> str:
-    return f"artists/{artist_id}/generation/{project_id}/"
 
 
 def notes_key(artist_id: str, project_id: str, song_id: str) -> str:
@@ -352,21 +349,12 @@ def store_step(event: dict[str, Any]) -> dict[str, Any]:
 def take_failed_step(event: dict[str, Any]) -> dict[str, Any]:
     """The take failed: keep the reason (Step Functions' Catch ``error``) on the take."""
     artist_id, project_id, take_id = event["artist_id"], event["project_id"], event["take_id"]
-    reason = failure_reason(event.get("error") or {})
+    reason = reason_from_error(event.get("error") or {})
     store = ProjectStore()
     if store.take(artist_id, project_id, take_id).status == projects.READY:
         return {"take_id": take_id, "status": projects.READY}  # a late failure never undoes a ready take
     store.set_take(artist_id, project_id, take_id, status=projects.FAILED, error=reason)
     return {"take_id": take_id, "status": projects.FAILED, "reason": reason}
-
-
-def failure_reason(error: dict[str, Any]) -> str:
-    """``"<Error>: <message>"`` from a Catch's ``{Error, Cause}`` (Cause: the Lambda's JSON)."""
-    cause = str(error.get("Cause") or "")
-    with contextlib.suppress(ValueError, AttributeError):
-        cause = json.loads(cause).get("errorMessage") or cause
-    name = error.get("Error") or "Error"
-    return (f"{name}: {cause}" if cause else str(name))[:1000]
 
 
 def provenance_track_id(take_id: str) -> str:

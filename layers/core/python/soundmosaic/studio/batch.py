@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from dataclasses import dataclass
 from typing import Any
 
 from soundmosaic.platform import clock
-from soundmosaic.platform.jobs import JobStore
+from soundmosaic.platform.jobs import JobStore, reason_from_error
 from soundmosaic.providers import ModelMosaic
 from soundmosaic.studio import artwork, store
 from soundmosaic.studio.briefs import Brief, BriefError
@@ -208,19 +207,7 @@ def record_failure(artist_id: str, job_id: str, index: int, artwork_id: str, err
     """An item whose step crashed after its retries (the workflow's per-item Catch)."""
     title = next((i["title"] for i in manifest(artist_id, job_id)["items"] if i["index"] == index), "")
     record_item(artist_id, job_id, index, {"artwork_id": artwork_id, "title": title, "status": "failed",
-                                           "made": [], "refused": [], "error": reason(error)}, {})
-
-
-def reason(error: dict[str, Any]) -> str:
-    """A readable reason from a Step Functions error: the Lambda's message, not its stack."""
-    cause = str(error.get("Cause") or "")
-    try:
-        parsed = json.loads(cause)
-        cause = str(parsed.get("errorMessage") or cause) if isinstance(parsed, dict) else cause
-    except ValueError:
-        pass
-    name = str(error.get("Error") or "Error")
-    return (f"{name}: {cause}" if cause else name)[:1000]
+                                           "made": [], "refused": [], "error": reason_from_error(error)}, {})
 
 
 def report_progress(artist_id: str, job_id: str, total: int) -> None:
