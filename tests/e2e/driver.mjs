@@ -202,8 +202,8 @@ const scenarios = {
       await signIn(page);
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Royalties" }).click();
       await page.getByRole("heading", { name: "Royalties", level: 1 }).waitFor();
-      await page.getByLabel("From").fill(args.from);
-      await page.getByLabel("To").fill(args.to);
+      await page.getByLabel("From", { exact: true }).fill(args.from);
+      await page.getByLabel("To", { exact: true }).fill(args.to);
       await page.getByRole("button", { name: "Show statement" }).click();
       const totals = page.getByRole("table", { name: "Totals" });
       await totals.waitFor({ timeout: 30_000 });
