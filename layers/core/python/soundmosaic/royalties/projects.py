@@ -130,17 +130,10 @@ class ProjectStore:
 
     def create(self, artist_id: str, name: str) -> Project:
         project = Project(artist_id, new_id(), name.strip() or "Untitled project")
-        self.table.put_item(Item={"pk": project_pk(artist_id), "sk": f"P#{project.project_id}",
-                                  **to_item(asdict(project))},
-                            ConditionExpression="attribute_not_exists(pk)")
-        return project
+        return self._put(project_pk(artist_id), f"P#{project.project_id}", project)
 
     def get(self, artist_id: str, project_id: str) -> Project:
-        item = self.table.get_item(Key={"pk": project_pk(artist_id), "sk": f"P#{project_id}"},
-                                   ConsistentRead=True).get("Item")
-        if not item:
-            raise ProjectNotFound(f"no project {project_id}")
-        return _load(Project, item)
+        return self._get(Project, project_pk(artist_id), f"P#{project_id}", f"no project {project_id}")
 
     def projects(self, artist_id: str) -> list[Project]:
         """The artist's projects, newest first."""
@@ -160,16 +153,11 @@ class ProjectStore:
     # -- songs ---------------------------------------------------------------------------------
 
     def put_song(self, song: Song) -> Song:
-        self.table.put_item(Item={"pk": child_pk(song.artist_id, song.project_id), "sk": f"S#{song.song_id}",
-                                  **to_item(asdict(song))})
-        return song
+        return self._put(child_pk(song.artist_id, song.project_id), f"S#{song.song_id}", song)
 
     def song(self, artist_id: str, project_id: str, song_id: str) -> Song:
-        item = self.table.get_item(Key={"pk": child_pk(artist_id, project_id), "sk": f"S#{song_id}"},
-                                   ConsistentRead=True).get("Item")
-        if not item:
-            raise ProjectNotFound(f"no song {song_id} in project {project_id}")
-        return _load(Song, item)
+        return self._get(Song, child_pk(artist_id, project_id), f"S#{song_id}",
+                         f"no song {song_id} in project {project_id}")
 
     def songs(self, artist_id: str, project_id: str) -> list[Song]:
         """The project's songs in the order they were added."""
@@ -185,16 +173,11 @@ class ProjectStore:
     # -- takes ---------------------------------------------------------------------------------
 
     def put_take(self, take: Take) -> Take:
-        self.table.put_item(Item={"pk": child_pk(take.artist_id, take.project_id), "sk": f"T#{take.take_id}",
-                                  **to_item(asdict(take))})
-        return take
+        return self._put(child_pk(take.artist_id, take.project_id), f"T#{take.take_id}", take)
 
     def take(self, artist_id: str, project_id: str, take_id: str) -> Take:
-        item = self.table.get_item(Key={"pk": child_pk(artist_id, project_id), "sk": f"T#{take_id}"},
-                                   ConsistentRead=True).get("Item")
-        if not item:
-            raise ProjectNotFound(f"no take {take_id} in project {project_id}")
-        return _load(Take, item)
+        return self._get(Take, child_pk(artist_id, project_id), f"T#{take_id}",
+                         f"no take {take_id} in project {project_id}")
 
     def takes(self, artist_id: str, project_id: str) -> list[Take]:
         """The project's takes, newest first."""
@@ -205,6 +188,16 @@ class ProjectStore:
         return _load(Take, self._update(child_pk(artist_id, project_id), f"T#{take_id}", values))
 
     # -- storage -------------------------------------------------------------------------------
+
+    def _put(self, pk: str, sk: str, record: T) -> T:
+        self.table.put_item(Item={"pk": pk, "sk": sk, **to_item(asdict(record))})
+        return record
+
+    def _get(self, cls: type[T], pk: str, sk: str, missing: str) -> T:
+        item = self.table.get_item(Key={"pk": pk, "sk": sk}, ConsistentRead=True).get("Item")
+        if not item:
+            raise ProjectNotFound(missing)
+        return _load(cls, item)
 
     def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
         condition = Key("pk").eq(pk) & Key("sk").begins_with(prefix) if prefix else Key("pk").eq(pk)
