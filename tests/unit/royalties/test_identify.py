@@ -309,3 +309,27 @@ def test_catalog_add_from_the_cli_then_the_song_is_identified_again(
     assert [r["status"] for r in run_job(env)] == ["matched"]
     match = ProjectStore().song(ARTIST, project, song["song_id"]).match
     assert match is not None and match["recording_id"] == "glide-1"
+
+
+def test_the_store_guards_the_limit_and_duplicates_itself(env: list[Any],
+                                                          demo: list[demo_catalog.DemoSong]) -> None:
+    """What two requests at the same time would do, past the service's own checks: the store's
+    transaction refuses a track twice or an eleventh song, and writes nothing of the refused batch."""
+    store = ProjectStore()
+    project = identify.create_project(ARTIST, "Races")["project_id"]
+
+    def songs(*track_ids: str) -> list[projects.Song]:
+        return [projects.Song(ARTIST, project, f"s-{t}", t, t) for t in track_ids]
+
+    store.add_songs(ARTIST, project, songs(*(f"t{i}" for i in range(8))))
+    with pytest.raises(projects.SongsRefused):  # t3 is there already: t8 is not added either
+        store.add_songs(ARTIST, project, [*songs("t8"), projects.Song(ARTIST, project, "other", "t3", "t3")])
+    with pytest.raises(projects.SongsRefused):  # 8 + 3 > 10
+        store.add_songs(ARTIST, project, songs("t8", "t9", "t10"))
+    assert [s.track_id for s in store.songs(ARTIST, project)] == [f"t{i}" for i in range(8)]
+    assert store.get(ARTIST, project).song_count == 8
+    store.remove_song(store.song(ARTIST, project, "s-t3"))  # frees its place and its track
+    store.add_songs(ARTIST, project, songs("t3", "t8", "t9"))
+    assert store.get(ARTIST, project).song_count == 10
+    with pytest.raises(ProjectNotFound):  # removing it twice
+        store.remove_song(projects.Song(ARTIST, project, "gone", "t99", "gone"))

@@ -71,8 +71,10 @@ def add_song(store: ProjectStore, project_id: str, song: demo_catalog.DemoSong, 
     aws.client("s3").upload_file(str(clip), resource("MEDIA_BUCKET"), key)
     TrackStore().put(Track(artist, track_id, song.recording.title, clip.name, key, clip.stat().st_size,
                            {"duration_s": CLIP_S}))
-    return store.put_song(Song(artist, project_id, f"s{track_id}", track_id, song.recording.title,
-                               status=projects.MATCHED, match=match_of(song)))
+    [added] = store.add_songs(artist, project_id, [Song(artist, project_id, f"s{track_id}", track_id,
+                                                        song.recording.title, status=projects.MATCHED,
+                                                        match=match_of(song))])
+    return added
 
 
 @pytest.fixture
@@ -184,7 +186,7 @@ def test_a_take_from_ten_songs_end_to_end(project: str, workflow: str, tmp_path:
 def test_refused_unless_ten_distinct_matched_songs(project: str, workflow: str) -> None:
     store = ProjectStore()
     songs = store.songs(ARTIST, project)
-    store.delete_song(ARTIST, project, songs[-1].song_id)
+    store.remove_song(songs[-1])
     with pytest.raises(GenerationRefused, match="exactly 10 matched songs; the project has 9"):
         takes.start_take(ARTIST, project)
     assert store.takes(ARTIST, project) == []  # nothing recorded, no workflow started

@@ -184,7 +184,12 @@ def add_songs(artist_id: str, project_id: str, track_ids: list[str],
     if len(existing) + len(found) > projects.MAX_SONGS:
         raise SongConflict(f"a project holds at most {projects.MAX_SONGS} songs; it has {len(existing)}, "
                            f"{len(found)} more would make {len(existing) + len(found)}")
-    songs = [store.put_song(Song(artist_id, project_id, new_id(), t.track_id, t.title)) for t in found]
+    base = new_id()  # one base, then the position: the songs list in the order they were asked for
+    new = [Song(artist_id, project_id, f"{base}{i:02d}", t.track_id, t.title) for i, t in enumerate(found)]
+    try:  # the checks above say why; this makes them hold against a request at the same time
+        songs = store.add_songs(artist_id, project_id, new)
+    except projects.SongsRefused as err:
+        raise SongConflict(str(err)) from err
     job = _start(artist_id, project_id, songs, correlation_id)
     return {"songs": [song_view(s) for s in songs], "job": job_view(job)}
 
@@ -206,7 +211,7 @@ def _start(artist_id: str, project_id: str, songs: list[Song], correlation_id: s
 def remove_song(artist_id: str, project_id: str, song_id: str) -> None:
     store = ProjectStore()
     song = store.song(artist_id, project_id, song_id)
-    store.delete_song(artist_id, project_id, song_id)
+    store.remove_song(song)
     if song.notes_key and song.notes_key.startswith(project_prefix(artist_id, project_id)):
         aws.client("s3").delete_object(Bucket=resource("MEDIA_BUCKET"), Key=song.notes_key)
 

@@ -7,6 +7,11 @@ one artist never reads another's project::
     A#<artist>#P#<project id>   / S#<song id>      a reference song: its library track, its
                                                    candidates and its match (or none yet)
     A#<artist>#P#<project id>   / T#<take id>      a generated take: seed, status, audio keys
+    A#<artist>#P#<project id>   / TRACK#<track id> a library track's place in the project
+
+Adding and removing songs are transactions with the project's ``song_count`` (at most
+``MAX_SONGS``) and the ``TRACK#`` markers (each track once), so two requests at the same time
+cannot push a project past ten songs or add one track twice.
 
 A song's ``status`` says where identification stands: ``identifying`` (fingerprinting queued
 or running), ``matched`` (a catalog entry is chosen, by the fingerprint or by hand),
@@ -36,12 +41,17 @@ class ProjectNotFound(LookupError):
     pass
 
 
+class SongsRefused(ValueError):
+    """Adding these songs would put a track in the project twice or pass ``MAX_SONGS``."""
+
+
 @dataclass
 class Project:
     artist_id: str
     project_id: str
     name: str
     kept_take_id: str | None = None
+    song_count: int = 0
     identify_job_id: str | None = None  # the latest song_identify job
     created_at: str = field(default_factory=clock.iso)
     updated_at: str = field(default_factory=clock.iso)
@@ -153,7 +163,51 @@ class ProjectStore:
     # -- songs ---------------------------------------------------------------------------------
 
     def put_song(self, song: Song) -> Song:
+        """Write a song's record as it is (a new song goes in through ``add_songs``)."""
         return self._put(child_pk(song.artist_id, song.project_id), f"S#{song.song_id}", song)
+
+    def add_songs(self, artist_id: str, project_id: str, songs: list[Song]) -> list[Song]:
+        """Add new songs in one transaction, or none (``SongsRefused``; see the module)."""
+        pk = child_pk(artist_id, project_id)
+        items: list[dict[str, Any]] = [{"Update": {
+            "TableName": self.table.name, "Key": {"pk": project_pk(artist_id), "sk": f"P#{project_id}"},
+            "UpdateExpression": "SET song_count = if_not_exists(song_count, :zero) + :n",
+            "ConditionExpression": "attribute_exists(pk) AND "
+                                   "(attribute_not_exists(song_count) OR song_count <= :room)",
+            "ExpressionAttributeValues": {":zero": 0, ":n": len(songs), ":room": MAX_SONGS - len(songs)}}}]
+        for song in songs:
+            marker = {"pk": pk, "sk": f"TRACK#{song.track_id}", "song_id": song.song_id}
+            items.append({"Put": {"TableName": self.table.name, "Item": marker,
+                                  "ConditionExpression": "attribute_not_exists(pk)"}})
+            items.append({"Put": {"TableName": self.table.name,
+                                  "Item": {"pk": pk, "sk": f"S#{song.song_id}", **to_item(asdict(song))}}})
+        client = self.table.meta.client
+        try:
+            client.transact_write_items(TransactItems=items)
+        except client.exceptions.TransactionCanceledException as err:
+            raise SongsRefused(f"another change to the project's songs came first ({len(songs)} not added): "
+                               "reload the project and try again") from err
+        return songs
+
+    def remove_song(self, song: Song) -> None:
+        """Remove a song, its track's marker and its place in the count, together."""
+        pk = child_pk(song.artist_id, song.project_id)
+        client = self.table.meta.client
+        try:
+            client.transact_write_items(TransactItems=[
+                {"Delete": {"TableName": self.table.name, "Key": {"pk": pk, "sk": f"S#{song.song_id}"},
+                            "ConditionExpression": "attribute_exists(pk)"}},
+                {"Delete": {"TableName": self.table.name, "Key": {"pk": pk, "sk": f"TRACK#{song.track_id}"}}},
+                {"Update": {"TableName": self.table.name,
+                            "Key": {"pk": project_pk(song.artist_id), "sk": f"P#{song.project_id}"},
+                            "UpdateExpression": "SET song_count = if_not_exists(song_count, :one) - :one",
+                            "ConditionExpression": "attribute_not_exists(song_count) OR song_count > :zero",
+                            "ExpressionAttributeValues": {":one": 1, ":zero": 0}}}])
+        except client.exceptions.TransactionCanceledException as err:
+            reasons = err.response.get("CancellationReasons") or [{}]
+            if reasons[0].get("Code") == "ConditionalCheckFailed":
+                raise ProjectNotFound(f"no song {song.song_id} in project {song.project_id}") from err
+            raise  # the count says no song is left: a record written around add_songs
 
     def song(self, artist_id: str, project_id: str, song_id: str) -> Song:
         return self._get(Song, child_pk(artist_id, project_id), f"S#{song_id}",
@@ -166,9 +220,6 @@ class ProjectStore:
 
     def set_song(self, artist_id: str, project_id: str, song_id: str, **values: Any) -> Song:
         return _load(Song, self._update(child_pk(artist_id, project_id), f"S#{song_id}", values))
-
-    def delete_song(self, artist_id: str, project_id: str, song_id: str) -> None:
-        self.table.delete_item(Key={"pk": child_pk(artist_id, project_id), "sk": f"S#{song_id}"})
 
     # -- takes ---------------------------------------------------------------------------------
 
