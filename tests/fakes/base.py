@@ -1,4 +1,5 @@
-"""What every fake vendor server shares: a threaded HTTP/1.1 server on 127.0.0.1 (port 0),
+"""What every fake vendor server shares: a threaded HTTP/1.1 server on 127.0.0.1 (port 0,
+``soundmosaic.platform.local_http``),
 a record of the requests it got, and faults to inject into the next requests.
 
 A fake is a context manager::
@@ -18,13 +19,14 @@ to requests whose path starts with it. Subclasses implement ``route`` and ``erro
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from soundmosaic.platform.local_http import LocalHttpServer
 
 
 @dataclass(frozen=True)
@@ -73,44 +75,18 @@ class FakeServer:
         self._refusals = 0
         self._lock = threading.Lock()
         self._closing = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LocalHttpServer | None = None
 
     # --- life cycle ---------------------------------------------------------------------------
 
     def start(self) -> Self:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keep-alive, like the real APIs
-
-            def setup(self) -> None:
-                super().setup()
-                # Headers and body go out as two writes; without this, Nagle's algorithm and the
-                # client's delayed ACK add ~40 ms to some answers.
-                self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-            def do_GET(self) -> None:
-                fake._handle(self)
-
-            do_POST = do_PUT = do_DELETE = do_GET
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass  # quiet: tests read fake.requests instead
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        # A short poll interval: close() waits at most this long for the serving thread.
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name=f"{self.name}-server", daemon=True)
-        self._thread.start()
+        self._server = LocalHttpServer(self._handle, name=f"{self.name}-server").start()
         return self
 
     def close(self) -> None:
         self._closing.set()  # ends hangs now
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
 
     def __enter__(self) -> Self:
@@ -122,8 +98,7 @@ class FakeServer:
     @property
     def url(self) -> str:
         assert self._server is not None, "start the fake first (use it as a context manager)"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._server.url
 
     # --- what tests tell it and read from it --------------------------------------------------
 

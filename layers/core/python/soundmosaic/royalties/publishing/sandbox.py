@@ -28,11 +28,12 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Self
 
 from soundmosaic.platform import clock
+from soundmosaic.platform.local_http import LocalHttpServer
 
 _RELEASE = re.compile(r"^/v1/releases/([A-Za-z0-9._-]+)(?:/(audio|artwork|submit))?$")
 _ISRC = re.compile(r"[A-Z]{2}[A-Z0-9]{3}\d{7}")
@@ -70,37 +71,20 @@ class SandboxDistributor:
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.RLock()
         self._closing = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LocalHttpServer | None = None
         self._load()
 
     # --- life cycle -------------------------------------------------------------------------------
 
     def start(self) -> Self:
-        sandbox = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                sandbox._handle(self)
-
-            do_POST = do_PUT = do_GET
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
         self._closing.clear()
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="sandbox-distributor",
-                         daemon=True).start()
+        self._server = LocalHttpServer(self._handle, self.host, self.port, "sandbox-distributor").start()
         return self
 
     def stop(self) -> None:
-        self._closing.set()
+        self._closing.set()  # ends hanging requests now
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
 
     def __enter__(self) -> Self:
@@ -112,8 +96,7 @@ class SandboxDistributor:
     @property
     def url(self) -> str:
         assert self._server is not None, "start the sandbox first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._server.url
 
     def env(self) -> dict[str, str]:
         env = {"SOUNDMOSAIC_DISTRIBUTOR_URL": self.url, "SOUNDMOSAIC_DISTRIBUTOR_TOKEN": self.token}
