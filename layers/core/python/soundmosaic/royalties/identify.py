@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -254,36 +255,35 @@ def search_catalog(query: str, limit: int = 20) -> dict[str, Any]:
 
 def identify_step(event: dict[str, Any]) -> dict[str, Any]:
     """Identify one song of the workflow; ``{song_id, status}``."""
-    artist, project_id, song_id = event["artist_id"], event["project_id"], event["song_id"]
-    store = ProjectStore()
-    try:
-        song = store.song(artist, project_id, song_id)
-    except ProjectNotFound:
-        return {"song_id": song_id, "status": "removed"}
-    try:
-        track = TrackStore().get(artist, song.track_id)
-    except TrackNotFound:
-        values: dict[str, Any] = {"status": projects.FAILED, "candidates": [], "match": None,
-                                  "error": "its library track was deleted; remove the song"}
-    else:
-        values = _identify(track.media_key, track.filename)
-    status = _set_song(store, song, **values)
-    _progress(event)
-    return {"song_id": song_id, "status": status}
+    return _update_song(event, _identified)
 
 
 def identify_failed_step(event: dict[str, Any]) -> dict[str, Any]:
     """The Map's Catch: the song is ``failed`` with the error's cause."""
-    artist, project_id, song_id = event["artist_id"], event["project_id"], event["song_id"]
+    reason = reason_from_error(event.get("error") or {})
+    return _update_song(event, lambda _song: {"status": projects.FAILED,
+                                              "error": f"identification failed: {reason}"})
+
+
+def _identified(song: Song) -> dict[str, Any]:
+    try:
+        track = TrackStore().get(song.artist_id, song.track_id)
+    except TrackNotFound:
+        return {"status": projects.FAILED, "candidates": [], "match": None,
+                "error": "its library track was deleted; remove the song"}
+    return _identify(track.media_key, track.filename)
+
+
+def _update_song(event: dict[str, Any], values_for: Callable[[Song], dict[str, Any]]) -> dict[str, Any]:
+    """Set the step's song to ``values_for(song)`` and move the job on; a removed song stays removed."""
     store = ProjectStore()
     try:
-        song = store.song(artist, project_id, song_id)
+        song = store.song(event["artist_id"], event["project_id"], event["song_id"])
     except ProjectNotFound:
-        return {"song_id": song_id, "status": "removed"}
-    reason = reason_from_error(event.get("error") or {})
-    status = _set_song(store, song, status=projects.FAILED, error=f"identification failed: {reason}")
+        return {"song_id": event["song_id"], "status": "removed"}
+    status = _set_song(store, song, **values_for(song))
     _progress(event)
-    return {"song_id": song_id, "status": status}
+    return {"song_id": song.song_id, "status": status}
 
 
 def _set_song(store: ProjectStore, song: Song, **values: Any) -> str:

@@ -200,13 +200,13 @@ def publish_take(artist_id: str, project_id: str, take_id: str, *, title: str, g
                  label: str = "") -> dict[str, Any]:
     """Publish a ready, kept take; the same take again returns its publication. See the module."""
     store = ProjectStore()
-    project = store.get(artist_id, project_id)  # ProjectNotFound: not this artist's
+    store.get(artist_id, project_id)  # ProjectNotFound: not this artist's
     take = store.take(artist_id, project_id, take_id)
     if take.publication:
         return publication_view(artist_id, project_id, take_id)
     if take.status != projects.READY or not take.audio_key:
         raise NotPublishable(f"take {take_id} is {take.status}: only a ready take can be published")
-    if not (take.kept or project.kept_take_id == take_id):
+    if not take.kept:
         raise NotPublishable(f"take {take_id} is not kept: keep it first "
                              f"(POST .../takes/{take_id}/keep), then publish it")
     if not take.provenance_track_id:
