@@ -170,7 +170,7 @@ def run(n_tracks: int = 10_000, rounds: int = 200, common_every: int = 5, warmup
     ``full`` also times one snapshot of the seeded state (what the stack's snapshot loop does
     after any write); it takes about a minute at 10,000 tracks, so it is off by default.
     """
-    from soundmosaic.runtime.stack import LocalStack
+    from soundmosaic_local.runtime.stack import LocalStack
 
     started = time.perf_counter()
     info = machine()

@@ -19,7 +19,7 @@ from bench.common import RESULTS_DIR, machine
 
 def run(bars: int = 90) -> dict[str, Any]:
     from soundmosaic.audio import pipeline
-    from soundmosaic.runtime.stack import LocalStack
+    from soundmosaic_local.runtime.stack import LocalStack
 
     from tests.integration.conftest import Api
     from tests.songs import TEMPO, song

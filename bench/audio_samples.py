@@ -49,8 +49,8 @@ Log = Callable[[str], None]
 
 def _hits(log: Log) -> tuple[dict[tuple[int, str], np.ndarray], str]:
     """Hits per (kit, sound) at 44.1 kHz mono."""
-    from soundmosaic.audio.samples import render, synth
     from soundmosaic.audio.samples.features import resample
+    from soundmosaic_local.training import render, synth
 
     notes = {"kick": 36, "snare": 38, "closed_hat": 42, "open_hat": 46, "tom": 45, "cymbal": 49}
     kits = (0, 25)
@@ -169,8 +169,9 @@ def speed(log: Log, repeat: int = 3) -> dict[str, Any]:
 
 
 def heldout(log: Log) -> dict[str, Any]:
-    from soundmosaic.audio.samples import CLASSES, MODEL_VERSION, train
+    from soundmosaic.audio.samples import CLASSES, MODEL_VERSION
     from soundmosaic.audio.samples.model import shipped, single_threaded_blas
+    from soundmosaic_local.training import train
 
     recorded = json.loads(TRAINING_FILE.read_text()) if TRAINING_FILE.exists() else {}
     seed = int(recorded.get("seed", 7))

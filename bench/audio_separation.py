@@ -63,9 +63,9 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
 # --- (a) quality -------------------------------------------------------------------------------
 
 def part_sdr(quick: bool) -> dict[str, Any]:
-    from soundmosaic.audio.separate import known_mixes as km
     from soundmosaic.audio.separate.offline import SpleeterHPSSEngine, split_drums
     from soundmosaic.audio.signal import Audio
+    from soundmosaic_local.fixtures import known_mixes as km
 
     engine = SpleeterHPSSEngine()
     label = ""
@@ -109,11 +109,11 @@ def part_sdr(quick: bool) -> dict[str, Any]:
 # --- (b) real-time factor ------------------------------------------------------------------------
 
 def part_rtf(quick: bool) -> dict[str, Any]:
-    from soundmosaic.audio.separate import known_mixes as km
     from soundmosaic.audio.separate import separate_file
     from soundmosaic.audio.separate import spleeter_unet as su
     from soundmosaic.audio.separate.offline import SpleeterHPSSEngine, split_drums
     from soundmosaic.audio.signal import Audio, write_wav
+    from soundmosaic_local.fixtures import known_mixes as km
 
     duration = 60.0 if quick else 180.0
     engine = SpleeterHPSSEngine()
@@ -175,10 +175,10 @@ def part_demucs(quick: bool, repeats: int) -> dict[str, Any]:
     import torch
     from demucs.apply import apply_model
     from demucs.htdemucs import HTDemucs
-    from soundmosaic.audio.separate import known_mixes as km
     from soundmosaic.audio.separate import separate_file
     from soundmosaic.audio.separate.demucs_engine import DemucsEngine
     from soundmosaic.audio.signal import Audio, write_wav
+    from soundmosaic_local.fixtures import known_mixes as km
 
     torch.manual_seed(0)
     with warnings.catch_warnings():
@@ -339,8 +339,8 @@ def _measure(engine: str, source: Path, tmp: Path) -> dict[str, Any]:
 
 
 def part_memory(quick: bool, long_minutes: float) -> dict[str, Any]:
-    from soundmosaic.audio.separate import known_mixes as km
     from soundmosaic.audio.signal import Audio, write_wav
+    from soundmosaic_local.fixtures import known_mixes as km
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp_name:

@@ -1,6 +1,6 @@
 """Lambda cold start: the time to import each handler module, against a bare ``import boto3``.
 
-Every function in ``soundmosaic.platform.catalogue.FUNCTIONS`` is imported in a fresh
+Every function in ``soundmosaic.platform.resources.FUNCTIONS`` is imported in a fresh
 interpreter with the environment a deployed Lambda gets (the catalogue's variables, region,
 dummy credentials, the Lambda runtime's own variables, the layer on ``PYTHONPATH``) and
 ``POWERTOOLS_TRACE_DISABLED=true``. One extra row imports the API handler with tracing on, as
@@ -35,8 +35,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from soundmosaic.platform import catalogue
-from soundmosaic.runtime import provision
+from soundmosaic.platform import resources
+from soundmosaic_local.runtime import provision
 
 from bench.common import REPO_ROOT, machine, machine_line, ratio, table
 
@@ -85,13 +85,13 @@ class Target:
     name: str
     module: str
     env: dict[str, str]
-    function: catalogue.Function | None = None
+    function: resources.Function | None = None
 
 
-def lambda_env(fn: catalogue.Function | None, tracing: bool = False) -> dict[str, str]:
+def lambda_env(fn: resources.Function | None, tracing: bool = False) -> dict[str, str]:
     """The environment of a deployed Lambda for ``fn`` (values from the local catalogue)."""
     env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
-    name = catalogue.physical_name(STAGE, fn.key if fn else "baseline")
+    name = resources.physical_name(STAGE, fn.key if fn else "baseline")
     env.update(provision.environment(STAGE, UNREACHABLE))
     env.update({
         "AWS_DEFAULT_REGION": provision.REGION, "AWS_REGION": provision.REGION,
@@ -111,8 +111,8 @@ def lambda_env(fn: catalogue.Function | None, tracing: bool = False) -> dict[str
 
 def targets() -> list[Target]:
     found = [Target(BASELINE, "boto3", lambda_env(None))]
-    found += [Target(fn.key, fn.module, lambda_env(fn), fn) for fn in catalogue.FUNCTIONS]
-    api = catalogue.function("api")
+    found += [Target(fn.key, fn.module, lambda_env(fn), fn) for fn in resources.FUNCTIONS]
+    api = resources.function("api")
     found.append(Target("api (tracing on)", api.module, lambda_env(api, tracing=True), api))
     return found
 

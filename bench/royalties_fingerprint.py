@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from soundmosaic.royalties import demo_catalog
-from soundmosaic.royalties.fingerprint import FingerprintIndex, bit_error_rate, fingerprint_file
+from soundmosaic.catalog.fingerprint import FingerprintIndex, bit_error_rate, fingerprint_file
+from soundmosaic_local.fixtures import demo_catalog
 
 from bench.common import (
     DOCS_FILE,

@@ -57,11 +57,10 @@ def plain_render(midi: bytes) -> float:
 
 
 def run(lengths: list[float], repeats: int) -> dict[str, Any]:
+    from soundmosaic.generation.compose import generate
     from soundmosaic.providers import ModelMosaic, Registry
     from soundmosaic.providers.offline import music_catalog
     from soundmosaic.providers.registry import DEFAULT_PATH
-    from soundmosaic.royalties.generation import generate
-
     from tests.unit.royalties.music_songs import songs
 
     info = machine()

@@ -91,7 +91,7 @@ def browser_timings(api_url: str, token: str, runs: int) -> dict[str, list[float
 
 
 def run(runs: int = 9, full: bool = False, log: Any = print) -> dict[str, Any]:
-    from soundmosaic.runtime.stack import LocalStack
+    from soundmosaic_local.runtime.stack import LocalStack
 
     runs = 25 if full else runs
     info = machine()

@@ -1,7 +1,7 @@
 """The SoundMosaic CDK app: one stack per bounded context, built from the shared catalogue.
 
 Every bucket, table, queue, function, state machine and schedule comes from
-``soundmosaic.platform.catalogue``; nothing here spells a resource name of its own.
+``soundmosaic.platform.resources``; nothing here spells a resource name of its own.
 
 Environment variables
 ---------------------

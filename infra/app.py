@@ -2,13 +2,13 @@
 
 Stacks, named ``SoundMosaic-<stage>-<Context>``::
 
-    Storage    S3 buckets                       (catalogue.BUCKETS)
-    Data       DynamoDB tables                  (catalogue.TABLES)
+    Storage    S3 buckets                       (resources.BUCKETS)
+    Data       DynamoDB tables                  (resources.TABLES)
     Auth       Cognito user pool, SPA client, hosted UI domain
-    Workflows  state machines + the functions their Tasks invoke   (catalogue.STATE_MACHINES)
-    Ingest     queues + DLQs, upload notifications, consumers      (catalogue.QUEUES)
+    Workflows  state machines + the functions their Tasks invoke   (resources.STATE_MACHINES)
+    Ingest     queues + DLQs, upload notifications, consumers      (resources.QUEUES)
     Api        HTTP API + JWT authorizer + the remaining functions
-    Schedules  EventBridge rules + their target functions          (catalogue.SCHEDULES)
+    Schedules  EventBridge rules + their target functions          (resources.SCHEDULES)
     Compute    SageMaker async GPU endpoint for the audio worker   (only with -c gpu=true)
 
 Each catalogue function lives in exactly one stack, the first of Workflows, Ingest, Schedules
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from soundmosaic.platform import catalogue
+from soundmosaic.platform import resources
 
 from infra import needs
 from infra.constructs.functions import Shared
@@ -41,24 +41,24 @@ from infra.stacks.schedules import SchedulesStack
 from infra.stacks.storage import StorageStack
 from infra.stacks.workflows import WorkflowsStack
 
-CDK_JSON = catalogue.REPO_ROOT / "cdk.json"
+CDK_JSON = resources.REPO_ROOT / "cdk.json"
 WORKFLOWS, INGEST, SCHEDULES, API, COMPUTE = "Workflows", "Ingest", "Schedules", "Api", "Compute"
 
 
 def placement() -> dict[str, list[str]]:
     """Function keys per stack: each catalogue function in exactly one stack."""
     home: dict[str, str] = {}
-    for machine in catalogue.STATE_MACHINES:
+    for machine in resources.STATE_MACHINES:
         for key in machine.functions.values():
             home.setdefault(key, WORKFLOWS)
-    for queue in catalogue.QUEUES:
+    for queue in resources.QUEUES:
         home.setdefault(queue.consumer, INGEST)
-    for schedule in catalogue.SCHEDULES:
+    for schedule in resources.SCHEDULES:
         home.setdefault(schedule.target, SCHEDULES)
-    for fn in catalogue.FUNCTIONS:
+    for fn in resources.FUNCTIONS:
         home.setdefault(fn.key, API)
     stacks: dict[str, list[str]] = {WORKFLOWS: [], INGEST: [], SCHEDULES: [], API: []}
-    for fn in catalogue.FUNCTIONS:  # catalogue order, so templates are stable
+    for fn in resources.FUNCTIONS:  # catalogue order, so templates are stable
         stacks[home[fn.key]].append(fn.key)
     return stacks
 

@@ -10,7 +10,7 @@ name and the stack's own account, region and partition, so no cross-stack refere
 from __future__ import annotations
 
 from aws_cdk import ArnFormat, Stack
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform.resources import physical_name
 
 
 def state_machine_arn(stack: Stack, stage: str, key: str) -> str:

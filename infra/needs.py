@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from soundmosaic.platform import catalogue
+from soundmosaic.platform import resources
 
 
 class Access(Enum):
@@ -121,7 +121,7 @@ NEEDS: dict[str, Needs] = {
     # package (DDEX ERN + files) under artists/<a>/releases/, calls the distributor (its token in
     # the provider-keys secret), records the status; a scheduled sweep queues again publications
     # whose message was lost (DLQ), so it also sends to its own queue.
-    "publish": Needs(
+    "publishing": Needs(
         buckets={"media": RW},
         tables={"publications": RW},
         sends=("publish",),
@@ -147,12 +147,12 @@ def needs(function_key: str) -> Needs:
 
 def check() -> None:
     """Every catalogue function has needs, and every key named here is in the catalogue."""
-    functions = {f.key for f in catalogue.FUNCTIONS}
-    buckets = {b.key for b in catalogue.BUCKETS}
-    tables = {t.key for t in catalogue.TABLES}
-    machines = {m.key for m in catalogue.STATE_MACHINES}
-    secrets = {s.key for s in catalogue.SECRETS}
-    queues = {q.key for q in catalogue.QUEUES}
+    functions = {f.key for f in resources.FUNCTIONS}
+    buckets = {b.key for b in resources.BUCKETS}
+    tables = {t.key for t in resources.TABLES}
+    machines = {m.key for m in resources.STATE_MACHINES}
+    secrets = {s.key for s in resources.SECRETS}
+    queues = {q.key for q in resources.QUEUES}
     problems = [f"function {k!r} has no needs entry" for k in sorted(functions - set(NEEDS))]
     problems += [f"needs entry {k!r} is not a catalogue function" for k in sorted(set(NEEDS)
                                                                                   - functions)]
@@ -168,7 +168,7 @@ def check() -> None:
         if not 512 <= entry.ephemeral_storage_mb <= 10240:
             problems.append(f"{key}: ephemeral storage {entry.ephemeral_storage_mb} MB is outside "
                             "Lambda's 512-10240 MB")
-        if entry.container and not (catalogue.REPO_ROOT / "containers" / entry.container
+        if entry.container and not (resources.REPO_ROOT / "containers" / entry.container
                                     / "Dockerfile").is_file():
             problems.append(f"{key}: containers/{entry.container}/Dockerfile is missing")
     if problems:

@@ -36,7 +36,8 @@ from soundmosaic.platform.jobs import JobNotFound, JobStore
 from soundmosaic.platform.observability import for_function
 from soundmosaic.platform.paging import BadCursor
 
-logger, tracer, metrics = for_function("api")
+observed = for_function("api")
+logger, metrics = observed.logger, observed.metrics
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
 idempotency = IdempotencyConfig(event_key_jmespath="[artist_id, idempotency_key]",
                                 expires_after_seconds=3600)
@@ -268,9 +269,7 @@ def get_job(job_id: str) -> dict[str, Any]:
         raise NotFoundError(f"no job {job_id}") from err
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed.handler(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency.register_lambda_context(context)
     return app.resolve(event, context)

@@ -22,11 +22,11 @@ from aws_lambda_powertools.event_handler.exceptions import (
 )
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, Field
+from soundmosaic.generation import references
+from soundmosaic.generation.projects import MAX_SONGS, ProjectNotFound
+from soundmosaic.generation.references import CatalogEntryNotFound, SongConflict
 from soundmosaic.library.tracks import TrackNotFound
 from soundmosaic.platform import auth
-from soundmosaic.royalties import identify
-from soundmosaic.royalties.identify import CatalogEntryNotFound, SongConflict
-from soundmosaic.royalties.projects import MAX_SONGS, ProjectNotFound
 
 router = Router()
 Id = Annotated[str, Field(min_length=1, max_length=64)]
@@ -72,14 +72,14 @@ def _domain_errors() -> Iterator[None]:
 @router.post("/generation/projects")
 def create_project(body: ProjectRequest) -> Response[dict[str, Any]]:
     with _domain_errors():
-        return Response(201, "application/json", identify.create_project(_artist(), body.name))
+        return Response(201, "application/json", references.create_project(_artist(), body.name))
 
 
 @router.get("/generation/projects")
 def list_projects() -> dict[str, Any]:
     """The artist's projects, newest first, with song, matched-song and take counts."""
     with _domain_errors():
-        return identify.list_projects(_artist())
+        return references.list_projects(_artist())
 
 
 @router.get("/generation/projects/<project_id>")
@@ -87,14 +87,14 @@ def get_project(project_id: str) -> dict[str, Any]:
     """The project, its songs and takes, whether it is ready to generate (else why not), and the
     latest identification job."""
     with _domain_errors():
-        return identify.project_detail(_artist(), project_id)
+        return references.project_detail(_artist(), project_id)
 
 
 @router.delete("/generation/projects/<project_id>")
 def delete_project(project_id: str) -> Response[None]:
     """The project with its songs, takes and their media (published releases stay published)."""
     with _domain_errors():
-        identify.delete_project(_artist(), project_id)
+        references.delete_project(_artist(), project_id)
     return Response(204, None, None)
 
 
@@ -102,14 +102,14 @@ def delete_project(project_id: str) -> Response[None]:
 def add_songs(project_id: str, body: SongsRequest) -> Response[dict[str, Any]]:
     """Add library tracks as reference songs and start identifying them (``{songs, job}``)."""
     with _domain_errors():
-        reply = identify.add_songs(_artist(), project_id, body.track_ids, _request_id())
+        reply = references.add_songs(_artist(), project_id, body.track_ids, _request_id())
     return Response(202, "application/json", reply)
 
 
 @router.delete("/generation/projects/<project_id>/songs/<song_id>")
 def remove_song(project_id: str, song_id: str) -> Response[None]:
     with _domain_errors():
-        identify.remove_song(_artist(), project_id, song_id)
+        references.remove_song(_artist(), project_id, song_id)
     return Response(204, None, None)
 
 
@@ -117,14 +117,14 @@ def remove_song(project_id: str, song_id: str) -> Response[None]:
 def match_song(project_id: str, song_id: str, body: MatchRequest) -> dict[str, Any]:
     """Match a song by hand to a catalog recording (a candidate, or one found by search)."""
     with _domain_errors():
-        return identify.match_by_hand(_artist(), project_id, song_id, body.recording_id)
+        return references.match_by_hand(_artist(), project_id, song_id, body.recording_id)
 
 
 @router.post("/generation/projects/<project_id>/songs/<song_id>/identify")
 def reidentify_song(project_id: str, song_id: str) -> Response[dict[str, Any]]:
     """Fingerprint and match the song again (``{song, job}``)."""
     with _domain_errors():
-        reply = identify.reidentify(_artist(), project_id, song_id, _request_id())
+        reply = references.reidentify(_artist(), project_id, song_id, _request_id())
     return Response(202, "application/json", reply)
 
 
@@ -134,4 +134,4 @@ def search_catalog(q: Annotated[str, Query(min_length=1, max_length=200)],
     """Catalog recordings by title, artist or ISRC, with their works' rights holders and shares."""
     _artist()  # the catalog is shared, but only signed-in artists search it
     with _domain_errors():
-        return identify.search_catalog(q, limit)
+        return references.search_catalog(q, limit)

@@ -21,10 +21,10 @@ from aws_lambda_powertools.event_handler.exceptions import (
     ServiceError,
 )
 from pydantic import BaseModel, Field
+from soundmosaic.generation.projects import ProjectNotFound
 from soundmosaic.platform import auth
-from soundmosaic.royalties.projects import ProjectNotFound
-from soundmosaic.royalties.publishing import service
-from soundmosaic.royalties.publishing.release import ReleaseError
+from soundmosaic.publishing import service
+from soundmosaic.publishing.release import ReleaseError
 
 router = Router()
 TAKE = "/generation/projects/<project_id>/takes/<take_id>"

@@ -21,10 +21,10 @@ from aws_lambda_powertools.event_handler.exceptions import (
     ServiceError,
 )
 from pydantic import BaseModel, Field
+from soundmosaic.generation import takes
+from soundmosaic.generation.compose import GenerationRefused
+from soundmosaic.generation.projects import ProjectNotFound, ProjectStore
 from soundmosaic.platform import auth
-from soundmosaic.royalties import takes
-from soundmosaic.royalties.generation import GenerationRefused
-from soundmosaic.royalties.projects import ProjectNotFound, ProjectStore
 
 router = Router()
 

@@ -17,12 +17,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from soundmosaic.audio import lyrics, midi, pipeline, remote, samples, separate  # noqa: F401
 from soundmosaic.platform.observability import for_function
 
-logger, tracer, metrics = for_function("audio")
+observed = for_function("audio")
+logger, metrics = observed.logger, observed.metrics
 
 
-@logger.inject_lambda_context(correlation_id_path="correlation_id")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed.handler(correlation_id_path="correlation_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     action = event["action"]
     logger.info("stage", extra={"action": action, "track_id": event.get("track_id"),

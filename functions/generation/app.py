@@ -5,7 +5,7 @@ Event: ``{"action", "artist_id", "job_id", "correlation_id", "project_id", "song
 "take_id"?, "error"?}``. Actions: ``identify`` / ``identify_failed`` (one reference song against
 the catalog), ``check`` (refuse unless all ten songs are matched), ``prepare`` (one song's notes,
 tempo and key), ``generate``, ``render``, ``store`` (a take and its provenance), ``take_failed``.
-The rules live in ``soundmosaic.royalties.identify`` and ``.takes``. In AWS this function is the
+The rules live in ``soundmosaic.generation.references`` and ``.takes``. In AWS this function is the
 ``containers/audio`` image (ffmpeg, fpcalc, Basic Pitch, FluidSynth, music21); the same code
 runs in-process locally.
 """
@@ -16,14 +16,15 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from soundmosaic.generation import references, takes
 from soundmosaic.platform.observability import for_function
-from soundmosaic.royalties import identify, takes
 
-logger, tracer, metrics = for_function("generation")
+observed = for_function("generation")
+logger, metrics = observed.logger, observed.metrics
 
 ACTIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "identify": identify.identify_step,
-    "identify_failed": identify.identify_failed_step,
+    "identify": references.identify_step,
+    "identify_failed": references.identify_failed_step,
     "check": takes.check_step,
     "prepare": takes.prepare_step,
     "generate": takes.generate_step,
@@ -33,9 +34,7 @@ ACTIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
-@logger.inject_lambda_context(correlation_id_path="correlation_id")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed.handler(correlation_id_path="correlation_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     action = event["action"]
     logger.info("step", extra={"action": action, "job_id": event.get("job_id"),

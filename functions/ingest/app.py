@@ -28,7 +28,8 @@ from soundmosaic.library import ingest
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.observability import for_function
 
-logger, tracer, metrics = for_function("ingest")
+observed = for_function("ingest")
+logger, metrics = observed.logger, observed.metrics
 processor = BatchProcessor(event_type=EventType.SQS)
 persistence = DynamoDBPersistenceLayer(table_name=resource("IDEMPOTENCY_TABLE"))
 config = IdempotencyConfig(
@@ -67,9 +68,7 @@ def record_handler(record: SQSRecord) -> None:
         start_once(upload=upload)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed.handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config.register_lambda_context(context)
     return dict(process_partial_response(event=event, record_handler=record_handler,

@@ -14,12 +14,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from soundmosaic.platform.jobs import JobStore, reason_from_error
 from soundmosaic.platform.observability import for_function
 
-logger, tracer, metrics = for_function("jobs")
+observed = for_function("jobs")
+logger, metrics = observed.logger, observed.metrics
 
 
-@logger.inject_lambda_context(correlation_id_path="correlation_id")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed.handler(correlation_id_path="correlation_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     store = JobStore()
     artist, job_id, action = event["artist_id"], event["job_id"], event["action"]

@@ -12,12 +12,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from soundmosaic.library import ingest
 from soundmosaic.platform.observability import for_function
 
-logger, tracer, metrics = for_function("probe")
+observed = for_function("probe")
+logger, metrics = observed.logger, observed.metrics
 
 
-@logger.inject_lambda_context(correlation_id_path="correlation_id")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed.handler(correlation_id_path="correlation_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     where = {k: event[k] for k in ("artist_id", "job_id", "bucket", "key")}
     if event["action"] == "validate":

@@ -12,12 +12,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from soundmosaic.library import maintenance
 from soundmosaic.platform.observability import for_function
 
-logger, tracer, metrics = for_function("refresh")
+observed = for_function("refresh")
+logger, metrics = observed.logger, observed.metrics
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed.handler()
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     stale = maintenance.fail_stale_jobs()
     report = {

@@ -14,12 +14,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from soundmosaic.platform.observability import for_function
 from soundmosaic.royalties import imports
 
-logger, tracer, metrics = for_function("royalties")
+observed = for_function("royalties")
+logger, metrics = observed.logger, observed.metrics
 
 
-@logger.inject_lambda_context(correlation_id_path="correlation_id")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed.handler(correlation_id_path="correlation_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     action, artist_id, job_id = event["action"], event["artist_id"], event["job_id"]
     part = (event.get("part") or {}).get("index")

@@ -16,12 +16,11 @@ from soundmosaic.platform.observability import for_function
 from soundmosaic.providers import ModelMosaic
 from soundmosaic.studio import batch, video
 
-logger, tracer, metrics = for_function("studio")
+observed = for_function("studio")
+logger, metrics = observed.logger, observed.metrics
 
 
-@logger.inject_lambda_context(correlation_id_path="correlation_id")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed.handler(correlation_id_path="correlation_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     action, artist_id, job_id = event["action"], event["artist_id"], event["job_id"]
     logger.info("step", extra={"action": action, "job_id": job_id, "index": event.get("index")})

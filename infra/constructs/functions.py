@@ -23,8 +23,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from infra import names, needs
 from infra.constructs.logs import log_group as make_log_group
@@ -33,7 +33,7 @@ from infra.settings import ARCHITECTURE_TAG, POWERTOOLS_ACCOUNT, PYTHON_RUNTIME_
 METRICS_NAMESPACE = "SoundMosaic"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 ARCHITECTURE = lambda_.Architecture.X86_64
-CORE_LAYER_DIR = catalogue.REPO_ROOT / "layers" / "core"
+CORE_LAYER_DIR = resources.REPO_ROOT / "layers" / "core"
 CODE_EXCLUDE = ["**/__pycache__", "**/*.pyc", "**/.mypy_cache", "**/.pytest_cache"]
 
 # Docker build context = the repository root, reduced to what an image may COPY (.dockerignore
@@ -89,17 +89,17 @@ def environment(stack: Stack, shared: Shared) -> dict[str, str]:
         "SOUNDMOSAIC_STAGE": stage,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
     }
-    for bucket in catalogue.BUCKETS:
+    for bucket in resources.BUCKETS:
         env[bucket.env] = shared.buckets[bucket.key].bucket_name
-    for table in catalogue.TABLES:
+    for table in resources.TABLES:
         env[table.env] = shared.tables[table.key].table_name
-    for secret in catalogue.SECRETS:
+    for secret in resources.SECRETS:
         env[secret.env] = physical_name(stage, secret.key)
-    for queue in catalogue.QUEUES:
+    for queue in resources.QUEUES:
         env[queue.env] = names.queue_url(stack, stage, queue.key)
-    for machine in catalogue.STATE_MACHINES:
+    for machine in resources.STATE_MACHINES:
         env[machine.env] = names.state_machine_arn(stack, stage, machine.key)
-    for fn in catalogue.FUNCTIONS:
+    for fn in resources.FUNCTIONS:
         if fn.env:
             env[fn.env] = physical_name(stage, fn.key)
     return env
@@ -119,7 +119,7 @@ class CatalogueFunctions(Construct):
         stack = Stack.of(self)
         self.shared = shared
         self.functions: dict[str, lambda_.Function] = {}
-        wanted = [catalogue.function(k) for k in dict.fromkeys(keys)]
+        wanted = [resources.function(k) for k in dict.fromkeys(keys)]
         env = environment(stack, shared)
         self._layers: list[lambda_.ILayerVersion] | None = None
         for fn in wanted:
@@ -161,14 +161,14 @@ class CatalogueFunctions(Construct):
             self._layers = [powertools, core]
         return self._layers
 
-    def _build(self, fn: catalogue.Function, env: dict[str, str]) -> lambda_.Function:
+    def _build(self, fn: resources.Function, env: dict[str, str]) -> lambda_.Function:
         settings = self.shared.settings
         name = physical_name(settings.stage, fn.key)
         log_group = make_log_group(self, f"{fn.key}-logs", settings, f"/aws/lambda/{name}")
         container = needs.needs(fn.key).container
         if container:
             image = lambda_.DockerImageCode.from_image_asset(
-                str(catalogue.REPO_ROOT),
+                str(resources.REPO_ROOT),
                 **image_asset_options(container),
                 cmd=[f"{fn.module}.{fn.attribute}"],
             )
@@ -192,7 +192,7 @@ class CatalogueFunctions(Construct):
 
     # -- permissions ----------------------------------------------------------------------------
 
-    def _grant(self, fn: catalogue.Function, built: lambda_.Function) -> None:
+    def _grant(self, fn: resources.Function, built: lambda_.Function) -> None:
         wants = needs.needs(fn.key)
         for key, access in wants.buckets.items():
             bucket = self.shared.buckets[key]

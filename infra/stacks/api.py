@@ -13,8 +13,8 @@ from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from infra.constructs.functions import CatalogueFunctions, Shared
 from infra.constructs.logs import log_group as make_log_group
@@ -47,7 +47,7 @@ class ApiStack(FoundationStack):
                  env: Environment | None = None) -> None:
         super().__init__(scope, construct_id, settings=settings, env=env,
                          description=DESCRIPTION)
-        catalogue.function(API_FUNCTION)  # fails loudly if the catalogue drops it
+        resources.function(API_FUNCTION)  # fails loudly if the catalogue drops it
         self.functions = CatalogueFunctions(self, "Functions", keys=function_keys, shared=shared)
         handler = self.functions.functions[API_FUNCTION]
 

@@ -33,7 +33,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
-from soundmosaic.platform import catalogue
+from soundmosaic.platform import resources
 
 from infra import names
 from infra.constructs.functions import Shared, environment, image_asset_options
@@ -78,7 +78,7 @@ class ComputeStack(FoundationStack):
                  shared: Shared, env: Environment | None = None) -> None:
         super().__init__(scope, construct_id, settings=settings, env=env,
                          description=DESCRIPTION)
-        dockerfile = catalogue.REPO_ROOT / "containers" / CONTAINER / "Dockerfile"
+        dockerfile = resources.REPO_ROOT / "containers" / CONTAINER / "Dockerfile"
         if not dockerfile.is_file():
             raise FileNotFoundError(f"context gpu=true needs {dockerfile}")
         stage = settings.stage
@@ -86,7 +86,7 @@ class ComputeStack(FoundationStack):
         media = shared.buckets["media"]
 
         self.image = ecr_assets.DockerImageAsset(
-            self, "GpuImage", directory=str(catalogue.REPO_ROOT),
+            self, "GpuImage", directory=str(resources.REPO_ROOT),
             build_args=GPU_BUILD_ARGS, **image_asset_options(CONTAINER),
         )
         # Where SageMaker writes the container's output for this endpoint.

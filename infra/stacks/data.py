@@ -7,14 +7,14 @@ from aws_cdk import Environment, RemovalPolicy, SecretValue
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
 
-DESCRIPTION = ("SoundMosaic data: DynamoDB tables " + ", ".join(t.key for t in catalogue.TABLES)
-               + "; secrets " + ", ".join(s.key for s in catalogue.SECRETS))
+DESCRIPTION = ("SoundMosaic data: DynamoDB tables " + ", ".join(t.key for t in resources.TABLES)
+               + "; secrets " + ", ".join(s.key for s in resources.SECRETS))
 
 
 class DataStack(FoundationStack):
@@ -23,7 +23,7 @@ class DataStack(FoundationStack):
         super().__init__(scope, construct_id, settings=settings, env=env,
                          description=DESCRIPTION)
         self.tables: dict[str, dynamodb.Table] = {}
-        for entry in catalogue.TABLES:
+        for entry in resources.TABLES:
             string = dynamodb.AttributeType.STRING
             self.tables[entry.key] = dynamodb.Table(
                 self, entry.key,
@@ -39,7 +39,7 @@ class DataStack(FoundationStack):
                 deletion_protection=settings.is_production,
                 removal_policy=RemovalPolicy.RETAIN,
             )
-        for secret in catalogue.SECRETS:
+        for secret in resources.SECRETS:
             # The placeholder is not secret ("{}"); the value is put by hand and kept on redeploys.
             secretsmanager.Secret(
                 self, secret.key,

@@ -14,8 +14,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from infra import names
 from infra.constructs.functions import CatalogueFunctions, Shared
@@ -41,7 +41,7 @@ class IngestStack(FoundationStack):
         self.functions = CatalogueFunctions(self, "Functions", keys=function_keys, shared=shared)
         self.queues: dict[str, sqs.Queue] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
-        for entry in catalogue.QUEUES:
+        for entry in resources.QUEUES:
             dlq = sqs.Queue(
                 self, f"{entry.key}-dlq",
                 queue_name=names.dead_letter_queue_name(stage, entry.key),
@@ -61,7 +61,7 @@ class IngestStack(FoundationStack):
             self.queues[entry.key] = queue
             self.dead_letter_queues[entry.key] = dlq
             consumer = self.functions.functions[entry.consumer]
-            consumer_timeout = catalogue.function(entry.consumer).timeout_s
+            consumer_timeout = resources.function(entry.consumer).timeout_s
             if entry.visibility_timeout_s < consumer_timeout:
                 raise ValueError(f"queue {entry.key}: visibility timeout {entry.visibility_timeout_s}"
                                  f" s is shorter than {entry.consumer}'s timeout {consumer_timeout} s")
@@ -74,7 +74,7 @@ class IngestStack(FoundationStack):
 
         # Upload notifications: each bucket prefix that the catalogue marks goes to the queue
         # whose consumer handles S3 events.
-        for notifying in (b for b in catalogue.BUCKETS if b.notify_prefixes):
+        for notifying in (b for b in resources.BUCKETS if b.notify_prefixes):
             assert notifying.notify_queue, f"{notifying.key}: notify_prefixes need a notify_queue"
             source = shared.buckets[notifying.key]
             bucket = s3.Bucket.from_bucket_attributes(

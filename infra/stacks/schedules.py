@@ -9,8 +9,8 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from infra.constructs.functions import CatalogueFunctions, Shared
 from infra.settings import Settings
@@ -31,7 +31,7 @@ class SchedulesStack(FoundationStack):
         available: dict[str, lambda_.IFunction] = {**(elsewhere or {}),
                                                    **self.functions.functions}
         self.rules: dict[str, events.Rule] = {}
-        for entry in catalogue.SCHEDULES:
+        for entry in resources.SCHEDULES:
             self.rules[entry.key] = events.Rule(
                 self, entry.key,
                 rule_name=physical_name(settings.stage, entry.key),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from aws_cdk import CfnOutput, Duration, Environment, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from soundmosaic.platform import catalogue
+from soundmosaic.platform import resources
 
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
@@ -22,7 +22,7 @@ EXPIRE_OBJECTS_AFTER: dict[str, Duration] = {"quarantine": Duration.days(90)}
 # Prefixes whose objects are transient copies: the GPU endpoint's asynchronous requests and
 # replies (infra.names.GPU_*_PREFIX), read once by the audio function.
 EXPIRE_PREFIX_AFTER: dict[str, dict[str, Duration]] = {"media": {"sagemaker/": Duration.days(14)}}
-DESCRIPTION = "SoundMosaic storage: S3 buckets " + ", ".join(b.key for b in catalogue.BUCKETS)
+DESCRIPTION = "SoundMosaic storage: S3 buckets " + ", ".join(b.key for b in resources.BUCKETS)
 
 
 class StorageStack(FoundationStack):
@@ -30,7 +30,7 @@ class StorageStack(FoundationStack):
                  env: Environment | None = None) -> None:
         super().__init__(scope, construct_id, settings=settings, env=env,
                          description=DESCRIPTION)
-        known = {b.key for b in catalogue.BUCKETS}
+        known = {b.key for b in resources.BUCKETS}
         unknown = (set(EXPIRE_OBJECTS_AFTER) | set(EXPIRE_PREFIX_AFTER)) - known
         if unknown:
             raise ValueError(f"expiry set for buckets not in the catalogue: {sorted(unknown)}")
@@ -42,7 +42,7 @@ class StorageStack(FoundationStack):
             max_age=3000,
         )]
         self.buckets: dict[str, s3.Bucket] = {}
-        for entry in catalogue.BUCKETS:
+        for entry in resources.BUCKETS:
             rules = [s3.LifecycleRule(
                 id="abort-incomplete-multipart-and-old-versions",
                 abort_incomplete_multipart_upload_after=ABORT_INCOMPLETE_UPLOADS_AFTER,

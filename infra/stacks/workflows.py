@@ -14,8 +14,8 @@ import re
 from aws_cdk import Environment
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from infra.constructs.functions import CatalogueFunctions, Shared
 from infra.constructs.logs import log_group as make_log_group
@@ -26,7 +26,7 @@ DESCRIPTION = "SoundMosaic workflows: Step Functions state machines and their ta
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
-def placeholders(machine: catalogue.StateMachine) -> set[str]:
+def placeholders(machine: resources.StateMachine) -> set[str]:
     return set(PLACEHOLDER.findall(machine.path.read_text()))
 
 
@@ -38,7 +38,7 @@ class WorkflowsStack(FoundationStack):
                          description=DESCRIPTION)
         self.functions = CatalogueFunctions(self, "Functions", keys=function_keys, shared=shared)
         self.state_machines: dict[str, sfn.StateMachine] = {}
-        for entry in catalogue.STATE_MACHINES:
+        for entry in resources.STATE_MACHINES:
             missing = placeholders(entry) - set(entry.functions)
             if missing:
                 raise ValueError(f"{entry.file}: no catalogue substitution for {sorted(missing)}")

@@ -90,7 +90,7 @@ class Stack:
 
 
 def _cli(data: Path) -> list[str]:
-    return [sys.executable, "-m", "soundmosaic.cli", "--data-dir", str(data)]
+    return [sys.executable, "-m", "soundmosaic_local.cli", "--data-dir", str(data)]
 
 
 def _token(data: Path, artist: str = ARTIST, *extra: str) -> str:

@@ -1,5 +1,5 @@
 """What every fake vendor server shares: a threaded HTTP/1.1 server on 127.0.0.1 (port 0,
-``soundmosaic.platform.local_http``),
+``soundmosaic_local.http_server``),
 a record of the requests it got, and faults to inject into the next requests.
 
 A fake is a context manager::
@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from soundmosaic.platform.local_http import LocalHttpServer
+from soundmosaic_local.http_server import LocalHttpServer
 
 
 @dataclass(frozen=True)

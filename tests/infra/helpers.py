@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 
-def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
 
@@ -21,7 +21,7 @@ def text(value: Any) -> str:
 
 def by_property(template: dict[str, Any], kind: str, name: str,
                 value: Any) -> tuple[str, dict[str, Any]]:
-    found = [(k, v) for k, v in resources(template, kind).items() if props(v).get(name) == value]
+    found = [(k, v) for k, v in of_type(template, kind).items() if props(v).get(name) == value]
     assert len(found) == 1, f"expected one {kind} with {name}={value!r}, found {len(found)}"
     return found[0]
 
@@ -31,7 +31,7 @@ def role_statements(template: dict[str, Any], function_logical_id: str) -> list[
     function = template["Resources"][function_logical_id]
     role = props(function)["Role"]["Fn::GetAtt"][0]
     statements: list[dict[str, Any]] = []
-    for policy in resources(template, "AWS::IAM::Policy").values():
+    for policy in of_type(template, "AWS::IAM::Policy").values():
         if {"Ref": role} in props(policy)["Roles"]:
             statements += props(policy)["PolicyDocument"]["Statement"]
     return statements

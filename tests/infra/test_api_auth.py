@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform.resources import physical_name
 
 from infra.stacks.api import HEALTH_PATH, PROXY_PATH
 from tests.infra.conftest import SPA_ORIGIN, STAGE
-from tests.infra.helpers import by_property, props, resources, text
+from tests.infra.helpers import by_property, of_type, props, text
 
 pytestmark = pytest.mark.infra
 
@@ -20,7 +20,7 @@ def _api_function_id(template: dict) -> str:
 
 def test_jwt_authorizer_trusts_the_user_pool_and_spa_client(synth):
     template = synth.json("Api")
-    (authorizer,) = resources(template, "AWS::ApiGatewayV2::Authorizer").values()
+    (authorizer,) = of_type(template, "AWS::ApiGatewayV2::Authorizer").values()
     p = props(authorizer)
     assert p["AuthorizerType"] == "JWT"
     assert p["IdentitySource"] == ["$request.header.Authorization"]
@@ -31,14 +31,14 @@ def test_jwt_authorizer_trusts_the_user_pool_and_spa_client(synth):
 
 def test_proxy_route_needs_a_token_and_health_does_not(synth):
     template = synth.json("Api")
-    (authorizer_id,) = resources(template, "AWS::ApiGatewayV2::Authorizer")
+    (authorizer_id,) = of_type(template, "AWS::ApiGatewayV2::Authorizer")
     _, proxy = by_property(template, "AWS::ApiGatewayV2::Route", "RouteKey", f"ANY {PROXY_PATH}")
     assert props(proxy)["AuthorizationType"] == "JWT"
     assert props(proxy)["AuthorizerId"] == {"Ref": authorizer_id}
     _, health = by_property(template, "AWS::ApiGatewayV2::Route", "RouteKey", f"GET {HEALTH_PATH}")
     assert props(health)["AuthorizationType"] == "NONE"
     assert "AuthorizerId" not in props(health)
-    routes = resources(template, "AWS::ApiGatewayV2::Route")
+    routes = of_type(template, "AWS::ApiGatewayV2::Route")
     assert len(routes) == 2
     # Both routes reach the API function.
     api_function = _api_function_id(template)
@@ -50,14 +50,14 @@ def test_proxy_route_needs_a_token_and_health_does_not(synth):
 
 
 def test_api_cors_allows_the_spa_origin(synth):
-    (api,) = resources(synth.json("Api"), "AWS::ApiGatewayV2::Api").values()
+    (api,) = of_type(synth.json("Api"), "AWS::ApiGatewayV2::Api").values()
     cors = props(api)["CorsConfiguration"]
     assert cors["AllowOrigins"] == [SPA_ORIGIN]
     assert "authorization" in cors["AllowHeaders"]
 
 
 def test_api_stage_logs_access_and_throttles(synth):
-    (stage,) = resources(synth.json("Api"), "AWS::ApiGatewayV2::Stage").values()
+    (stage,) = of_type(synth.json("Api"), "AWS::ApiGatewayV2::Stage").values()
     p = props(stage)
     assert p["StageName"] == "$default" and p["AutoDeploy"] is True
     assert "DestinationArn" in p["AccessLogSettings"]
@@ -68,7 +68,7 @@ def test_api_stage_logs_access_and_throttles(synth):
 def test_api_gateway_may_invoke_the_api_function(synth):
     template = synth.json("Api")
     api_function = _api_function_id(template)
-    permissions = [p for p in resources(template, "AWS::Lambda::Permission").values()
+    permissions = [p for p in of_type(template, "AWS::Lambda::Permission").values()
                    if props(p)["FunctionName"] == {"Fn::GetAtt": [api_function, "Arn"]}]
     assert permissions
     assert all(props(p)["Principal"] == "apigateway.amazonaws.com" for p in permissions)
@@ -82,11 +82,11 @@ def test_outputs_give_the_spa_what_it_needs(synth):
 
 def test_user_pool_has_an_artist_id_the_spa_cannot_write(synth):
     template = synth.json("Auth")
-    (pool,) = resources(template, "AWS::Cognito::UserPool").values()
+    (pool,) = of_type(template, "AWS::Cognito::UserPool").values()
     custom = [a for a in props(pool)["Schema"] if a["Name"] == "artist_id"]
     assert custom and custom[0]["AttributeDataType"] == "String"
     assert pool["DeletionPolicy"] == "Retain"
-    (client,) = resources(template, "AWS::Cognito::UserPoolClient").values()
+    (client,) = of_type(template, "AWS::Cognito::UserPoolClient").values()
     p = props(client)
     assert "custom:artist_id" in p["ReadAttributes"]
     assert "custom:artist_id" not in p["WriteAttributes"]
@@ -97,13 +97,13 @@ def test_user_pool_has_an_artist_id_the_spa_cannot_write(synth):
     assert p["GenerateSecret"] is False
     assert p["AllowedOAuthFlows"] == ["code"]
     assert all(url.startswith(SPA_ORIGIN) for url in p["CallbackURLs"] + p["LogoutURLs"])
-    (domain,) = resources(template, "AWS::Cognito::UserPoolDomain").values()
+    (domain,) = of_type(template, "AWS::Cognito::UserPoolDomain").values()
     assert props(domain)["Domain"] == f"soundmosaic-{STAGE}"
 
 
 def test_production_domain_prefix_and_pool_protection(prod_synth):
     template = prod_synth.json("Auth")
-    (domain,) = resources(template, "AWS::Cognito::UserPoolDomain").values()
+    (domain,) = of_type(template, "AWS::Cognito::UserPoolDomain").values()
     assert props(domain)["Domain"] == "soundmosaic-prod-example"
-    (pool,) = resources(template, "AWS::Cognito::UserPool").values()
+    (pool,) = of_type(template, "AWS::Cognito::UserPool").values()
     assert props(pool)["DeletionProtection"] == "ACTIVE"

@@ -19,8 +19,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import REPO_ROOT
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import REPO_ROOT
 
 pytestmark = pytest.mark.infra
 
@@ -382,7 +382,7 @@ def test_dockerfile_bakes_models_and_sets_the_variables_the_code_reads():
 def test_dockerfile_runs_as_lambda_and_as_sagemaker():
     instructions = dict(_instructions())
     assert json.loads(instructions["ENTRYPOINT"]) == ["/opt/soundmosaic/entrypoint.sh"]
-    fn = catalogue.function("audio")
+    fn = resources.function("audio")
     assert json.loads(instructions["CMD"]) == [f"{fn.module}.{fn.attribute}"]
     assert instructions["EXPOSE"] == "8080"
     base = next(args for word, args in _instructions() if word == "ARG" and args.startswith("PYTHON_IMAGE"))

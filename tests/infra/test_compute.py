@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from infra import names, needs
 from infra.stacks import compute
 from infra.stacks.storage import EXPIRE_PREFIX_AFTER
 from tests.infra.conftest import STAGE
-from tests.infra.helpers import actions, by_property, props, resources, role_statements, text
+from tests.infra.helpers import actions, by_property, of_type, props, role_statements, text
 
 pytestmark = pytest.mark.infra
 
@@ -21,7 +21,7 @@ ENDPOINT = physical_name(STAGE, "audio-gpu")
 
 
 def _one(template: dict, kind: str) -> tuple[str, dict]:
-    found = resources(template, kind)
+    found = of_type(template, kind)
     assert len(found) == 1, f"expected one {kind}, found {len(found)}"
     return next(iter(found.items()))
 
@@ -134,7 +134,7 @@ def test_endpoint_scales_from_zero_on_backlog(gpu_synth):
     assert "RoleARN" not in p  # the SageMaker service-linked role of Application Auto Scaling
 
     policies = {props(r)["PolicyType"]: (k, props(r)) for k, r in
-                resources(template, "AWS::ApplicationAutoScaling::ScalingPolicy").items()}
+                of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy").items()}
     assert set(policies) == {"TargetTrackingScaling", "StepScaling"}
     _, tracking = policies["TargetTrackingScaling"]
     assert tracking["ScalingTargetId"] == {"Ref": target_id}
@@ -165,7 +165,7 @@ def test_execution_role_is_least_privilege(gpu_synth):
         "Action": "sts:AssumeRole", "Effect": "Allow",
         "Principal": {"Service": "sagemaker.amazonaws.com"}}]
     assert "ManagedPolicyArns" not in role
-    statements = [s for pol in resources(template, "AWS::IAM::Policy").values()
+    statements = [s for pol in of_type(template, "AWS::IAM::Policy").values()
                   if {"Ref": role_id} in props(pol)["Roles"]
                   for s in props(pol)["PolicyDocument"]["Statement"]]
     granted = actions(statements)
@@ -206,11 +206,11 @@ def test_audio_function_may_invoke_only_its_endpoint(gpu_synth):
     assert len(invoke) == 1 and actions(invoke) == {"sagemaker:InvokeEndpointAsync"}
     assert f":endpoint/{ENDPOINT}" in text(invoke[0]["Resource"])
     # Every other function is as without gpu.
-    for fn in catalogue.FUNCTIONS:
+    for fn in resources.FUNCTIONS:
         if needs.needs(fn.key).gpu_endpoint:
             continue
         for short in gpu_synth.templates:
-            for resource in resources(gpu_synth.json(short), "AWS::Lambda::Function").values():
+            for resource in of_type(gpu_synth.json(short), "AWS::Lambda::Function").values():
                 if props(resource).get("FunctionName") == physical_name(STAGE, fn.key):
                     assert names.GPU_ENDPOINT_ENV not in props(resource)["Environment"]["Variables"]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from infra import needs
 from infra.app import placement
 from infra.constructs.functions import IMAGE_CONTEXT_EXTRAS
 from tests.infra.conftest import STAGE
-from tests.infra.helpers import actions, props, resources, role_statements, text
+from tests.infra.helpers import actions, of_type, props, role_statements, text
 
 pytestmark = pytest.mark.infra
 
@@ -21,10 +21,10 @@ POWERTOOLS_LAYER = "017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-x86
 
 def _functions(synth) -> dict[str, tuple[str, str, dict]]:
     """Catalogue key -> (stack short name, logical id, properties) of its Lambda."""
-    names = {physical_name(STAGE, f.key): f.key for f in catalogue.FUNCTIONS}
+    names = {physical_name(STAGE, f.key): f.key for f in resources.FUNCTIONS}
     found: dict[str, tuple[str, str, dict]] = {}
     for short in synth.templates:
-        for logical_id, resource in resources(synth.json(short), "AWS::Lambda::Function").items():
+        for logical_id, resource in of_type(synth.json(short), "AWS::Lambda::Function").items():
             name = props(resource).get("FunctionName")
             if name in names:
                 assert names[name] not in found, f"{name} is defined twice"
@@ -33,27 +33,27 @@ def _functions(synth) -> dict[str, tuple[str, str, dict]]:
 
 
 def test_every_catalogue_function_exists_exactly_once(synth):
-    assert set(_functions(synth)) == {f.key for f in catalogue.FUNCTIONS}
+    assert set(_functions(synth)) == {f.key for f in resources.FUNCTIONS}
 
 
 def test_placement_puts_each_function_in_one_stack():
     homes = placement()
     placed = [k for keys in homes.values() for k in keys]
-    assert sorted(placed) == sorted(f.key for f in catalogue.FUNCTIONS)
-    for machine in catalogue.STATE_MACHINES:
+    assert sorted(placed) == sorted(f.key for f in resources.FUNCTIONS)
+    for machine in resources.STATE_MACHINES:
         assert set(machine.functions.values()) <= set(homes["Workflows"])
 
 
 def test_needs_cover_the_catalogue():
     needs.check()
-    assert set(needs.NEEDS) == {f.key for f in catalogue.FUNCTIONS}
+    assert set(needs.NEEDS) == {f.key for f in resources.FUNCTIONS}
 
 
 def test_zip_functions_run_python311_with_both_layers_and_tracing(synth):
     for key, (short, _, p) in _functions(synth).items():
         if needs.needs(key).container:
             continue
-        fn = catalogue.function(key)
+        fn = resources.function(key)
         assert p["Runtime"] == "python3.11", key
         assert p["Handler"] == fn.lambda_handler, key
         assert p["Architectures"] == ["x86_64"], key
@@ -76,10 +76,10 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
             continue
         resource = synth.json(short)["Resources"][logical_id]
         asset = synth.outdir / resource["Metadata"]["aws:asset:path"]
-        module = catalogue.function(key).lambda_handler.rsplit(".", 1)[0]
+        module = resources.function(key).lambda_handler.rsplit(".", 1)[0]
         assert (asset / f"{module.replace('.', '/')}.py").is_file(), key
     for short in synth.templates:
-        for layer in resources(synth.json(short), "AWS::Lambda::LayerVersion").values():
+        for layer in of_type(synth.json(short), "AWS::Lambda::LayerVersion").values():
             asset = synth.outdir / layer["Metadata"]["aws:asset:path"]
             assert (asset / "python" / "soundmosaic" / "__init__.py").is_file()
             assert not list(asset.rglob("__pycache__"))
@@ -89,9 +89,9 @@ def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
     assert sorted(containerised) == ["api", "audio", "generation", "probe", "studio"]
     # Song generation runs in the audio image (fpcalc, Basic Pitch, FluidSynth); publish is a zip.
-    assert needs.needs("generation").container == "audio" and needs.needs("publish").container is None
+    assert needs.needs("generation").container == "audio" and needs.needs("publishing").container is None
     for key in containerised:
-        fn = catalogue.function(key)
+        fn = resources.function(key)
         _, _, p = _functions(synth)[key]
         assert p["PackageType"] == "Image"
         assert p["ImageConfig"]["Command"] == [f"{fn.module}.{fn.attribute}"]
@@ -162,9 +162,9 @@ def test_studio_function_is_the_studio_image_beside_its_workflows(synth):
 
 
 def test_every_function_gets_every_catalogue_variable(synth):
-    expected = ({b.env for b in catalogue.BUCKETS} | {t.env for t in catalogue.TABLES}
-                | {q.env for q in catalogue.QUEUES} | {m.env for m in catalogue.STATE_MACHINES}
-                | {f.env for f in catalogue.FUNCTIONS if f.env} | {x.env for x in catalogue.SECRETS}
+    expected = ({b.env for b in resources.BUCKETS} | {t.env for t in resources.TABLES}
+                | {q.env for q in resources.QUEUES} | {m.env for m in resources.STATE_MACHINES}
+                | {f.env for f in resources.FUNCTIONS if f.env} | {x.env for x in resources.SECRETS}
                 | {"SOUNDMOSAIC_STAGE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"})
     for key, (_, _, p) in _functions(synth).items():
         env = p["Environment"]["Variables"]
@@ -172,14 +172,14 @@ def test_every_function_gets_every_catalogue_variable(synth):
         assert env["SOUNDMOSAIC_STAGE"] == STAGE
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "SoundMosaic"
         assert env["POWERTOOLS_SERVICE_NAME"] == f"soundmosaic-{key}"
-        for fn in catalogue.FUNCTIONS:
+        for fn in resources.FUNCTIONS:
             if fn.env:
                 assert env[fn.env] == physical_name(STAGE, fn.key)
-        for machine in catalogue.STATE_MACHINES:
+        for machine in resources.STATE_MACHINES:
             assert f":stateMachine:{physical_name(STAGE, machine.key)}" in text(env[machine.env])
-        for secret in catalogue.SECRETS:
+        for secret in resources.SECRETS:
             assert env[secret.env] == physical_name(STAGE, secret.key)
-        for queue in catalogue.QUEUES:
+        for queue in resources.QUEUES:
             assert text(env[queue.env]).startswith('{"Fn::Join"')
             assert f"/{physical_name(STAGE, queue.key)}" in text(env[queue.env])
 
@@ -232,7 +232,7 @@ def test_grants_are_least_privilege(synth):
     # Only the functions that call providers read their keys, and only that secret.
     for key in functions:
         reads = [s for s in statements(key) if "secretsmanager:GetSecretValue" in actions([s])]
-        if key in ("api", "studio", "generation", "publish"):
+        if key in ("api", "studio", "generation", "publishing"):
             assert len(reads) == 1, key
             assert f"secret:{physical_name(STAGE, 'provider-keys')}-??????" in text(reads[0]["Resource"])
         else:
@@ -282,7 +282,7 @@ def test_only_the_publishers_send_to_the_publish_queue(synth):
     for key, (short, logical_id, _) in functions.items():
         sends = [s for s in role_statements(synth.json(short), logical_id)
                  if "sqs:SendMessage" in actions([s])]
-        if key in ("api", "publish"):  # the api requests; the consumer's sweep queues again
+        if key in ("api", "publishing"):  # the api requests; the consumer's sweep queues again
             assert len(sends) == 1, key
             resource = text(sends[0]["Resource"])
             assert f":{physical_name(STAGE, 'publish')}\"" in resource and "ingest" not in resource, key
@@ -290,7 +290,7 @@ def test_only_the_publishers_send_to_the_publish_queue(synth):
         else:
             assert not sends, key
     # The consumer touches the publications table and the media bucket, not the projects.
-    short, logical_id, _ = functions["publish"]
+    short, logical_id, _ = functions["publishing"]
     dynamo = text([s["Resource"] for s in role_statements(synth.json(short), logical_id)
                    if any(a.startswith("dynamodb:") for a in actions([s]))])
     # Table logical ids appear in the data stack's output names.
@@ -306,7 +306,7 @@ def test_publishing_settings_reach_only_the_publishing_functions(tmp_path_factor
                    ddex_sender_dpid="PADPIDA2020010101A", ddex_test="false")
     for key, (_, _, p) in _functions(synth).items():
         env = p["Environment"]["Variables"]
-        if key in ("api", "publish"):
+        if key in ("api", "publishing"):
             assert env["SOUNDMOSAIC_DISTRIBUTOR_URL"] == "https://api.distributor.example/v2", key
             assert env["SOUNDMOSAIC_ISRC_PREFIX"] == "GBXYZ26"
             assert env["SOUNDMOSAIC_DDEX_SENDER_DPID"] == "PADPIDA2020010101A"

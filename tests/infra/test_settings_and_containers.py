@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from soundmosaic.platform.catalogue import REPO_ROOT
+from soundmosaic.platform.resources import REPO_ROOT
 
 pytestmark = pytest.mark.infra
 

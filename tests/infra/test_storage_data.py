@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from tests.infra.conftest import SPA_ORIGIN, STAGE
-from tests.infra.helpers import props, resources
+from tests.infra.helpers import of_type, props
 
 pytestmark = pytest.mark.infra
 
@@ -20,8 +20,8 @@ def _bucket_ids(synth) -> dict[str, str]:
 
 
 def test_one_bucket_per_catalogue_entry(synth):
-    synth.template("Storage").resource_count_is("AWS::S3::Bucket", len(catalogue.BUCKETS))
-    assert set(_bucket_ids(synth)) == {b.key for b in catalogue.BUCKETS}
+    synth.template("Storage").resource_count_is("AWS::S3::Bucket", len(resources.BUCKETS))
+    assert set(_bucket_ids(synth)) == {b.key for b in resources.BUCKETS}
 
 
 def test_buckets_are_private_encrypted_versioned_and_retained(synth):
@@ -44,7 +44,7 @@ def test_buckets_are_private_encrypted_versioned_and_retained(synth):
 def test_every_bucket_policy_denies_plain_http(synth):
     template = synth.json("Storage")
     policies = {props(p)["Bucket"]["Ref"]: props(p)["PolicyDocument"]["Statement"]
-                for p in resources(template, "AWS::S3::BucketPolicy").values()}
+                for p in of_type(template, "AWS::S3::BucketPolicy").values()}
     for key, logical_id in _bucket_ids(synth).items():
         denies = [s for s in policies[logical_id] if s["Effect"] == "Deny"
                   and s["Condition"].get("Bool", {}).get("aws:SecureTransport") == "false"]
@@ -78,7 +78,7 @@ def test_cors_lets_the_spa_put_get_head_and_read_etags(synth):
 
 
 def test_several_spa_origins(prod_synth):
-    bucket = next(iter(resources(prod_synth.json("Storage"), "AWS::S3::Bucket").values()))
+    bucket = next(iter(of_type(prod_synth.json("Storage"), "AWS::S3::Bucket").values()))
     (rule,) = props(bucket)["CorsConfiguration"]["CorsRules"]
     assert rule["AllowedOrigins"] == ["https://soundmosaic.example",
                                       "https://preview.soundmosaic.example"]
@@ -86,10 +86,10 @@ def test_several_spa_origins(prod_synth):
 
 def test_tables_follow_the_catalogue(synth):
     template = synth.json("Data")
-    tables = resources(template, "AWS::DynamoDB::Table")
-    assert len(tables) == len(catalogue.TABLES)
+    tables = of_type(template, "AWS::DynamoDB::Table")
+    assert len(tables) == len(resources.TABLES)
     by_name = {props(t)["TableName"]: t for t in tables.values()}
-    for entry in catalogue.TABLES:
+    for entry in resources.TABLES:
         table = by_name[physical_name(STAGE, entry.key)]
         p = props(table)
         expected_keys = [{"AttributeName": entry.partition_key, "KeyType": "HASH"}]
@@ -110,7 +110,7 @@ def test_tables_follow_the_catalogue(synth):
 
 
 def test_catalogue_table_keys_are_the_ones_the_code_uses():
-    tables = {t.key: t for t in catalogue.TABLES}
+    tables = {t.key: t for t in resources.TABLES}
     assert (tables["tracks"].partition_key, tables["tracks"].sort_key) == ("artist_id", "track_id")
     assert (tables["jobs"].partition_key, tables["jobs"].sort_key) == ("artist_id", "job_id")
     # Powertools' DynamoDBPersistenceLayer defaults.
@@ -125,7 +125,7 @@ def test_catalogue_table_keys_are_the_ones_the_code_uses():
 
 
 def test_royalty_ledger_and_audit_are_protected_in_production(prod_synth):
-    by_name = {props(t)["TableName"]: t for t in resources(prod_synth.json("Data"),
+    by_name = {props(t)["TableName"]: t for t in of_type(prod_synth.json("Data"),
                                                             "AWS::DynamoDB::Table").values()}
     for key in ("royalty-ledger", "royalty-audit", "royalty-provenance", "catalog", "generation",
                 "publications"):
@@ -136,16 +136,16 @@ def test_royalty_ledger_and_audit_are_protected_in_production(prod_synth):
 
 
 def test_production_tables_have_deletion_protection(synth, prod_synth):
-    for table in resources(prod_synth.json("Data"), "AWS::DynamoDB::Table").values():
+    for table in of_type(prod_synth.json("Data"), "AWS::DynamoDB::Table").values():
         assert props(table)["DeletionProtectionEnabled"] is True
-    for table in resources(synth.json("Data"), "AWS::DynamoDB::Table").values():
+    for table in of_type(synth.json("Data"), "AWS::DynamoDB::Table").values():
         assert props(table).get("DeletionProtectionEnabled") in (None, False)
 
 
 def test_secrets_follow_the_catalogue_hold_a_placeholder_and_are_retained(synth):
-    secrets = resources(synth.json("Data"), "AWS::SecretsManager::Secret")
+    secrets = of_type(synth.json("Data"), "AWS::SecretsManager::Secret")
     assert {props(s)["Name"] for s in secrets.values()} == {physical_name(STAGE, s.key)
-                                                            for s in catalogue.SECRETS}
+                                                            for s in resources.SECRETS}
     for secret in secrets.values():
         assert props(secret)["SecretString"] == "{}"
         assert secret["DeletionPolicy"] == "Retain"

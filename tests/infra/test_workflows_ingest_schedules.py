@@ -6,11 +6,11 @@ import json
 import re
 
 import pytest
-from soundmosaic.platform import catalogue
-from soundmosaic.platform.catalogue import physical_name
+from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from tests.infra.conftest import STAGE
-from tests.infra.helpers import by_property, props, resources, text
+from tests.infra.helpers import by_property, of_type, props, text
 
 pytestmark = pytest.mark.infra
 
@@ -23,7 +23,7 @@ def _function_id(template: dict, key: str) -> str:
     return logical_id
 
 
-@pytest.mark.parametrize("machine", catalogue.STATE_MACHINES, ids=lambda m: m.key)
+@pytest.mark.parametrize("machine", resources.STATE_MACHINES, ids=lambda m: m.key)
 def test_state_machine_definition_gets_every_function_arn(synth, machine):
     template = synth.json("Workflows")
     _, resource = by_property(template, "AWS::StepFunctions::StateMachine",
@@ -59,7 +59,7 @@ def _tasks(states: dict):
                 yield from _tasks(branch["States"])
 
 
-@pytest.mark.parametrize("machine", catalogue.STATE_MACHINES, ids=lambda m: m.key)
+@pytest.mark.parametrize("machine", resources.STATE_MACHINES, ids=lambda m: m.key)
 def test_state_machine_is_traced_logged_and_may_invoke_its_functions(synth, machine):
     template = synth.json("Workflows")
     _, resource = by_property(template, "AWS::StepFunctions::StateMachine",
@@ -72,7 +72,7 @@ def test_state_machine_is_traced_logged_and_may_invoke_its_functions(synth, mach
     assert props(template["Resources"][group_id])["LogGroupName"].startswith(
         "/aws/vendedlogs/states/")
     role_id = p["RoleArn"]["Fn::GetAtt"][0]
-    statements = [s for pol in resources(template, "AWS::IAM::Policy").values()
+    statements = [s for pol in of_type(template, "AWS::IAM::Policy").values()
                   if {"Ref": role_id} in props(pol)["Roles"]
                   for s in props(pol)["PolicyDocument"]["Statement"]]
     invoked = text([s["Resource"] for s in statements if "lambda:InvokeFunction" in
@@ -81,7 +81,7 @@ def test_state_machine_is_traced_logged_and_may_invoke_its_functions(synth, mach
         assert _function_id(template, key) in invoked
 
 
-@pytest.mark.parametrize("queue", catalogue.QUEUES, ids=lambda q: q.key)
+@pytest.mark.parametrize("queue", resources.QUEUES, ids=lambda q: q.key)
 def test_queue_has_a_dead_letter_queue_and_reports_batch_failures(synth, queue):
     template = synth.json("Ingest")
     queue_id, resource = by_property(template, "AWS::SQS::Queue", "QueueName",
@@ -93,22 +93,22 @@ def test_queue_has_a_dead_letter_queue_and_reports_batch_failures(synth, queue):
                                   "maxReceiveCount": queue.max_receive_count}
     assert p["VisibilityTimeout"] == queue.visibility_timeout_s
     assert p["SqsManagedSseEnabled"] is True and props(dlq)["SqsManagedSseEnabled"] is True
-    (mapping,) = [m for m in resources(template, "AWS::Lambda::EventSourceMapping").values()
+    (mapping,) = [m for m in of_type(template, "AWS::Lambda::EventSourceMapping").values()
                   if props(m)["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}]
     assert props(mapping)["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props(mapping)["FunctionName"] == {"Ref": _function_id(template, queue.consumer)}
     # The outbox: one publication per invocation; S3 events in batches.
     assert props(mapping)["BatchSize"] == (1 if queue.key == "publish" else 10)
-    assert p["VisibilityTimeout"] >= catalogue.function(queue.consumer).timeout_s
+    assert p["VisibilityTimeout"] >= resources.function(queue.consumer).timeout_s
 
 
 def test_uploads_bucket_notifies_the_ingest_queue_per_prefix(synth):
     template = synth.json("Ingest")
-    notified = [b for b in catalogue.BUCKETS if b.notify_prefixes]
+    notified = [b for b in resources.BUCKETS if b.notify_prefixes]
     assert notified
-    notifications = list(resources(template, "Custom::S3BucketNotifications").values())
+    notifications = list(of_type(template, "Custom::S3BucketNotifications").values())
     assert len(notifications) == len(notified)
-    (queue_entry,) = [q for q in catalogue.QUEUES if q.key == notified[0].notify_queue]
+    (queue_entry,) = [q for q in resources.QUEUES if q.key == notified[0].notify_queue]
     queue_id, _ = by_property(template, "AWS::SQS::Queue", "QueueName",
                               physical_name(STAGE, queue_entry.key))
     storage = synth.stacks["Storage"]
@@ -125,7 +125,7 @@ def test_uploads_bucket_notifies_the_ingest_queue_per_prefix(synth):
             assert config["Events"] == ["s3:ObjectCreated:*"]
             assert config["QueueArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
     # S3 may send to the queue, from that bucket only.
-    policies = [props(p) for p in resources(template, "AWS::SQS::QueuePolicy").values()
+    policies = [props(p) for p in of_type(template, "AWS::SQS::QueuePolicy").values()
                 if {"Ref": queue_id} in props(p)["Queues"]]
     statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
     allow = [s for s in statements if s["Effect"] == "Allow"]
@@ -134,7 +134,7 @@ def test_uploads_bucket_notifies_the_ingest_queue_per_prefix(synth):
     assert "aws:SourceArn" in text(allow[0]["Condition"])
 
 
-@pytest.mark.parametrize("schedule", catalogue.SCHEDULES, ids=lambda s: s.key)
+@pytest.mark.parametrize("schedule", resources.SCHEDULES, ids=lambda s: s.key)
 def test_schedule_rule_runs_its_function(synth, schedule):
     template = synth.json("Schedules")
     _, rule = by_property(template, "AWS::Events::Rule", "Name",
@@ -144,7 +144,7 @@ def test_schedule_rule_runs_its_function(synth, schedule):
     assert p["State"] == "ENABLED"
     (target,) = p["Targets"]
     assert target["RetryPolicy"]["MaximumRetryAttempts"] == 2
-    here = [props(f).get("FunctionName") for f in resources(template, "AWS::Lambda::Function").values()]
+    here = [props(f).get("FunctionName") for f in of_type(template, "AWS::Lambda::Function").values()]
     if physical_name(STAGE, schedule.target) in here:
         function_arn = {"Fn::GetAtt": [_function_id(template, schedule.target), "Arn"]}
     else:  # a queue consumer, built by the Ingest stack: its ARN is that stack's output
@@ -152,13 +152,13 @@ def test_schedule_rule_runs_its_function(synth, schedule):
         function_arn = target["Arn"]
         assert "Fn::GetStackOutput" in function_arn
     assert target["Arn"] == function_arn
-    permissions = [props(r) for r in resources(template, "AWS::Lambda::Permission").values()]
+    permissions = [props(r) for r in of_type(template, "AWS::Lambda::Permission").values()]
     assert any(q["Principal"] == "events.amazonaws.com" and q["FunctionName"] == function_arn
                for q in permissions)
 
 
 def test_weekly_refresh_is_scheduled():
-    weekly = [s for s in catalogue.SCHEDULES if "MON" in s.expression]
+    weekly = [s for s in resources.SCHEDULES if "MON" in s.expression]
     assert weekly and weekly[0].target == "refresh"
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from soundmosaic.runtime.stack import LocalStack
+from soundmosaic_local.runtime.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +67,7 @@ def other(stack: LocalStack) -> Api:
 @pytest.fixture(scope="package")
 def demo_songs(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     """The offline demo catalog (16 rendered songs) loaded into the stack's catalog table."""
-    from soundmosaic.royalties import demo_catalog
-    from soundmosaic.royalties.catalog import CatalogStore
+    from soundmosaic.catalog.store import CatalogStore
+    from soundmosaic_local.fixtures import demo_catalog
 
     return demo_catalog.build(tmp_path_factory.mktemp("demo-catalog"), CatalogStore())

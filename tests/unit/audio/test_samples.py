@@ -19,11 +19,10 @@ from soundmosaic.audio.samples import (
     detect_onsets,
     loudness,
     model,
-    render,
     slice_audio,
-    synth,
 )
 from soundmosaic.audio.signal import Audio
+from soundmosaic_local.training import render, synth
 
 SR = 22050
 STEP_S = 0.25  # eighth notes at 120 bpm

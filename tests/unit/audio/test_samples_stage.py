@@ -10,10 +10,11 @@ import json
 
 import numpy as np
 from soundmosaic.audio import pipeline
-from soundmosaic.audio.samples import slice_audio, synth
+from soundmosaic.audio.samples import slice_audio
 from soundmosaic.audio.signal import Audio, write_wav
 from soundmosaic.platform import aws
 from soundmosaic.platform.config import resource
+from soundmosaic_local.training import synth
 
 SR = 44100
 

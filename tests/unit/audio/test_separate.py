@@ -25,7 +25,6 @@ from soundmosaic.audio.separate import (
     SeparationEngine,
     Stem,
     get_engine,
-    known_mixes,
     separate_file,
 )
 from soundmosaic.audio.separate import spleeter_unet as su
@@ -33,6 +32,7 @@ from soundmosaic.audio.separate.demucs_engine import MODELS_ENV, DemucsEngine, M
 from soundmosaic.audio.separate.offline import LABEL, SpleeterHPSSEngine
 from soundmosaic.audio.separate.tf_checkpoint import Checkpoint, CheckpointError, read_index
 from soundmosaic.audio.signal import Audio, read_wav, write_wav
+from soundmosaic_local.fixtures import known_mixes
 
 needs_tools = pytest.mark.skipif(
     not (shutil.which("espeak-ng") and shutil.which("fluidsynth") and known_mixes.SOUNDFONT.is_file()),

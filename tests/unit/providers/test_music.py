@@ -19,8 +19,8 @@ from soundmosaic.providers.types import MusicReference, MusicRequest
 
 from tests.fakes import FakeReplicate
 from tests.fakes.replicate_server import MUSICGEN_VERSION
+from tests.unit.generation.music_songs import parts, reference
 from tests.unit.providers.conftest import Mosaics
-from tests.unit.royalties.music_songs import parts, reference
 
 PACKAGED = Registry.load(DEFAULT_PATH)
 

@@ -140,7 +140,7 @@ def test_dev_tokens_carry_the_holder_claim():
 
 
 def test_cli_token_mints_a_holder_token(tmp_path, capsys):
-    from soundmosaic import cli
+    from soundmosaic_local import cli
 
     args = ["--data-dir", str(tmp_path), "--artist", "label-u", "token", "--holder", "writer-1a"]
     assert cli.main(args) == 0

@@ -17,7 +17,7 @@ export const PUBLICATION_STEPS: { status: PublicationStatus; label: string }[] =
   { status: "submitted", label: "Submitted" },
 ];
 
-// the outbox's idempotent steps (soundmosaic.royalties.publishing.outbox), in words
+// the outbox's idempotent steps (soundmosaic.publishing.outbox), in words
 const DONE: Record<string, string> = {
   package: "release package written", create: "release created at the distributor", audio: "audio sent",
   artwork: "artwork sent", submit: "submitted",

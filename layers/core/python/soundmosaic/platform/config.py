@@ -6,7 +6,7 @@ SOUNDMOSAIC_STAGE
     Deployment stage, ``local`` on a laptop. Part of every physical resource name.
 UPLOADS_BUCKET, MEDIA_BUCKET, QUARANTINE_BUCKET, TRACKS_TABLE, JOBS_TABLE, IDEMPOTENCY_TABLE,
 INGEST_QUEUE, INGEST_STATE_MACHINE, PROBE_FUNCTION, JOBS_FUNCTION
-    Physical names/ARNs, set by CDK in AWS and by ``soundmosaic.runtime`` locally (see
+    Physical names/ARNs, set by CDK in AWS and by ``soundmosaic_local.runtime`` locally (see
     ``catalogue``).
 SOUNDMOSAIC_MAX_UPLOAD_BYTES
     Largest accepted upload (default 4 GiB). Bigger files are quarantined with a clear reason.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from soundmosaic.platform import catalogue
+from soundmosaic.platform import resources
 
 
 def _int(name: str, default: int) -> int:
@@ -53,7 +53,7 @@ def resource(env_name: str) -> str:
     """Physical name of a catalogued resource, from the variable the catalogue assigns it."""
     value = os.environ.get(env_name)
     if not value:
-        known = sorted({b.env for b in catalogue.BUCKETS} | {t.env for t in catalogue.TABLES})
+        known = sorted({b.env for b in resources.BUCKETS} | {t.env for t in resources.TABLES})
         raise RuntimeError(
             f"{env_name} is not set: run inside the local stack (`soundmosaic up`) or a deployed "
             f"Lambda; catalogued variables include {', '.join(known)}"

@@ -3,7 +3,7 @@
 ``slice_audio`` cuts a stem into one-shot samples at its onsets (trimmed, faded, loudness
 normalised, near-duplicates folded together) and labels each with ``classify``: a small MLP over
 log-mel, envelope and spectral-shape features, trained on FluidSynth renders and numpy synthesis
-(``python -m soundmosaic.audio.samples.train``; see docs/sample-classifier.md). The model ships
+(``python -m soundmosaic_local.training.train``; see docs/sample-classifier.md). The model ships
 as ``model.npz`` next to this file and is loaded lazily, once per process.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..signal import Audio
-from . import loudness, model, render, synth
+from . import loudness, model
 from .model import MODEL_VERSION
 from .slicing import (
     Sample,
@@ -48,12 +48,10 @@ __all__ = [
     "label",
     "loudness",
     "model",
-    "render",
     "slice_audio",
     "slice_file",
     "slice_windows",
     "stem_prior",
-    "synth",
 ]
 
 

@@ -1,0 +1,216 @@
+"""The one catalogue of AWS resources, shared by the CDK app and the local runtime.
+
+Every bucket, table, queue, function, state machine and schedule is named here once. The CDK
+stacks create them from these entries and hand their physical names to the Lambdas through the
+environment variables named here; the local runtime creates the very same resources in moto and
+sets the same variables. Neither side spells a resource name of its own, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# In a checkout (CLI, local runtime, CDK); meaningless inside a deployed layer.
+REPO_ROOT = Path(__file__).resolve().parents[5]
+STATEMACHINES_DIR = REPO_ROOT / "statemachines"
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    key: str
+    env: str
+    purpose: str
+    # S3 prefixes whose ObjectCreated events go to the queue ``notify_queue``.
+    notify_prefixes: tuple[str, ...] = ()
+    notify_queue: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    env: str
+    purpose: str
+    partition_key: str = "artist_id"
+    sort_key: str | None = None
+    ttl_attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class Secret:
+    key: str
+    env: str
+    purpose: str
+    initial: str = "{}"  # what a new secret holds until an operator puts the real value
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    env: str
+    purpose: str
+    consumer: str  # function key
+    visibility_timeout_s: int = 900
+    max_receive_count: int = 5
+
+
+@dataclass(frozen=True)
+class Function:
+    key: str
+    handler: str  # module:attribute under functions/, e.g. "api.app:handler"
+    purpose: str
+    memory_mb: int = 512
+    timeout_s: int = 30
+    env: str = ""  # variable that carries this function's name/ARN to others, if any
+
+    @property
+    def module(self) -> str:
+        return "functions." + self.handler.split(":")[0]
+
+    @property
+    def attribute(self) -> str:
+        return self.handler.split(":")[1]
+
+    @property
+    def asset_dir(self) -> Path:
+        return FUNCTIONS_DIR / self.handler.split(".")[0]
+
+    @property
+    def lambda_handler(self) -> str:
+        """Handler string as Lambda sees it inside the function's own asset folder."""
+        module = self.handler.split(":")[0].split(".", 1)[1]
+        return f"{module}.{self.attribute}"
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    key: str
+    file: str
+    env: str
+    purpose: str
+    # ASL "${Name}" placeholders -> function keys whose ARNs replace them.
+    functions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return STATEMACHINES_DIR / self.file
+
+
+@dataclass(frozen=True)
+class Schedule:
+    key: str
+    expression: str
+    target: str  # function key
+    purpose: str
+
+
+BUCKETS = (
+    Bucket("uploads", "UPLOADS_BUCKET", "presigned uploads and the drop/ folder",
+           notify_prefixes=("uploads/", "drop/"), notify_queue="ingest"),
+    Bucket("media", "MEDIA_BUCKET", "library originals, derived media, exports, artistDNA"),
+    Bucket("quarantine", "QUARANTINE_BUCKET", "uploads that failed validation, kept as sent"),
+)
+
+TABLES = (
+    Table("tracks", "TRACKS_TABLE", "library records, newest first", sort_key="track_id"),
+    Table("jobs", "JOBS_TABLE", "jobs with status, stage, percent", sort_key="job_id"),
+    Table("idempotency", "IDEMPOTENCY_TABLE", "Powertools idempotency records",
+          partition_key="id", ttl_attribute="expiration"),
+    # The royalty ledger (soundmosaic.royalties.tables): append-only, retained, deletion-protected.
+    Table("royalty-ledger", "LEDGER_TABLE", "royalty ledger entries, line claims, imports",
+          partition_key="pk", sort_key="sk"),
+    Table("royalty-audit", "AUDIT_TABLE", "royalty audit log: one record before and after each write",
+          partition_key="pk", sort_key="sk"),
+    Table("royalty-provenance", "PROVENANCE_TABLE", "generated tracks' provenance versions and owners",
+          partition_key="pk", sort_key="sk"),
+    # Song generation (soundmosaic.catalog.store, .projects, .publishing.outbox).
+    Table("catalog", "CATALOG_TABLE", "song catalog: works, rights holders, recordings, ISRCs, fingerprints",
+          partition_key="pk", sort_key="sk"),
+    Table("generation", "GENERATION_TABLE", "generation projects: reference songs and matches, takes",
+          partition_key="pk", sort_key="sk"),
+    Table("publications", "PUBLICATIONS_TABLE", "publishing outbox: one record per release and content",
+          partition_key="pk", sort_key="sk"),
+)
+
+FUNCTIONS = (
+    Function("api", "api.app:handler", "the HTTP API (API Gateway HTTP API v2)"),
+    Function("ingest", "ingest.app:handler", "S3 upload events from the ingest queue -> job + workflow",
+             timeout_s=60),
+    Function("probe", "probe.app:handler", "workflow step: ffprobe an upload, record or quarantine it",
+             memory_mb=1024, timeout_s=300, env="PROBE_FUNCTION"),
+    Function("jobs", "jobs.app:handler", "workflow step: move a job to a stage, percent or end state",
+             env="JOBS_FUNCTION"),
+    Function("audio", "audio.app:handler",
+             "audio lab stages: decode, separate, analyse, MIDI, lyrics, samples, export",
+             memory_mb=10240, timeout_s=900, env="AUDIO_FUNCTION"),
+    Function("refresh", "refresh.app:handler", "weekly maintenance: stale jobs, uploads, summaries",
+             timeout_s=900),
+    Function("studio", "studio.app:handler",
+             "asset studio steps: artwork candidates, contact sheets, video loops",
+             memory_mb=3008, timeout_s=900, env="STUDIO_FUNCTION"),
+    Function("royalties", "royalties.app:handler",
+             "statement import steps: plan the parts, import a part into the ledger, summarise",
+             memory_mb=1024, timeout_s=900, env="ROYALTIES_FUNCTION"),
+    Function("generation", "generation.app:handler",
+             "song generation steps: identify a song in the catalog, prepare its notes, generate a take",
+             memory_mb=4096, timeout_s=900, env="GENERATION_FUNCTION"),
+    Function("publishing", "publishing.app:handler",
+             "publishing outbox consumer: package a release, send it to the distributor",
+             memory_mb=1024, timeout_s=300),
+)
+
+SECRETS = (
+    Secret("provider-keys", "PROVIDER_KEYS_SECRET",
+           "vendor keys ModelMosaic reads: a JSON object such as {\"REPLICATE_API_TOKEN\": \"...\"}"),
+)
+
+QUEUES = (
+    Queue("ingest", "INGEST_QUEUE", "S3 ObjectCreated events of the uploads bucket", consumer="ingest"),
+    # The outbox gives up after its own attempts (with backoff); the DLQ only catches the rest.
+    Queue("publish", "PUBLISH_QUEUE", "publishing outbox messages: one per publication request",
+          consumer="publishing", visibility_timeout_s=720, max_receive_count=10),
+)
+
+STATE_MACHINES = (
+    StateMachine("ingest", "library_ingest.asl.json", "INGEST_STATE_MACHINE",
+                 "validate an upload, record the track, finish the job",
+                 functions={"ProbeFunctionArn": "probe", "JobsFunctionArn": "jobs"}),
+    StateMachine("audio", "audio_pipeline.asl.json", "AUDIO_STATE_MACHINE",
+                 "the audio lab: stems, MIDI, lyrics, samples, analysis, export",
+                 functions={"AudioFunctionArn": "audio", "JobsFunctionArn": "jobs"}),
+    StateMachine("export", "audio_export.asl.json", "EXPORT_STATE_MACHINE",
+                 "one DAW zip for a collection or selection of tracks",
+                 functions={"AudioFunctionArn": "audio", "JobsFunctionArn": "jobs"}),
+    StateMachine("artwork_batch", "studio_artwork_batch.asl.json", "ARTWORK_BATCH_STATE_MACHINE",
+                 "artwork candidates for one brief or a batch of tracks, then a contact sheet",
+                 functions={"StudioFunctionArn": "studio", "JobsFunctionArn": "jobs"}),
+    StateMachine("video", "studio_video_loop.asl.json", "VIDEO_STATE_MACHINE",
+                 "a seamless video loop from a chosen artwork (+ the track's first seconds)",
+                 functions={"StudioFunctionArn": "studio", "JobsFunctionArn": "jobs"}),
+    StateMachine("statement_import", "royalties_statement_import.asl.json", "STATEMENT_IMPORT_STATE_MACHINE",
+                 "import a royalty statement file into the ledger, in parts of lines",
+                 functions={"RoyaltiesFunctionArn": "royalties", "JobsFunctionArn": "jobs"}),
+    StateMachine("song_identify", "generation_identify.asl.json", "SONG_IDENTIFY_STATE_MACHINE",
+                 "fingerprint a project's reference songs and match each to the catalog",
+                 functions={"GenerationFunctionArn": "generation", "JobsFunctionArn": "jobs"}),
+    StateMachine("song_generation", "generation_take.asl.json", "SONG_GENERATION_STATE_MACHINE",
+                 "match check -> each song's notes -> generate -> render -> store a take and its provenance",
+                 functions={"GenerationFunctionArn": "generation", "JobsFunctionArn": "jobs"}),
+)
+
+SCHEDULES = (
+    Schedule("weekly-refresh", "cron(0 3 ? * MON *)", "refresh",
+             "weekly refresh: fail stale jobs, abort stale uploads, rebuild library summaries"),
+    Schedule("publish-sweep", "rate(1 hour)", "publishing",
+             "re-queue publications left failed_retrying past their next try (message lost or in the DLQ)"),
+)
+
+
+def physical_name(stage: str, key: str) -> str:
+    """The deployed name of a resource: ``soundmosaic-<stage>-<key>``."""
+    return f"soundmosaic-{stage}-{key}"
+
+
+def function(key: str) -> Function:
+    return next(f for f in FUNCTIONS if f.key == key)

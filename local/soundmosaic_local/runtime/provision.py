@@ -1,0 +1,182 @@
+"""Create the catalogued resources in the local moto server, the way the CDK stacks do in AWS.
+
+Buckets and tables are made first and bucket notifications last, so that objects restored from
+the data directory do not raise upload events a second time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from typing import Any
+
+from soundmosaic.platform import aws, resources
+from soundmosaic.platform.resources import physical_name
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+LAMBDA_ROLE = f"arn:aws:iam::{ACCOUNT}:role/soundmosaic-local-lambda"
+STATES_ROLE = f"arn:aws:iam::{ACCOUNT}:role/soundmosaic-local-states"
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def function_arn(stage: str, key: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{physical_name(stage, key)}"
+
+
+def state_machine_arn(stage: str, key: str) -> str:
+    return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{physical_name(stage, key)}"
+
+
+def queue_url(endpoint: str, stage: str, key: str) -> str:
+    return f"{endpoint}/{ACCOUNT}/{physical_name(stage, key)}"
+
+
+def environment(stage: str, endpoint: str) -> dict[str, str]:
+    """The variables a deployed Lambda gets from CDK, with local values."""
+    env = {"SOUNDMOSAIC_STAGE": stage}
+    for b in resources.BUCKETS:
+        env[b.env] = physical_name(stage, b.key)
+    for t in resources.TABLES:
+        env[t.env] = physical_name(stage, t.key)
+    for secret in resources.SECRETS:
+        env[secret.env] = physical_name(stage, secret.key)
+    for q in resources.QUEUES:
+        env[q.env] = queue_url(endpoint, stage, q.key)
+    for sm in resources.STATE_MACHINES:
+        env[sm.env] = state_machine_arn(stage, sm.key)
+    for fn in resources.FUNCTIONS:
+        if fn.env:
+            env[fn.env] = physical_name(stage, fn.key)
+    return env
+
+
+def render_definition(machine: resources.StateMachine, stage: str) -> str:
+    """The ASL file with ``${...}`` replaced as CDK's definitionSubstitutions do."""
+    text = machine.path.read_text()
+    arns = {name: function_arn(stage, fn) for name, fn in machine.functions.items()}
+    missing = set(_PLACEHOLDER.findall(text)) - set(arns)
+    if missing:
+        raise ValueError(f"{machine.file}: no substitution for {sorted(missing)}")
+    return _PLACEHOLDER.sub(lambda m: arns[m.group(1)], text)
+
+
+def create_storage(stage: str) -> None:
+    s3, ddb = aws.client("s3"), aws.client("dynamodb")
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    for bucket in resources.BUCKETS:
+        name = physical_name(stage, bucket.key)
+        if name not in existing:
+            s3.create_bucket(Bucket=name)
+        s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [{
+            "AllowedMethods": ["GET", "PUT", "HEAD"], "AllowedOrigins": ["*"],
+            "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3000}]})
+    tables = set(ddb.list_tables()["TableNames"])
+    for table in resources.TABLES:
+        name = physical_name(stage, table.key)
+        if name in tables:
+            continue
+        keys = [(table.partition_key, "HASH")] + ([(table.sort_key, "RANGE")] if table.sort_key else [])
+        ddb.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
+            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        if table.ttl_attribute:
+            ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+                "Enabled": True, "AttributeName": table.ttl_attribute})
+    secrets = aws.client("secretsmanager")
+    for secret in resources.SECRETS:
+        with contextlib.suppress(secrets.exceptions.ResourceExistsException):
+            secrets.create_secret(Name=physical_name(stage, secret.key), SecretString=secret.initial)
+
+
+# Queues fed by ``runtime.queues.QueuePoller`` instead of moto's event source mapping, which
+# runs the consumer inside SendMessage and neither honours batchItemFailures nor redelivers.
+POLLED_QUEUES = frozenset({"publish"})
+
+
+def create_compute(stage: str, endpoint: str) -> None:
+    """Roles, functions, queues with their event source mappings, state machines, rules."""
+    iam, lam, sqs = aws.client("iam"), aws.client("lambda"), aws.client("sqs")
+    sfn, events = aws.client("stepfunctions"), aws.client("events")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                        "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]}}]})
+    for role in (LAMBDA_ROLE, STATES_ROLE):
+        with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
+            iam.create_role(RoleName=role.rsplit("/", 1)[1], AssumeRolePolicyDocument=trust)
+    env = environment(stage, endpoint)
+    known = {f["FunctionName"] for f in lam.list_functions().get("Functions", [])}
+    for fn in resources.FUNCTIONS:
+        name = physical_name(stage, fn.key)
+        if name in known:
+            continue
+        # The code is never run from this zip: the dispatcher calls the handler in-process.
+        lam.create_function(
+            FunctionName=name, Runtime="python3.11", Role=LAMBDA_ROLE, Handler=fn.lambda_handler,
+            Code={"ZipFile": _empty_zip()}, Timeout=fn.timeout_s, MemorySize=fn.memory_mb,
+            Environment={"Variables": env},
+        )
+    for queue in resources.QUEUES:
+        name = physical_name(stage, queue.key)
+        dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+        dlq_arn = _queue_arn(sqs, dlq)
+        url = sqs.create_queue(QueueName=name, Attributes={
+            "VisibilityTimeout": str(queue.visibility_timeout_s),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn,
+                                         "maxReceiveCount": queue.max_receive_count})})["QueueUrl"]
+        if queue.key in POLLED_QUEUES:
+            continue
+        arn = _queue_arn(sqs, url)
+        consumer = physical_name(stage, queue.consumer)
+        mappings = lam.list_event_source_mappings(FunctionName=consumer)["EventSourceMappings"]
+        if not any(m["EventSourceArn"] == arn for m in mappings):
+            lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=consumer, BatchSize=1,
+                                            FunctionResponseTypes=["ReportBatchItemFailures"])
+    machines = {m["name"] for m in sfn.list_state_machines()["stateMachines"]}
+    for machine in resources.STATE_MACHINES:
+        name = physical_name(stage, machine.key)
+        if name in machines:
+            sfn.update_state_machine(stateMachineArn=state_machine_arn(stage, machine.key),
+                                     definition=render_definition(machine, stage))
+        else:
+            sfn.create_state_machine(name=name, roleArn=STATES_ROLE,
+                                     definition=render_definition(machine, stage))
+    for schedule in resources.SCHEDULES:
+        rule = physical_name(stage, schedule.key)
+        events.put_rule(Name=rule, ScheduleExpression=schedule.expression, State="ENABLED",
+                        Description=schedule.purpose)
+        events.put_targets(Rule=rule, Targets=[{"Id": schedule.target,
+                                                "Arn": function_arn(stage, schedule.target)}])
+
+
+def create_notifications(stage: str) -> None:
+    s3, sqs = aws.client("s3"), aws.client("sqs")
+    for bucket in resources.BUCKETS:
+        if not bucket.notify_prefixes:
+            continue
+        assert bucket.notify_queue, f"{bucket.key}: notify_prefixes need a notify_queue"
+        url = sqs.get_queue_url(QueueName=physical_name(stage, bucket.notify_queue))["QueueUrl"]
+        arn = _queue_arn(sqs, url)
+        config: dict[str, Any] = {"QueueConfigurations": [
+            {"QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
+             "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}}}
+            for prefix in bucket.notify_prefixes]}
+        s3.put_bucket_notification_configuration(Bucket=physical_name(stage, bucket.key),
+                                                 NotificationConfiguration=config)
+
+
+def _queue_arn(sqs: Any, url: str) -> str:
+    return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+
+
+def _empty_zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "SoundMosaic local runtime: handlers run in-process.\n")
+    return buffer.getvalue()

@@ -1,0 +1,161 @@
+"""Takes on the local stack, over HTTP: ten demo songs uploaded as library tracks and matched to
+their catalog recordings, the real ``song_generation`` workflow (Basic Pitch on the mixes, the
+offline music engine, ffmpeg render), a second take with another seed, keeping, refusals and
+another artist.
+
+The songs are matched by writing their records with ``ProjectStore`` (identification is tested
+in ``test_generation_identify``); everything after that goes through the API and the workflow.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from soundmosaic.generation import projects, takes
+from soundmosaic.generation.projects import ProjectStore, Song
+from soundmosaic.platform import aws
+from soundmosaic.platform.config import resource
+
+pytestmark = pytest.mark.integration
+
+ARTIST = "artist-a"  # the ``api`` client's artist
+
+
+def wait(api: Any, job_id: str, timeout: float = 300) -> dict[str, Any]:
+    deadline, seen = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        job = api.http.get(f"/jobs/{job_id}").json()
+        seen.append(job["stage"])
+        if job["status"] in ("succeeded", "failed"):
+            job["seen"] = list(dict.fromkeys(seen))
+            return job
+        time.sleep(0.3)
+    raise AssertionError(f"job {job_id} did not finish: {seen[-3:]}")
+
+
+def match_of(demo: Any) -> dict[str, Any]:
+    rec = demo.recording
+    return {"recording_id": rec.recording_id, "title": rec.title, "artists": list(rec.artists),
+            "isrc": rec.isrc, "work_id": rec.work.work_id,
+            "holders": {h: str(s) for h, s in rec.shares().items()},
+            "holder_names": dict(rec.holder_names), "confidence": 1.0, "by": "hand"}
+
+
+@pytest.fixture(scope="module")
+def project(api: Any, demo_songs: list[Any]) -> str:
+    """A project of ten library tracks (uploaded through the API), each matched to its recording."""
+    store = ProjectStore()
+    made = store.create(ARTIST, "Takes")
+    for i, demo in enumerate(demo_songs[:10]):
+        job = api.job_for(api.upload(demo.audio, f"take-src-{i:02d}.wav")["key"])
+        assert job["status"] == "succeeded", job
+        store.put_song(Song(ARTIST, made.project_id, f"song-{i:02d}", job["result"]["track_id"],
+                            demo.recording.title, status=projects.MATCHED, match=match_of(demo)))
+    return made.project_id
+
+
+def take_of(api: Any, project: str, **body: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    started = api.http.post(f"/generation/projects/{project}/takes", json=body)
+    assert started.status_code == 202, started.text
+    reply = started.json()
+    job = wait(api, reply["job"]["job_id"])
+    assert job["status"] == "succeeded", job
+    take = api.http.get(f"/generation/projects/{project}/takes/{reply['take']['take_id']}")
+    assert take.status_code == 200, take.text
+    return take.json(), job
+
+
+def probe(url: str, folder: Path) -> dict[str, str]:
+    path = folder / "preview.mp3"
+    path.write_bytes(httpx.get(url).content)
+    done = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name:format=duration",
+                           "-of", "default=nw=1", str(path)], capture_output=True, text=True, check=True)
+    return dict(line.split("=", 1) for line in done.stdout.split())
+
+
+def test_takes_are_generated_played_regenerated_and_kept(api: Any, other: Any, project: str,
+                                                         demo_songs: list[Any], tmp_path: Path) -> None:
+    first, job = take_of(api, project, seed=7, seconds=10)
+    assert job["kind"] == "song_generation" and job["result"]["take_id"] == first["take_id"]
+    assert job["percent"] == 100
+    assert first["status"] == "ready" and first["offline"] is True and "offline" in first["engine"]
+    assert first["seed"] == 7 and first["influence"] == "85/100"
+    assert first["duration_s"] == pytest.approx(10, abs=0.2)
+    facts = probe(first["preview_url"], tmp_path)
+    assert facts["codec_name"] == "mp3" and float(facts["duration"]) == pytest.approx(10, abs=0.3)
+    assert httpx.get(first["audio_url"]).content[:4] == b"RIFF"
+    assert httpx.get(first["midi_url"]).content[:4] == b"MThd"
+    assert 700 <= len(first["peaks"]) <= 800 and max(first["peaks"]) > 0.2
+    works = {d.recording.work.work_id for d in demo_songs[:10]}
+    assert {r["work_id"] for r in first["provenance"]["reference"]} == works
+    titles = {d.recording.title for d in demo_songs[:10]}
+    assert {r["title"] for r in first["provenance"]["reference"]} == titles
+    assert first["provenance"]["version"] == 1 and first["provenance"]["training_works"] > 0
+    songs = ProjectStore().songs(ARTIST, project)
+    assert all(s.notes_key for s in songs)
+
+    # Another seed: another take, the prepared notes reused, different audio.
+    second, _ = take_of(api, project, seed=8, seconds=10, influence="9/10")
+    assert second["influence"] == "9/10"
+    assert second["provenance"]["track_id"] != first["provenance"]["track_id"]
+    assert httpx.get(second["audio_url"]).content != httpx.get(first["audio_url"]).content
+    assert [s.notes_key for s in ProjectStore().songs(ARTIST, project)] == [s.notes_key for s in songs]
+
+    kept = api.http.post(f"/generation/projects/{project}/takes/{first['take_id']}/keep")
+    assert kept.status_code == 200 and kept.json()["kept"] is True
+    moved = api.http.post(f"/generation/projects/{project}/takes/{second['take_id']}/keep")
+    assert moved.status_code == 200 and moved.json()["kept"] is True
+    assert api.http.get(f"/generation/projects/{project}/takes/{first['take_id']}").json()["kept"] is False
+
+    # Another artist sees none of it.
+    assert other.http.get(f"/generation/projects/{project}/takes/{first['take_id']}").status_code == 404
+    assert other.http.post(f"/generation/projects/{project}/takes/{first['take_id']}/keep").status_code == 404
+    assert other.http.post(f"/generation/projects/{project}/takes", json={}).status_code == 404
+
+
+def test_refusals_and_bad_requests(api: Any, project: str) -> None:
+    for body, status in (({"seconds": 5}, 422), ({"influence": "1/3"}, 400), ({"influence": "x"}, 400),
+                         ({"seed": -4}, 422)):
+        reply = api.http.post(f"/generation/projects/{project}/takes", json=body)
+        assert reply.status_code == status, (body, reply.text)
+    assert api.http.post(f"/generation/projects/{project}/takes/nope/keep").status_code == 404
+
+    store = ProjectStore()
+    nine = store.create(ARTIST, "Nine")
+    for song in store.songs(ARTIST, project)[:9]:
+        store.put_song(Song(ARTIST, nine.project_id, song.song_id, song.track_id, song.title,
+                            status=projects.MATCHED, match=song.match))
+    refused = api.http.post(f"/generation/projects/{nine.project_id}/takes", json={"seed": 1})
+    assert refused.status_code == 409, refused.text
+    assert "exactly 10 matched songs; the project has 9" in refused.json()["message"]
+    assert store.takes(ARTIST, nine.project_id) == []
+
+
+def test_a_failing_step_fails_the_take_and_the_job_with_the_reason(api: Any, project: str) -> None:
+    """One song's library track is gone: its prepare step refuses, the workflow marks both failed."""
+    store, s3 = ProjectStore(), aws.client("s3")
+    broken = store.create(ARTIST, "Broken")
+    songs = store.songs(ARTIST, project)
+    for song in songs[:9]:
+        store.put_song(Song(ARTIST, broken.project_id, song.song_id, song.track_id, song.title,
+                            status=projects.MATCHED, match=song.match))
+        if song.notes_key:  # already prepared in this project: the same notes, so no Basic Pitch again
+            s3.copy_object(Bucket=resource("MEDIA_BUCKET"), Key=takes.notes_key(ARTIST, broken.project_id,
+                                                                                  song.song_id),
+                           CopySource={"Bucket": resource("MEDIA_BUCKET"), "Key": song.notes_key})
+    gone = songs[9]
+    store.put_song(Song(ARTIST, broken.project_id, gone.song_id, "track-deleted", "Lost Song",
+                        status=projects.MATCHED, match=gone.match))
+    started = api.http.post(f"/generation/projects/{broken.project_id}/takes", json={"seconds": 10})
+    assert started.status_code == 202, started.text
+    job = wait(api, started.json()["job"]["job_id"])
+    assert job["status"] == "failed"
+    assert "GenerationRefused" in job["error"] and "'Lost Song' was deleted" in job["error"]
+    take = api.http.get(f"/generation/projects/{broken.project_id}/takes/{started.json()['take']['take_id']}")
+    assert take.json()["status"] == "failed" and take.json()["error"] == job["error"]
+    assert take.json()["audio_url"] is None and take.json()["provenance"] is None
