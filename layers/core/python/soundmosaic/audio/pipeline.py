@@ -21,7 +21,6 @@ Track prefix ``artists/<artist>/tracks/<track>/``::
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -31,9 +30,10 @@ from typing import Any
 
 from soundmosaic.library import keys
 from soundmosaic.library.tracks import TrackStore
-from soundmosaic.platform import aws, clock
+from soundmosaic.platform import clock
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import JobStore
+from soundmosaic.platform.s3json import ObjectMissing, S3Json
 
 STAGES = ("decode", "separate", "analyse", "midi", "lyrics", "samples", "export")
 # Percent of the job at which each stage starts and ends, for progress inside a stage.
@@ -76,50 +76,36 @@ class TrackFiles:
         self.bucket = resource("MEDIA_BUCKET")
         self.prefix = keys.track_prefix(artist_id, track_id)
         self.workdir = workdir or Path("/nonexistent")  # set by stages that download
-        self.s3 = aws.client("s3")
+        self.objects = S3Json(self.bucket)
 
     def key(self, relative: str) -> str:
         return self.prefix + relative
 
     def exists(self, relative: str) -> bool:
-        try:
-            self.s3.head_object(Bucket=self.bucket, Key=self.key(relative))
-        except self.s3.exceptions.ClientError:
-            return False
-        return True
+        return self.objects.exists(self.key(relative))
 
     def fetch(self, relative: str, needed_from: str) -> Path:
         local = self.workdir / relative
         local.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.s3.download_file(self.bucket, self.key(relative), str(local))
-        except self.s3.exceptions.ClientError as err:
+            return self.objects.download(self.key(relative), local)
+        except ObjectMissing as err:
             raise StageInputMissing(f"{relative} is missing: run the '{needed_from}' stage first") from err
-        return local
 
     def put(self, relative: str, local: Path, content_type: str) -> str:
-        self.s3.upload_file(str(local), self.bucket, self.key(relative),
-                            ExtraArgs={"ContentType": content_type})
-        return self.key(relative)
+        return self.objects.upload(local, self.key(relative), content_type)
 
     def put_json(self, relative: str, data: Any) -> str:
-        self.s3.put_object(Bucket=self.bucket, Key=self.key(relative), ContentType="application/json",
-                           Body=json.dumps(data, default=str).encode())
-        return self.key(relative)
+        return self.objects.put_json(self.key(relative), data)
 
     def get_json(self, relative: str, needed_from: str) -> Any:
         try:
-            body = self.s3.get_object(Bucket=self.bucket, Key=self.key(relative))["Body"].read()
-        except self.s3.exceptions.ClientError as err:
+            return self.objects.get_json(self.key(relative))
+        except ObjectMissing as err:
             raise StageInputMissing(f"{relative} is missing: run the '{needed_from}' stage first") from err
-        return json.loads(body)
 
     def list(self, relative: str) -> list[str]:
-        names: list[str] = []
-        paginator = self.s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.key(relative)):
-            names.extend(o["Key"][len(self.prefix):] for o in page.get("Contents", []))
-        return names
+        return [key[len(self.prefix):] for key in self.objects.keys(self.key(relative))]
 
     def delete(self, relative_prefix: str) -> None:
         from soundmosaic.library.media import delete_prefix
@@ -313,8 +299,7 @@ def export_collection(artist_id: str, job_id: str, track_ids: list[str]) -> dict
             bundles.append(collect(files, track))
         path = write_zip(Path(tmp) / "collection.zip", bundles)
         key = f"artists/{artist_id}/exports/{job_id}.zip"
-        aws.client("s3").upload_file(str(path), resource("MEDIA_BUCKET"), key,
-                                     ExtraArgs={"ContentType": "application/zip"})
+        S3Json(resource("MEDIA_BUCKET")).upload(path, key, "application/zip")
     return {"export_key": key, "tracks": len(bundles)}
 
 

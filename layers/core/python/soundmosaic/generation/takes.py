@@ -19,7 +19,6 @@ Media bucket layout, under ``artists/<a>/generation/<project>/``::
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import secrets
 import tempfile
@@ -32,10 +31,10 @@ from soundmosaic.generation import compose, notes, projects, render
 from soundmosaic.generation.compose import GenerationRefused
 from soundmosaic.generation.projects import ProjectNotFound, ProjectStore, Take, project_prefix
 from soundmosaic.library.media import presigned_get
-from soundmosaic.platform import aws
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import Job, new_job_id, reason_from_error, start_workflow
 from soundmosaic.platform.paging import new_id
+from soundmosaic.platform.s3json import ObjectMissing, S3Json
 from soundmosaic.providers.mosaic import ModelMosaic
 from soundmosaic.royalties.provenance import Provenance
 from soundmosaic.royalties.provenance_store import ProvenanceStore
@@ -61,34 +60,8 @@ def take_prefix(artist_id: str, project_id: str, take_id: str) -> str:
     return f"{project_prefix(artist_id, project_id)}takes/{take_id}/"
 
 
-# -- small S3 helpers -------------------------------------------------------------------------
-
-def _bucket() -> str:
-    return resource("MEDIA_BUCKET")
-
-
-def _exists(key: str) -> bool:
-    s3 = aws.client("s3")
-    try:
-        s3.head_object(Bucket=_bucket(), Key=key)
-    except s3.exceptions.ClientError:
-        return False
-    return True
-
-
-def _get_json(key: str) -> Any:
-    return json.loads(aws.client("s3").get_object(Bucket=_bucket(), Key=key)["Body"].read())
-
-
-def _put_json(key: str, value: Any) -> str:
-    aws.client("s3").put_object(Bucket=_bucket(), Key=key, ContentType="application/json",
-                                Body=json.dumps(value, default=str).encode())
-    return key
-
-
-def _put_bytes(key: str, body: bytes, content_type: str) -> str:
-    aws.client("s3").put_object(Bucket=_bucket(), Key=key, ContentType=content_type, Body=body)
-    return key
+def _media() -> S3Json:
+    return S3Json(resource("MEDIA_BUCKET"))
 
 
 # -- the API view -----------------------------------------------------------------------------
@@ -122,16 +95,16 @@ def provenance_summary(take: Take) -> dict[str, Any] | None:
 
 def view(take: Take) -> dict[str, Any]:
     """A take as the API returns it: presigned GET URLs for its media, peaks, provenance."""
-    bucket = _bucket()
+    media = _media()
 
     def url(key: str | None, filename: str | None = None) -> str | None:
-        return presigned_get(bucket, key, expires_s=URL_TTL_S, filename=filename) if key else None
+        return presigned_get(media.bucket, key, expires_s=URL_TTL_S, filename=filename) if key else None
 
     peaks: list[float] = []
     if take.peaks_key and take.status == projects.READY:
         try:
-            peaks = list(_get_json(take.peaks_key))
-        except aws.client("s3").exceptions.NoSuchKey:
+            peaks = list(media.get_json(take.peaks_key))
+        except ObjectMissing:
             peaks = []  # the take says ready but its peaks are gone: show it without a waveform
     return {
         "take_id": take.take_id, "project_id": take.project_id, "seed": take.seed,
@@ -241,12 +214,13 @@ def prepare_step(event: dict[str, Any]) -> dict[str, Any]:
     store = ProjectStore()
     song = store.song(artist_id, project_id, event["song_id"])
     key = notes_key(artist_id, project_id, song.song_id)
-    if _exists(key):  # made before (this song in an earlier take, or a retried step)
+    media = _media()
+    if media.exists(key):  # made before (this song in an earlier take, or a retried step)
         if song.notes_key != key:
             store.set_song(artist_id, project_id, song.song_id, notes_key=key)
         return {"song_id": song.song_id, "notes_key": key, "reused": True}
     song_notes = notes.song_notes(artist_id, song.track_id, song.title)
-    _put_json(key, song_notes)
+    media.put_json(key, song_notes)
     store.set_song(artist_id, project_id, song.song_id, notes_key=key)
     return {"song_id": song.song_id, "notes_key": key, "reused": False, "source": song_notes["source"],
             "notes": sum(len(p) for p in song_notes["parts"])}
@@ -258,7 +232,8 @@ def generate_step(event: dict[str, Any]) -> dict[str, Any]:
     store = ProjectStore()
     take = store.take(artist_id, project_id, take_id)
     prefix = take_prefix(artist_id, project_id, take_id)
-    if _exists(prefix + "compose.json"):  # written last: a retry after success does nothing
+    media = _media()
+    if media.exists(prefix + "compose.json"):  # written last: a retry after success does nothing
         return {"take_id": take_id, "reused": True}
     songs = store.songs(artist_id, project_id)
     reason = projects.refusal(songs)
@@ -280,11 +255,11 @@ def generate_step(event: dict[str, Any]) -> dict[str, Any]:
     finally:
         mosaic.close()
     result = made.result
-    raw_key = _put_bytes(prefix + "raw.wav", made.audio, made.content_type)
-    midi_key = _put_bytes(prefix + "take.mid", made.midi, "audio/midi") if made.midi else None
-    _put_json(prefix + "provenance.json", made.provenance.to_dict())
+    raw_key = media.put_bytes(prefix + "raw.wav", made.audio, made.content_type)
+    midi_key = media.put_bytes(prefix + "take.mid", made.midi, "audio/midi") if made.midi else None
+    media.put_json(prefix + "provenance.json", made.provenance.to_dict())
     engine = f"{result.provider} {result.model}"
-    _put_json(prefix + "compose.json", {
+    media.put_json(prefix + "compose.json", {
         "engine": engine, "offline": result.offline, "seed": made.seed, "seconds": made.seconds,
         "sample_rate": result.sample_rate, "influence": {k: str(v) for k, v in made.influence.items()},
         "details": result.details, "raw_key": raw_key, "midi_key": midi_key})
@@ -293,10 +268,10 @@ def generate_step(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _notes(song: projects.Song) -> dict[str, Any]:
-    s3 = aws.client("s3")
+    key = song.notes_key or notes_key(song.artist_id, song.project_id, song.song_id)
     try:
-        return dict(_get_json(song.notes_key or notes_key(song.artist_id, song.project_id, song.song_id)))
-    except s3.exceptions.NoSuchKey:
+        return dict(_media().get_json(key))
+    except ObjectMissing:
         raise ValueError(f"the notes of {song.title!r} are not prepared: "
                          "run the prepare step first") from None
 
@@ -305,19 +280,18 @@ def render_step(event: dict[str, Any]) -> dict[str, Any]:
     """Master (loudness-normalised WAV), MP3 preview and waveform peaks from the raw audio."""
     artist_id, project_id, take_id = event["artist_id"], event["project_id"], event["take_id"]
     prefix = take_prefix(artist_id, project_id, take_id)
-    s3 = aws.client("s3")
+    media = _media()
     with tempfile.TemporaryDirectory(prefix="render-") as name:
         folder = Path(name)
-        raw = folder / "raw.wav"
         try:
-            s3.download_file(_bucket(), prefix + "raw.wav", str(raw))
-        except s3.exceptions.ClientError as err:
+            raw = media.download(prefix + "raw.wav", folder / "raw.wav")
+        except ObjectMissing as err:
             raise ValueError(f"take {take_id} has no generated audio to render: generate it first") from err
         out = render.render(raw, folder)
         for local, name, kind in ((out.master, "master.wav", "audio/wav"),
                                   (out.preview, "preview.mp3", "audio/mpeg")):
-            s3.upload_file(str(local), _bucket(), prefix + name, ExtraArgs={"ContentType": kind})
-    _put_json(prefix + "peaks.json", out.peaks)
+            media.upload(local, prefix + name, kind)
+    media.put_json(prefix + "peaks.json", out.peaks)
     ProjectStore().set_take(artist_id, project_id, take_id, audio_key=prefix + "master.wav",
                             preview_key=prefix + "preview.mp3", peaks_key=prefix + "peaks.json",
                             duration_s=out.duration_s)
@@ -333,7 +307,8 @@ def store_step(event: dict[str, Any]) -> dict[str, Any]:
         return {"take_id": take_id, "track_id": take.provenance_track_id, "version": take.provenance_version}
     if not take.audio_key or not take.preview_key:
         raise ValueError(f"take {take_id} has not been rendered")
-    made = Provenance.from_dict(_get_json(take_prefix(artist_id, project_id, take_id) + "provenance.json"))
+    prefix = take_prefix(artist_id, project_id, take_id)
+    made = Provenance.from_dict(_media().get_json(prefix + "provenance.json"))
     tenant = TenantProvenance(artist_id)
     latest = tenant.latest(made.track_id)
     # A retry after the record was written but before the take was updated: reuse that version.

@@ -23,8 +23,9 @@ from typing import Any
 import jsonschema
 from botocore.exceptions import ClientError
 
-from soundmosaic.platform import aws, clock
+from soundmosaic.platform import clock
 from soundmosaic.platform.config import resource
+from soundmosaic.platform.s3json import ObjectMissing, S3Json
 
 SCHEMA_ID = "soundmosaic/artist-dna/1"
 SCHEMA_PATH = Path(__file__).resolve().parent / "artist_dna.schema.json"
@@ -77,19 +78,12 @@ class DnaStore:
     """The artistDNA versions of every artist in the media bucket."""
 
     def __init__(self, bucket: str | None = None) -> None:
-        self.bucket = bucket or resource("MEDIA_BUCKET")
-        self.s3 = aws.client("s3")
+        self.objects = S3Json(bucket or resource("MEDIA_BUCKET"))
+        self.bucket, self.s3 = self.objects.bucket, self.objects.s3
 
     def versions(self, artist_id: str) -> list[int]:
-        found = []
-        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
-                                                                   Prefix=prefix(artist_id))
-        for page in pages:
-            for item in page.get("Contents", []):
-                match = _VERSION_KEY.search(item["Key"])
-                if match:
-                    found.append(int(match.group(1)))
-        return sorted(found)
+        found = (_VERSION_KEY.search(key) for key in self.objects.keys(prefix(artist_id)))
+        return sorted(int(match.group(1)) for match in found if match)
 
     def get(self, artist_id: str, version: int | None = None) -> dict[str, Any]:
         """A version, or the latest (version 0, empty, when there is none)."""
@@ -101,10 +95,9 @@ class DnaStore:
         if version == 0:
             return empty(artist_id)
         try:
-            body = self.s3.get_object(Bucket=self.bucket, Key=version_key(artist_id, version))["Body"]
-        except self.s3.exceptions.NoSuchKey as err:
+            document: dict[str, Any] = self.objects.get_json(version_key(artist_id, version))
+        except ObjectMissing as err:
             raise DnaVersionNotFound(f"artistDNA has no version {version}") from err
-        document: dict[str, Any] = json.loads(body.read())
         return document
 
     def history(self, artist_id: str) -> list[dict[str, Any]]:

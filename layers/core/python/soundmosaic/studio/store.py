@@ -17,8 +17,8 @@ import re
 from typing import Any
 
 from soundmosaic.library.media import presigned_get
-from soundmosaic.platform import aws
 from soundmosaic.platform.config import resource
+from soundmosaic.platform.s3json import ObjectMissing, S3Json
 
 _ID = re.compile(r"^[0-9a-f]{24}$")
 _CANDIDATE = re.compile(r"^c\d{2}$")
@@ -70,53 +70,33 @@ def video_key(artist_id: str, video_id: str, ext: str) -> str:
 
 
 class Media:
-    """JSON and bytes in the media bucket."""
+    """JSON and bytes in the media bucket; a missing object is ``StudioNotFound(missing)``."""
 
     def __init__(self) -> None:
-        self.bucket = resource("MEDIA_BUCKET")
-        self.s3 = aws.client("s3")
+        self.objects = S3Json(resource("MEDIA_BUCKET"))
+        self.bucket = self.objects.bucket
 
     def put_json(self, key: str, value: Any) -> None:
-        self.s3.put_object(Bucket=self.bucket, Key=key, ContentType="application/json",
-                           Body=json.dumps(value, indent=1, ensure_ascii=False, default=str).encode())
+        self.objects.put_json(key, value, indent=1)
 
     def get_json(self, key: str, missing: str) -> Any:
         return json.loads(self.get_bytes(key, missing))
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None:
-        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+        self.objects.put_bytes(key, data, content_type)
 
     def get_bytes(self, key: str, missing: str, limit: int | None = None) -> bytes:
         try:
-            reply = self.s3.get_object(Bucket=self.bucket, Key=key)
-        except self.s3.exceptions.NoSuchKey as err:
+            return self.objects.get_bytes(key, limit)
+        except ObjectMissing as err:
             raise StudioNotFound(missing) from err
-        if limit is not None and reply["ContentLength"] > limit:
-            reply["Body"].close()
-            raise ValueError(f"{key.rsplit('/', 1)[-1]} is larger than {limit} bytes")
-        data: bytes = reply["Body"].read()
-        return data
 
     def size(self, key: str) -> int | None:
-        try:
-            return int(self.s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
-        except self.s3.exceptions.ClientError as err:
-            if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise
+        return self.objects.size(key)
 
     def keys(self, prefix: str, delimiter: str | None = None) -> list[str]:
         """Keys (or with a delimiter, the sub-folders) under ``prefix``, in key order."""
-        found: list[str] = []
-        args: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
-        if delimiter:
-            args["Delimiter"] = delimiter
-        for page in self.s3.get_paginator("list_objects_v2").paginate(**args):
-            if delimiter:
-                found += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
-            else:
-                found += [o["Key"] for o in page.get("Contents", [])]
-        return found
+        return self.objects.keys(prefix, delimiter)
 
     def url(self, key: str, filename: str | None = None) -> str:
         return presigned_get(self.bucket, key, filename=filename)
