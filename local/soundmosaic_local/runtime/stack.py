@@ -40,9 +40,9 @@ from typing import Any
 import httpx
 from soundmosaic.platform import auth, aws, jobs, resources
 from soundmosaic.platform.resources import physical_name
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from soundmosaic_local.fixtures.sandbox_distributor import SandboxDistributor
+from soundmosaic_local.http_server import LocalHttpServer
 from soundmosaic_local.runtime import dispatcher, provision
 from soundmosaic_local.runtime.dropfolder import DropFolder
 from soundmosaic_local.runtime.http_api import LocalApiGateway
@@ -89,19 +89,6 @@ def _free_port(host: str) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
-
-
-class _Server(threading.Thread):
-    def __init__(self, server: BaseWSGIServer, name: str) -> None:
-        super().__init__(name=name, daemon=True)
-        self.server = server
-
-    def run(self) -> None:
-        self.server.serve_forever()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.join(timeout=10)
 
 
 class LocalStack:
@@ -151,11 +138,9 @@ class LocalStack:
                 worker.start()
                 self._threads.append(worker)
         gateway = LocalApiGateway(physical_name(STAGE, "api"), self.jwt_secret, SPA_DIR)
-        port = self.port or _free_port(self.host)
-        api = _Server(make_server(self.host, port, gateway, threaded=True), "soundmosaic-http")
-        api.start()
+        api = LocalHttpServer(host=self.host, port=self.port, name="soundmosaic-http", app=gateway).start()
         self._threads.append(api)
-        self.api_url = f"http://{self.host}:{port}"
+        self.api_url = api.url
         (self.data_dir / "runtime.json").write_text(json.dumps(RuntimeInfo(
             self.api_url, self.aws_endpoint, os.getpid(), str(self.data_dir),
             str(self.drop_folder_path), self.distributor_url, str(self.demo_catalog_path)).__dict__))
@@ -264,7 +249,6 @@ class LocalStack:
             box.distributor.close()
 
     def _start_moto(self, port: int) -> DirtyTracker:
-        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -277,16 +261,8 @@ class LocalStack:
         dispatcher.install_moto_hook()
         dispatcher.register(STAGE)
         tracker = DirtyTracker(DomainDispatcherApplication(create_backend_app))
-
-        class TrackedMotoServer(ThreadedMotoServer):
-            def _server_entry(self) -> None:
-                self._server = make_server(self._ip_address, self._port, tracker, True,
-                                           request_handler=MotoRequestHandler)
-                self._server_ready_event.set()
-                self._server.serve_forever()
-
-        self.moto = TrackedMotoServer(ip_address=self.host, port=port, verbose=False)
-        self.moto.start()
+        self.moto = LocalHttpServer(host=self.host, port=port, name="moto", app=tracker,
+                                    request_handler=MotoRequestHandler).start()
         # moto's backends are module globals: start from empty, or a second stack in this
         # process would see the first one's memory instead of what was saved on disk.
         for path, body in (("reset", {}),

@@ -5,10 +5,7 @@ hand; the refusal reasons a project shows; deleting a project with its media."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ from soundmosaic.platform import aws
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import Job, JobStore
 from soundmosaic_local.fixtures import demo_catalog
+from soundmosaic_local.http_server import LocalHttpServer, reply
 
 ARTIST, OTHER = "artist-a", "artist-b"
 
@@ -267,15 +265,10 @@ def test_unreachable_source_is_retryable_and_unreadable_is_not(tmp_path: Path) -
     with pytest.raises(SourceUnavailable, match=r"song\.wav: could not read it"):
         references.decode_excerpt("http://127.0.0.1:9/artists/a/original.wav?X-Amz-Signature=abc",
                                 tmp_path / "x.wav", "song.wav")
-    served = tmp_path / "served"
-    served.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        with pytest.raises(FingerprintError, match=r"gone\.wav: storage refused to serve it .*404"):
-            references.decode_excerpt(f"http://127.0.0.1:{server.server_port}/gone.wav?X-Amz-Signature=abc",
-                                    tmp_path / "z.wav", "gone.wav")
-        server.shutdown()
+    with (LocalHttpServer(lambda handler: reply(handler, 404, b"gone", "text/plain")) as server,
+          pytest.raises(FingerprintError, match=r"gone\.wav: storage refused to serve it .*404")):
+        references.decode_excerpt(f"{server.url}/gone.wav?X-Amz-Signature=abc", tmp_path / "z.wav",
+                                  "gone.wav")
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF....WAVEfmt nonsense")
     with pytest.raises(FingerprintError) as caught:
