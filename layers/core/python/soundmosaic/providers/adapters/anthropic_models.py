@@ -19,15 +19,8 @@ from typing import TYPE_CHECKING
 
 import anthropic
 
-from soundmosaic.providers.adapters import Adapter, status_error
-from soundmosaic.providers.types import (
-    ProviderError,
-    ProviderRefused,
-    ProviderTimeout,
-    Reply,
-    TextRequest,
-    Usage,
-)
+from soundmosaic.providers.adapters.sdk import SdkAdapter
+from soundmosaic.providers.types import ProviderError, ProviderRefused, Reply, TextRequest, Usage
 
 if TYPE_CHECKING:
     from soundmosaic.providers.registry import Entry
@@ -35,43 +28,26 @@ if TYPE_CHECKING:
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 
 
-class AnthropicAdapter(Adapter):
+class AnthropicAdapter(SdkAdapter[anthropic.Anthropic]):
     provider = "anthropic"
+    key_variable = "ANTHROPIC_API_KEY"
+    base_url_variable = "ANTHROPIC_BASE_URL"
+    default_base_url = DEFAULT_BASE_URL
 
     def __init__(self, env: Mapping[str, str]) -> None:
-        self._key = env.get("ANTHROPIC_API_KEY", "")
-        self._base_url = env.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
-        self._client: anthropic.Anthropic | None = None
+        super().__init__(env, anthropic, anthropic.Anthropic)
 
     def text(self, entry: Entry, request: TextRequest) -> Reply[str]:
         if not request.prompt.strip():
             raise ProviderError(self.provider, entry.capability, "the prompt is empty")
-        try:
-            message = self._anthropic().messages.create(
+        with self.calling(entry):
+            message = self.client().messages.create(
                 model=entry.model, max_tokens=request.max_tokens,
                 messages=[{"role": "user", "content": request.prompt}],
                 system=request.system or anthropic.omit, timeout=entry.timeout_s)
-        except anthropic.APITimeoutError as exc:
-            raise ProviderTimeout(self.provider, entry.capability,
-                                  f"no answer within {entry.timeout_s:g} s") from exc
-        except anthropic.APIConnectionError as exc:
-            raise ProviderError(self.provider, entry.capability, f"connection failed: {exc}", True) from exc
-        except anthropic.APIStatusError as exc:
-            raise status_error(self.provider, entry.capability, exc.status_code, exc.message,
-                               exc.response.headers.get("retry-after")) from exc
         usage = Usage(input_tokens=message.usage.input_tokens, output_tokens=message.usage.output_tokens)
         if message.stop_reason == "refusal":
             raise ProviderRefused(self.provider, entry.capability, "the model refused to answer",
                                   cost_usd=entry.price.cost(usage))
         text = "".join(block.text for block in message.content if block.type == "text")
         return Reply(text, usage)
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    def _anthropic(self) -> anthropic.Anthropic:
-        if self._client is None:
-            self._client = anthropic.Anthropic(api_key=self._key, base_url=self._base_url, max_retries=0)
-        return self._client

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
-from soundmosaic.providers.adapters import Adapter, data_url, status_error
+from soundmosaic.providers.adapters import data_url
+from soundmosaic.providers.adapters.sdk import SdkAdapter
 from soundmosaic.providers.types import (
     ProviderError,
     ProviderRefused,
-    ProviderTimeout,
     Reply,
     TextRequest,
     Usage,
@@ -37,13 +37,14 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DESCRIBE = "Describe this image: subject, colours, light, composition and mood, in a few sentences."
 
 
-class OpenAIAdapter(Adapter):
+class OpenAIAdapter(SdkAdapter[openai.OpenAI]):
     provider = "openai"
+    key_variable = "OPENAI_API_KEY"
+    base_url_variable = "OPENAI_BASE_URL"
+    default_base_url = DEFAULT_BASE_URL
 
     def __init__(self, env: Mapping[str, str]) -> None:
-        self._key = env.get("OPENAI_API_KEY", "")
-        self._base_url = env.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        self._client: openai.OpenAI | None = None
+        super().__init__(env, openai, openai.OpenAI)
 
     def text(self, entry: Entry, request: TextRequest) -> Reply[str]:
         if not request.prompt.strip():
@@ -61,26 +62,13 @@ class OpenAIAdapter(Adapter):
         ]
         return self._chat(entry, [{"role": "user", "content": content}], 1024, None)
 
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
     def _chat(self, entry: Entry, messages: list[dict[str, Any]], max_tokens: int,
               seed: int | None) -> Reply[str]:
-        try:
-            completion = self._openai().chat.completions.create(
+        with self.calling(entry):
+            completion = self.client().chat.completions.create(
                 model=entry.model, messages=messages,  # type: ignore[arg-type]
                 max_completion_tokens=max_tokens, seed=openai.omit if seed is None else seed,
                 timeout=entry.timeout_s)
-        except openai.APITimeoutError as exc:
-            raise ProviderTimeout(self.provider, entry.capability,
-                                  f"no answer within {entry.timeout_s:g} s") from exc
-        except openai.APIConnectionError as exc:
-            raise ProviderError(self.provider, entry.capability, f"connection failed: {exc}", True) from exc
-        except openai.APIStatusError as exc:
-            raise status_error(self.provider, entry.capability, exc.status_code, exc.message,
-                               exc.response.headers.get("retry-after")) from exc
         usage = Usage(input_tokens=completion.usage.prompt_tokens if completion.usage else 0,
                       output_tokens=completion.usage.completion_tokens if completion.usage else 0)
         if not completion.choices:
@@ -93,8 +81,3 @@ class OpenAIAdapter(Adapter):
             raise ProviderRefused(self.provider, entry.capability, "the content filter stopped the answer",
                                   cost_usd=cost)
         return Reply(choice.message.content or "", usage)
-
-    def _openai(self) -> openai.OpenAI:
-        if self._client is None:
-            self._client = openai.OpenAI(api_key=self._key, base_url=self._base_url, max_retries=0)
-        return self._client
