@@ -322,6 +322,7 @@ def speak(text: str, voice: str, path: Path) -> Path:
 def bench_lyrics(folder: Path, log: Callable[[str], None]) -> dict[str, Any]:
     from soundmosaic.audio import lyrics
     from soundmosaic.audio.signal import Audio, read_wav
+    from soundmosaic_local.evaluation.wer import word_error_rate
 
     t0 = time.perf_counter()
     model_dir = lyrics.offline_model_dir()
@@ -338,7 +339,7 @@ def bench_lyrics(folder: Path, log: Callable[[str], None]) -> dict[str, Any]:
             result = lyrics.transcribe(audio, language=forced)
             elapsed = time.perf_counter() - started
             row[label] = {"language": result.language, "language_probability": result.language_probability,
-                          "wer": round(lyrics.word_error_rate(text, result.text), 3),
+                          "wer": round(word_error_rate(text, result.text), 3),
                           "hypothesis": result.text,
                           "rtf": round(elapsed / audio.duration_s, 3)}
         rows.append(row)
@@ -359,7 +360,7 @@ def bench_lyrics(folder: Path, log: Callable[[str], None]) -> dict[str, Any]:
     words = [w for s in result.segments for w in s.words]
     passage_row = {"seconds": round(passage.duration_s, 1), "segments": len(result.segments),
                    "words": len(words),
-                   "wer": round(lyrics.word_error_rate(" ".join(reference), result.text), 3),
+                   "wer": round(word_error_rate(" ".join(reference), result.text), 3),
                    "rtf": round(elapsed / passage.duration_s, 3),
                    "monotonic": all(a.start_s <= b.start_s for a, b in itertools.pairwise(words)),
                    "hypothesis": result.text}

@@ -13,7 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from soundmosaic.audio import lyrics
+from soundmosaic.audio.lyrics import transcription
+from soundmosaic.audio.lyrics.transcription import _language_code
 from soundmosaic.audio.signal import Audio, read_wav
+from soundmosaic_local.evaluation.wer import normalise_words, word_error_rate
 
 FIRST = "I walked along the river in the morning light and every little thing was shining bright"
 SECOND = "Please send the final mix to the studio before Friday so we can master the album"
@@ -71,9 +74,9 @@ def detected(speech: tuple[Audio, float]) -> lyrics.Lyrics:
 def test_words_and_order_are_mostly_right(detected) -> None:
     assert detected.engine == "faster-whisper"
     assert detected.model == lyrics.OFFLINE_MODEL
-    assert lyrics.word_error_rate(f"{FIRST} {SECOND}", detected.text) <= MAX_WER_EN
+    assert word_error_rate(f"{FIRST} {SECOND}", detected.text) <= MAX_WER_EN
     heard = [w.text for s in detected.segments for w in s.words]
-    assert lyrics.word_error_rate(f"{FIRST} {SECOND}", " ".join(heard)) <= MAX_WER_EN
+    assert word_error_rate(f"{FIRST} {SECOND}", " ".join(heard)) <= MAX_WER_EN
 
 
 @needs_espeak
@@ -96,7 +99,7 @@ def test_word_times_are_monotonic_and_inside_the_audio(speech, detected) -> None
         assert segment.words and segment.start_s == segment.words[0].start_s
         assert segment.end_s == segment.words[-1].end_s
     # The second sentence starts after the pause, and its first word is heard there.
-    please = next(w for w in words if lyrics.normalise_words(w.text) == ["please"])
+    please = next(w for w in words if normalise_words(w.text) == ["please"])
     assert first_end + GAP_S - 0.5 <= please.start_s <= first_end + GAP_S + 0.6
 
 
@@ -105,11 +108,11 @@ def test_a_forced_language_is_used(tmp_path) -> None:
     path = speak(GERMAN, tmp_path / "de.wav", voice="de")
     forced = lyrics.transcribe(path, language="de")  # a file path: decoded by ffmpeg
     assert forced.language == "de" and forced.language_probability == 1.0
-    assert lyrics.word_error_rate(GERMAN, forced.text) <= MAX_WER_DE
+    assert word_error_rate(GERMAN, forced.text) <= MAX_WER_DE
     seen: list[float] = []
     english = lyrics.transcribe(read_wav(speak(FIRST, tmp_path / "en.wav")), language="en", vad=False,
                                 progress=seen.append)
-    assert english.language == "en" and lyrics.word_error_rate(FIRST, english.text) <= MAX_WER_EN
+    assert english.language == "en" and word_error_rate(FIRST, english.text) <= MAX_WER_EN
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
 
 
@@ -121,25 +124,25 @@ def test_a_long_file_is_transcribed_window_by_window(speech, detected, tmp_path,
 
     audio, first_end = speech
     path = write_wav(tmp_path / "speech.wav", audio)
-    monkeypatch.setattr(lyrics, "WINDOW_S", 6.0)
-    monkeypatch.setattr(lyrics, "CUT_SEARCH_S", 4.0)
+    monkeypatch.setattr(transcription, "WINDOW_S", 6.0)
+    monkeypatch.setattr(transcription, "CUT_SEARCH_S", 4.0)
     starts: list[float] = []
-    windows = lyrics._windows
+    windows = transcription._windows
 
     def counted(source, window_s):
         for offset, samples in windows(source, window_s):
             starts.append(offset)
             yield offset, samples
 
-    monkeypatch.setattr(lyrics, "_windows", counted)
+    monkeypatch.setattr(transcription, "_windows", counted)
     seen: list[float] = []
     result = lyrics.transcribe(path, progress=seen.append)
     assert len(starts) >= 2 and first_end - 1.0 <= starts[1] <= first_end + GAP_S  # cut in the pause
     assert result.language == "en"
-    assert lyrics.word_error_rate(f"{FIRST} {SECOND}", result.text) <= MAX_WER_EN
+    assert word_error_rate(f"{FIRST} {SECOND}", result.text) <= MAX_WER_EN
     words = [w for s in result.segments for w in s.words]
     assert all(a.end_s <= b.start_s for a, b in itertools.pairwise(words))
-    please = next(w for w in words if lyrics.normalise_words(w.text) == ["please"])
+    please = next(w for w in words if normalise_words(w.text) == ["please"])
     assert first_end + GAP_S - 0.5 <= please.start_s <= first_end + GAP_S + 0.6
     assert seen[-1] == 1.0 and seen == sorted(seen)
 
@@ -234,17 +237,17 @@ def test_formats_on_hand_made_lyrics() -> None:
 
 
 def test_language_codes_are_normalised_and_checked() -> None:
-    assert lyrics._language_code("EN-us") == "en" and lyrics._language_code("pt_BR") == "pt"
-    assert lyrics._language_code("auto") is None and lyrics._language_code(" ") is None
+    assert _language_code("EN-us") == "en" and _language_code("pt_BR") == "pt"
+    assert _language_code("auto") is None and _language_code(" ") is None
     with pytest.raises(ValueError, match="unknown lyrics language"):
         lyrics.transcribe(Audio(np.zeros((1, 16000), dtype=np.float32), 16000), language="klingon")
 
 
 def test_word_error_rate() -> None:
-    assert lyrics.word_error_rate("Hold on, to me!", "hold on to me") == 0.0
-    assert lyrics.word_error_rate("a b c d", "a x c") == 0.5  # one substitution, one deletion
-    assert lyrics.word_error_rate("a b", "b a") == 1.0
-    assert lyrics.word_error_rate("", "") == 0.0
+    assert word_error_rate("Hold on, to me!", "hold on to me") == 0.0
+    assert word_error_rate("a b c d", "a x c") == 0.5  # one substitution, one deletion
+    assert word_error_rate("a b", "b a") == 1.0
+    assert word_error_rate("", "") == 0.0
 
 
 # -- the offline model -----------------------------------------------------------------------------
