@@ -171,19 +171,19 @@ def speed(log: Log, repeat: int = 3) -> dict[str, Any]:
 def heldout(log: Log) -> dict[str, Any]:
     from soundmosaic.audio.samples import CLASSES, MODEL_VERSION
     from soundmosaic.audio.samples.model import shipped, single_threaded_blas
-    from soundmosaic_local.training import train
+    from soundmosaic_local.evaluation.samples import evaluate, heldout_set
 
     recorded = json.loads(TRAINING_FILE.read_text()) if TRAINING_FILE.exists() else {}
     seed = int(recorded.get("seed", 7))
     scale = float(recorded.get("scale", 1.0))
     t = time.perf_counter()
-    x, y, sources = train.heldout_set(seed, scale=scale, log=log)
+    x, y, sources = heldout_set(seed, scale=scale, log=log)
     build_s = time.perf_counter() - t
     with single_threaded_blas():
         t = time.perf_counter()
         pred = shipped().predict_proba(x).argmax(axis=1)
         predict_s = time.perf_counter() - t
-    metrics = train.evaluate(y, pred, sources)
+    metrics = evaluate(y, pred, sources)
     out = {
         "model_version": MODEL_VERSION,
         "seed": seed,

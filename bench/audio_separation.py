@@ -65,6 +65,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
 def part_sdr(quick: bool) -> dict[str, Any]:
     from soundmosaic.audio.separate.offline import SpleeterHPSSEngine, split_drums
     from soundmosaic.audio.signal import Audio
+    from soundmosaic_local.evaluation.separation import sdr
     from soundmosaic_local.fixtures import known_mixes as km
 
     engine = SpleeterHPSSEngine()
@@ -82,17 +83,17 @@ def part_sdr(quick: bool) -> dict[str, Any]:
             zero_vocals = zeros.separate(Audio(mix.mix, mix.rate)).stem("vocals").audio.samples
             row = {
                 "mix": f"{vocal} seed {seed}", "duration_s": duration,
-                "vocals_sdr": km.sdr(mix.vocals, stems["vocals"]),
-                "vocals_sdr_mixture": km.sdr(mix.vocals, mix.mix),
-                "accompaniment_sdr": km.sdr(mix.accompaniment, acc),
-                "accompaniment_sdr_mixture": km.sdr(mix.accompaniment, mix.mix),
-                "drums_sdr": km.sdr(mix.drums, stems["drums"]),
-                "drums_sdr_mixture": km.sdr(mix.drums, mix.mix),
-                "drums_sdr_hpss_of_true_accompaniment": km.sdr(mix.drums, split_drums(mix.accompaniment)[0]),
-                "harmonic_sdr": km.sdr(mix.harmonic, stems["harmonic"]),
-                "harmonic_sdr_mixture": km.sdr(mix.harmonic, mix.mix),
-                "vocals_sdr_mask_extension_zeros": km.sdr(mix.vocals, zero_vocals),
-                "stems_sum_vs_mix_sdr": km.sdr(mix.mix, stems["vocals"] + acc),
+                "vocals_sdr": sdr(mix.vocals, stems["vocals"]),
+                "vocals_sdr_mixture": sdr(mix.vocals, mix.mix),
+                "accompaniment_sdr": sdr(mix.accompaniment, acc),
+                "accompaniment_sdr_mixture": sdr(mix.accompaniment, mix.mix),
+                "drums_sdr": sdr(mix.drums, stems["drums"]),
+                "drums_sdr_mixture": sdr(mix.drums, mix.mix),
+                "drums_sdr_hpss_of_true_accompaniment": sdr(mix.drums, split_drums(mix.accompaniment)[0]),
+                "harmonic_sdr": sdr(mix.harmonic, stems["harmonic"]),
+                "harmonic_sdr_mixture": sdr(mix.harmonic, mix.mix),
+                "vocals_sdr_mask_extension_zeros": sdr(mix.vocals, zero_vocals),
+                "stems_sum_vs_mix_sdr": sdr(mix.mix, stems["vocals"] + acc),
             }
             rows.append({k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()})
             log(f"sdr {row['mix']}: vocals {row['vocals_sdr']:.2f} dB "

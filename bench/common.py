@@ -12,19 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from soundmosaic_local.evaluation.machine import cpu_model
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 DOCS_FILE = REPO_ROOT / "docs" / "benchmarks.md"
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _git_commit() -> str | None:
@@ -45,7 +37,7 @@ def machine() -> dict[str, Any]:
     except OSError:
         load = []
     return {
-        "cpu_model": _cpu_model(),
+        "cpu_model": cpu_model(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),

@@ -24,6 +24,8 @@ import numpy as np
 from soundmosaic.audio.samples import CLASSES, features
 from soundmosaic.audio.samples.model import MLP, MODEL_PATH, MODEL_VERSION, save, single_threaded_blas
 
+from soundmosaic_local.evaluation.machine import cpu_model
+from soundmosaic_local.evaluation.samples import evaluate, heldout_features
 from soundmosaic_local.training import dataset
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -129,40 +131,11 @@ def _macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
     return float(f1_score(y, pred, average="macro", labels=list(range(len(CLASSES))), zero_division=0))
 
 
-def evaluate(y: np.ndarray, pred: np.ndarray, sources: Sequence[str]) -> dict[str, Any]:
-    """Per-class precision/recall/F1, confusion matrix and accuracy per source."""
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
-    labels = list(range(len(CLASSES)))
-    p, r, f, s = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
-    per_source = {}
-    for src in sorted(set(sources)):
-        mask = np.array([x == src for x in sources])
-        per_source[src] = {"n": int(mask.sum()), "accuracy": round(float((y[mask] == pred[mask]).mean()), 4)}
-    return {
-        "accuracy": round(float((y == pred).mean()), 4),
-        "macro_f1": round(float(np.mean(f)), 4),
-        "per_class": {c: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
-                          "f1": round(float(f[i]), 4), "support": int(s[i])} for i, c in enumerate(CLASSES)},
-        "confusion": confusion_matrix(y, pred, labels=labels).tolist(),
-        "per_source": per_source,
-    }
-
-
 def jobs_for(clips: list[dataset.Clip], seed: int, augmented: int, heldout: bool) -> list[Job]:
     if heldout:  # every held-out clip once; half of them through the augmentation
         rng = np.random.default_rng([seed, 99])
         return [(i, 0, seed + 1000, bool(rng.random() < 0.5)) for i in range(len(clips))]
     return [(i, k, seed, k > 0) for i in range(len(clips)) for k in range(augmented + 1)]
-
-
-def heldout_set(seed: int, scale: float = 1.0, workers: int = 2,
-                log: Any = print) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Features, labels and sources of the held-out set (the bench rebuilds it with this)."""
-    clips = dataset.build("heldout", seed, scale=scale, log=log)
-    jobs = jobs_for(clips, seed, 0, heldout=True)
-    x = featurise(clips, jobs, workers)
-    return x, np.array([CLASSES.index(c.label) for c in clips]), [clips[j[0]].source for j in jobs]
 
 
 def sizes(clips: list[dataset.Clip], copies: int) -> dict[str, dict[str, int]]:
@@ -263,11 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         y = np.array([CLASSES.index(train_clips[j[0]].label) for j in train_jobs])
         train_src = [train_clips[j[0]].source for j in train_jobs]
         train_clip = np.array([j[0] for j in train_jobs])
-        held_jobs = jobs_for(held_clips, args.seed, 0, heldout=True)
-        log(f"features of {len(held_jobs)} held-out examples")
-        x_held = featurise(held_clips, held_jobs, args.workers)
-        y_held = np.array([CLASSES.index(held_clips[j[0]].label) for j in held_jobs])
-        held_src = [held_clips[j[0]].source for j in held_jobs]
+        log(f"features of {len(held_clips)} held-out examples")
+        x_held, y_held, held_src = heldout_features(held_clips, args.seed, args.workers)
         size_tables = {"train": sizes(train_clips, args.augmented + 1), "heldout": sizes(held_clips, 1)}
         timings["features"] = time.perf_counter() - t
         if args.features_cache:
@@ -304,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "artifact": str(args.model.name),
         "artifact_bytes": args.model.stat().st_size,
         "n_features": int(x.shape[1]),
-        "machine": {"cpu": _cpu(), "cores": os.cpu_count(), "python": platform.python_version()},
+        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()},
         "timings_s": {k: round(v, 1) for k, v in timings.items()},
         "sizes": size_tables,
         "validation": validation,
@@ -324,16 +294,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_report(args.report, render_report(result))
     log(f"wrote {args.model} ({result['artifact_bytes']} bytes)")
     return 0
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.machine()
 
 
 if __name__ == "__main__":

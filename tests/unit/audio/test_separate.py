@@ -32,6 +32,7 @@ from soundmosaic.audio.separate.demucs_engine import MODELS_ENV, DemucsEngine, M
 from soundmosaic.audio.separate.offline import LABEL, SpleeterHPSSEngine
 from soundmosaic.audio.separate.tf_checkpoint import Checkpoint, CheckpointError, read_index
 from soundmosaic.audio.signal import Audio, read_wav, write_wav
+from soundmosaic_local.evaluation.separation import sdr
 from soundmosaic_local.fixtures import known_mixes
 
 needs_tools = pytest.mark.skipif(
@@ -134,20 +135,20 @@ def test_offline_engine_separates_vocals_for_real(known: known_mixes.KnownMix,
     assert known_result.names == ["vocals", "drums", "harmonic"]
     vocals = known_result.stem("vocals").audio.samples
     accompaniment = known_result.stem("drums").audio.samples + known_result.stem("harmonic").audio.samples
-    vocal_gain = known_mixes.sdr(known.vocals, vocals) - known_mixes.sdr(known.vocals, known.mix)
-    acc_gain = (known_mixes.sdr(known.accompaniment, accompaniment)
-                - known_mixes.sdr(known.accompaniment, known.mix))
+    vocal_gain = sdr(known.vocals, vocals) - sdr(known.vocals, known.mix)
+    acc_gain = (sdr(known.accompaniment, accompaniment)
+                - sdr(known.accompaniment, known.mix))
     assert vocal_gain > 6.0, vocal_gain  # measured about 10 dB
     assert acc_gain > 6.0, acc_gain
     drums = known_result.stem("drums").audio.samples
-    drum_gain = known_mixes.sdr(known.drums, drums) - known_mixes.sdr(known.drums, known.mix)
+    drum_gain = sdr(known.drums, drums) - sdr(known.drums, known.mix)
     assert drum_gain > 6.0, drum_gain
 
 
 @needs_tools
 def test_offline_stems_sum_to_the_mix(known: known_mixes.KnownMix, known_result: Separation) -> None:
     total = _total(known_result)
-    assert known_mixes.sdr(known.mix, total) > 30.0
+    assert sdr(known.mix, total) > 30.0
     for stem in known_result.stems:
         assert stem.audio.sample_rate == known.rate and stem.audio.samples.shape == known.mix.shape
         assert stem.audio.samples.dtype == np.float32
@@ -169,7 +170,7 @@ def test_one_second_mono_clip_gives_mono_stems(engine: SpleeterHPSSEngine) -> No
     assert [stem.audio.samples.shape for stem in result.stems] == [(1, 44100)] * 3
     assert seen and seen[-1] == 1.0 and seen == sorted(seen)
     total = _total(result)
-    assert known_mixes.sdr(clip[None], total) > 30.0
+    assert sdr(clip[None], total) > 30.0
 
 
 @pytest.mark.parametrize(("rate", "seconds"), [(8000, 4.0), (192000, 2.0)])
@@ -185,7 +186,7 @@ def test_other_rates_come_back_at_the_source_rate(engine: SpleeterHPSSEngine, ra
         assert np.isfinite(stem.audio.samples).all()
     total = _total(result)
     # below the model's 11 kHz band edge everything is kept (the stems add up to the input)
-    assert known_mixes.sdr(audio.samples, total) > 25.0
+    assert sdr(audio.samples, total) > 25.0
 
 
 def test_empty_input_is_a_clear_error(engine: SpleeterHPSSEngine) -> None:
@@ -256,7 +257,7 @@ def test_offline_engine_streams_a_multi_chunk_file(tmp_path: Path, engine: Splee
     assert set(stems) == {"vocals", "drums", "harmonic"}
     for stem in stems.values():
         assert stem.samples.shape == known.mix.shape and stem.sample_rate == known.rate
-    gain = known_mixes.sdr(known.vocals, stems["vocals"].samples) - known_mixes.sdr(known.vocals, known.mix)
+    gain = sdr(known.vocals, stems["vocals"].samples) - sdr(known.vocals, known.mix)
     assert gain > 6.0, gain
 
 
