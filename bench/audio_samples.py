@@ -121,7 +121,7 @@ def speed(log: Log, repeat: int = 3) -> dict[str, Any]:
     import librosa
     from soundmosaic.audio.samples import SliceSettings, classify, detect_onsets, slice_audio
     from soundmosaic.audio.samples.model import single_threaded_blas
-    from soundmosaic.audio.samples.slicing import cut, dedupe
+    from soundmosaic.audio.samples.slicing import cut, fingerprint_string, fingerprint_vector, keep_longest
     from soundmosaic.audio.signal import Audio
 
     samples, events, source = drum_stem(log)
@@ -133,9 +133,17 @@ def speed(log: Log, repeat: int = 3) -> dict[str, Any]:
     total_s, result = _median_time(lambda: slice_audio(audio, "drums"), repeat)
     settings = SliceSettings()
     onset_s, onsets = _median_time(lambda: detect_onsets(audio, settings), repeat)
+    def dedupe(pieces: list[Any]) -> list[Any]:  # fingerprints, then the folding, as slice_audio does
+        if not pieces:
+            return []
+        vectors = np.stack([fingerprint_vector(p.audio.samples, p.audio.sample_rate) for p in pieces])
+        for piece, vector in zip(pieces, vectors, strict=True):
+            piece.fingerprint = fingerprint_string(vector)
+        return keep_longest(pieces, vectors, settings.dedupe_threshold)
+
     with single_threaded_blas():  # as slice_audio does
         cut_s, pieces = _median_time(lambda: cut(audio, settings), 1)
-        dedupe_s, unique = _median_time(lambda: dedupe(cut(audio, settings), settings.dedupe_threshold), 1)
+        dedupe_s, unique = _median_time(lambda: dedupe(cut(audio, settings)), 1)
     dedupe_s -= cut_s
     classify_unique_s, _ = _median_time(lambda: classify([p.audio for p in unique], stem="drums"), 1)
     classify_all_s, _ = _median_time(lambda: classify([p.audio for p in pieces], stem="drums"), 1)

@@ -189,7 +189,7 @@ def midi(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
     stem = _stem(request)
     if not request.wants("midi") or stem in NOT_MELODIC:
         return {"stem": stem, "skipped": True}
-    settings = transcription.PRESETS.get(stem, transcription.MidiSettings())
+    settings = transcription.settings_for(stem)
     settings = _override(settings, request.settings.get("midi") or {})
     bpm = files.get_json("analysis/analysis.json", "analyse").get("bpm")
     # A file path: the model reads it span by span (22.05 kHz mono), in bounded memory.

@@ -31,6 +31,7 @@ from .slicing import (
     fingerprint_string,
     fingerprint_vector,
     fold_duplicates,
+    keep_longest,
 )
 
 CLASSES = ("kick", "snare", "clap", "closed_hat", "open_hat", "cymbal", "tom", "percussion",
@@ -135,14 +136,7 @@ def slice_audio(audio: Audio, stem: str, settings: SliceSettings | None = None) 
         found = list(slice_windows([audio], settings, loudness.peak_db(audio.samples), settings.max_slices))
         if not found:
             return []
-        samples = [s for s, _ in found]
-        folded = fold_duplicates(np.stack([v for _, v in found]), [s.end_s - s.start_s for s in samples],
-                                 settings.dedupe_threshold)
-        for i, into in folded.items():
-            samples[into].duplicate_starts_s.append(round(samples[i].start_s, 4))
-        kept = [s for i, s in enumerate(samples) if i not in folded]
-        for sample in kept:
-            sample.duplicate_starts_s.sort()
+        kept = keep_longest([s for s, _ in found], np.stack([v for _, v in found]), settings.dedupe_threshold)
         label(kept, stem)
     return kept
 

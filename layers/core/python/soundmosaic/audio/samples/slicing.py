@@ -312,16 +312,13 @@ class StreamFolder:
         return "new", n
 
 
-def dedupe(samples: list[Sample], threshold: float) -> list[Sample]:
-    """Fill fingerprints and fold near-identical samples into their longest take (time order kept)."""
-    if not samples:
-        return []
-    vectors = np.stack([fingerprint_vector(s.audio.samples, s.audio.sample_rate) for s in samples])
-    for s, v in zip(samples, vectors, strict=True):
-        s.fingerprint = fingerprint_string(v)
+def keep_longest(samples: list[Sample], vectors: np.ndarray, threshold: float) -> list[Sample]:
+    """Fold near-identical samples (by their fingerprint ``vectors``) into their longest take;
+    each kept take lists the folded ones' starts in ``duplicate_starts_s``. Time order is kept."""
     folded = fold_duplicates(vectors, [s.end_s - s.start_s for s in samples], threshold)
     for i, into in folded.items():
         samples[into].duplicate_starts_s.append(round(samples[i].start_s, 4))
-    for s in samples:
-        s.duplicate_starts_s.sort()
-    return [s for i, s in enumerate(samples) if i not in folded]
+    kept = [s for i, s in enumerate(samples) if i not in folded]
+    for sample in kept:
+        sample.duplicate_starts_s.sort()
+    return kept

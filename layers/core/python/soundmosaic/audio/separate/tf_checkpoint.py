@@ -217,6 +217,3 @@ class Checkpoint:
         if len(raw) != entry.size:
             raise CheckpointError(f"{name}: data shard is truncated")
         return np.frombuffer(raw, dtype=dtype).reshape(entry.shape).copy()
-
-    def read_all(self, prefix: str = "") -> dict[str, np.ndarray]:
-        return {name: self.read(name) for name in self.names() if name.startswith(prefix)}
