@@ -108,8 +108,9 @@ def catalog() -> dict[str, Any]:
         influence = pro_rata({w: rng.randint(1, 100) for w in chosen})
         provenance = Provenance(track, tuple(Influence(works[w], influence[w]) for w in chosen), training,
                                 isrc=isrc_of(i) if i < ISRC_TRACKS else None, version=1)
-        for ref in provenance.refs():
-            found[ref] = provenance
+        for ref in (provenance.track_id, provenance.isrc):
+            if ref:
+                found[ref] = provenance
     return found
 
 

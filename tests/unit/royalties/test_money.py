@@ -1,4 +1,4 @@
-"""Money rules: ISO 4217 exponents, exact parsing to micros and minor units, payouts with carry."""
+"""Money rules: ISO 4217 exponents, exact parsing to micros, payouts with carry."""
 
 from __future__ import annotations
 
@@ -56,18 +56,6 @@ def test_float_and_bool_are_not_money(value: object) -> None:
 def test_non_finite_decimal_is_refused() -> None:
     with pytest.raises(money.MoneyError, match="finite"):
         money.to_micros(Decimal("NaN"))
-
-
-@pytest.mark.parametrize(("text", "code", "minor"), [("12.34", "USD", 1234), ("100", "JPY", 100),
-                                                     ("1.234", "KWD", 1234), ("-0.01", "EUR", -1)])
-def test_minor_units(text: str, code: str, minor: int) -> None:
-    assert money.to_minor(text, code) == minor
-
-
-@pytest.mark.parametrize(("text", "code"), [("12.345", "USD"), ("100.5", "JPY"), ("1.2345", "BHD")])
-def test_more_decimals_than_the_currency_has_is_an_error(text: str, code: str) -> None:
-    with pytest.raises(money.MoneyError, match=f"{code} allows at most"):
-        money.to_minor(text, code)
 
 
 @pytest.mark.parametrize(("micros", "code", "text"), [

@@ -113,15 +113,6 @@ def to_micros(value: str | Decimal | int) -> int:
     return _scaled(to_decimal(value), MICROS_DECIMALS, "a statement amount")
 
 
-def to_minor(value: str | Decimal | int, code: str) -> int:
-    """Exact minor units of ``value`` in ``code``; more decimals than the currency has is an error."""
-    return _scaled(to_decimal(value), exponent(code), currency_code(code))
-
-
-def minor_to_micros(minor: int, code: str) -> int:
-    return minor * micros_per_minor(code)
-
-
 def micros_to_decimal(micros: int) -> Decimal:
     return Decimal(micros).scaleb(-MICROS_DECIMALS)
 

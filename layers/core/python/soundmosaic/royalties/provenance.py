@@ -196,10 +196,6 @@ class Provenance:
         """One exact weight per rights holder with a non-zero share; they sum to exactly 1."""
         return dict(self._weights)
 
-    def refs(self) -> tuple[str, ...]:
-        """The track references a statement may use for this track."""
-        return (self.track_id, self.isrc) if self.isrc else (self.track_id,)
-
     # -- serialisation (fractions as "n/d" strings: exact, and no float on the way) -------------
 
     def to_dict(self) -> dict[str, Any]:
