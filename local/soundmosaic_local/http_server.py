@@ -6,9 +6,9 @@ says where and ``stop`` (or leaving ``with``) ends it. It answers either through
 writing the whole answer itself, or through a WSGI application (``app=``, werkzeug's threaded
 server; the local API gateway and moto).
 
-``LocalService`` is the base of local stand-ins of remote services (the sandbox distributor, the
-tests' fake vendor servers): the server's life cycle, faults injected into the next requests,
-and ``reply`` to write an answer.
+``StartStop`` gives ``with`` to anything with ``start``/``stop``. ``LocalService`` is the base
+of local stand-ins of remote services (the sandbox distributor, the tests' fake vendor servers):
+the server's life cycle and faults injected into the next requests; ``reply`` writes an answer.
 """
 
 from __future__ import annotations
@@ -28,7 +28,23 @@ Handle = Callable[[BaseHTTPRequestHandler], None]
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-class LocalHttpServer:
+class StartStop:
+    """``with`` for what has ``start() -> self`` and ``stop()`` (servers, the local stack)."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class LocalHttpServer(StartStop):
     """One server in a daemon thread. Give it ``handle`` or ``app`` (a WSGI application)."""
 
     def __init__(self, handle: Handle | None = None, host: str = "127.0.0.1", port: int = 0,
@@ -56,12 +72,6 @@ class LocalHttpServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def running(self) -> bool:
@@ -132,7 +142,7 @@ class Fault:
     path: str | None = None  # only requests whose path starts with it
 
 
-class LocalService:
+class LocalService(StartStop):
     """A local stand-in of a remote HTTP service. Subclasses answer requests in ``handle``.
 
     ``start``/``stop`` (or ``with``) run it on ``host:port`` (port 0: a free one); ``url`` says
@@ -159,12 +169,6 @@ class LocalService:
         if self._server is not None:
             self._server.stop()
             self._server = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:

@@ -35,14 +35,14 @@ import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 from soundmosaic.platform import auth, aws, jobs, resources
 from soundmosaic.platform.resources import physical_name
 
 from soundmosaic_local.fixtures.sandbox_distributor import SandboxDistributor
-from soundmosaic_local.http_server import LocalHttpServer
+from soundmosaic_local.http_server import LocalHttpServer, StartStop
 from soundmosaic_local.runtime import dispatcher, provision
 from soundmosaic_local.runtime.dropfolder import DropFolder
 from soundmosaic_local.runtime.http_api import LocalApiGateway
@@ -91,7 +91,7 @@ def _free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
-class LocalStack:
+class LocalStack(StartStop):
     def __init__(self, data_dir: Path | None = None, host: str = "127.0.0.1", port: int = 8787,
                  snapshot_s: float | None = None, background: bool = True) -> None:
         self.data_dir = (data_dir or default_data_dir()).resolve()
@@ -107,7 +107,7 @@ class LocalStack:
 
     # -- lifecycle --------------------------------------------------------------------------
 
-    def start(self) -> LocalStack:
+    def start(self) -> Self:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         moto_port = _free_port(self.host)
         self.aws_endpoint = f"http://{self.host}:{moto_port}"
@@ -163,12 +163,6 @@ class LocalStack:
             os.environ.pop(name, None)
         self._distributor_env = {}
         (self.data_dir / "runtime.json").unlink(missing_ok=True)
-
-    def __enter__(self) -> LocalStack:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- parts ------------------------------------------------------------------------------
 
