@@ -7,7 +7,7 @@ process FILE        ingest a song, run the audio lab, write the DAW export zip (
 artwork batch CSV   cover artwork for every track of a CSV, contact sheet written (path printed last)
 jobs                the newest jobs of an artist
 schedule run NAME   fire a schedule (e.g. weekly-refresh) now
-token               print a dev token for an artist
+token               print a dev token for an artist (--artist) or a rights holder (--holder)
 catalog demo        load the 16-song offline demo catalog (audio path printed)
 catalog add AUDIO   fingerprint one recording and put it, with its work's rights holders, in the catalog
 

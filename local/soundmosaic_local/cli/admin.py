@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from rich.table import Table
 
-from soundmosaic_local.cli.common import out, stack, token
+from soundmosaic_local.cli.common import artist_option, out, stack, token
 from soundmosaic_local.runtime.stack import LocalStack, RuntimeInfo
 
 
@@ -25,6 +25,7 @@ def register(sub: Any) -> None:
     run.add_argument("name")
     schedule.set_defaults(handler=cmd_schedule)
     dev_token = sub.add_parser("token", help="print a dev token")
+    artist_option(dev_token)
     dev_token.add_argument("--holder", default=None,
                            help="a rights holder id: the token may read that holder's royalty statements")
     dev_token.set_defaults(handler=cmd_token)

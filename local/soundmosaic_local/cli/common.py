@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import time
@@ -20,10 +21,19 @@ console = Console(stderr=True)
 out = Console(soft_wrap=True)  # never wrap a token or a URL
 
 
+def artist_option(parser: argparse.ArgumentParser) -> None:
+    """``--artist`` after the command too (``soundmosaic token --artist me``); given there, it wins
+    over the one before the command. Unset, the command sees the global ``--artist``."""
+    parser.add_argument("--artist", default=argparse.SUPPRESS,
+                        help="act as this artist (as --artist before the command; "
+                        f"default {DEFAULT_ARTIST})")
+
+
 def token(data_dir: Path, artist: str, holder: str | None = None) -> str:
-    """A dev token signed with the data directory's secret (made on first use)."""
+    """A dev token signed with the data directory's secret (made on first use, with the directory)."""
     secret_path = data_dir / "dev-jwt-secret"
     if not secret_path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
         return LocalStack(data_dir).dev_token(artist, holder)  # creates the secret
     return auth.mint_dev_token(secret_path.read_text().strip(), artist, holder_id=holder)
 

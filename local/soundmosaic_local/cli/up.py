@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from soundmosaic_local.cli.common import console, out, token
+from soundmosaic_local.cli.common import artist_option, console, out, token
 from soundmosaic_local.runtime.stack import LocalStack, RuntimeInfo
 
 
@@ -19,8 +19,10 @@ def register(sub: Any) -> None:
     up = sub.add_parser("up", help="start the local platform")
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--port", type=int, default=int(os.environ.get("SOUNDMOSAIC_PORT", "8787")))
+    artist_option(up)
     up.set_defaults(handler=cmd_up)
     status = sub.add_parser("status", help="show the running stack")
+    artist_option(status)
     status.set_defaults(handler=cmd_status)
 
 
