@@ -44,7 +44,8 @@ from dataclasses import dataclass
 from constructs import Construct
 
 DEFAULT_STAGE = "dev"
-DEFAULT_SPA_ORIGIN = "http://localhost:5173"
+DEFAULT_SPA_ORIGIN = "http://localhost:5173"  # development stages only
+PRODUCTION_STAGES = frozenset({"prod", "production"})
 # Layer 27 carries aws-lambda-powertools 3.23.0 (pydantic and the tracer extras included).
 DEFAULT_POWERTOOLS_LAYER_VERSION = 27
 POWERTOOLS_ACCOUNT = "017000801446"
@@ -88,7 +89,7 @@ class Settings:
 
     @property
     def is_production(self) -> bool:
-        return self.stage in {"prod", "production"}
+        return self.stage in PRODUCTION_STAGES
 
     @staticmethod
     def from_context(scope: Construct) -> Settings:
@@ -96,11 +97,17 @@ class Settings:
         stage = str(node.try_get_context("stage") or DEFAULT_STAGE)
         if not _STAGE.match(stage):
             raise ValueError(f"context stage={stage!r}: use 1-20 lowercase letters, digits, '-'")
-        raw_origins = str(node.try_get_context("spa_origin") or DEFAULT_SPA_ORIGIN)
+        named = node.try_get_context("spa_origin")
+        if not named and stage in PRODUCTION_STAGES:
+            # CORS and the Cognito callback would otherwise point at a developer's laptop.
+            raise ValueError(f"stage {stage!r} needs its SPA's origin: -c spa_origin=https://your-site.example")
+        raw_origins = str(named or DEFAULT_SPA_ORIGIN)
         origins = tuple(o.strip().rstrip("/") for o in raw_origins.split(",") if o.strip())
         for origin in origins:
             if not _ORIGIN.match(origin):
                 raise ValueError(f"context spa_origin={origin!r}: expected scheme://host[:port]")
+            if stage in PRODUCTION_STAGES and not origin.startswith("https://"):
+                raise ValueError(f"stage {stage!r}: spa_origin {origin!r} must be https")
         prefix = str(node.try_get_context("auth_domain_prefix") or f"soundmosaic-{stage}")
         if not _DOMAIN_PREFIX.match(prefix) or any(w in prefix for w in ("aws", "amazon",
                                                                           "cognito")):

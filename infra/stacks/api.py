@@ -1,6 +1,7 @@
 """The HTTP API: API Gateway HTTP API (v2) with a Cognito JWT authorizer, in front of the API
-function. ``GET /api/health`` is open; every other ``/api/...`` route requires a valid token
-from the SPA's app client (the ID token carries ``custom:artist_id``).
+function. ``GET /api/health`` and ``GET /api/openapi.json`` (``platform.auth.PUBLIC_PATHS``, open
+locally too) need no token; every other ``/api/...`` route requires a valid token from the SPA's
+app client (the ID token carries ``custom:artist_id``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 from soundmosaic.platform import resources
+from soundmosaic.platform.auth import PUBLIC_PATHS
 from soundmosaic.platform.resources import physical_name
 
 from infra.constructs.functions import CatalogueFunctions, Shared
@@ -23,7 +25,6 @@ from infra.stacks.base import FoundationStack
 
 API_FUNCTION = "api"  # the catalogue function behind the HTTP API
 PROXY_PATH = "/api/{proxy+}"
-HEALTH_PATH = "/api/health"
 DESCRIPTION = "SoundMosaic API: HTTP API, JWT authorizer and the API function"
 ACCESS_LOG_FORMAT = {
     "requestId": "$context.requestId",
@@ -90,8 +91,9 @@ class ApiStack(FoundationStack):
         )
         self.http_api.add_routes(path=PROXY_PATH, methods=[apigw.HttpMethod.ANY],
                                  integration=integration, authorizer=authorizer)
-        self.http_api.add_routes(path=HEALTH_PATH, methods=[apigw.HttpMethod.GET],
-                                 integration=integration, authorizer=apigw.HttpNoneAuthorizer())
+        for path in PUBLIC_PATHS:  # open locally too: the same list
+            self.http_api.add_routes(path=path, methods=[apigw.HttpMethod.GET],
+                                     integration=integration, authorizer=apigw.HttpNoneAuthorizer())
 
         CfnOutput(self, "ApiUrl", value=self.stage.url,
                   description="Base URL of the HTTP API; the SPA calls <ApiUrl>api/...")

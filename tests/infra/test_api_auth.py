@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from soundmosaic.platform.auth import PUBLIC_PATHS
 from soundmosaic.platform.resources import physical_name
 
-from infra.stacks.api import HEALTH_PATH, PROXY_PATH
+from infra.stacks.api import PROXY_PATH
 from tests.infra.conftest import SPA_ORIGIN, STAGE
 from tests.infra.helpers import by_property, of_type, props, text
 
@@ -29,18 +30,20 @@ def test_jwt_authorizer_trusts_the_user_pool_and_spa_client(synth):
     assert len(p["JwtConfiguration"]["Audience"]) == 1
 
 
-def test_proxy_route_needs_a_token_and_health_does_not(synth):
+def test_proxy_route_needs_a_token_and_only_the_public_paths_do_not(synth):
     template = synth.json("Api")
     (authorizer_id,) = of_type(template, "AWS::ApiGatewayV2::Authorizer")
     _, proxy = by_property(template, "AWS::ApiGatewayV2::Route", "RouteKey", f"ANY {PROXY_PATH}")
     assert props(proxy)["AuthorizationType"] == "JWT"
     assert props(proxy)["AuthorizerId"] == {"Ref": authorizer_id}
-    _, health = by_property(template, "AWS::ApiGatewayV2::Route", "RouteKey", f"GET {HEALTH_PATH}")
-    assert props(health)["AuthorizationType"] == "NONE"
-    assert "AuthorizerId" not in props(health)
+    assert PUBLIC_PATHS == ("/api/health", "/api/openapi.json")
+    for path in PUBLIC_PATHS:
+        _, public = by_property(template, "AWS::ApiGatewayV2::Route", "RouteKey", f"GET {path}")
+        assert props(public)["AuthorizationType"] == "NONE"
+        assert "AuthorizerId" not in props(public)
     routes = of_type(template, "AWS::ApiGatewayV2::Route")
-    assert len(routes) == 2
-    # Both routes reach the API function.
+    assert len(routes) == 1 + len(PUBLIC_PATHS)
+    # Every route reaches the API function.
     api_function = _api_function_id(template)
     for route in routes.values():
         integration_id = props(route)["Target"]["Fn::Join"][1][1]["Ref"]

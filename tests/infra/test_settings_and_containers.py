@@ -48,10 +48,17 @@ def test_settings_defaults():
     {"isrc_prefix": "ZZ-SMG-26"},
     {"ddex_sender_dpid": "PADPIDA123"},
     {"ddex_test": "maybe"},
+    {"stage": "prod"},  # production must name its SPA origin: no localhost CORS or callback
+    {"stage": "production", "spa_origin": "http://app.example.com"},  # and serve it over TLS
 ])
 def test_settings_reject_bad_context(context):
     with pytest.raises(ValueError):
         _settings(**context)
+
+
+def test_production_takes_the_origin_it_is_given():
+    settings = _settings(stage="prod", spa_origin="https://app.example.com")
+    assert settings.is_production and settings.spa_origins == ("https://app.example.com",)
 
 
 def test_cdk_json_runs_the_app_module():

@@ -22,7 +22,6 @@ from soundmosaic.platform import auth
 
 from soundmosaic_local.runtime import dispatcher
 
-PUBLIC_PATHS = ("/api/health", "/api/openapi.json", "/api/docs")
 MAX_BODY_BYTES = 6 * 1024 * 1024  # API Gateway -> Lambda payload limit; media goes to S3
 
 
@@ -51,7 +50,7 @@ class LocalApiGateway:
             return _json(413, {"message": "Request Entity Too Large: upload media through /api/uploads"})
         method = environ["REQUEST_METHOD"]
         claims: dict[str, Any] | None = None
-        if method != "OPTIONS" and not path.startswith(PUBLIC_PATHS):
+        if method != "OPTIONS" and path not in auth.PUBLIC_PATHS:
             token = headers.get("authorization", "").removeprefix("Bearer ").strip()
             try:
                 claims = auth.verify_dev_token(self.jwt_secret, token)
@@ -72,7 +71,8 @@ class LocalApiGateway:
             target = root / "index.html"  # client-side route
         if not target.is_file():
             body = (b"<!doctype html><title>SoundMosaic</title><h1>SoundMosaic API is running</h1>"
-                    b"<p>The web app is not built yet. The API lives under <a href='/api/docs'>/api</a>.</p>")
+                    b"<p>The web app is not built yet. The API is described at "
+                    b"<a href='/api/openapi.json'>/api/openapi.json</a>.</p>")
             return "200 OK", [("Content-Type", "text/html; charset=utf-8")], body
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         cache = "no-cache" if target.name == "index.html" else "public, max-age=31536000, immutable"

@@ -119,8 +119,6 @@ def test_theme_cleaning_keeps_only_short_letter_words() -> None:
 
 def test_every_trend_of_the_studio_trends_file_is_supported() -> None:
     path = Path(soundmosaic.__file__).parent / "studio" / "trends.toml"
-    if not path.exists():
-        pytest.skip("the studio's trends file is not there yet")
     shipped = [p["name"] for p in tomllib.loads(path.read_text())["pattern"]]
     assert shipped and names.supported_trends(shipped) == shipped
 

@@ -17,6 +17,7 @@ from soundmosaic.royalties.ledger import (
     Ledger,
     LedgerConflict,
     LedgerError,
+    LedgerStore,
     derived_key,
 )
 from soundmosaic.royalties.provenance import Policy, Provenance, ProvenanceError
@@ -254,7 +255,7 @@ def test_only_a_reversed_line_can_be_split_again(ledger, known, tmp_path) -> Non
 
 def test_a_crash_mid_line_is_finished_by_the_next_import(ledger, known, tmp_path, monkeypatch) -> None:
     path = write(tmp_path, "may.csv", *ROWS)
-    original, calls = Ledger._put_same, {"n": 0}
+    original, calls = LedgerStore.put_same, {"n": 0}
 
     def crash_after_30(self, values):
         calls["n"] += 1
@@ -262,12 +263,12 @@ def test_a_crash_mid_line_is_finished_by_the_next_import(ledger, known, tmp_path
             raise ConnectionError("network gone")
         return original(self, values)
 
-    monkeypatch.setattr(Ledger, "_put_same", crash_after_30)
+    monkeypatch.setattr(LedgerStore, "put_same", crash_after_30)
     with pytest.raises(ConnectionError):
         ledger.import_file(path, actor="alice", source="distro:2024-05")
     statuses = Counter(line["status"] for line in scan("L#").values())
     assert statuses == Counter({"applied": 1, "writing": 1})
-    monkeypatch.setattr(Ledger, "_put_same", original)
+    monkeypatch.setattr(LedgerStore, "put_same", original)
     report = ledger.import_file(path, actor="alice", source="distro:2024-05")
     assert (report.resumed, report.imported, report.duplicates) == (1, 5, 1)
     assert entry_sums() == Counter(REVENUE)  # every entry exactly once
@@ -277,10 +278,10 @@ def test_a_crash_mid_line_is_finished_by_the_next_import(ledger, known, tmp_path
 def test_entries_are_only_ever_added(ledger, known, tmp_path) -> None:
     ledger.import_file(write(tmp_path, "may.csv", *ROWS), actor="alice", source="distro:2024-05")
     entry = next(iter(scan("H#").values()))
-    assert ledger._put_if_absent(entry) is False
-    ledger._put_same(entry)  # the same item again: allowed (a resumed line), changes nothing
+    assert ledger.store.put_if_absent(entry) is False
+    ledger.store.put_same(entry)  # the same item again: allowed (a resumed line), changes nothing
     with pytest.raises(LedgerConflict):
-        ledger._put_same({**entry, "amount_micros": entry["amount_micros"] + 1})
+        ledger.store.put_same({**entry, "amount_micros": entry["amount_micros"] + 1})
     assert scan("H#")[(entry["pk"], entry["sk"])] == entry
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from soundmosaic.platform import untrusted_media
+
 
 class DecodeError(ValueError):
     pass
@@ -49,9 +51,8 @@ def _ffmpeg_args(source: str | Path, sample_rate: int | None, channels: int | No
     args = ["ffmpeg", "-nostdin", "-v", "error"]
     if start_s:
         args += ["-ss", f"{start_s:.6f}"]
-    if duration_s:
-        args += ["-t", f"{duration_s:.6f}"]
-    args += ["-i", str(source), "-map", "0:a:0", "-f", "f32le", "-acodec", "pcm_f32le"]
+    args += ["-t", f"{duration_s or untrusted_media.MAX_DURATION_S:.6f}"]
+    args += [*untrusted_media.input_args(source), "-map", "0:a:0", "-f", "f32le", "-acodec", "pcm_f32le"]
     if sample_rate:
         args += ["-ar", str(sample_rate)]
     if channels:
@@ -61,10 +62,10 @@ def _ffmpeg_args(source: str | Path, sample_rate: int | None, channels: int | No
 
 def probe_stream(source: str | Path) -> tuple[int, int]:
     """(sample_rate, channels) of the first audio stream."""
-    done = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
-         "stream=sample_rate,channels", "-of", "csv=p=0", str(source)],
-        capture_output=True, text=True, check=False)
+    done = untrusted_media.run(
+        ["ffprobe", "-v", "error", *untrusted_media.input_options(source), "-select_streams", "a:0",
+         "-show_entries", "stream=sample_rate,channels", "-of", "csv=p=0", str(source)],
+        capture_output=True, text=True)
     try:
         rate, channels = done.stdout.strip().splitlines()[0].split(",")[:2]
         return int(rate), int(channels)
@@ -77,8 +78,8 @@ def decode(source: str | Path, sample_rate: int | None = None, channels: int | N
     """Decode ``source`` (path or URL) to float32; keeps its own rate/channels unless asked."""
     rate, native_channels = probe_stream(source)
     rate, channels = sample_rate or rate, channels or native_channels
-    done = subprocess.run(_ffmpeg_args(source, rate, channels, start_s, duration_s),
-                          capture_output=True, check=False)
+    done = untrusted_media.run(_ffmpeg_args(source, rate, channels, start_s, duration_s),
+                               capture_output=True)
     if done.returncode != 0:
         raise DecodeError(f"ffmpeg could not decode {source}: {done.stderr.decode()[:300]}")
     data = np.frombuffer(done.stdout, dtype="<f4")
@@ -92,8 +93,8 @@ def iter_chunks(source: str | Path, chunk_s: float, sample_rate: int | None = No
     rate, channels = sample_rate or rate, channels or native_channels
     frame_bytes = 4 * channels
     chunk_frames = max(1, int(chunk_s * rate))
-    with subprocess.Popen(_ffmpeg_args(source, rate, channels, None, None),
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
+    with untrusted_media.popen(_ffmpeg_args(source, rate, channels, None, None),
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
         assert proc.stdout is not None
         while True:
             raw = proc.stdout.read(chunk_frames * frame_bytes)
@@ -108,9 +109,11 @@ def iter_chunks(source: str | Path, chunk_s: float, sample_rate: int | None = No
 
 def to_wav24(source: str | Path, target: Path, channels: int) -> Path:
     """``source`` as 24-bit PCM WAV at its own rate (RF64 past 4 GB), streamed by ffmpeg."""
-    done = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source), "-map", "0:a:0",
-                           "-ac", str(channels), "-c:a", "pcm_s24le", "-rf64", "auto", str(target)],
-                          capture_output=True, text=True, check=False)
+    longest = str(untrusted_media.MAX_DURATION_S)
+    done = untrusted_media.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-t", longest,
+                                *untrusted_media.input_args(source), "-map", "0:a:0", "-ac", str(channels),
+                                "-c:a", "pcm_s24le", "-rf64", "auto", str(target)],
+                               capture_output=True, text=True)
     if done.returncode != 0:
         raise DecodeError(f"could not decode {Path(source).name}: {done.stderr.strip()[:300]}")
     return target

@@ -19,12 +19,12 @@ Two weightings, kept apart on purpose:
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from soundmosaic.platform import untrusted_media
 from soundmosaic.providers.mosaic import ModelMosaic
 from soundmosaic.providers.types import MusicReference, MusicRequest, MusicResult, Note
 from soundmosaic.royalties.provenance import (
@@ -179,9 +179,9 @@ def _note(note: object) -> Note:
 
 def _excerpt(path: Path, seconds: float = EXCERPT_S) -> bytes:
     """The first ``seconds`` of a song as 16-bit mono WAV (32 kHz, MusicGen's rate)."""
-    done = subprocess.run(["ffmpeg", "-v", "error", "-t", str(seconds), "-i", str(path), "-ac", "1",
-                           "-ar", "32000", "-c:a", "pcm_s16le", "-f", "wav", "-"],
-                          capture_output=True, timeout=120)
+    done = untrusted_media.run(["ffmpeg", "-nostdin", "-v", "error", "-t", str(seconds),
+                                *untrusted_media.input_args(path), "-ac", "1", "-ar", "32000",
+                                "-c:a", "pcm_s16le", "-f", "wav", "-"], capture_output=True, timeout=120)
     if done.returncode or not done.stdout:
         raise GenerationRefused(f"cannot read the audio of {path.name}: "
                                 f"{done.stderr.decode(errors='replace')[-200:]}")

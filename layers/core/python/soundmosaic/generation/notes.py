@@ -14,7 +14,6 @@ The notes document (``notes.json``)::
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from fractions import Fraction
@@ -25,7 +24,7 @@ from soundmosaic.audio.pipeline import TrackFiles
 from soundmosaic.generation.compose import GenerationRefused, ReferenceSong
 from soundmosaic.generation.projects import Song
 from soundmosaic.library.tracks import Track, TrackNotFound, TrackStore
-from soundmosaic.platform import aws
+from soundmosaic.platform import aws, untrusted_media
 from soundmosaic.platform.config import resource
 
 SPAN_S = 90.0  # seconds of a song read for transcription and analysis
@@ -49,9 +48,10 @@ def excerpt(artist_id: str, track_id: str, target: Path, seconds: float = SPAN_S
     with tempfile.TemporaryDirectory(prefix="song-") as folder:
         original = Path(folder) / ("original" + Path(track.media_key).suffix)
         s3.download_file(resource("MEDIA_BUCKET"), track.media_key, str(original))  # streamed to disk
-        done = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-t", f"{seconds:.3f}",
-                               "-i", str(original), "-map", "0:a:0", "-ac", "1", "-ar", "22050",
-                               "-c:a", "pcm_s16le", str(target)], capture_output=True, timeout=300)
+        done = untrusted_media.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-t", f"{seconds:.3f}",
+                                    *untrusted_media.input_args(original), "-map", "0:a:0", "-ac", "1",
+                                    "-ar", "22050", "-c:a", "pcm_s16le", str(target)],
+                                   capture_output=True, timeout=300)
     if done.returncode or not target.exists() or target.stat().st_size <= 44:
         raise GenerationRefused(f"cannot read the audio of {track.title!r}: "
                                 f"{done.stderr.decode(errors='replace')[-200:] or 'no audio'}")

@@ -43,7 +43,7 @@ from soundmosaic.generation import projects
 from soundmosaic.generation.projects import ProjectNotFound, ProjectStore, Song, project_prefix
 from soundmosaic.library import media
 from soundmosaic.library.tracks import TrackNotFound, TrackStore
-from soundmosaic.platform import aws
+from soundmosaic.platform import aws, untrusted_media
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import (
     Job,
@@ -336,9 +336,10 @@ def decode_excerpt(source: str, dest: Path, filename: str, seconds: int = MAX_SE
     reach it. Messages name the file, never the (signed) URL.
     """
     try:
-        run = subprocess.run(
-            ["ffmpeg", "-nostdin", "-v", "error", "-y", "-t", str(seconds), "-i", source,
-             "-vn", "-ac", "1", "-ar", "11025", "-c:a", "pcm_s16le", str(dest)],
+        run = untrusted_media.run(
+            ["ffmpeg", "-nostdin", "-v", "error", "-y", "-t", str(seconds),
+             *untrusted_media.input_args(source), "-vn", "-ac", "1", "-ar", "11025", "-c:a", "pcm_s16le",
+             str(dest)],
             capture_output=True, text=True, timeout=DECODE_TIMEOUT_S)
     except subprocess.TimeoutExpired as err:
         raise SourceUnavailable(f"{filename}: reading it took longer than {DECODE_TIMEOUT_S} s") from err

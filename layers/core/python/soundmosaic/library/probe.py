@@ -3,6 +3,8 @@
 ffprobe reads only what it needs, so it is given a URL (a presigned GET) rather than a
 downloaded copy: a 2 GB upload costs a few range requests, not 2 GB of Lambda disk.
 A file can have a valid header and garbage after it, so the first seconds are decoded too.
+Both read it through ``platform.untrusted_media``: audio containers only, no other URL or file
+opened, bounded memory, and a duration the file's size can really hold.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import asdict, dataclass
+
+from soundmosaic.platform import untrusted_media
 
 PROBE_TIMEOUT_S = 120
 DECODE_CHECK_S = 10
@@ -49,6 +53,10 @@ def probe(source: str) -> AudioFacts:
     duration = _float(stream.get("duration")) or _float(fmt.get("duration"))
     if not duration or duration <= 0:
         raise InvalidAudio("the audio stream has no duration (empty or truncated file)")
+    size = int(fmt["size"]) if str(fmt.get("size", "")).isdigit() else None
+    refused = untrusted_media.implausible(duration, size)
+    if refused:
+        raise InvalidAudio(f"not accepted: {refused}")
     sample_rate = int(stream.get("sample_rate") or 0)
     channels = int(stream.get("channels") or 0)
     if sample_rate <= 0 or channels <= 0:
@@ -75,15 +83,17 @@ def probe(source: str) -> AudioFacts:
 
 
 def _ffprobe(source: str) -> dict:
-    cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-           source]
+    cmd = ["ffprobe", "-v", "error", *untrusted_media.input_options(source), "-print_format", "json",
+           "-show_format", "-show_streams", source]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
-                              check=False)
+        done = untrusted_media.run(cmd, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
     except FileNotFoundError as err:
         raise RuntimeError("ffprobe is not installed (apt-get install ffmpeg)") from err
     except subprocess.TimeoutExpired as err:
         raise InvalidAudio(f"ffprobe gave up after {PROBE_TIMEOUT_S} s reading the file") from err
+    if "not on whitelist" in done.stderr:
+        raise InvalidAudio("not an audio file the library accepts (a playlist, a concat list or "
+                           f"another container than {', '.join(untrusted_media.ACCEPTED_FORMATS)})")
     if done.returncode != 0:
         reason = _first_line(done.stderr) or "unknown format"
         raise InvalidAudio(f"not a readable audio file: {reason}")
@@ -94,10 +104,12 @@ def _ffprobe(source: str) -> dict:
 
 
 def _decode_check(source: str) -> None:
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-xerror", "-t", str(DECODE_CHECK_S), "-i", source,
-           "-map", "0:a:0", "-f", "null", "-"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
-                          check=False)
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-xerror", "-t", str(DECODE_CHECK_S),
+           *untrusted_media.input_args(source), "-map", "0:a:0", "-f", "null", "-"]
+    try:
+        done = untrusted_media.run(cmd, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+    except subprocess.TimeoutExpired as err:
+        raise InvalidAudio(f"decoding its first {DECODE_CHECK_S} s took over {PROBE_TIMEOUT_S} s") from err
     if done.returncode != 0:
         raise InvalidAudio(f"the audio does not decode: {_first_line(done.stderr) or 'corrupt data'}")
 

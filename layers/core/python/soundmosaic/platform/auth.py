@@ -15,6 +15,8 @@ import re
 import time
 from typing import Any
 
+# The only routes open without a token, in AWS (routes without the JWT authorizer) and locally.
+PUBLIC_PATHS = ("/api/health", "/api/openapi.json")
 LOCAL_ISSUER = "soundmosaic-local"
 LOCAL_AUDIENCE = "soundmosaic"
 _ARTIST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+from soundmosaic.platform import untrusted_media
 
 from ..signal import Audio, iter_chunks, probe_stream
 from .base import SeparationEngine
@@ -39,8 +40,9 @@ def _release_memory() -> None:
 
 def probe_duration(source: str | Path) -> float | None:
     """Duration in seconds from the container (None when ffprobe cannot tell)."""
-    done = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-                           str(source)], capture_output=True, text=True, check=False)
+    done = untrusted_media.run(["ffprobe", "-v", "error", *untrusted_media.input_options(source),
+                                "-show_entries", "format=duration", "-of", "csv=p=0", str(source)],
+                               capture_output=True, text=True)
     try:
         value = float(done.stdout.strip().splitlines()[0])
     except (IndexError, ValueError):

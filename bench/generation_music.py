@@ -8,7 +8,7 @@ training (reading the references and the cached catalog, training the tables), g
 measured in the same run, is plain ``fluidsynth`` rendering of the same MIDI to WAV. Parsing the
 music21 catalog the first time (cold cache) is measured once, apart.
 
-    python -m bench.royalties_generation [--seconds 60 120] [--repeats 2] [--no-record]
+    python -m bench.generation_music [--seconds 60 120] [--repeats 2] [--no-record]
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from bench.common import (
     table,
 )
 
-RESULT_FILE = RESULTS_DIR / "royalties_generation.json"
+RESULT_FILE = RESULTS_DIR / "generation_music.json"
 
 INDEX_ROW = ("| offline song generation: s per audio minute, training / generation / render split | "
-             "`python -m bench.royalties_generation` | `bench/results/royalties_generation.json` | "
-             "[royalties.md](royalties.md) |")
+             "`python -m bench.generation_music` | `bench/results/generation_music.json` | "
+             "[generation.md](generation.md) |")
 
 
 
@@ -90,7 +90,7 @@ def run(lengths: list[float], repeats: int) -> dict[str, Any]:
                          "vs_plain_fluidsynth": ratio(median["total_s"], median["plain_fluidsynth_s"]),
                          "runs": runs})
         mosaic.close()
-    return {"benchmark": "royalties_generation", "machine": info, "cold_catalog_parse_s": cold_catalog_s,
+    return {"benchmark": "generation_music", "machine": info, "cold_catalog_parse_s": cold_catalog_s,
             "catalog_works": music_catalog.DEFAULT_COUNT, "lengths": rows}
 
 
@@ -102,11 +102,11 @@ def markdown(result: dict[str, Any]) -> str:
                      f"{pm['generate_s']:.3f}", f"{pm['render_s']:.2f}", f"{pm['plain_fluidsynth_s']:.2f}",
                      f"**{row['vs_plain_fluidsynth']}x**"])
     return "\n".join([
-        "## Royalties: offline song generation, seconds per minute of audio",
+        "## Generation: offline song generation, seconds per minute of audio",
         "",
         f"Machine: {machine_line(result['machine'])}.",
         "",
-        "`python -m bench.royalties_generation`: ten reference songs through `royalties.generation."
+        "`python -m bench.generation_music`: ten reference songs through `generation.compose."
         f"generate` on the offline engine (weighted Markov model, {result['catalog_works']} Bach chorales "
         "from music21 as the catalog, FluidSynth with FluidR3_GM), median of "
         f"{result['lengths'][0]['repeats']} runs per length. All columns in seconds per minute of audio.",
@@ -122,7 +122,7 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.royalties_generation",
+    parser = argparse.ArgumentParser(prog="python -m bench.generation_music",
                                      description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seconds", type=float, nargs="+", default=[60.0, 120.0])
     parser.add_argument("--repeats", type=int, default=2)
@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_record:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         RESULT_FILE.write_text(json.dumps(result, indent=2) + "\n")
-        add_index_row("bench.royalties_generation", INDEX_ROW)
-        replace_section(DOCS_FILE, "royalties_generation", section, "# Benchmarks\n")
+        add_index_row("bench.generation_music", INDEX_ROW)
+        replace_section(DOCS_FILE, "generation_music", section, "# Benchmarks\n")
         print(f"wrote {RESULT_FILE.relative_to(REPO_ROOT)} and {DOCS_FILE.relative_to(REPO_ROOT)}",
               file=sys.stderr)
 

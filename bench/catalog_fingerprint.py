@@ -20,7 +20,7 @@ and ``STRANGERS`` rendered songs that are in no catalog. Timed: ``FingerprintInd
 query (the fpcalc run is reported apart); reference in the same run: a full scan (BER of the
 query at every offset of every recording) over the 1,000-recording catalog, for a few queries.
 
-Command: ``python -m bench.royalties_fingerprint`` (``--big 20000`` for a quicker run).
+Command: ``python -m bench.catalog_fingerprint`` (``--big 20000`` for a quicker run).
 """
 
 from __future__ import annotations
@@ -52,13 +52,13 @@ from bench.common import (
     table,
 )
 
-NAME = "royalties_fingerprint"
+NAME = "catalog_fingerprint"
 RESULT_FILE = RESULTS_DIR / f"{NAME}.json"
 SEED, BASE, QUERIES, STRANGERS = 4242, 24, 12, 6
 FRAMES_PER_S = 8.07
 
-INDEX_ROW = (f"| royalty fingerprint matching: ms per song against 1k and 100k recordings | "
-             f"`python -m bench.{NAME}` | `bench/results/{NAME}.json` | [royalties.md](royalties.md) |")
+INDEX_ROW = (f"| catalog fingerprint matching: ms per song against 1k and 100k recordings | "
+             f"`python -m bench.{NAME}` | `bench/results/{NAME}.json` | [catalog.md](catalog.md) |")
 
 
 
@@ -175,7 +175,7 @@ def markdown(r: dict[str, Any]) -> str:
     small, big = (f"{int(k):,}" for k in r["catalogs"])
     return "\n".join([
         f"## Fingerprint matching: time per song, {small} and {big} recordings", "",
-        f"`python -m bench.royalties_fingerprint`; {machine_line(r['machine'])}.", "",
+        f"`python -m bench.catalog_fingerprint`; {machine_line(r['machine'])}.", "",
         f"{r['base_songs']} rendered songs (30 s) as they are, the rest synthetic recordings made of "
         "permuted and masked segments of their real fingerprints (see the module docstring). Queries: "
         f"{r['queries']} of the songs as MP3 128k, trimmed 2-4 s, with noise, and {r['strangers']} songs "
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_record:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         RESULT_FILE.write_text(json.dumps(result, indent=2) + "\n")
-        add_index_row("bench.royalties_fingerprint", INDEX_ROW)
+        add_index_row("bench.catalog_fingerprint", INDEX_ROW)
         replace_section(DOCS_FILE, NAME, section, "# Benchmarks\n")
         print(f"wrote {RESULT_FILE.relative_to(REPO_ROOT)} and {DOCS_FILE.relative_to(REPO_ROOT)}",
               file=sys.stderr)

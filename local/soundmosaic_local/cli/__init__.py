@@ -1,0 +1,43 @@
+"""``soundmosaic``: run the platform locally and drive it from a terminal.
+
+up                  start everything (moto, handlers, HTTP API + SPA, drop folder, schedules)
+status              is a local stack running, where, and what does it hold
+ingest FILE...      upload files through the API with a progress bar and follow their jobs
+process FILE        ingest a song, run the audio lab, write the DAW export zip (path printed last)
+artwork batch CSV   cover artwork for every track of a CSV, contact sheet written (path printed last)
+jobs                the newest jobs of an artist
+schedule run NAME   fire a schedule (e.g. weekly-refresh) now
+token               print a dev token for an artist (--artist) or a rights holder (--holder)
+catalog demo        load the 16-song offline demo catalog (audio path printed)
+catalog add AUDIO   fingerprint one recording and put it, with its work's rights holders, in the catalog
+
+Commands other than ``up`` use the stack that ``up`` started (found through
+``<data>/runtime.json``); when none runs they start one in-process for their own duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from soundmosaic_local.cli import admin, artwork, catalog, ingest, up
+from soundmosaic_local.runtime.stack import DEFAULT_ARTIST, default_data_dir
+
+COMMAND_GROUPS = (up, ingest, artwork, admin, catalog)  # each adds its commands and their handlers
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="soundmosaic", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=None, help="local state (default ./.data)")
+    parser.add_argument("--artist", default=DEFAULT_ARTIST, help="act as this artist")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for group in COMMAND_GROUPS:
+        group.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir = (args.data_dir or default_data_dir()).resolve()
+    return int(args.handler(args, data_dir) or 0)
