@@ -10,8 +10,13 @@ spa_origin
 auth_domain_prefix
     Cognito hosted UI domain prefix (default ``soundmosaic-<stage>``); it must be unique in the
     region, so set your own for a real deployment.
-powertools_layer_version
-    Version number of the AWS-published Powertools for AWS Lambda (Python) v3 layer.
+(no Powertools key)
+    The AWS-published Powertools for AWS Lambda (Python) v3 layer that zip functions get is the
+    release pinned in ``pyproject.toml`` (``aws-lambda-powertools==X.Y.Z``, the version the tests
+    and the container images use): its ARN is read at deploy time from the public SSM parameter
+    ``/aws/service/powertools/python/x86_64/python3.11/X.Y.Z`` that the Powertools team publishes
+    per release. The former ``powertools_layer_version`` key (a layer number, which drifted from
+    the pin) is refused.
 gpu
     ``true`` adds the compute stack: a SageMaker asynchronous inference endpoint on a GPU
     instance that scales to zero, serving the ``containers/audio`` worker; the ``audio``
@@ -39,18 +44,36 @@ ddex_sender_dpid, ddex_sender_name, ddex_recipient_dpid, ddex_recipient_name, dd
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 from constructs import Construct
 
 DEFAULT_STAGE = "dev"
 DEFAULT_SPA_ORIGIN = "http://localhost:5173"  # development stages only
 PRODUCTION_STAGES = frozenset({"prod", "production"})
-# Layer 27 carries aws-lambda-powertools 3.23.0 (pydantic and the tracer extras included).
-DEFAULT_POWERTOOLS_LAYER_VERSION = 27
-POWERTOOLS_ACCOUNT = "017000801446"
-PYTHON_RUNTIME_TAG = "python311"
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
+PYTHON_VERSION = "3.11"
 ARCHITECTURE_TAG = "x86_64"  # every function, the Powertools layer and the ffmpeg image agree
+_POWERTOOLS_PIN = re.compile(r"^aws-lambda-powertools(\[[^\]]*\])?==(?P<version>\d+\.\d+\.\d+)$")
+
+
+def pinned_powertools_version(pyproject: Path = PYPROJECT) -> str:
+    """The ``aws-lambda-powertools==X.Y.Z`` pin of the project's dependencies."""
+    dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    for requirement in dependencies:
+        found = _POWERTOOLS_PIN.match(requirement.replace(" ", ""))
+        if found:
+            return found["version"]
+    raise ValueError(f"{pyproject}: pin aws-lambda-powertools exactly (==X.Y.Z): the zip functions' "
+                     "Powertools layer is that release")
+
+
+def powertools_layer_parameter(version: str) -> str:
+    """The public SSM parameter holding the ARN of the Powertools v3 layer of ``version``."""
+    return f"/aws/service/powertools/python/{ARCHITECTURE_TAG}/python{PYTHON_VERSION}/{version}"
+
 
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?$")
@@ -78,7 +101,7 @@ class Settings:
     stage: str
     spa_origins: tuple[str, ...]
     auth_domain_prefix: str
-    powertools_layer_version: int
+    powertools_version: str
     gpu: bool = False
     gpu_instance_type: str = DEFAULT_GPU_INSTANCE_TYPE
     gpu_max_instances: int = DEFAULT_GPU_MAX_INSTANCES
@@ -112,8 +135,9 @@ class Settings:
         if not _DOMAIN_PREFIX.match(prefix) or any(w in prefix for w in ("aws", "amazon",
                                                                           "cognito")):
             raise ValueError(f"context auth_domain_prefix={prefix!r} is not a valid Cognito prefix")
-        version = int(node.try_get_context("powertools_layer_version")
-                      or DEFAULT_POWERTOOLS_LAYER_VERSION)
+        if node.try_get_context("powertools_layer_version") is not None:
+            raise ValueError("context powertools_layer_version is gone: the Powertools layer is the "
+                             "aws-lambda-powertools release pinned in pyproject.toml")
         gpu = context_flag(node.try_get_context("gpu"), "gpu")
         instance_type = str(node.try_get_context("gpu_instance_type") or DEFAULT_GPU_INSTANCE_TYPE)
         if not _INSTANCE_TYPE.match(instance_type):
@@ -126,7 +150,7 @@ class Settings:
         if not 1 <= max_instances <= 100:
             raise ValueError(f"context gpu_max_instances={max_instances}: use 1 to 100")
         return Settings(stage=stage, spa_origins=origins, auth_domain_prefix=prefix,
-                        powertools_layer_version=version, gpu=gpu,
+                        powertools_version=pinned_powertools_version(), gpu=gpu,
                         gpu_instance_type=instance_type, gpu_max_instances=max_instances,
                         publishing=publishing_context(scope))
 

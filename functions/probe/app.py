@@ -1,7 +1,9 @@
 """Workflow steps of ingest: ``validate`` an upload with ffprobe, ``record`` it as a track.
 
-Event: the ingest workflow state, ``{"action", "artist_id", "job_id", "bucket", "key",
-"correlation_id", "facts"?, "size_bytes"?}``.
+Event: the ingest workflow state, ``{"action", "artist_id", "job_id", "correlation_id",
+"upload": {bucket, key, artist_id, filename, source, size_bytes, track_id, upload_id},
+"facts"?, "size_bytes"?}``; ``upload`` is ``soundmosaic.library.ingest.Upload``, parsed from the
+object key once when the job started.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ logger, metrics = observed.logger, observed.metrics
 
 @observed.handler(correlation_id_path="correlation_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    where = {k: event[k] for k in ("artist_id", "job_id", "bucket", "key")}
+    job_id, upload = event["job_id"], ingest.Upload.from_dict(event["upload"])
     if event["action"] == "validate":
-        outcome = ingest.validate(**where)
+        outcome = ingest.validate(job_id, upload)
         metrics.add_metric(name="UploadsValid" if outcome["valid"] else "UploadsRejected",
                            unit="Count", value=1)
-        logger.info("validated upload", extra={"job_id": event["job_id"], "valid": outcome["valid"]})
+        logger.info("validated upload", extra={"job_id": job_id, "valid": outcome["valid"]})
         return outcome
     if event["action"] == "record":
-        return ingest.record(**where, facts=event["facts"], size_bytes=int(event["size_bytes"]))
+        return ingest.record(job_id, upload, facts=event["facts"], size_bytes=int(event["size_bytes"]))
     raise ValueError(f"unknown probe action {event['action']!r}")

@@ -2,9 +2,10 @@
 
 Every function gets the same environment (every catalogued name/ARN plus stage and Powertools
 settings), X-Ray tracing, its own log group and exactly the grants ``infra.needs`` lists. Zip
-functions run ``functions/<name>/`` on python3.11 with the Powertools layer and the core layer
-(``layers/core``); a function whose needs name a container is a Docker image instead (images
-carry their dependencies and cannot take layers), with the ephemeral storage its needs ask for.
+functions run ``functions/<name>/`` on python3.11 with the Powertools layer (the release pinned in
+``pyproject.toml``) and the core layer (``layers/core``); a function whose needs name a container
+is a Docker image instead (images carry their dependencies and cannot take layers), with the
+ephemeral storage its needs ask for.
 With context ``gpu=true``, a function whose needs hand work to the GPU endpoint also gets the
 endpoint's name (``SOUNDMOSAIC_SAGEMAKER_ENDPOINT``), the S3 prefix for its requests and the
 right to invoke that one endpoint.
@@ -22,13 +23,14 @@ from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 from soundmosaic.platform import resources
 from soundmosaic.platform.resources import physical_name
 
 from infra import names, needs
 from infra.constructs.logs import log_group as make_log_group
-from infra.settings import ARCHITECTURE_TAG, POWERTOOLS_ACCOUNT, PYTHON_RUNTIME_TAG, Settings
+from infra.settings import Settings, powertools_layer_parameter
 
 METRICS_NAMESPACE = "SoundMosaic"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
@@ -105,9 +107,12 @@ def environment(stack: Stack, shared: Shared) -> dict[str, str]:
     return env
 
 
-def powertools_layer_arn(stack: Stack, version: int) -> str:
-    return (f"arn:{stack.partition}:lambda:{stack.region}:{POWERTOOLS_ACCOUNT}:layer:"
-            f"AWSLambdaPowertoolsPythonV3-{PYTHON_RUNTIME_TAG}-{ARCHITECTURE_TAG}:{version}")
+def powertools_layer_arn(scope: Construct, version: str) -> str:
+    """The ARN of the AWS-published Powertools v3 layer of release ``version`` (python3.11,
+    x86_64), resolved at deploy time from the SSM parameter the Powertools team publishes per
+    release: a stack parameter whose default is that name. A release without it fails the deploy
+    (ParameterNotFound) rather than running another version."""
+    return ssm.StringParameter.value_for_string_parameter(scope, powertools_layer_parameter(version))
 
 
 class CatalogueFunctions(Construct):
@@ -147,8 +152,7 @@ class CatalogueFunctions(Construct):
             stack = Stack.of(self)
             settings = self.shared.settings
             powertools = lambda_.LayerVersion.from_layer_version_arn(
-                self, "PowertoolsLayer",
-                powertools_layer_arn(stack, settings.powertools_layer_version))
+                self, "PowertoolsLayer", powertools_layer_arn(stack, settings.powertools_version))
             core = lambda_.LayerVersion(
                 self, "CoreLayer",
                 code=lambda_.Code.from_asset(str(CORE_LAYER_DIR), exclude=CODE_EXCLUDE),

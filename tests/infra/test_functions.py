@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 
 import pytest
@@ -11,12 +12,13 @@ from soundmosaic.platform.resources import physical_name
 from infra import needs
 from infra.app import placement
 from infra.constructs.functions import IMAGE_CONTEXT_EXTRAS
+from infra.settings import pinned_powertools_version, powertools_layer_parameter
 from tests.infra.conftest import STAGE
 from tests.infra.helpers import actions, of_type, props, role_statements, text
 
 pytestmark = pytest.mark.infra
 
-POWERTOOLS_LAYER = "017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-x86_64:"
+POWERTOOLS_PARAMETER = "/aws/service/powertools/python/x86_64/python3.11/"
 
 
 def _functions(synth) -> dict[str, tuple[str, str, dict]]:
@@ -61,13 +63,32 @@ def test_zip_functions_run_python311_with_both_layers_and_tracing(synth):
         assert (p["MemorySize"], p["Timeout"]) == (fn.memory_mb, fn.timeout_s), key
         layers = p["Layers"]
         assert len(layers) == 2, key
-        assert sum(POWERTOOLS_LAYER in text(layer) for layer in layers) == 1, key
-        core = [layer for layer in layers if "Ref" in layer]
+        # The Powertools layer: its ARN from the public SSM parameter of the pinned release.
+        parameters = synth.json(short).get("Parameters", {})
+        powertools = [parameters[layer["Ref"]] for layer in layers if layer.get("Ref") in parameters]
+        assert len(powertools) == 1, key
+        assert powertools[0]["Type"] == "AWS::SSM::Parameter::Value<String>", key
+        assert powertools[0]["Default"] == POWERTOOLS_PARAMETER + pinned_powertools_version(), key
+        core = [layer for layer in layers if "Ref" in layer and layer["Ref"] not in parameters]
         assert len(core) == 1, key
         layer = synth.json(short)["Resources"][core[0]["Ref"]]
         assert layer["Type"] == "AWS::Lambda::LayerVersion"
         assert props(layer)["CompatibleRuntimes"] == ["python3.11"]
         assert props(layer)["CompatibleArchitectures"] == ["x86_64"]
+
+
+def test_the_powertools_layer_is_the_pinned_release():
+    """pyproject.toml pins aws-lambda-powertools; tests, images and the zip functions' layer agree."""
+    pin = pinned_powertools_version()
+    assert importlib.metadata.version("aws-lambda-powertools") == pin
+    assert powertools_layer_parameter(pin) == f"{POWERTOOLS_PARAMETER}{pin}"
+    import aws_cdk as cdk
+
+    from infra.settings import Settings
+
+    # The former layer-number key drifted from the pin (layer 27 is 3.23.0): refused, not ignored.
+    with pytest.raises(ValueError, match="gone"):
+        Settings.from_context(cdk.App(context={"powertools_layer_version": 27}))
 
 
 def test_zip_assets_hold_the_handler_and_the_core_layer(synth):

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import httpx
+from soundmosaic.library import ingest
 from soundmosaic.platform import auth, aws, jobs, resources
 from soundmosaic.platform.resources import physical_name
 
@@ -266,22 +267,34 @@ class LocalStack(StartStop):
 
     def resume_jobs(self) -> list[str]:
         """Re-drive ingest jobs a stop or crash left unfinished; fail those that cannot be."""
-        store = jobs.JobStore()
-        s3, sfn = aws.client("s3"), aws.client("stepfunctions")
-        resumed = []
-        for job in store.scan_unfinished():
-            subject = job.subject
-            try:
-                s3.head_object(Bucket=subject["bucket"], Key=subject["key"])
-            except Exception:
-                store.fail(job.artist_id, job.job_id,
-                           "interrupted by a restart and its upload is no longer there")
-                continue
-            sfn.start_execution(
-                stateMachineArn=os.environ["INGEST_STATE_MACHINE"],
-                name=f"{job.job_id}-resumed-{secrets.token_hex(3)}",
-                input=json.dumps({"artist_id": job.artist_id, "job_id": job.job_id,
-                                  "bucket": subject["bucket"], "key": subject["key"],
-                                  "correlation_id": job.correlation_id}))
-            resumed.append(job.job_id)
-        return resumed
+        return resume_ingest_jobs()
+
+
+def resume_ingest_jobs() -> list[str]:
+    """Re-drive ingest jobs a stop or crash left unfinished (a new execution for the same job, with
+    the upload its job recorded); fail those whose upload is gone. Returns the re-driven job ids."""
+    store = jobs.JobStore()
+    s3, sfn = aws.client("s3"), aws.client("stepfunctions")
+    resumed = []
+    for job in store.scan_unfinished():
+        subject = job.subject
+        try:
+            s3.head_object(Bucket=subject["bucket"], Key=subject["key"])
+        except Exception:
+            store.fail(job.artist_id, job.job_id,
+                       "interrupted by a restart and its upload is no longer there")
+            continue
+        # A job recorded before the upload carried its track id gets one now.
+        upload = (ingest.Upload.from_dict(subject) if "track_id" in subject else
+                  ingest.Upload.parse(subject["bucket"], subject["key"],
+                                      int(subject.get("size_bytes", 0))))
+        if upload is None:
+            store.fail(job.artist_id, job.job_id, "interrupted by a restart; not an upload key")
+            continue
+        sfn.start_execution(
+            stateMachineArn=os.environ[ingest.MACHINE],
+            name=f"{job.job_id}-resumed-{secrets.token_hex(3)}",
+            input=json.dumps({"artist_id": job.artist_id, "job_id": job.job_id,
+                              "correlation_id": job.correlation_id, **ingest.workflow_input(upload)}))
+        resumed.append(job.job_id)
+    return resumed

@@ -41,6 +41,8 @@ def test_good_uploads_become_tracks_with_their_facts(api, tmp_path: Path, name, 
     assert job["status"] == "succeeded", job
     assert job["percent"] == 100 and job["finished_at"]
     assert job["correlation_id"] == upload["upload_id"]  # traceable from the request onwards
+    # The track has an id of its own, chosen when the upload was first seen (the job records it).
+    assert job["result"]["track_id"] == job["subject"]["track_id"] != job["job_id"]
     track = api.http.get(f"/tracks/{job['result']['track_id']}").json()
     facts = track["facts"]
     expected = 1.0 if name == "clip.m4a" else 2.0

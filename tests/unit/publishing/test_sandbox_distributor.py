@@ -134,3 +134,10 @@ def test_faults_can_be_limited_to_a_path(client: DistributorClient, sandbox: San
     with pytest.raises(DistributorError, match="HTTP 500"):
         client.submit(rel)
     assert client.submit(rel)["status"] == "submitted"
+
+
+def test_json_bodies_are_the_bytes_httpx_sent_so_retries_of_older_requests_match() -> None:
+    from soundmosaic.publishing.distributor import _encode_json
+
+    body = {**release(AUDIO, ARTWORK).to_dict(), "title": "Café naïve ✓ 東京", "content_hash": "h"}
+    assert _encode_json(body) == httpx.Request("POST", "http://x/", json=body).content

@@ -11,8 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# In a checkout (CLI, local runtime, CDK); meaningless inside a deployed layer.
-REPO_ROOT = Path(__file__).resolve().parents[5]
+
+def _checkout_root(here: Path) -> Path:
+    """The repository that holds this file as ``layers/core/python/soundmosaic/platform/``.
+
+    Deployed there is no checkout: the layer is unpacked at ``/opt/python`` and the images copy
+    it to ``/var/task``, fewer than six folders deep, so a fixed ``parents[5]`` would fail the
+    import of every function. There the package's parent folder stands in; nothing deployed
+    reads the paths below, which only the CLI, the local runtime and the CDK app use.
+    """
+    up = here.parents
+    if len(up) > 5 and (up[4].name, up[3].name, up[2].name) == ("layers", "core", "python"):
+        return up[5]
+    return up[2]
+
+
+REPO_ROOT = _checkout_root(Path(__file__).resolve())
 STATEMACHINES_DIR = REPO_ROOT / "statemachines"
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 

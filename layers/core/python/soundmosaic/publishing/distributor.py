@@ -1,4 +1,4 @@
-"""The distributor's REST API over httpx: create a release, upload its files, submit it.
+"""The distributor's REST API over the standard library: create a release, upload its files, submit it.
 
 Endpoints (JSON unless said otherwise)::
 
@@ -12,6 +12,12 @@ Every write carries ``Idempotency-Key: <release id>:<content hash>:<step>``: a r
 timeout is the same request, and the distributor answers it again instead of doing it twice.
 Errors are ``DistributorError`` with ``retryable`` set for 5xx, 429, timeouts and connection
 failures, and clear for other 4xx, whose message is the distributor's own.
+
+HTTP goes through ``urllib.request``: the ``publishing`` zip function gets only the Powertools and
+core layers, so a third-party client (httpx) would not be there, and four requests per release
+need no connection pool. Redirects are not followed (a 3xx is an answer, as it was with httpx),
+and JSON bodies are encoded as httpx encoded them, so a retry of a request sent before is the
+same bytes under the same ``Idempotency-Key``.
 
 Environment variables
 ---------------------
@@ -27,14 +33,18 @@ SOUNDMOSAIC_DISTRIBUTOR_TIMEOUT_S
 from __future__ import annotations
 
 import hashlib
+import http.client
+import json
 import os
+import urllib.error
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from soundmosaic.publishing.release import AUDIO_FORMATS, IMAGE_FORMATS, Release
+
+USER_AGENT = "soundmosaic-publishing"
 
 
 class DistributorError(Exception):
@@ -76,17 +86,27 @@ def idempotency_key(release: Release, step: str) -> str:
     return f"{release.release_id}:{release.content_hash()}:{step}"
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A 3xx is the distributor's answer, not somewhere else to send the release."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 class DistributorClient:
-    """One distributor. ``close()`` (or ``with``) releases its connections."""
+    """One distributor. ``close()`` (or ``with``) ends its use; every request has its own connection."""
 
     def __init__(self, config: DistributorConfig) -> None:
         self.config = config
-        self._http = httpx.Client(base_url=config.base_url.rstrip("/"), headers=config.headers(),
-                                  timeout=config.timeout_s)
+        self._base_url = config.base_url.rstrip("/")
+        if not self._base_url.lower().startswith(("https://", "http://")):
+            raise ValueError(f"the distributor URL must be http(s)://..., not {config.base_url!r}")
+        self._headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **config.headers()}
+        self._opener = urllib.request.build_opener(_NoRedirects)
 
     def create(self, release: Release) -> dict[str, Any]:
         payload = {**release.to_dict(), "content_hash": release.content_hash()}
-        return self._call("create", "POST", "/v1/releases", release, json=payload)
+        return self._call("create", "POST", "/v1/releases", release, json_body=payload)
 
     def upload_audio(self, release: Release, data: bytes) -> dict[str, Any]:
         return self._upload("audio", release, data, AUDIO_FORMATS[release.audio.format])
@@ -95,7 +115,8 @@ class DistributorClient:
         return self._upload("artwork", release, data, IMAGE_FORMATS[release.artwork.format])
 
     def submit(self, release: Release) -> dict[str, Any]:
-        return self._call("submit", "POST", f"/v1/releases/{release.release_id}/submit", release, json={})
+        return self._call("submit", "POST", f"/v1/releases/{release.release_id}/submit", release,
+                          json_body={})
 
     def status(self, release_id: str) -> dict[str, Any]:
         return self._call("status", "GET", f"/v1/releases/{release_id}", None)
@@ -106,28 +127,48 @@ class DistributorClient:
                           content=data, headers=headers)
 
     def _call(self, step: str, method: str, path: str, release: Release | None, *,
-              headers: dict[str, str] | None = None, **kwargs: Any) -> dict[str, Any]:
-        headers = dict(headers or {})
+              headers: dict[str, str] | None = None, content: bytes | None = None,
+              json_body: Any = None) -> dict[str, Any]:
+        headers = {**self._headers, **(headers or {})}
+        if json_body is not None:
+            content = _encode_json(json_body)
+            headers["Content-Type"] = "application/json"
         if release is not None:
             headers["Idempotency-Key"] = idempotency_key(release, step)
+        # http(s) only: checked in __init__.
+        request = urllib.request.Request(self._base_url + path, data=content, headers=headers,  # noqa: S310
+                                         method=method)
         try:
-            reply = self._http.request(method, path, headers=headers, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise DistributorError(step, f"no answer within {self.config.timeout_s:g} s (timed out)",
-                                   retryable=True) from exc
-        except httpx.TransportError as exc:
-            raise DistributorError(step, f"connection failed: {exc}", retryable=True) from exc
-        if reply.status_code >= 400:
-            retryable = reply.status_code >= 500 or reply.status_code in (408, 429)
-            raise DistributorError(step, _message(reply), retryable=retryable, status=reply.status_code)
+            try:
+                with self._opener.open(request, timeout=self.config.timeout_s) as reply:
+                    status, reason, body = reply.status, reply.reason, reply.read()
+            except urllib.error.HTTPError as answer:  # 4xx, 5xx and unfollowed 3xx: an answer
+                with answer:
+                    status, reason, body = answer.code, str(answer.reason), answer.read()
+        except TimeoutError as exc:
+            raise self._timed_out(step) from exc
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise self._timed_out(step) from exc
+            raise DistributorError(step, f"connection failed: {exc.reason}", retryable=True) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise DistributorError(step, f"connection failed: {exc!r}", retryable=True) from exc
+        if status >= 400:
+            retryable = status >= 500 or status in (408, 429)
+            raise DistributorError(step, _message(body, reason), retryable=retryable, status=status)
         try:
-            body = reply.json()
+            answer_body = json.loads(body)
         except ValueError as exc:
-            raise DistributorError(step, f"answer is not JSON: {reply.text[:200]!r}", retryable=True) from exc
-        return body if isinstance(body, dict) else {"body": body}
+            text = body.decode("utf-8", "replace")
+            raise DistributorError(step, f"answer is not JSON: {text[:200]!r}", retryable=True) from exc
+        return answer_body if isinstance(answer_body, dict) else {"body": answer_body}
+
+    def _timed_out(self, step: str) -> DistributorError:
+        return DistributorError(step, f"no answer within {self.config.timeout_s:g} s (timed out)",
+                                retryable=True)
 
     def close(self) -> None:
-        self._http.close()
+        """Nothing stays open between requests; kept so callers may treat it as a resource."""
 
     def __enter__(self) -> DistributorClient:
         return self
@@ -136,11 +177,16 @@ class DistributorClient:
         self.close()
 
 
-def _message(reply: httpx.Response) -> str:
+def _encode_json(value: Any) -> bytes:
+    """JSON as httpx sent it (compact, UTF-8): the same request is the same bytes after a retry."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def _message(body: bytes, reason: str) -> str:
     try:
-        body = reply.json()
+        parsed = json.loads(body)
     except ValueError:
-        return reply.text[:500] or reply.reason_phrase
-    if isinstance(body, dict):
-        return str(body.get("message") or body.get("error") or body)[:500]
-    return str(body)[:500]
+        return body.decode("utf-8", "replace")[:500] or reason
+    if isinstance(parsed, dict):
+        return str(parsed.get("message") or parsed.get("error") or parsed)[:500]
+    return str(parsed)[:500]
