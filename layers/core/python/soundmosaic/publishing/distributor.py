@@ -30,11 +30,12 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from soundmosaic.publishing.release import AUDIO_FORMATS, IMAGE_FORMATS, Release
+
+if TYPE_CHECKING:  # httpx (and the rich it pulls in) only once a request is sent: see ``_http``
+    import httpx
 
 
 class DistributorError(Exception):
@@ -77,12 +78,24 @@ def idempotency_key(release: Release, step: str) -> str:
 
 
 class DistributorClient:
-    """One distributor. ``close()`` (or ``with``) releases its connections."""
+    """One distributor. ``close()`` (or ``with``) releases its connections.
+
+    The HTTP client is made on the first request: the API's outbox only requests and reads
+    publications and never calls the distributor, so it never imports httpx.
+    """
 
     def __init__(self, config: DistributorConfig) -> None:
         self.config = config
-        self._http = httpx.Client(base_url=config.base_url.rstrip("/"), headers=config.headers(),
-                                  timeout=config.timeout_s)
+        self._client: httpx.Client | None = None
+
+    @property
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(base_url=self.config.base_url.rstrip("/"),
+                                        headers=self.config.headers(), timeout=self.config.timeout_s)
+        return self._client
 
     def create(self, release: Release) -> dict[str, Any]:
         payload = {**release.to_dict(), "content_hash": release.content_hash()}
@@ -107,6 +120,8 @@ class DistributorClient:
 
     def _call(self, step: str, method: str, path: str, release: Release | None, *,
               headers: dict[str, str] | None = None, **kwargs: Any) -> dict[str, Any]:
+        import httpx
+
         headers = dict(headers or {})
         if release is not None:
             headers["Idempotency-Key"] = idempotency_key(release, step)
@@ -127,7 +142,9 @@ class DistributorClient:
         return body if isinstance(body, dict) else {"body": body}
 
     def close(self) -> None:
-        self._http.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     def __enter__(self) -> DistributorClient:
         return self
