@@ -17,7 +17,7 @@ from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import JobStore
 
 from .caller import artist, request_id
-from .models import Job, Reply, Request
+from .models import Job, Number, Reply, Request
 
 router = Router()
 
@@ -41,10 +41,10 @@ class ExportRequest(Request):
 class Analysis(Reply):
     """``analysis/analysis.json``: tempo, key and length."""
 
-    bpm: float | None
+    bpm: Number | None
     key: str | None
-    key_confidence: float | None = None
-    duration_s: float
+    key_confidence: Number | None = None
+    duration_s: Number
     made_at: str | None = None
 
 
@@ -56,8 +56,8 @@ class Stem(Reply):
 
 
 class Note(Reply):
-    start_s: float
-    end_s: float
+    start_s: Number
+    end_s: Number
     pitch: int = Field(description="MIDI note number")
     velocity: int
     pitch_bends: list[int] | None = Field(default=None, description="-8192..8191 (±2 semitones), "
@@ -68,21 +68,21 @@ class Midi(Reply):
     stem: str
     url: str = Field(description="the .mid file")
     engine: str
-    bpm: float | None
+    bpm: Number | None
     notes: list[Note]
 
 
 class Word(Reply):
     text: str
-    start_s: float
-    end_s: float
-    probability: float | None = None
+    start_s: Number
+    end_s: Number
+    probability: Number | None = None
 
 
 class Segment(Reply):
     text: str
-    start_s: float
-    end_s: float
+    start_s: Number
+    end_s: Number
     words: list[Word]
 
 
@@ -96,7 +96,7 @@ class Lyrics(Reply):
     """``lyrics/lyrics.json`` (``soundmosaic.audio.lyrics.Lyrics``) and its files."""
 
     language: str
-    language_probability: float | None = None
+    language_probability: Number | None = None
     segments: list[Segment]
     engine: str | None = None
     model: str | None = None
@@ -106,10 +106,10 @@ class Lyrics(Reply):
 class Sample(Reply):
     key: str
     label: str
-    confidence: float
-    start_s: float
-    end_s: float
-    peak_db: float | None = None
+    confidence: Number
+    start_s: Number
+    end_s: Number
+    peak_db: Number | None = None
     stem: str
     url: str
 

@@ -21,7 +21,7 @@ from soundmosaic.generation.projects import MAX_SONGS, ProjectStore
 
 from .caller import artist, request_id
 from .catalog import Shares
-from .models import Job, Reply, Request
+from .models import Job, Number, Reply, Request
 
 router = Router()
 Id = Annotated[str, Field(min_length=1, max_length=64)]
@@ -81,7 +81,7 @@ class Candidate(Reply):
     title: str
     artists: list[str]
     isrc: str | None = None
-    confidence: float | None
+    confidence: Number | None
     verdict: str | None
 
 
@@ -95,7 +95,7 @@ class Match(Reply):
     work_id: str
     holders: Shares
     holder_names: dict[str, str] | None = None
-    confidence: float | None
+    confidence: Number | None
     by: Literal["fingerprint", "hand"]
 
 
@@ -160,7 +160,7 @@ class Take(Reply):
     take_id: str
     project_id: str
     seed: int
-    seconds: float
+    seconds: Number
     influence: str
     prompt: str
     status: Literal["generating", "ready", "failed"]
@@ -168,12 +168,12 @@ class Take(Reply):
     job_id: str | None
     engine: str | None
     offline: bool | None
-    duration_s: float | None
+    duration_s: Number | None
     kept: bool
     audio_url: str | None
     preview_url: str | None
     midi_url: str | None
-    peaks: list[float]
+    peaks: list[Number]
     provenance: TakeProvenance | None
     publication: TakePublication | None
     created_at: str

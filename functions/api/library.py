@@ -26,7 +26,7 @@ from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import JobStore
 
 from .caller import artist, observed
-from .models import Job, Presigned, Reply, Request
+from .models import Job, Number, Presigned, Reply, Request
 
 router = Router()
 idempotency = IdempotencyConfig(event_key_jmespath="[artist_id, idempotency_key]",
@@ -102,7 +102,7 @@ class AbortedUpload(Reply):
 class AudioFacts(Reply):
     """What ffprobe found (``soundmosaic.library.probe.AudioFacts``); unknown facts are left out."""
 
-    duration_s: float | None = Field(default=None, description="seconds")
+    duration_s: Number | None = Field(default=None, description="seconds")
     sample_rate: int | None = Field(default=None, description="Hz")
     channels: int | None = None
     codec: str | None = Field(default=None, description="the audio stream's, e.g. 'pcm_s16le'")
@@ -128,7 +128,7 @@ class Track(Reply):
     tags: list[str]
     source: str = Field(description="how it came in: 'upload' or 'drop' (the drop folder)")
     job_id: str | None = Field(description="the ingest job that made it")
-    bpm: float | None = Field(description="from the audio lab's analysis")
+    bpm: Number | None = Field(description="from the audio lab's analysis")
     key: str | None = Field(description="from the audio lab's analysis, e.g. 'A minor'")
     export_key: str | None = Field(description="the audio lab's zip of everything it made")
     processed_at: str | None

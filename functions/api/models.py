@@ -14,6 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
+# A JSON number as the service gave it. A ``float`` field would print a whole number the service
+# returned as an int (DynamoDB gives 120.0 back as 120) as ``120.0``; ``int | float`` keeps it.
+Number = int | float
+
 
 class Request(BaseModel):
     """A request body."""

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import Field
 
 from .caller import artist, request_id
-from .models import Job, Presigned, Reply, Request
+from .models import Job, Number, Presigned, Reply, Request
 
 router = Router()
 Text60 = Annotated[str, Field(max_length=60)]
@@ -140,7 +140,7 @@ class Brief(Reply):
     prompt: str | None = Field(default=None, description="artwork briefs: the user's prompt")
     title: str | None = Field(default=None, description="the track the asset is for")
     track_id: str | None = Field(default=None, description="a library track whose analysis fed the brief")
-    bpm: float | None = Field(default=None, description="from the track's analysis")
+    bpm: Number | None = Field(default=None, description="from the track's analysis")
     key: str | None = Field(default=None, description="from the track's analysis, e.g. 'A minor'")
 
 
@@ -291,7 +291,7 @@ class DnaVideo(Made):
     video_id: str
     artwork_id: str
     candidate_id: str = Field(description="the artwork candidate it loops")
-    seconds: float
+    seconds: Number
     width: int | None = None
     height: int | None = None
     track_id: str | None = Field(default=None, description="the library track whose audio it carries")

@@ -2790,7 +2790,7 @@ export interface components {
             /** Midi Url */
             midi_url: string | null;
             /** Peaks */
-            peaks: number[];
+            peaks: (number)[];
             provenance: components["schemas"]["TakeProvenance"] | null;
             publication: components["schemas"]["TakePublication"] | null;
             /** Created At */
