@@ -8,29 +8,22 @@ ISRC that is taken, a publication that is not ``failed`` when retried) are 409 w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Literal
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.exceptions import (
-    BadRequestError,
-    NotFoundError,
-    ServiceError,
-)
-from pydantic import BaseModel, Field
-from soundmosaic.generation.projects import ProjectNotFound
-from soundmosaic.platform import auth
+from pydantic import Field
 from soundmosaic.publishing import service
-from soundmosaic.publishing.release import ReleaseError
+
+from .caller import artist
+from .generation import PublicationArtwork
+from .models import Reply, Request
 
 router = Router()
 TAKE = "/generation/projects/<project_id>/takes/<take_id>"
 
 
-class PublishRequest(BaseModel):
+class PublishRequest(Request):
     title: str = Field(min_length=1, max_length=200)
     artist: str | None = Field(default=None, min_length=1, max_length=200,
                                description="the artist name on the release (default: the account id)")
@@ -44,43 +37,90 @@ class PublishRequest(BaseModel):
     label: str = Field(default="", max_length=200)
 
 
-def _artist() -> str:
-    return auth.artist_from_claims(auth.claims_of(router.current_event))  # Unauthorized: 401 (api/app.py)
+# -- replies: soundmosaic.publishing.service.publication_view ----------------------------------------
 
 
-@contextmanager
-def _domain_errors() -> Iterator[None]:
-    try:
-        yield
-    except (ProjectNotFound, service.NotPublished) as err:
-        raise NotFoundError(str(err).strip("'\"")) from err
-    except service.NotPublishable as err:
-        raise ServiceError(409, str(err)) from err
-    except (ReleaseError, ValueError) as err:
-        raise BadRequestError(str(err)) from err
+class ReleaseFile(Reply):
+    """A file of the release (``release.Asset``): its key, format, size and hashes."""
+
+    key: str
+    format: str
+    size: int
+    md5: str
+    sha256: str
 
 
-@router.post(f"{TAKE}/publish")
-def publish(project_id: str, take_id: str, body: PublishRequest) -> Response[dict[str, Any]]:
+class Split(Reply):
+    holder_id: str
+    share_percent: str = Field(description="exact, e.g. '33.5000'")
+    name: str
+
+
+class Release(Reply):
+    """``release.Release.to_dict()``: what is sent to the distributor."""
+
+    release_id: str
+    title: str
+    artist: str
+    isrc: str
+    genre: str
+    release_date: str
+    p_line: str
+    c_line: str
+    label: str
+    upc: str | None
+    duration_s: int
+    audio: ReleaseFile
+    artwork: ReleaseFile
+    splits: list[Split]
+
+
+class PackageFile(Reply):
+    name: str
+    size: int
+    url: str = Field(description="a presigned GET")
+
+
+class Publication(Reply):
+    """The outbox record of a take's publication (``outbox.Publication``), its package files and
+    where its artwork came from."""
+
+    release_id: str
+    content_hash: str
+    status: Literal["queued", "packaging", "sending", "submitted", "failed_retrying", "failed"]
+    requested_at: str
+    updated_at: str
+    release: Release
+    attempts: int
+    max_attempts: int
+    steps: dict[str, str] = Field(description="step -> when it was done")
+    next_try_at: str | None
+    last_error: str | None
+    reason: str | None
+    package_prefix: str | None
+    distributor_status: str | None
+    sent_at: str | None
+    isrc: str | None
+    artwork: PublicationArtwork | None
+    package_files: list[PackageFile]
+
+
+@router.post(f"{TAKE}/publish", status_code=202)
+def publish(project_id: str, take_id: str, body: PublishRequest) -> Publication:
     """Publish a kept take (the same take again: the same publication)."""
-    with _domain_errors():
-        reply = service.publish_take(
-            _artist(), project_id, take_id, title=body.title, artist_name=body.artist, genre=body.genre,
-            release_date=body.release_date.isoformat() if body.release_date else None,
-            isrc_code=body.isrc, artwork_id=body.artwork_id, label=body.label)
-    return Response(202, "application/json", reply)
+    return Publication.model_validate(service.publish_take(
+        artist(), project_id, take_id, title=body.title, artist_name=body.artist, genre=body.genre,
+        release_date=body.release_date.isoformat() if body.release_date else None,
+        isrc_code=body.isrc, artwork_id=body.artwork_id, label=body.label))
 
 
 @router.get(f"{TAKE}/publication")
-def publication(project_id: str, take_id: str) -> dict[str, Any]:
+def publication(project_id: str, take_id: str) -> Publication:
     """Status, attempts, errors, the release and its package files (presigned GETs)."""
-    with _domain_errors():
-        return service.publication_view(_artist(), project_id, take_id)
+    return Publication.model_validate(service.publication_view(artist(), project_id, take_id))
 
 
-@router.post(f"{TAKE}/publication/retry")
-def retry(project_id: str, take_id: str) -> Response[dict[str, Any]]:
+@router.post(f"{TAKE}/publication/retry", status_code=202)
+def retry(project_id: str, take_id: str) -> Publication:
     """Queue a ``failed`` publication again (a new round of attempts)."""
-    with _domain_errors():
-        reply = service.retry(_artist(), project_id, take_id)
-    return Response(202, "application/json", reply)
+    return Publication.model_validate(service.retry(artist(), project_id, take_id))

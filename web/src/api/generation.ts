@@ -3,152 +3,37 @@
  * their catalog matches, takes and publication. Typed calls, reply shapes and TanStack Query
  * hooks.
  *
- * Like the studio's, these routes are not in `schema.d.ts` yet: the requests are typed here by
- * hand and go through the same openapi-fetch client (bearer token, 401 handling) untyped.
+ * The shapes are the API's own (`schema.d.ts`, from the reply models of
+ * `functions/api/generation.py`, `catalog.py` and `publishing.py`). The calls go through the
+ * openapi-fetch client (bearer token, 401 handling) by path and method.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
 import type { Job } from "./model";
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
 
 // -- replies -----------------------------------------------------------------------------------
 
-export type SongStatus = "identifying" | "matched" | "doubtful" | "unmatched" | "failed";
-
-export interface Candidate {
-  recording_id: string;
-  title: string;
-  artists: string[];
-  isrc: string | null;
-  confidence: number | null;
-  verdict: string | null;
-}
-
-export interface Match {
-  recording_id: string;
-  title: string;
-  artists: string[];
-  isrc: string | null;
-  work_id: string;
-  /** holder id -> exact share ("3/5") */
-  holders: Record<string, string>;
-  holder_names?: Record<string, string>;
-  confidence: number | null;
-  by: "fingerprint" | "hand";
-}
-
-export interface Song {
-  song_id: string;
-  project_id: string;
-  track_id: string;
-  title: string;
-  status: SongStatus;
-  error: string | null;
-  candidates: Candidate[];
-  match: Match | null;
-  added_at: string;
-  updated_at: string;
-}
-
-export interface ReferenceWeight {
-  work_id: string;
-  title?: string | null;
-  /** exact ("17/200") or decimal text; never a float on the wire */
-  weight: string;
-}
-
-export interface TakeProvenance {
-  track_id: string;
-  version: number;
-  isrc?: string | null;
-  /** each work's influence within the ten songs' part (they sum to 1) */
-  reference: ReferenceWeight[];
-  training_works: number;
-  holder_weights: Record<string, string>;
-  /** the royalty policy: the ten songs' holders' part and the training catalog's ("67/100") */
-  reference_share: string;
-  training_share: string;
-}
-
-export type PublicationStatus = "queued" | "packaging" | "sending" | "submitted" | "failed_retrying" | "failed";
-
-export interface Publication {
-  release_id: string;
-  content_hash: string;
-  status: PublicationStatus;
-  attempts: number;
-  max_attempts: number;
-  next_try_at: string | null;
-  last_error: string | null;
-  reason: string | null;
-  package_prefix: string | null;
-  package_files: { name: string; url: string }[];
-  distributor_status: string | null;
-  release: Record<string, unknown>;
-  /** step -> when it was done */
-  steps: Record<string, string>;
-  isrc?: string | null;
-}
-
-export type TakeStatus = "generating" | "ready" | "failed";
-
-export interface Take {
-  take_id: string;
-  project_id: string;
-  seed: number;
-  seconds: number;
-  influence: string;
-  prompt: string;
-  status: TakeStatus;
-  error: string | null;
-  job_id: string | null;
-  engine: string | null;
-  offline: boolean | null;
-  duration_s: number | null;
-  kept: boolean;
-  audio_url: string | null;
-  preview_url: string | null;
-  midi_url: string | null;
-  peaks: number[] | null;
-  provenance: TakeProvenance | null;
-  publication: Partial<Publication> | null;
-  created_at: string;
-}
-
-export interface Project {
-  project_id: string;
-  name: string;
-  kept_take_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ProjectSummary extends Project {
-  song_count: number;
-  matched_count: number;
-  take_count: number;
-}
-
-export interface ProjectDetail {
-  project: Project;
-  songs: Song[];
-  takes: Take[];
-  ready: boolean;
-  refusal: string | null;
-  identify_job: Job | null;
-}
-
-export interface CatalogEntry {
-  recording_id: string;
-  title: string;
-  artists: string[];
-  isrc: string | null;
-  duration_ms?: number;
-  work_id?: string;
-  holders?: Record<string, string>;
-  holder_names?: Record<string, string>;
-}
+export type Candidate = Schemas["Candidate"];
+export type Match = Schemas["Match"];
+export type Song = Schemas["Song"];
+export type SongStatus = Song["status"];
+export type ReferenceWeight = Schemas["ReferenceWeight"];
+export type TakeProvenance = Schemas["TakeProvenance"];
+export type Publication = Schemas["Publication"];
+export type PublicationStatus = Publication["status"];
+export type Take = Schemas["Take"];
+export type TakeStatus = Take["status"];
+export type Project = Schemas["Project"];
+export type ProjectSummary = Schemas["ProjectSummary"];
+export type ProjectDetail = Schemas["ProjectDetail"];
+export type CatalogEntry = Schemas["CatalogEntry"];
 
 // -- requests ----------------------------------------------------------------------------------
+// Written out: the generated request types (openapi-typescript) make every field with a default
+// required, while the SPA sends only what the user chose and the API fills in the rest.
 
 export interface TakeRequest {
   seed?: number;
@@ -185,22 +70,22 @@ const P = "/generation/projects/{project_id}";
 const path = (project_id: string, extra: Record<string, string> = {}) => ({ path: { project_id, ...extra } });
 
 export const generation = {
-  projects: (signal?: AbortSignal) => call<{ items: ProjectSummary[] }>("get", "/generation/projects", { signal }),
+  projects: (signal?: AbortSignal) => call<Schemas["ProjectList"]>("get", "/generation/projects", { signal }),
   createProject: (name: string) => call<Project>("post", "/generation/projects", { body: { name } }),
   project: (projectId: string, signal?: AbortSignal) => call<ProjectDetail>("get", P, { params: path(projectId), signal }),
   deleteProject: (projectId: string) => call<null>("delete", P, { params: path(projectId) }),
   addSongs: (projectId: string, trackIds: string[]) =>
-    call<{ songs: Song[]; job: Job }>("post", `${P}/songs`, { params: path(projectId), body: { track_ids: trackIds } }),
+    call<Schemas["SongsAdded"]>("post", `${P}/songs`, { params: path(projectId), body: { track_ids: trackIds } }),
   removeSong: (projectId: string, songId: string) =>
     call<null>("delete", `${P}/songs/{song_id}`, { params: path(projectId, { song_id: songId }) }),
   matchSong: (projectId: string, songId: string, recordingId: string) =>
     call<Song>("put", `${P}/songs/{song_id}/match`, { params: path(projectId, { song_id: songId }), body: { recording_id: recordingId } }),
   identifySong: (projectId: string, songId: string) =>
-    call<{ song: Song; job: Job }>("post", `${P}/songs/{song_id}/identify`, { params: path(projectId, { song_id: songId }) }),
+    call<Schemas["SongIdentifying"]>("post", `${P}/songs/{song_id}/identify`, { params: path(projectId, { song_id: songId }) }),
   catalog: (q: string, signal?: AbortSignal) =>
-    call<{ items: CatalogEntry[] }>("get", "/generation/catalog", { params: { query: { q, limit: 20 } }, signal }),
+    call<Schemas["CatalogResults"]>("get", "/generation/catalog", { params: { query: { q, limit: 20 } }, signal }),
   generate: (projectId: string, request: TakeRequest) =>
-    call<{ take: Take; job: Job }>("post", `${P}/takes`, { params: path(projectId), body: request }),
+    call<Schemas["TakeStarted"]>("post", `${P}/takes`, { params: path(projectId), body: request }),
   take: (projectId: string, takeId: string, signal?: AbortSignal) =>
     call<Take>("get", `${P}/takes/{take_id}`, { params: path(projectId, { take_id: takeId }), signal }),
   keep: (projectId: string, takeId: string) =>

@@ -12,7 +12,17 @@ import {
 } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { api, unwrap } from "./client";
-import { isFinished, type Assets, type ExportStatus, type Job, type Page, type Track, type TrackEdit } from "./model";
+import {
+  isFinished,
+  type Assets,
+  type ExportStatus,
+  type Job,
+  type JobPage,
+  type Track,
+  type TrackEdit,
+  type TrackPage,
+  type TrackWithMedia,
+} from "./model";
 
 export interface TrackFilters {
   q?: string;
@@ -47,7 +57,7 @@ export function useTracks(filters: TrackFilters) {
   return useInfiniteQuery({
     queryKey: keys.tracks(query),
     queryFn: ({ pageParam, signal }) =>
-      unwrap<Page<Track>>(api.GET("/tracks", {
+      unwrap<TrackPage>(api.GET("/tracks", {
         params: { query: { ...query, limit: PAGE_SIZE, cursor: pageParam ?? undefined } },
         signal,
       })),
@@ -60,7 +70,7 @@ export function useTracks(filters: TrackFilters) {
 export function useTrack(trackId: string) {
   return useQuery({
     queryKey: keys.track(trackId),
-    queryFn: ({ signal }) => unwrap<Track>(api.GET("/tracks/{track_id}", { params: { path: { track_id: trackId } }, signal })),
+    queryFn: ({ signal }) => unwrap<TrackWithMedia>(api.GET("/tracks/{track_id}", { params: { path: { track_id: trackId } }, signal })),
   });
 }
 
@@ -92,7 +102,7 @@ export function useRecentJobs() {
   const client = useQueryClient();
   const query = useQuery({
     queryKey: keys.jobs,
-    queryFn: ({ signal }) => unwrap<Page<Job>>(api.GET("/jobs", { params: { query: { limit: 50 } }, signal })),
+    queryFn: ({ signal }) => unwrap<JobPage>(api.GET("/jobs", { params: { query: { limit: 50 } }, signal })),
     refetchInterval: (q) => (q.state.data?.items.some((j) => !isFinished(j)) ? POLL_MS : 10_000),
   });
   const running = useRef(new Set<string>());

@@ -1,139 +1,58 @@
 /**
- * The shapes of the API's replies.
+ * The shapes of the library's and the audio lab's requests and replies.
  *
- * Requests (paths, query parameters, bodies) are typed by `schema.d.ts`, generated from
- * `web/openapi.json`. The API declares its replies as free-form objects, so their fields are
- * written down here, from `functions/api/app.py` and the records it returns
- * (`soundmosaic.library.tracks.Track`, `soundmosaic.platform.jobs.Job`,
- * `soundmosaic.audio.service.assets`).
+ * All of them come from `schema.d.ts`, generated from `web/openapi.json` (the API's own OpenAPI
+ * document: every route declares its reply model, in `functions/api/library.py` and `audio.py`).
+ * Only what the API leaves open is narrowed here: a job's `subject` and `result` (each kind's
+ * workflow writes its own), and the audiowaveform file a `peaks_url` serves (not an API reply).
  */
 import type { components } from "./schema";
 
-export type UploadRequest = components["schemas"]["UploadRequest"];
-export type UploadPart = components["schemas"]["UploadPart"];
-export type TrackEdit = components["schemas"]["TrackEdit"];
+type Schemas = components["schemas"];
 
-export type JobStatus = "queued" | "running" | "succeeded" | "failed";
-export type JobKind = "ingest" | "audio" | "export";
+export type UploadRequest = Schemas["UploadRequest"];
+export type UploadPart = Schemas["UploadPart"];
+export type TrackEdit = Schemas["TrackEdit"];
 
-export interface Job {
-  job_id: string;
-  kind: JobKind;
-  status: JobStatus;
-  stage: string;
-  percent: number;
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-  error: string | null;
-  subject: { key?: string; filename?: string; track_id?: string; track_ids?: string[]; stages?: string[] };
-  result: { track_id?: string; title?: string; export_key?: string };
-}
+export type JobStatus = Schemas["Job"]["status"];
 
-export interface AudioFacts {
-  duration_s?: number;
-  sample_rate?: number;
-  channels?: number;
-  codec?: string;
+/** What a library, audio or export job works on (the keys the SPA reads). */
+export interface JobSubject {
+  key?: string;
+  filename?: string;
+  track_id?: string;
+  track_ids?: string[];
+  stages?: string[];
   [fact: string]: unknown;
 }
 
-export interface Track {
-  track_id: string;
-  title: string;
-  filename: string;
-  size_bytes: number;
-  facts: AudioFacts;
-  artist_name: string | null;
-  tags: string[];
-  source: string;
-  bpm: number | null;
-  key: string | null;
-  export_key: string | null;
-  processed_at: string | null;
-  created_at: string;
-  updated_at: string;
-  media_url?: string;
+/** What a library, audio or export job made (the keys the SPA reads). */
+export interface JobResult {
+  track_id?: string;
+  title?: string;
+  export_key?: string;
+  [fact: string]: unknown;
 }
 
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
+export type Job = Omit<Schemas["Job"], "subject" | "result"> & { subject: JobSubject; result: JobResult };
+export type JobPage = Omit<Schemas["JobPage"], "items"> & { items: Job[] };
 
-export interface SingleUpload {
-  upload_id: string;
-  key: string;
-  multipart: false;
-  url: string;
-  method: "PUT";
-  headers: Record<string, string>;
-}
+export type AudioFacts = Schemas["AudioFacts"];
+export type Track = Schemas["Track"];
+/** `GET /tracks/{track_id}`: the track with a presigned GET of its original file. */
+export type TrackWithMedia = Schemas["TrackWithMedia"];
+export type TrackPage = Schemas["TrackPage"];
 
-export interface MultipartUpload {
-  upload_id: string;
-  key: string;
-  multipart: true;
-  s3_upload_id: string;
-  part_size: number;
-  parts: { part_number: number; url: string }[];
-  method: "PUT";
-}
-
+export type SingleUpload = Schemas["SingleUpload"];
+export type MultipartUpload = Schemas["MultipartUpload"];
 export type UploadSession = SingleUpload | MultipartUpload;
 
-export interface Note {
-  start_s: number;
-  end_s: number;
-  pitch: number;
-  velocity: number;
-}
-
-export interface Word {
-  text: string;
-  start_s: number;
-  end_s: number;
-  probability?: number;
-}
-
-export interface LyricSegment {
-  text: string;
-  start_s: number;
-  end_s: number;
-  words: Word[];
-}
-
-export interface Sample {
-  key: string;
-  label: string;
-  confidence: number;
-  start_s: number;
-  end_s: number;
-  stem: string;
-  url: string;
-}
-
-export interface Assets {
-  track_id: string;
-  title: string;
-  analysis: { bpm: number | null; key: string | null; key_confidence?: number; duration_s: number } | null;
-  peaks_url: string | null;
-  original_url: string;
-  stems: { name: string; url: string; peaks_url: string; engine: string | null }[];
-  midi: { stem: string; url: string; engine: string; bpm: number | null; notes: Note[] }[];
-  lyrics: {
-    language: string;
-    segments: LyricSegment[];
-    files: { lrc: string; srt: string; txt: string };
-  } | null;
-  samples: Sample[];
-  export_url: string | null;
-}
-
-export interface ExportStatus {
-  job: Job;
-  url: string | null;
-}
+export type Note = Schemas["Note"];
+export type Word = Schemas["Word"];
+export type LyricSegment = Schemas["Segment"];
+export type Sample = Schemas["Sample"];
+export type Assets = Schemas["Assets"];
+export type ExportStatus = Omit<Schemas["ExportStatus"], "job"> & { job: Job };
 
 /** audiowaveform JSON, version 2 (what `peaks_url` serves). */
 export interface Peaks {

@@ -9,98 +9,22 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { decodeJwt, type Session } from "../auth/session";
 import { api, ApiError, unwrap } from "./client";
 import type { Job } from "./model";
+import type { components } from "./schema";
 
-// -- replies -----------------------------------------------------------------------------------
+type Schemas = components["schemas"];
 
-export interface StatementRow {
-  period: string;
-  currency: string;
-  track_id: string;
-  store: string;
-  territory: string;
-  plays: number;
-  amount_micros: number;
-  lines: number;
-  amount: string;
-}
+// -- replies: the API's own (schema.d.ts, from functions/api/royalties.py) ---------------------
 
-export interface CurrencyTotal {
-  currency: string;
-  amount_micros: number;
-  carried_in_micros: number;
-  payable_minor: number;
-  carried_out_micros: number;
-  amount: string;
-  payable: string;
-}
-
-export interface Statement {
-  holder: string;
-  period_from: string;
-  period_to: string;
-  as_of: string | null;
-  rows: StatementRow[];
-  totals: CurrencyTotal[];
-}
-
-export interface Chart {
-  holder: string;
-  plays_over_time: { period: string; plays: number }[];
-  earnings_over_time: { period: string; currency: string; amount_micros: number; amount: string }[];
-  earnings_by_song: { track_id: string; currency: string; amount_micros: number; plays: number; amount: string }[];
-}
-
-export interface Allocation {
-  holder: string;
-  currency: string;
-  amount_micros: number;
-  amount: string;
-}
-
-export interface HolderTrack {
-  track_id: string;
-  isrc: string | null;
-  provenance_version: number;
-  holders: { holder: string; weight: string }[];
-  allocated: Allocation[];
-}
-
-export interface StatementUpload {
-  key: string;
-  url: string;
-  method: "PUT";
-  format: "csv" | "jsonl";
-  headers: Record<string, string>;
-}
-
-export interface ImportSummary {
-  import_id: string;
-  source: string;
-  status: string;
-  reason: string | null;
-  lines: number;
-  imported: number;
-  resumed: number;
-  duplicates: number;
-  held: number;
-  errors: number;
-  conflicts: number;
-  reconciled: boolean;
-  revenue_micros: Record<string, number>;
-  held_tracks: string[];
-  error_samples: { line_no: number; reason: string }[];
-}
-
-export interface ImportStatus {
-  job: Job;
-  summary: ImportSummary | null;
-}
-
-export interface ImportError {
-  line_no: number;
-  reason: string;
-  raw: string | null;
-}
+export type StatementRow = Schemas["StatementRow"];
+export type CurrencyTotal = Schemas["CurrencyTotal"];
+export type Statement = Schemas["Statement"];
+export type Chart = Schemas["Chart"];
+export type Allocation = Schemas["Allocation"];
+export type HolderTrack = Schemas["HolderTrack"];
+export type StatementUpload = Schemas["StatementUpload"];
+export type ImportSummary = Schemas["ImportSummary"];
+export type ImportStatus = Omit<Schemas["ImportStatus"], "job"> & { job: Job };
+export type ImportError = Schemas["RejectedLine"];
 
 // -- calls -------------------------------------------------------------------------------------
 

@@ -4,15 +4,34 @@
  */
 
 export interface paths {
-    "/studio/artwork/{artwork_id}": {
+    "/tracks/{track_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** GET /studio/artwork/{artwork_id} */
-        get: operations["get_artwork_studio_artwork__artwork_id__get"];
+        /** GET /tracks/{track_id} */
+        get: operations["get_track_tracks__track_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /tracks/{track_id} */
+        delete: operations["delete_track_tracks__track_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /tracks/{track_id} */
+        patch: operations["edit_track_tracks__track_id__patch"];
+        trace?: never;
+    };
+    "/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /jobs/{job_id} */
+        get: operations["get_job_jobs__job_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -21,7 +40,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/studio/artwork/{artwork_id}/pick": {
+    "/tracks/{track_id}/process": {
         parameters: {
             query?: never;
             header?: never;
@@ -30,23 +49,23 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** POST /studio/artwork/{artwork_id}/pick */
-        post: operations["pick_artwork_studio_artwork__artwork_id__pick_post"];
+        /** POST /tracks/{track_id}/process */
+        post: operations["process_track_tracks__track_id__process_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/studio/batches/{job_id}": {
+    "/tracks/{track_id}/assets": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** GET /studio/batches/{job_id} */
-        get: operations["batch_report_studio_batches__job_id__get"];
+        /** GET /tracks/{track_id}/assets */
+        get: operations["track_assets_tracks__track_id__assets_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -55,49 +74,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/studio/video/{video_id}": {
+    "/exports/{job_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** GET /studio/video/{video_id} */
-        get: operations["get_video_studio_video__video_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/royalties/imports/{import_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /royalties/imports/{import_id} */
-        get: operations["get_import_royalties_imports__import_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/royalties/imports/{import_id}/errors": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /royalties/imports/{import_id}/errors */
-        get: operations["import_errors_royalties_imports__import_id__errors_get"];
+        /** GET /exports/{job_id} */
+        get: operations["get_export_exports__job_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -294,26 +279,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/tracks/{track_id}": {
+    "/royalties/imports/{import_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** GET /tracks/{track_id} */
-        get: operations["get_track_tracks__track_id__get"];
+        /** GET /royalties/imports/{import_id} */
+        get: operations["get_import_royalties_imports__import_id__get"];
         put?: never;
         post?: never;
-        /** DELETE /tracks/{track_id} */
-        delete: operations["delete_track_tracks__track_id__delete"];
+        delete?: never;
         options?: never;
         head?: never;
-        /** PATCH /tracks/{track_id} */
-        patch: operations["edit_track_tracks__track_id__patch"];
+        patch?: never;
         trace?: never;
     };
-    "/tracks/{track_id}/process": {
+    "/royalties/imports/{import_id}/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /royalties/imports/{import_id}/errors */
+        get: operations["import_errors_royalties_imports__import_id__errors_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/studio/artwork/{artwork_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /studio/artwork/{artwork_id} */
+        get: operations["get_artwork_studio_artwork__artwork_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/studio/artwork/{artwork_id}/pick": {
         parameters: {
             query?: never;
             header?: never;
@@ -322,23 +339,23 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** POST /tracks/{track_id}/process */
-        post: operations["process_track_tracks__track_id__process_post"];
+        /** POST /studio/artwork/{artwork_id}/pick */
+        post: operations["pick_artwork_studio_artwork__artwork_id__pick_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/tracks/{track_id}/assets": {
+    "/studio/batches/{job_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** GET /tracks/{track_id}/assets */
-        get: operations["track_assets_tracks__track_id__assets_get"];
+        /** GET /studio/batches/{job_id} */
+        get: operations["batch_report_studio_batches__job_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -347,15 +364,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/exports/{job_id}": {
+    "/studio/video/{video_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** GET /exports/{job_id} */
-        get: operations["get_export_exports__job_id__get"];
+        /** GET /studio/video/{video_id} */
+        get: operations["get_video_studio_video__video_id__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -364,15 +381,271 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/jobs/{job_id}": {
+    "/uploads": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** GET /jobs/{job_id} */
-        get: operations["get_job_jobs__job_id__get"];
+        get?: never;
+        put?: never;
+        /** POST /uploads */
+        post: operations["create_upload_uploads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uploads/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /uploads/complete */
+        post: operations["complete_upload_uploads_complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uploads/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /uploads/abort */
+        post: operations["abort_upload_uploads_abort_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /tracks */
+        get: operations["list_tracks_tracks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /jobs */
+        get: operations["list_jobs_jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /exports */
+        post: operations["export_tracks_exports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/generation/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /generation/catalog */
+        get: operations["search_catalog_generation_catalog_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/generation/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /generation/projects */
+        get: operations["list_projects_generation_projects_get"];
+        put?: never;
+        /** POST /generation/projects */
+        post: operations["create_project_generation_projects_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/royalties/statements/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /royalties/statements/uploads */
+        post: operations["statement_upload_royalties_statements_uploads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/royalties/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /royalties/imports */
+        post: operations["start_import_royalties_imports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/royalties/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /royalties/audit */
+        get: operations["import_audit_royalties_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/royalties/provenance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /royalties/provenance */
+        post: operations["record_provenance_royalties_provenance_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/royalties/holders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /royalties/holders */
+        get: operations["list_holders_royalties_holders_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/royalties/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /royalties/corrections */
+        post: operations["correct_royalties_corrections_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/royalties/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /royalties/statements */
+        get: operations["holder_statement_royalties_statements_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/royalties/chart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /royalties/chart */
+        get: operations["holder_chart_royalties_chart_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -552,177 +825,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/royalties/statements/uploads": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** POST /royalties/statements/uploads */
-        post: operations["statement_upload_royalties_statements_uploads_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/royalties/imports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** POST /royalties/imports */
-        post: operations["start_import_royalties_imports_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/royalties/audit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /royalties/audit */
-        get: operations["import_audit_royalties_audit_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/royalties/provenance": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** POST /royalties/provenance */
-        post: operations["record_provenance_royalties_provenance_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/royalties/holders": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /royalties/holders */
-        get: operations["list_holders_royalties_holders_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/royalties/corrections": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** POST /royalties/corrections */
-        post: operations["correct_royalties_corrections_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/royalties/statements": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /royalties/statements */
-        get: operations["holder_statement_royalties_statements_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/royalties/chart": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /royalties/chart */
-        get: operations["holder_chart_royalties_chart_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/generation/projects": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /generation/projects */
-        get: operations["list_projects_generation_projects_get"];
-        put?: never;
-        /** POST /generation/projects */
-        post: operations["create_project_generation_projects_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/generation/catalog": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /generation/catalog */
-        get: operations["search_catalog_generation_catalog_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/health": {
         parameters: {
             query?: never;
@@ -757,108 +859,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/uploads": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** POST /uploads */
-        post: operations["create_upload_uploads_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/uploads/complete": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** POST /uploads/complete */
-        post: operations["complete_upload_uploads_complete_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/uploads/abort": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** POST /uploads/abort */
-        post: operations["abort_upload_uploads_abort_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/tracks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /tracks */
-        get: operations["list_tracks_tracks_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/exports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** POST /exports */
-        post: operations["export_tracks_exports_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/jobs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** GET /jobs */
-        get: operations["list_jobs_jobs_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -869,6 +869,146 @@ export interface components {
             key: string;
             /** S3 Upload Id */
             s3_upload_id: string;
+        };
+        /** AbortedUpload */
+        AbortedUpload: {
+            /** Key */
+            key: string;
+            /** Aborted */
+            aborted: boolean;
+        };
+        /** Allocation */
+        Allocation: {
+            /** Holder */
+            holder: string;
+            /** Currency */
+            currency: string;
+            /** Amount Micros */
+            amount_micros: number;
+            /** Amount */
+            amount: string;
+        };
+        /**
+         * Analysis
+         * @description ``analysis/analysis.json``: tempo, key and length.
+         */
+        Analysis: {
+            /** Bpm */
+            bpm: number | null;
+            /** Key */
+            key: string | null;
+            /** Key Confidence */
+            key_confidence?: number | null;
+            /** Duration S */
+            duration_s: number;
+            /** Made At */
+            made_at?: string | null;
+        };
+        /**
+         * ArtistDna
+         * @description One artistDNA version (``studio/artist_dna.schema.json``): the artist's style and every
+         *     asset they picked, with the prompt, seed and model that made it. Version 0 is empty.
+         */
+        ArtistDna: {
+            /** Schema */
+            schema: string;
+            /** Artist Id */
+            artist_id: string;
+            /** Version */
+            version: number;
+            /** Created At */
+            created_at: string;
+            /** Change */
+            change: string;
+            style: components["schemas"]["DnaStyle"];
+            /** Names */
+            names: components["schemas"]["DnaName"][];
+            /** Artworks */
+            artworks: components["schemas"]["DnaArtwork"][];
+            /** Videos */
+            videos: components["schemas"]["DnaVideo"][];
+        };
+        /**
+         * Artwork
+         * @description ``studio.artwork.details``: brief, final prompt, reference descriptions, candidates.
+         */
+        Artwork: {
+            /** Artwork Id */
+            artwork_id: string;
+            /** Created At */
+            created_at: string;
+            /** Job Id */
+            job_id: string | null;
+            /**
+             * Status
+             * @description queued while its job runs
+             * @enum {string}
+             */
+            status: "queued" | "ok" | "partial" | "refused" | "failed";
+            brief: components["schemas"]["Brief"];
+            /**
+             * Prompt
+             * @description the user's prompt
+             */
+            prompt: string;
+            /**
+             * Final Prompt
+             * @description what the image model was sent: the prompt with the brief, artistDNA style and references
+             */
+            final_prompt: string | null;
+            parent: components["schemas"]["ArtworkParent"] | null;
+            /** Variation */
+            variation: boolean;
+            /** References */
+            references: components["schemas"]["ReferenceDescription"][];
+            /** Errors */
+            errors: string[];
+            /** Candidates */
+            candidates: components["schemas"]["ArtworkCandidate"][];
+        };
+        /** ArtworkCandidate */
+        ArtworkCandidate: {
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /**
+             * Offline
+             * @description made by an offline engine (no vendor was called)
+             */
+            offline: boolean;
+            /** Candidate Id */
+            candidate_id: string;
+            /** Seed */
+            seed: number;
+            /**
+             * Cost Usd
+             * @description exact decimal text
+             */
+            cost_usd: string;
+            /** Width */
+            width: number | null;
+            /** Height */
+            height: number | null;
+            /**
+             * Url
+             * @description a presigned GET of the PNG
+             */
+            url: string;
+        };
+        /** ArtworkPage */
+        ArtworkPage: {
+            /** Items */
+            items: components["schemas"]["ArtworkSummary"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** ArtworkParent */
+        ArtworkParent: {
+            /** Artwork Id */
+            artwork_id: string;
+            /** Candidate Id */
+            candidate_id: string;
         };
         /** ArtworkRequest */
         ArtworkRequest: {
@@ -906,6 +1046,200 @@ export interface components {
              */
             variation: boolean;
         };
+        /** ArtworkSummary */
+        ArtworkSummary: {
+            /** Artwork Id */
+            artwork_id: string;
+            /** Created At */
+            created_at: string;
+            /** Job Id */
+            job_id: string | null;
+            /** Title */
+            title: string;
+            /** Prompt */
+            prompt: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "ok" | "partial" | "refused" | "failed";
+            parent: components["schemas"]["ArtworkParent"] | null;
+            /** Candidate Ids */
+            candidate_ids: string[];
+            /**
+             * Thumbnail Url
+             * @description the first candidate's image
+             */
+            thumbnail_url: string | null;
+        };
+        /**
+         * Assets
+         * @description Everything the audio lab made for a track, with presigned URLs (they honour Range).
+         */
+        Assets: {
+            /** Track Id */
+            track_id: string;
+            /** Title */
+            title: string;
+            analysis: components["schemas"]["Analysis"] | null;
+            /** Peaks Url */
+            peaks_url: string | null;
+            /** Original Url */
+            original_url: string;
+            /** Stems */
+            stems: components["schemas"]["Stem"][];
+            /** Midi */
+            midi: components["schemas"]["Midi"][];
+            lyrics: components["schemas"]["Lyrics"] | null;
+            /** Samples */
+            samples: components["schemas"]["Sample"][];
+            /** Export Url */
+            export_url: string | null;
+        };
+        /**
+         * AudioFacts
+         * @description What ffprobe found (``soundmosaic.library.probe.AudioFacts``); unknown facts are left out.
+         */
+        AudioFacts: {
+            /**
+             * Duration S
+             * @description seconds
+             */
+            duration_s?: number | null;
+            /**
+             * Sample Rate
+             * @description Hz
+             */
+            sample_rate?: number | null;
+            /** Channels */
+            channels?: number | null;
+            /**
+             * Codec
+             * @description the audio stream's, e.g. 'pcm_s16le'
+             */
+            codec?: string | null;
+            /**
+             * Container
+             * @description e.g. 'wav', 'mov,mp4,m4a,3gp,3g2,mj2'
+             */
+            container?: string | null;
+            /**
+             * Bit Rate
+             * @description bits per second
+             */
+            bit_rate?: number | null;
+            /**
+             * Title
+             * @description the file's own title tag
+             */
+            title?: string | null;
+            /**
+             * Artist
+             * @description the file's own artist tag
+             */
+            artist?: string | null;
+            /** Album */
+            album?: string | null;
+            /**
+             * Has Video
+             * @description a video stream (not just cover art)
+             */
+            has_video?: boolean | null;
+        };
+        /**
+         * AuditRecord
+         * @description One ledger write of an import (``royalties.audit``).
+         */
+        AuditRecord: {
+            /** Pk */
+            pk: string;
+            /** Sk */
+            sk: string;
+            /** Operation Id */
+            operation_id: string;
+            /** Operation */
+            operation: string;
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /** At */
+            at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** BatchCounts */
+        BatchCounts: {
+            /** Ok */
+            ok: number;
+            /** Partial */
+            partial: number;
+            /** Refused */
+            refused: number;
+            /** Failed */
+            failed: number;
+        };
+        /** BatchItemReport */
+        BatchItemReport: {
+            /** Index */
+            index: number;
+            /** Artwork Id */
+            artwork_id: string;
+            /** Title */
+            title: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "partial" | "refused" | "failed";
+            /**
+             * Made
+             * @description candidate ids made
+             */
+            made: string[];
+            /** Refused */
+            refused: components["schemas"]["Refusal"][];
+            /** Error */
+            error: string | null;
+            /**
+             * Urls
+             * @description candidate id -> presigned URL
+             */
+            urls: {
+                [key: string]: string;
+            };
+        };
+        /** BatchPlanItem */
+        BatchPlanItem: {
+            /** Index */
+            index: number;
+            /** Artwork Id */
+            artwork_id: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * BatchReport
+         * @description A finished batch's report (``studio.batch.report``) with fresh URLs.
+         */
+        BatchReport: {
+            /** Job Id */
+            job_id: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Finished
+             * @constant
+             */
+            finished: true;
+            /** Finished At */
+            finished_at: string;
+            counts: components["schemas"]["BatchCounts"];
+            /** Items */
+            items: components["schemas"]["BatchItemReport"][];
+            /** Contact Sheet Url */
+            contact_sheet_url: string;
+        };
         /** BatchRequest */
         BatchRequest: {
             /** Items */
@@ -918,6 +1252,132 @@ export interface components {
              */
             csv?: string | null;
         };
+        /**
+         * BatchRunning
+         * @description A batch whose report is not written yet: its plan.
+         */
+        BatchRunning: {
+            /** Job Id */
+            job_id: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Finished
+             * @constant
+             */
+            finished: false;
+            /** Items */
+            items: components["schemas"]["BatchPlanItem"][];
+            /** Contact Sheet Url */
+            contact_sheet_url: null;
+        };
+        /**
+         * Brief
+         * @description A cleaned brief (``studio.briefs.Brief.as_dict``): empty fields are left out.
+         */
+        Brief: {
+            /** Artist Name */
+            artist_name: string;
+            /** Genre */
+            genre?: string | null;
+            /** Mood */
+            mood?: string | null;
+            /** Themes */
+            themes?: string[] | null;
+            /**
+             * Prompt
+             * @description artwork briefs: the user's prompt
+             */
+            prompt?: string | null;
+            /**
+             * Title
+             * @description the track the asset is for
+             */
+            title?: string | null;
+            /**
+             * Track Id
+             * @description a library track whose analysis fed the brief
+             */
+            track_id?: string | null;
+            /**
+             * Bpm
+             * @description from the track's analysis
+             */
+            bpm?: number | null;
+            /**
+             * Key
+             * @description from the track's analysis, e.g. 'A minor'
+             */
+            key?: string | null;
+        };
+        /**
+         * Candidate
+         * @description A catalog recording the fingerprint found, best first.
+         */
+        Candidate: {
+            /** Recording Id */
+            recording_id: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc?: string | null;
+            /** Confidence */
+            confidence: number | null;
+            /** Verdict */
+            verdict: string | null;
+        };
+        /**
+         * CatalogEntry
+         * @description A catalog recording with its work and the work's rights holders (``references.catalog_entry``).
+         */
+        CatalogEntry: {
+            /** Recording Id */
+            recording_id: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc: string | null;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Work Id */
+            work_id: string;
+            /** Work Title */
+            work_title: string;
+            /**
+             * Holders
+             * @description rights holder -> exact share, e.g. '3/5'
+             */
+            holders: {
+                [key: string]: string;
+            };
+            /**
+             * Holder Names
+             * @description rights holder -> display name
+             */
+            holder_names: {
+                [key: string]: string;
+            };
+        };
+        /** CatalogResults */
+        CatalogResults: {
+            /** Items */
+            items: components["schemas"]["CatalogEntry"][];
+        };
+        /** Chart */
+        Chart: {
+            /** Holder */
+            holder: string;
+            /** Plays Over Time */
+            plays_over_time: components["schemas"]["PeriodPlays"][];
+            /** Earnings Over Time */
+            earnings_over_time: components["schemas"]["PeriodEarnings"][];
+            /** Earnings By Song */
+            earnings_by_song: components["schemas"]["SongEarnings"][];
+        };
         /** CompleteRequest */
         CompleteRequest: {
             /** Key */
@@ -926,6 +1386,30 @@ export interface components {
             s3_upload_id: string;
             /** Parts */
             parts: components["schemas"]["UploadPart"][];
+        };
+        /** CompletedUpload */
+        CompletedUpload: {
+            /** Key */
+            key: string;
+            /** Completed */
+            completed: boolean;
+        };
+        /** Correction */
+        Correction: {
+            /** Line Key */
+            line_key: string;
+            /** Reversal Key */
+            reversal_key: string;
+            /** Status */
+            status: string;
+            /** Currency */
+            currency: string;
+            /** Amount Micros */
+            amount_micros: number;
+            /** Period */
+            period: string;
+            /** Track */
+            track: string;
         };
         /** CorrectionRequest */
         CorrectionRequest: {
@@ -940,15 +1424,241 @@ export interface components {
             /** Line Id */
             line_id?: string | null;
         };
+        /** CurrencyTotal */
+        CurrencyTotal: {
+            /** Currency */
+            currency: string;
+            /**
+             * Amount Micros
+             * @description entries in the range
+             */
+            amount_micros: number;
+            /**
+             * Carried In Micros
+             * @description below one minor unit, left over from before the range
+             */
+            carried_in_micros: number;
+            /** Payable Minor */
+            payable_minor: number;
+            /** Carried Out Micros */
+            carried_out_micros: number;
+            /** Amount */
+            amount: string;
+            /** Payable */
+            payable: string;
+        };
+        /** DeletedTrack */
+        DeletedTrack: {
+            /** Track Id */
+            track_id: string;
+            /** Deleted */
+            deleted: boolean;
+            /** Objects Deleted */
+            objects_deleted: number;
+        };
+        /** DnaArtwork */
+        DnaArtwork: {
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /**
+             * Offline
+             * @description made by an offline engine (no vendor was called)
+             */
+            offline: boolean;
+            /** Prompt */
+            prompt: string;
+            /** Seed */
+            seed: number;
+            /**
+             * Cost Usd
+             * @description exact decimal text
+             */
+            cost_usd?: string | null;
+            /**
+             * Media Key
+             * @description its key in the media bucket
+             */
+            media_key: string;
+            /** Artwork Id */
+            artwork_id: string;
+            /** Candidate Id */
+            candidate_id: string;
+            /** Title */
+            title?: string | null;
+            /**
+             * Final Prompt
+             * @description what the image model was sent
+             */
+            final_prompt: string;
+            /**
+             * References
+             * @description the reference images' descriptions
+             */
+            references?: string[] | null;
+            /** @description the candidate it refined */
+            parent?: components["schemas"]["ArtworkParent"] | null;
+            /** Chosen At */
+            chosen_at: string;
+        };
+        /** DnaChange */
+        DnaChange: {
+            /**
+             * Path
+             * @description a JSON Pointer
+             */
+            path: string;
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: "add" | "remove" | "change";
+            /** Before */
+            before: unknown;
+            /** After */
+            after: unknown;
+        };
+        /** DnaHistoryEntry */
+        DnaHistoryEntry: {
+            /** Version */
+            version: number;
+            /** Created At */
+            created_at: string;
+            /** Change */
+            change: string;
+        };
+        /** DnaName */
+        DnaName: {
+            /** Name */
+            name: string;
+            /** Rationale */
+            rationale: string;
+            brief: components["schemas"]["Brief"];
+            /** Track Id */
+            track_id?: string | null;
+            /** Chosen At */
+            chosen_at: string;
+        };
+        /** DnaStyle */
+        DnaStyle: {
+            /** Palette */
+            palette: string[];
+            /** Fonts */
+            fonts: string[];
+            /** Moods */
+            moods: string[];
+            /** Notes */
+            notes?: string | null;
+        };
+        /** DnaVersion */
+        DnaVersion: {
+            /**
+             * Dna Version
+             * @description the artistDNA version this wrote
+             */
+            dna_version: number;
+        };
+        /** DnaVideo */
+        DnaVideo: {
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /**
+             * Offline
+             * @description made by an offline engine (no vendor was called)
+             */
+            offline: boolean;
+            /** Prompt */
+            prompt: string;
+            /** Seed */
+            seed: number;
+            /**
+             * Cost Usd
+             * @description exact decimal text
+             */
+            cost_usd?: string | null;
+            /**
+             * Media Key
+             * @description its key in the media bucket
+             */
+            media_key: string;
+            /** Video Id */
+            video_id: string;
+            /** Artwork Id */
+            artwork_id: string;
+            /**
+             * Candidate Id
+             * @description the artwork candidate it loops
+             */
+            candidate_id: string;
+            /** Seconds */
+            seconds: number;
+            /** Width */
+            width?: number | null;
+            /** Height */
+            height?: number | null;
+            /**
+             * Track Id
+             * @description the library track whose audio it carries
+             */
+            track_id?: string | null;
+            /** Audio */
+            audio?: boolean | null;
+            /** Created At */
+            created_at: string;
+        };
         /** ExportRequest */
         ExportRequest: {
             /** Track Ids */
             track_ids: string[];
         };
+        /** ExportStatus */
+        ExportStatus: {
+            job: components["schemas"]["Job"];
+            /**
+             * Url
+             * @description the zip, once the export job succeeded
+             */
+            url: string | null;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** Health */
+        Health: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "ok";
+            /** Service */
+            service: string;
+            /** Version */
+            version: string;
+        };
+        /** HolderTrack */
+        HolderTrack: {
+            /** Track Id */
+            track_id: string;
+            /** Isrc */
+            isrc: string | null;
+            /** Provenance Version */
+            provenance_version: number;
+            /** Holders */
+            holders: components["schemas"]["HolderWeight"][];
+            /** Allocated */
+            allocated: components["schemas"]["Allocation"][];
+        };
+        /** HolderWeight */
+        HolderWeight: {
+            /** Holder */
+            holder: string;
+            /** Weight */
+            weight: string;
         };
         /** ImportRequest */
         ImportRequest: {
@@ -963,6 +1673,184 @@ export interface components {
              */
             source?: string | null;
         };
+        /** ImportStatus */
+        ImportStatus: {
+            job: components["schemas"]["Job"];
+            /** @description once the import is done */
+            summary: components["schemas"]["ImportSummary"] | null;
+        };
+        /**
+         * ImportSummary
+         * @description A finished import's outcome over all its parts (``royalties.imports.summarize``).
+         */
+        ImportSummary: {
+            /** Import Id */
+            import_id: string;
+            /** Key */
+            key: string;
+            /** Source */
+            source: string;
+            /** Fingerprint */
+            fingerprint: string;
+            /** Lines */
+            lines: number;
+            /** Imported */
+            imported: number;
+            /** Duplicates */
+            duplicates: number;
+            /** Held */
+            held: number;
+            /** Errors */
+            errors: number;
+            /** Conflicts */
+            conflicts: number;
+            /** Resumed */
+            resumed: number;
+            /**
+             * Accounted
+             * @description lines = imported + duplicates + held + errors
+             */
+            accounted: boolean;
+            /**
+             * Reconciled
+             * @description every currency's entries sum to its revenue
+             */
+            reconciled: boolean;
+            /**
+             * Reconciliation
+             * @description currency -> its sums
+             */
+            reconciliation: {
+                [key: string]: components["schemas"]["Reconciliation"];
+            };
+            /**
+             * Held Tracks
+             * @description tracks without provenance yet (the first 100)
+             */
+            held_tracks: string[];
+            /**
+             * Error Lines
+             * @description the first rejected lines
+             */
+            error_lines: components["schemas"]["LineReason"][];
+            /** Parts */
+            parts: number;
+            /** Failed Parts */
+            failed_parts: components["schemas"]["PartFailure"][];
+        };
+        /**
+         * Job
+         * @description ``soundmosaic.platform.jobs.Job``: long work with a status, a stage and a percent.
+         */
+        Job: {
+            /** Artist Id */
+            artist_id: string;
+            /** Job Id */
+            job_id: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** Stage */
+            stage: string;
+            /** Percent */
+            percent: number;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Error */
+            error: string | null;
+            /** Correlation Id */
+            correlation_id: string | null;
+            /** Subject */
+            subject: {
+                [key: string]: unknown;
+            };
+            /** Result */
+            result: {
+                [key: string]: unknown;
+            };
+        };
+        /** JobPage */
+        JobPage: {
+            /** Items */
+            items: components["schemas"]["Job"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** LineReason */
+        LineReason: {
+            /** Line No */
+            line_no: number;
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * Lyrics
+         * @description ``lyrics/lyrics.json`` (``soundmosaic.audio.lyrics.Lyrics``) and its files.
+         */
+        Lyrics: {
+            /** Language */
+            language: string;
+            /** Language Probability */
+            language_probability?: number | null;
+            /** Segments */
+            segments: components["schemas"]["Segment"][];
+            /** Engine */
+            engine?: string | null;
+            /** Model */
+            model?: string | null;
+            files: components["schemas"]["LyricsFiles"];
+        };
+        /** LyricsFiles */
+        LyricsFiles: {
+            /** Lrc */
+            lrc: string;
+            /** Srt */
+            srt: string;
+            /** Txt */
+            txt: string;
+        };
+        /**
+         * Match
+         * @description The catalog recording a song is matched to, with its work's rights holders.
+         */
+        Match: {
+            /** Recording Id */
+            recording_id: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc: string | null;
+            /** Work Id */
+            work_id: string;
+            /**
+             * Holders
+             * @description rights holder -> exact share, e.g. '3/5'
+             */
+            holders: {
+                [key: string]: string;
+            };
+            /** Holder Names */
+            holder_names?: {
+                [key: string]: string;
+            } | null;
+            /** Confidence */
+            confidence: number | null;
+            /**
+             * By
+             * @enum {string}
+             */
+            by: "fingerprint" | "hand";
+        };
         /** MatchRequest */
         MatchRequest: {
             /**
@@ -970,6 +1858,48 @@ export interface components {
              * @description from GET /generation/catalog
              */
             recording_id: string;
+        };
+        /** Midi */
+        Midi: {
+            /** Stem */
+            stem: string;
+            /**
+             * Url
+             * @description the .mid file
+             */
+            url: string;
+            /** Engine */
+            engine: string;
+            /** Bpm */
+            bpm: number | null;
+            /** Notes */
+            notes: components["schemas"]["Note"][];
+        };
+        /**
+         * MultipartUpload
+         * @description A larger file: a presigned PUT per part, then ``POST /uploads/complete`` with the ETags.
+         */
+        MultipartUpload: {
+            /** Upload Id */
+            upload_id: string;
+            /** Key */
+            key: string;
+            /**
+             * Multipart
+             * @constant
+             */
+            multipart: true;
+            /** S3 Upload Id */
+            s3_upload_id: string;
+            /** Part Size */
+            part_size: number;
+            /** Parts */
+            parts: components["schemas"]["PartUrl"][];
+            /**
+             * Method
+             * @constant
+             */
+            method: "PUT";
         };
         /** NameBrief */
         NameBrief: {
@@ -987,6 +1917,32 @@ export interface components {
             mood: string;
             /** Themes */
             themes?: string[];
+        };
+        /** NameCandidate */
+        NameCandidate: {
+            /** Name */
+            name: string;
+            /** Rationale */
+            rationale: string;
+            /**
+             * Flags
+             * @description 'used_by_artist', 'in_catalog' or 'too_close:<name>'
+             */
+            flags: string[];
+            /** Ok */
+            ok: boolean;
+        };
+        /** NameSuggestions */
+        NameSuggestions: {
+            /**
+             * Engine
+             * @description provider:model
+             */
+            engine: string;
+            /** Offline */
+            offline: boolean;
+            /** Candidates */
+            candidates: components["schemas"]["NameCandidate"][];
         };
         /** NamesRequest */
         NamesRequest: {
@@ -1020,12 +1976,75 @@ export interface components {
              */
             seed?: number | null;
         };
+        /** Note */
+        Note: {
+            /** Start S */
+            start_s: number;
+            /** End S */
+            end_s: number;
+            /**
+             * Pitch
+             * @description MIDI note number
+             */
+            pitch: number;
+            /** Velocity */
+            velocity: number;
+            /**
+             * Pitch Bends
+             * @description -8192..8191 (±2 semitones), evenly spaced from start to end
+             */
+            pitch_bends?: number[] | null;
+        };
+        /** PackageFile */
+        PackageFile: {
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+            /**
+             * Url
+             * @description a presigned GET
+             */
+            url: string;
+        };
         /** Parent */
         Parent: {
             /** Artwork Id */
             artwork_id: string;
             /** Candidate Id */
             candidate_id: string;
+        };
+        /** PartFailure */
+        PartFailure: {
+            /** Index */
+            index: number;
+            /** Reason */
+            reason: string;
+        };
+        /** PartUrl */
+        PartUrl: {
+            /** Part Number */
+            part_number: number;
+            /** Url */
+            url: string;
+        };
+        /** PeriodEarnings */
+        PeriodEarnings: {
+            /** Period */
+            period: string;
+            /** Currency */
+            currency: string;
+            /** Amount Micros */
+            amount_micros: number;
+            /** Amount */
+            amount: string;
+        };
+        /** PeriodPlays */
+        PeriodPlays: {
+            /** Period */
+            period: string;
+            /** Plays */
+            plays: number;
         };
         /** PickArtworkRequest */
         PickArtworkRequest: {
@@ -1045,6 +2064,39 @@ export interface components {
              */
             track_id?: string | null;
         };
+        /** PickedName */
+        PickedName: {
+            /**
+             * Dna Version
+             * @description the artistDNA version this wrote
+             */
+            dna_version: number;
+            /** Name */
+            name: string;
+            /** Track Id */
+            track_id: string | null;
+            /** Flags */
+            flags: string[];
+        };
+        /**
+         * Presigned
+         * @description A presigned PUT: send the file to ``url`` with ``headers``.
+         */
+        Presigned: {
+            /** Key */
+            key: string;
+            /** Url */
+            url: string;
+            /**
+             * Method
+             * @constant
+             */
+            method: "PUT";
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+        };
         /** ProcessRequest */
         ProcessRequest: {
             /**
@@ -1062,10 +2114,100 @@ export interface components {
                 };
             } | null;
         };
+        /**
+         * Project
+         * @description ``references.project_view``: the project record without its artist.
+         */
+        Project: {
+            /** Project Id */
+            project_id: string;
+            /** Name */
+            name: string;
+            /** Kept Take Id */
+            kept_take_id: string | null;
+            /** Song Count */
+            song_count: number;
+            /**
+             * Identify Job Id
+             * @description the latest song_identify job
+             */
+            identify_job_id: string | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** ProjectDetail */
+        ProjectDetail: {
+            project: components["schemas"]["Project"];
+            /** Songs */
+            songs: components["schemas"]["Song"][];
+            /** Takes */
+            takes: components["schemas"]["Take"][];
+            /**
+             * Ready
+             * @description ten songs matched to distinct works
+             */
+            ready: boolean;
+            /**
+             * Refusal
+             * @description why it is not ready
+             */
+            refusal: string | null;
+            /** @description the latest identification job */
+            identify_job: components["schemas"]["Job"] | null;
+        };
+        /** ProjectList */
+        ProjectList: {
+            /**
+             * Items
+             * @description newest first
+             */
+            items: components["schemas"]["ProjectSummary"][];
+        };
         /** ProjectRequest */
         ProjectRequest: {
             /** Name */
             name: string;
+        };
+        /** ProjectSummary */
+        ProjectSummary: {
+            /** Project Id */
+            project_id: string;
+            /** Name */
+            name: string;
+            /** Kept Take Id */
+            kept_take_id: string | null;
+            /** Song Count */
+            song_count: number;
+            /**
+             * Identify Job Id
+             * @description the latest song_identify job
+             */
+            identify_job_id: string | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Matched Count */
+            matched_count: number;
+            /** Take Count */
+            take_count: number;
+        };
+        /** ProvenancePolicy */
+        ProvenancePolicy: {
+            /**
+             * Reference
+             * @description the ten songs' holders' part (exact)
+             */
+            reference: string;
+            /**
+             * Training
+             * @description the training catalog's part (exact)
+             */
+            training: string;
+            /** Reference Works */
+            reference_works: number | null;
         };
         /** ProvenanceRequest */
         ProvenanceRequest: {
@@ -1083,6 +2225,85 @@ export interface components {
              * @description training catalog works
              */
             training: components["schemas"]["WorkShare"][];
+        };
+        /**
+         * Publication
+         * @description The outbox record of a take's publication (``outbox.Publication``), its package files and
+         *     where its artwork came from.
+         */
+        Publication: {
+            /** Release Id */
+            release_id: string;
+            /** Content Hash */
+            content_hash: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "packaging" | "sending" | "submitted" | "failed_retrying" | "failed";
+            /** Requested At */
+            requested_at: string;
+            /** Updated At */
+            updated_at: string;
+            release: components["schemas"]["Release"];
+            /** Attempts */
+            attempts: number;
+            /** Max Attempts */
+            max_attempts: number;
+            /**
+             * Steps
+             * @description step -> when it was done
+             */
+            steps: {
+                [key: string]: string;
+            };
+            /** Next Try At */
+            next_try_at: string | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Package Prefix */
+            package_prefix: string | null;
+            /** Distributor Status */
+            distributor_status: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /** Isrc */
+            isrc: string | null;
+            artwork: components["schemas"]["PublicationArtwork"] | null;
+            /** Package Files */
+            package_files: components["schemas"]["PackageFile"][];
+        };
+        /**
+         * PublicationArtwork
+         * @description Where the release's cover came from: a picked studio artwork, or the offline engine.
+         */
+        PublicationArtwork: {
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "studio" | "offline";
+            /**
+             * Artwork Id
+             * @description studio: the picked artwork
+             */
+            artwork_id?: string | null;
+            /**
+             * Candidate Id
+             * @description studio: its picked candidate
+             */
+            candidate_id?: string | null;
+            /** Offline */
+            offline?: boolean | null;
+            /**
+             * Engine
+             * @description offline: the engine that rendered it
+             */
+            engine?: string | null;
+            /** Note */
+            note?: string | null;
         };
         /** PublishRequest */
         PublishRequest: {
@@ -1116,6 +2337,87 @@ export interface components {
              */
             label: string;
         };
+        /**
+         * Reconciliation
+         * @description One currency of an import: revenue imported against what was allocated and held.
+         */
+        Reconciliation: {
+            /** Revenue Micros */
+            revenue_micros: number;
+            /** Allocated Micros */
+            allocated_micros: number;
+            /** Held Micros */
+            held_micros: number;
+            /** Revenue */
+            revenue: string;
+            /** Allocated */
+            allocated: string;
+            /** Held */
+            held: string;
+            /** Reconciled */
+            reconciled: boolean;
+        };
+        /**
+         * RecordedProvenance
+         * @description ``Provenance.to_dict()`` as stored (the tenant's next version), with each holder's weight.
+         */
+        RecordedProvenance: {
+            /** Track Id */
+            track_id: string;
+            /** Isrc */
+            isrc: string | null;
+            /** Version */
+            version: number;
+            /** Recorded At */
+            recorded_at: string | null;
+            /** Recorded By */
+            recorded_by: string | null;
+            policy: components["schemas"]["ProvenancePolicy"];
+            /** Reference */
+            reference: components["schemas"]["RecordedWork"][];
+            /** Training */
+            training: components["schemas"]["RecordedWork"][];
+            /**
+             * Holder Weights
+             * @description holder -> exact weight on the track
+             */
+            holder_weights: {
+                [key: string]: string;
+            };
+        };
+        /** RecordedWork */
+        RecordedWork: {
+            /** Work Id */
+            work_id: string;
+            /** Weight */
+            weight: string;
+            /**
+             * Holders
+             * @description holder -> exact share
+             */
+            holders: {
+                [key: string]: string;
+            };
+        };
+        /** ReferenceDescription */
+        ReferenceDescription: {
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /**
+             * Offline
+             * @description made by an offline engine (no vendor was called)
+             */
+            offline: boolean;
+            /** Key */
+            key: string;
+            /**
+             * Description
+             * @description what the vision model saw in the reference image
+             */
+            description: string;
+        };
         /** ReferenceRequest */
         ReferenceRequest: {
             /** Filename */
@@ -1128,6 +2430,192 @@ export interface components {
             /** Size Bytes */
             size_bytes: number;
         };
+        /** ReferenceWeight */
+        ReferenceWeight: {
+            /** Work Id */
+            work_id: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Weight
+             * @description exact decimal text, never a float
+             */
+            weight: string;
+        };
+        /** Refusal */
+        Refusal: {
+            /** Candidate Id */
+            candidate_id: string;
+            /** Seed */
+            seed: number;
+            /** Reason */
+            reason: string;
+        };
+        /** RejectedLine */
+        RejectedLine: {
+            /** Line No */
+            line_no: number;
+            /** Reason */
+            reason: string;
+            /** Raw */
+            raw: string | null;
+        };
+        /**
+         * Release
+         * @description ``release.Release.to_dict()``: what is sent to the distributor.
+         */
+        Release: {
+            /** Release Id */
+            release_id: string;
+            /** Title */
+            title: string;
+            /** Artist */
+            artist: string;
+            /** Isrc */
+            isrc: string;
+            /** Genre */
+            genre: string;
+            /** Release Date */
+            release_date: string;
+            /** P Line */
+            p_line: string;
+            /** C Line */
+            c_line: string;
+            /** Label */
+            label: string;
+            /** Upc */
+            upc: string | null;
+            /** Duration S */
+            duration_s: number;
+            audio: components["schemas"]["ReleaseFile"];
+            artwork: components["schemas"]["ReleaseFile"];
+            /** Splits */
+            splits: components["schemas"]["Split"][];
+        };
+        /**
+         * ReleaseFile
+         * @description A file of the release (``release.Asset``): its key, format, size and hashes.
+         */
+        ReleaseFile: {
+            /** Key */
+            key: string;
+            /** Format */
+            format: string;
+            /** Size */
+            size: number;
+            /** Md5 */
+            md5: string;
+            /** Sha256 */
+            sha256: string;
+        };
+        /** Sample */
+        Sample: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Confidence */
+            confidence: number;
+            /** Start S */
+            start_s: number;
+            /** End S */
+            end_s: number;
+            /** Peak Db */
+            peak_db?: number | null;
+            /** Stem */
+            stem: string;
+            /** Url */
+            url: string;
+        };
+        /** Segment */
+        Segment: {
+            /** Text */
+            text: string;
+            /** Start S */
+            start_s: number;
+            /** End S */
+            end_s: number;
+            /** Words */
+            words: components["schemas"]["Word"][];
+        };
+        /**
+         * SingleUpload
+         * @description A file at or below the multipart threshold: one presigned PUT.
+         */
+        SingleUpload: {
+            /** Key */
+            key: string;
+            /** Url */
+            url: string;
+            /**
+             * Method
+             * @constant
+             */
+            method: "PUT";
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /** Upload Id */
+            upload_id: string;
+            /**
+             * Multipart
+             * @constant
+             */
+            multipart: false;
+        };
+        /**
+         * Song
+         * @description A reference song (``references.song_view``).
+         */
+        Song: {
+            /** Song Id */
+            song_id: string;
+            /** Project Id */
+            project_id: string;
+            /** Track Id */
+            track_id: string;
+            /** Title */
+            title: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "identifying" | "matched" | "doubtful" | "unmatched" | "failed";
+            /** Error */
+            error: string | null;
+            /** Candidates */
+            candidates: components["schemas"]["Candidate"][];
+            match: components["schemas"]["Match"] | null;
+            /** Added At */
+            added_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** SongEarnings */
+        SongEarnings: {
+            /** Track Id */
+            track_id: string;
+            /** Currency */
+            currency: string;
+            /** Amount Micros */
+            amount_micros: number;
+            /** Plays */
+            plays: number;
+            /** Amount */
+            amount: string;
+        };
+        /** SongIdentifying */
+        SongIdentifying: {
+            song: components["schemas"]["Song"];
+            job: components["schemas"]["Job"];
+        };
+        /** SongsAdded */
+        SongsAdded: {
+            /** Songs */
+            songs: components["schemas"]["Song"][];
+            job: components["schemas"]["Job"];
+        };
         /** SongsRequest */
         SongsRequest: {
             /**
@@ -1135,6 +2623,96 @@ export interface components {
              * @description the artist's library tracks; at most 10 in a project
              */
             track_ids: string[];
+        };
+        /** Split */
+        Split: {
+            /** Holder Id */
+            holder_id: string;
+            /**
+             * Share Percent
+             * @description exact, e.g. '33.5000'
+             */
+            share_percent: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * Statement
+         * @description ``reports.HolderStatement.to_dict()``.
+         */
+        Statement: {
+            /** Holder */
+            holder: string;
+            /** Period From */
+            period_from: string;
+            /** Period To */
+            period_to: string;
+            /** As Of */
+            as_of: string | null;
+            /** Rows */
+            rows: components["schemas"]["StatementRow"][];
+            /** Totals */
+            totals: components["schemas"]["CurrencyTotal"][];
+        };
+        /**
+         * StatementRow
+         * @description One period, currency, track, store and territory of a holder's statement.
+         */
+        StatementRow: {
+            /**
+             * Period
+             * @description YYYY-MM
+             */
+            period: string;
+            /** Currency */
+            currency: string;
+            /** Track Id */
+            track_id: string;
+            /**
+             * Store
+             * @description where it was played, e.g. 'spotify'
+             */
+            store: string;
+            /**
+             * Territory
+             * @description ISO 3166 country code
+             */
+            territory: string;
+            /** Plays */
+            plays: number;
+            /** Amount Micros */
+            amount_micros: number;
+            /**
+             * Lines
+             * @description how many ledger lines make the row
+             */
+            lines: number;
+            /**
+             * Amount
+             * @description exact decimal text of amount_micros
+             */
+            amount: string;
+        };
+        /** StatementUpload */
+        StatementUpload: {
+            /** Key */
+            key: string;
+            /** Url */
+            url: string;
+            /**
+             * Method
+             * @constant
+             */
+            method: "PUT";
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "csv" | "jsonl";
         };
         /** StatementUploadRequest */
         StatementUploadRequest: {
@@ -1146,6 +2724,20 @@ export interface components {
             /** Size Bytes */
             size_bytes: number;
         };
+        /** Stem */
+        Stem: {
+            /** Name */
+            name: string;
+            /** Url */
+            url: string;
+            /**
+             * Peaks Url
+             * @description audiowaveform JSON (version 2) of the stem
+             */
+            peaks_url: string;
+            /** Engine */
+            engine: string | null;
+        };
         /** StyleRequest */
         StyleRequest: {
             /** Palette */
@@ -1156,6 +2748,101 @@ export interface components {
             moods?: string[];
             /** Notes */
             notes?: string | null;
+        };
+        /**
+         * Take
+         * @description ``takes.view``: a take with presigned URLs for its media, its peaks and provenance.
+         */
+        Take: {
+            /** Take Id */
+            take_id: string;
+            /** Project Id */
+            project_id: string;
+            /** Seed */
+            seed: number;
+            /** Seconds */
+            seconds: number;
+            /** Influence */
+            influence: string;
+            /** Prompt */
+            prompt: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "generating" | "ready" | "failed";
+            /** Error */
+            error: string | null;
+            /** Job Id */
+            job_id: string | null;
+            /** Engine */
+            engine: string | null;
+            /** Offline */
+            offline: boolean | null;
+            /** Duration S */
+            duration_s: number | null;
+            /** Kept */
+            kept: boolean;
+            /** Audio Url */
+            audio_url: string | null;
+            /** Preview Url */
+            preview_url: string | null;
+            /** Midi Url */
+            midi_url: string | null;
+            /** Peaks */
+            peaks: (number)[];
+            provenance: components["schemas"]["TakeProvenance"] | null;
+            publication: components["schemas"]["TakePublication"] | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /**
+         * TakeProvenance
+         * @description ``takes.provenance_summary``: the take's recorded provenance, short.
+         */
+        TakeProvenance: {
+            /** Track Id */
+            track_id: string;
+            /** Version */
+            version: number;
+            /** Isrc */
+            isrc: string | null;
+            /**
+             * Reference
+             * @description each work's influence within the ten songs' part (they sum to 1)
+             */
+            reference: components["schemas"]["ReferenceWeight"][];
+            /** Training Works */
+            training_works: number;
+            /**
+             * Reference Share
+             * @description the royalty policy: the ten songs' holders' part (exact)
+             */
+            reference_share: string;
+            /**
+             * Training Share
+             * @description the training catalog's part (exact)
+             */
+            training_share: string;
+            /** Holder Weights */
+            holder_weights: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * TakePublication
+         * @description The take's publication request (follow it at ``GET .../publication``).
+         */
+        TakePublication: {
+            /** Release Id */
+            release_id: string;
+            /** Content Hash */
+            content_hash: string;
+            /** Isrc */
+            isrc?: string | null;
+            artwork?: components["schemas"]["PublicationArtwork"] | null;
         };
         /** TakeRequest */
         TakeRequest: {
@@ -1181,6 +2868,68 @@ export interface components {
              */
             prompt: string;
         };
+        /** TakeStarted */
+        TakeStarted: {
+            take: components["schemas"]["Take"];
+            job: components["schemas"]["Job"];
+        };
+        /**
+         * Track
+         * @description ``soundmosaic.library.tracks.Track``.
+         */
+        Track: {
+            /** Artist Id */
+            artist_id: string;
+            /** Track Id */
+            track_id: string;
+            /** Title */
+            title: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Media Key
+             * @description the original file's key in the media bucket
+             */
+            media_key: string;
+            /** Size Bytes */
+            size_bytes: number;
+            facts: components["schemas"]["AudioFacts"];
+            /** Artist Name */
+            artist_name: string | null;
+            /** Tags */
+            tags: string[];
+            /**
+             * Source
+             * @description how it came in: 'upload' or 'drop' (the drop folder)
+             */
+            source: string;
+            /**
+             * Job Id
+             * @description the ingest job that made it
+             */
+            job_id: string | null;
+            /**
+             * Bpm
+             * @description from the audio lab's analysis
+             */
+            bpm: number | null;
+            /**
+             * Key
+             * @description from the audio lab's analysis, e.g. 'A minor'
+             */
+            key: string | null;
+            /**
+             * Export Key
+             * @description the audio lab's zip of everything it made
+             */
+            export_key: string | null;
+            /** Processed At */
+            processed_at: string | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
         /** TrackEdit */
         TrackEdit: {
             /** Title */
@@ -1189,6 +2938,72 @@ export interface components {
             artist_name?: string | null;
             /** Tags */
             tags?: string[] | null;
+        };
+        /** TrackPage */
+        TrackPage: {
+            /** Items */
+            items: components["schemas"]["Track"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** TrackWithMedia */
+        TrackWithMedia: {
+            /** Artist Id */
+            artist_id: string;
+            /** Track Id */
+            track_id: string;
+            /** Title */
+            title: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Media Key
+             * @description the original file's key in the media bucket
+             */
+            media_key: string;
+            /** Size Bytes */
+            size_bytes: number;
+            facts: components["schemas"]["AudioFacts"];
+            /** Artist Name */
+            artist_name: string | null;
+            /** Tags */
+            tags: string[];
+            /**
+             * Source
+             * @description how it came in: 'upload' or 'drop' (the drop folder)
+             */
+            source: string;
+            /**
+             * Job Id
+             * @description the ingest job that made it
+             */
+            job_id: string | null;
+            /**
+             * Bpm
+             * @description from the audio lab's analysis
+             */
+            bpm: number | null;
+            /**
+             * Key
+             * @description from the audio lab's analysis, e.g. 'A minor'
+             */
+            key: string | null;
+            /**
+             * Export Key
+             * @description the audio lab's zip of everything it made
+             */
+            export_key: string | null;
+            /** Processed At */
+            processed_at: string | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+            /**
+             * Media Url
+             * @description a presigned GET of the original file
+             */
+            media_url: string;
         };
         /** UploadPart */
         UploadPart: {
@@ -1219,6 +3034,68 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /**
+         * Video
+         * @description A video loop's sidecar (``studio.video``) with a fresh presigned URL.
+         */
+        Video: {
+            /** Provider */
+            provider: string;
+            /** Model */
+            model: string;
+            /**
+             * Offline
+             * @description made by an offline engine (no vendor was called)
+             */
+            offline: boolean;
+            /** Prompt */
+            prompt: string;
+            /** Seed */
+            seed: number;
+            /**
+             * Cost Usd
+             * @description exact decimal text
+             */
+            cost_usd?: string | null;
+            /**
+             * Media Key
+             * @description its key in the media bucket
+             */
+            media_key: string;
+            /** Video Id */
+            video_id: string;
+            /** Artwork Id */
+            artwork_id: string;
+            /**
+             * Candidate Id
+             * @description the artwork candidate it loops
+             */
+            candidate_id: string;
+            /** Seconds */
+            seconds: number;
+            /** Width */
+            width?: number | null;
+            /** Height */
+            height?: number | null;
+            /**
+             * Track Id
+             * @description the library track whose audio it carries
+             */
+            track_id?: string | null;
+            /** Audio */
+            audio?: boolean | null;
+            /** Created At */
+            created_at: string;
+            /** Fps */
+            fps: number;
+            /** Codec */
+            codec: string;
+            /**
+             * Video Url
+             * @description a presigned GET of the MP4
+             */
+            video_url: string;
+        };
         /** VideoRequest */
         VideoRequest: {
             /** Artwork Id */
@@ -1235,6 +3112,17 @@ export interface components {
              * @default 10
              */
             seconds: number;
+        };
+        /** Word */
+        Word: {
+            /** Text */
+            text: string;
+            /** Start S */
+            start_s: number;
+            /** End S */
+            end_s: number;
+            /** Probability */
+            probability?: number | null;
         };
         /** WorkShare */
         WorkShare: {
@@ -1267,12 +3155,12 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    get_artwork_studio_artwork__artwork_id__get: {
+    get_track_tracks__track_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                artwork_id: string;
+                track_id: string;
             };
             cookie?: never;
         };
@@ -1284,9 +3172,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TrackWithMedia"];
                 };
             };
             /** @description Validation Error */
@@ -1300,18 +3186,49 @@ export interface operations {
             };
         };
     };
-    pick_artwork_studio_artwork__artwork_id__pick_post: {
+    delete_track_tracks__track_id__delete: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                artwork_id: string;
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedTrack"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    edit_track_tracks__track_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PickArtworkRequest"];
+                "application/json": components["schemas"]["TrackEdit"];
             };
         };
         responses: {
@@ -1321,9 +3238,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Track"];
                 };
             };
             /** @description Validation Error */
@@ -1337,7 +3252,7 @@ export interface operations {
             };
         };
     };
-    batch_report_studio_batches__job_id__get: {
+    get_job_jobs__job_id__get: {
         parameters: {
             query?: never;
             header?: never;
@@ -1354,9 +3269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Job"];
                 };
             };
             /** @description Validation Error */
@@ -1370,26 +3283,28 @@ export interface operations {
             };
         };
     };
-    get_video_studio_video__video_id__get: {
+    process_track_tracks__track_id__process_post: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                video_id: string;
+                track_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProcessRequest"];
+            };
+        };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Job"];
                 };
             };
             /** @description Validation Error */
@@ -1403,12 +3318,12 @@ export interface operations {
             };
         };
     };
-    get_import_royalties_imports__import_id__get: {
+    track_assets_tracks__track_id__assets_get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                import_id: string;
+                track_id: string;
             };
             cookie?: never;
         };
@@ -1420,9 +3335,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Assets"];
                 };
             };
             /** @description Validation Error */
@@ -1436,12 +3349,12 @@ export interface operations {
             };
         };
     };
-    import_errors_royalties_imports__import_id__errors_get: {
+    get_export_exports__job_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                import_id: string;
+                job_id: string;
             };
             cookie?: never;
         };
@@ -1453,9 +3366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["ExportStatus"];
                 };
             };
             /** @description Validation Error */
@@ -1486,9 +3397,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ProjectDetail"];
                 };
             };
             /** @description Validation Error */
@@ -1514,7 +3423,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1549,14 +3458,12 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SongsAdded"];
                 };
             };
             /** @description Validation Error */
@@ -1583,7 +3490,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1624,9 +3531,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Song"];
                 };
             };
             /** @description Validation Error */
@@ -1653,14 +3558,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SongIdentifying"];
                 };
             };
             /** @description Validation Error */
@@ -1690,14 +3593,12 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TakeStarted"];
                 };
             };
             /** @description Validation Error */
@@ -1729,9 +3630,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Take"];
                 };
             };
             /** @description Validation Error */
@@ -1763,9 +3662,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Take"];
                 };
             };
             /** @description Validation Error */
@@ -1796,14 +3693,12 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Publication"];
                 };
             };
             /** @description Validation Error */
@@ -1835,9 +3730,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Publication"];
                 };
             };
             /** @description Validation Error */
@@ -1864,14 +3757,12 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Publication"];
                 };
             };
             /** @description Validation Error */
@@ -1885,12 +3776,12 @@ export interface operations {
             };
         };
     };
-    get_track_tracks__track_id__get: {
+    get_import_royalties_imports__import_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                track_id: string;
+                import_id: string;
             };
             cookie?: never;
         };
@@ -1902,9 +3793,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ImportStatus"];
                 };
             };
             /** @description Validation Error */
@@ -1918,12 +3807,12 @@ export interface operations {
             };
         };
     };
-    delete_track_tracks__track_id__delete: {
+    import_errors_royalties_imports__import_id__errors_get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                track_id: string;
+                import_id: string;
             };
             cookie?: never;
         };
@@ -1935,9 +3824,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RejectedLine"][];
                 };
             };
             /** @description Validation Error */
@@ -1951,18 +3838,49 @@ export interface operations {
             };
         };
     };
-    edit_track_tracks__track_id__patch: {
+    get_artwork_studio_artwork__artwork_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                track_id: string;
+                artwork_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Artwork"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pick_artwork_studio_artwork__artwork_id__pick_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                artwork_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TrackEdit"];
+                "application/json": components["schemas"]["PickArtworkRequest"];
             };
         };
         responses: {
@@ -1972,9 +3890,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DnaVersion"];
                 };
             };
             /** @description Validation Error */
@@ -1988,77 +3904,7 @@ export interface operations {
             };
         };
     };
-    process_track_tracks__track_id__process_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ProcessRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    track_assets_tracks__track_id__assets_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                track_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    get_export_exports__job_id__get: {
+    batch_report_studio_batches__job_id__get: {
         parameters: {
             query?: never;
             header?: never;
@@ -2075,9 +3921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["BatchRunning"] | components["schemas"]["BatchReport"];
                 };
             };
             /** @description Validation Error */
@@ -2091,12 +3935,12 @@ export interface operations {
             };
         };
     };
-    get_job_jobs__job_id__get: {
+    get_video_studio_video__video_id__get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                job_id: string;
+                video_id: string;
             };
             cookie?: never;
         };
@@ -2108,820 +3952,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    suggest_names_studio_names_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NamesRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    pick_name_studio_names_pick_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PickNameRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    reference_upload_studio_references_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReferenceRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    list_artworks_studio_artwork_get: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    start_artwork_studio_artwork_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ArtworkRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    start_batch_studio_artwork_batch_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BatchRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    start_video_studio_video_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["VideoRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    get_dna_studio_dna_get: {
-        parameters: {
-            query?: {
-                version?: number | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    dna_history_studio_dna_history_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    dna_diff_studio_dna_diff_get: {
-        parameters: {
-            query: {
-                from: number;
-                to: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    set_style_studio_dna_style_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StyleRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    statement_upload_royalties_statements_uploads_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StatementUploadRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    start_import_royalties_imports_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ImportRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    import_audit_royalties_audit_get: {
-        parameters: {
-            query: {
-                import: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    record_provenance_royalties_provenance_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ProvenanceRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    list_holders_royalties_holders_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    correct_royalties_corrections_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CorrectionRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    holder_statement_royalties_statements_get: {
-        parameters: {
-            query: {
-                holder: string;
-                from: string;
-                to: string;
-                format?: string;
-                as_of?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    holder_chart_royalties_chart_get: {
-        parameters: {
-            query: {
-                holder: string;
-                from?: string;
-                to?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    list_projects_generation_projects_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    create_project_generation_projects_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ProjectRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    search_catalog_generation_catalog_get: {
-        parameters: {
-            query: {
-                q: string;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    health_health_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    openapi_openapi_json_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": string;
+                    "application/json": components["schemas"]["Video"];
                 };
             };
             /** @description Validation Error */
@@ -2949,14 +3980,12 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SingleUpload"] | components["schemas"]["MultipartUpload"];
                 };
             };
             /** @description Validation Error */
@@ -2989,9 +4018,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CompletedUpload"];
                 };
             };
             /** @description Validation Error */
@@ -3024,9 +4051,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["AbortedUpload"];
                 };
             };
             /** @description Validation Error */
@@ -3065,44 +4090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    export_tracks_exports_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ExportRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TrackPage"];
                 };
             };
             /** @description Validation Error */
@@ -3135,9 +4123,808 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["JobPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_tracks_exports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_catalog_generation_catalog_get: {
+        parameters: {
+            query: {
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogResults"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_projects_generation_projects_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_project_generation_projects_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    statement_upload_royalties_statements_uploads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatementUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementUpload"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_import_royalties_imports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_audit_royalties_audit_get: {
+        parameters: {
+            query: {
+                import: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRecord"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    record_provenance_royalties_provenance_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProvenanceRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordedProvenance"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_holders_royalties_holders_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolderTrack"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    correct_royalties_corrections_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CorrectionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Correction"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    holder_statement_royalties_statements_get: {
+        parameters: {
+            query: {
+                holder: string;
+                from: string;
+                to: string;
+                format?: string;
+                as_of?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the statement (JSON), or with format=csv a CSV download */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    holder_chart_royalties_chart_get: {
+        parameters: {
+            query: {
+                holder: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chart"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    suggest_names_studio_names_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NamesRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NameSuggestions"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pick_name_studio_names_pick_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PickNameRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickedName"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reference_upload_studio_references_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferenceRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Presigned"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_artworks_studio_artwork_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtworkPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_artwork_studio_artwork_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArtworkRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_batch_studio_artwork_batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_video_studio_video_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VideoRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_dna_studio_dna_get: {
+        parameters: {
+            query?: {
+                version?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtistDna"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    dna_history_studio_dna_history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DnaHistoryEntry"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    dna_diff_studio_dna_diff_get: {
+        parameters: {
+            query: {
+                from: number;
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DnaChange"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_style_studio_dna_style_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StyleRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DnaVersion"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    health_health_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    openapi_openapi_json_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
             /** @description Validation Error */

@@ -2,15 +2,18 @@
  * The asset studio's routes (`/api/studio`, docs/studio.md): typed calls, reply shapes and
  * TanStack Query hooks.
  *
- * The studio paths are not in `schema.d.ts` yet (the saved OpenAPI copy predates them), so the
- * requests are typed here by hand and go through the same openapi-fetch client (and its
- * bearer-token middleware) untyped. Once `npm run api:pull` saves a schema with the studio
- * routes, these calls can move to the generated path types.
+ * The reply shapes are the API's own (`schema.d.ts`, from the reply models of
+ * `functions/api/studio.py`); a job's `subject` and `result`, which the API leaves open (each
+ * kind's workflow writes its own), are narrowed here to what the studio's jobs carry. Requests
+ * are written out: the generated request types make every field with a default required.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { api, ApiError, unwrap } from "./client";
-import { isFinished, type Job, type JobStatus } from "./model";
+import { isFinished } from "./model";
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
 
 // -- requests ----------------------------------------------------------------------------------
 
@@ -89,246 +92,66 @@ export interface StyleEdit {
 
 // -- replies -----------------------------------------------------------------------------------
 
-/** `used_by_artist`, `in_catalog` or `too_close:<name>`. */
-export type NameFlag = string;
+export type NameCandidate = Schemas["NameCandidate"];
+export type NamesReply = Schemas["NameSuggestions"];
+export type DnaVersionReply = Schemas["DnaVersion"];
+export type PickNameReply = Schemas["PickedName"];
+export type ReferenceUpload = Schemas["Presigned"];
+export type ArtworkCandidate = Schemas["ArtworkCandidate"];
+/** A cleaned brief: empty fields are left out. */
+export type ArtworkBrief = Schemas["Brief"];
+export type ReferenceDescription = Schemas["ReferenceDescription"];
+export type Artwork = Schemas["Artwork"];
+/** queued while its job runs; then ok, partial (some candidates refused), refused or failed */
+export type ArtworkStatus = Artwork["status"];
+export type ArtworkSummary = Schemas["ArtworkSummary"];
+export type ArtworkPage = Schemas["ArtworkPage"];
+export type BatchItemReport = Schemas["BatchItemReport"];
+/** `GET /studio/batches/{job_id}`: the plan while the job runs, then the report with fresh URLs. */
+export type BatchReport = Schemas["BatchRunning"] | Schemas["BatchReport"];
+export type Video = Schemas["Video"];
+export type DnaStyle = Schemas["DnaStyle"];
+export type DnaName = Schemas["DnaName"];
+export type DnaArtwork = Schemas["DnaArtwork"];
+export type DnaVideo = Schemas["DnaVideo"];
+/** One version (artist_dna.schema.json); version 0 is the empty document of a new artist. */
+export type ArtistDna = Schemas["ArtistDna"];
+export type DnaHistoryEntry = Schemas["DnaHistoryEntry"];
+export type DnaChange = Schemas["DnaChange"];
 
-export interface NameCandidate {
-  name: string;
-  rationale: string;
-  flags: NameFlag[];
-  ok: boolean;
+/** What an artwork, batch or video job works on. */
+export interface StudioJobSubject {
+  artwork_ids?: string[];
+  title?: string;
+  count?: number;
+  items?: number;
+  video_id?: string;
+  [fact: string]: unknown;
 }
 
-export interface NamesReply {
-  engine: string;
-  offline: boolean;
-  candidates: NameCandidate[];
-}
-
-export interface DnaVersionReply {
-  dna_version: number;
-}
-
-export interface PickNameReply extends DnaVersionReply {
-  name: string;
-  track_id: string | null;
-  flags: string[];
-}
-
-export interface ReferenceUpload {
-  key: string;
-  url: string;
-  method: "PUT";
-  headers: Record<string, string>;
-}
-
-export interface ArtworkCandidate {
-  candidate_id: string;
-  seed: number;
-  url: string;
-  provider: string;
-  model: string;
-  offline: boolean;
-  cost_usd?: string;
+/** What an artwork, batch or video job made. */
+export interface StudioJobResult {
+  /** artwork jobs: the artworks that made at least one image */
+  artwork_ids?: string[];
+  images?: number;
+  items?: number;
+  contact_sheet_key?: string;
+  problems?: { index: number; title: string; status: string; reason: string }[];
+  /** video jobs */
+  video_id?: string;
+  video_url?: string;
+  seconds?: number;
   width?: number;
   height?: number;
-}
-
-/** A cleaned brief: empty fields are left out. */
-export interface ArtworkBrief {
-  artist_name: string;
-  prompt: string;
-  genre?: string;
-  mood?: string;
-  title?: string;
-  themes?: string[];
-}
-
-export interface ReferenceDescription {
-  key: string;
-  description: string;
   provider?: string;
   model?: string;
   offline?: boolean;
-}
-
-/** queued while its job runs; then ok, partial (some candidates refused), refused or failed */
-export type ArtworkStatus = "queued" | "ok" | "partial" | "refused" | "failed";
-
-export interface Artwork {
-  artwork_id: string;
-  created_at: string;
-  job_id: string | null;
-  status: ArtworkStatus;
-  brief: ArtworkBrief;
-  /** the user's prompt */
-  prompt: string;
-  /** what the image model was sent: the prompt with the brief, artistDNA style and references */
-  final_prompt: string | null;
-  parent: ArtworkParent | null;
-  variation: boolean;
-  references: ReferenceDescription[];
-  errors: string[];
-  candidates: ArtworkCandidate[];
-}
-
-export interface ArtworkSummary {
-  artwork_id: string;
-  created_at: string;
-  job_id: string | null;
-  title: string;
-  prompt: string;
-  status: ArtworkStatus;
-  parent: ArtworkParent | null;
-  candidate_ids: string[];
-  /** the first candidate's image */
-  thumbnail_url: string | null;
-}
-
-export interface StudioPage<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-
-export type StudioJobKind = "artwork" | "artwork_batch" | "video";
-
-export interface BatchItemReport {
-  index: number;
-  artwork_id: string;
-  title: string;
-  status: Exclude<ArtworkStatus, "queued">;
-  /** candidate ids made */
-  made: string[];
-  refused: { candidate_id: string; seed: number; reason: string }[];
-  error: string | null;
-  /** candidate id -> presigned URL */
-  urls?: Record<string, string>;
-}
-
-/** `GET /studio/batches/{job_id}`: the report of a finished artwork job, with fresh URLs. */
-export type BatchReport =
-  | { job_id: string; kind: string; finished: false; items: { index: number; artwork_id: string; title: string }[]; contact_sheet_url: null }
-  | {
-    job_id: string; kind: string; finished: true; finished_at: string; contact_sheet_url: string;
-    counts: Record<"ok" | "partial" | "refused" | "failed", number>; items: BatchItemReport[];
-  };
-
-export interface StudioJob extends Omit<Job, "kind" | "result" | "subject"> {
-  kind: StudioJobKind | Job["kind"];
-  status: JobStatus;
-  subject: { artwork_ids?: string[]; title?: string; count?: number; items?: number; video_id?: string; [fact: string]: unknown };
-  result: {
-    /** artwork jobs: the artworks that made at least one image */
-    artwork_ids?: string[];
-    images?: number;
-    items?: number;
-    contact_sheet_key?: string;
-    problems?: { index: number; title: string; status: string; reason: string }[];
-    /** video jobs */
-    video_id?: string;
-    video_url?: string;
-    seconds?: number;
-    width?: number;
-    height?: number;
-    provider?: string;
-    model?: string;
-    offline?: boolean;
-    audio?: boolean;
-    dna_version?: number;
-  };
-}
-
-export interface Video {
-  video_id: string;
-  artwork_id: string;
-  candidate_id: string;
-  video_url: string;
-  seconds: number;
-  width: number;
-  height: number;
-  provider: string;
-  model: string;
-  offline: boolean;
-  audio: boolean;
-  track_id?: string;
-  created_at: string;
-}
-
-export interface DnaStyle {
-  palette: string[];
-  fonts: string[];
-  moods: string[];
-  notes?: string | null;
-}
-
-export interface DnaName {
-  name: string;
-  rationale: string;
-  brief: NameBrief & { prompt?: string; title?: string; track_id?: string; bpm?: number; key?: string };
-  track_id?: string;
-  chosen_at: string;
-}
-
-export interface DnaArtwork {
-  artwork_id: string;
-  candidate_id: string;
-  title?: string;
-  prompt: string;
-  final_prompt: string;
-  seed: number;
-  provider: string;
-  model: string;
-  offline: boolean;
-  media_key: string;
-  references?: string[];
-  parent?: ArtworkParent;
-  chosen_at: string;
-}
-
-export interface DnaVideo {
-  video_id: string;
-  artwork_id: string;
-  candidate_id: string;
-  prompt: string;
-  seed: number;
-  provider: string;
-  model: string;
-  offline: boolean;
-  media_key: string;
-  seconds: number;
-  width?: number;
-  height?: number;
-  track_id?: string;
   audio?: boolean;
-  created_at: string;
+  dna_version?: number;
+  [fact: string]: unknown;
 }
 
-/** One version (artist_dna.schema.json); version 0 is the empty document of a new artist. */
-export interface ArtistDna {
-  schema?: string;
-  artist_id: string;
-  version: number;
-  created_at: string;
-  change: string;
-  style: DnaStyle;
-  names: DnaName[];
-  artworks: DnaArtwork[];
-  videos: DnaVideo[];
-}
-
-export interface DnaHistoryEntry {
-  version: number;
-  created_at: string;
-  change: string;
-}
-
-export interface DnaChange {
-  /** a JSON Pointer into the document (`/style/palette/0`) */
-  path: string;
-  op: "add" | "remove" | "change";
-  before: unknown;
-  after: unknown;
-}
+export type StudioJob = Omit<Schemas["Job"], "subject" | "result"> & { subject: StudioJobSubject; result: StudioJobResult };
 
 // -- calls -------------------------------------------------------------------------------------
 
@@ -350,7 +173,7 @@ export const studio = {
   artwork: (request: ArtworkRequest) => call<StudioJob>("post", "/studio/artwork", { body: request }),
   batch: (request: BatchRequest) => call<StudioJob>("post", "/studio/artwork/batch", { body: request }),
   artworks: (cursor: string | null, signal?: AbortSignal) =>
-    call<StudioPage<ArtworkSummary>>("get", "/studio/artwork", { params: { query: { limit: 24, cursor: cursor ?? undefined } }, signal }),
+    call<ArtworkPage>("get", "/studio/artwork", { params: { query: { limit: 24, cursor: cursor ?? undefined } }, signal }),
   artworkById: (artworkId: string, signal?: AbortSignal) =>
     call<Artwork>("get", "/studio/artwork/{artwork_id}", { params: { path: { artwork_id: artworkId } }, signal }),
   pickArtwork: (artworkId: string, candidateId: string) =>

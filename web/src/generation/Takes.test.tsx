@@ -115,7 +115,8 @@ describe("ProjectPage: generate, takes, publish", () => {
         if (polls < 3) return publication({ status: "failed_retrying", attempts: 1, last_error: "distributor answered 503",
           next_try_at: "2026-01-02T12:00:00Z", steps: { package: "2026-01-02T11:58:00Z" } });
         return publication({ status: "submitted", attempts: 2, distributor_status: "accepted", steps: { package: "x", send: "y" },
-          package_files: [{ name: "r1/ern.xml", url: "https://s3/ern.xml" }, { name: "r1/audio.wav", url: "https://s3/audio.wav" }] });
+          package_files: [{ name: "r1/ern.xml", size: 2048, url: "https://s3/ern.xml" },
+          { name: "r1/audio.wav", size: 5_292_044, url: "https://s3/audio.wav" }] });
       },
       "GET /studio/artwork": () => ({ items: [{ artwork_id: "a1", title: "Cover one", prompt: "p", created_at: "", job_id: null,
         status: "ok", parent: null, candidate_ids: ["c01"], thumbnail_url: null }], next_cursor: null }),

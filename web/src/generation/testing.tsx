@@ -1,4 +1,4 @@
-/** Replies of the generation routes for the component tests (shapes from docs/generation.md). */
+/** Replies of the generation routes for the component tests (shapes: the API's reply models). */
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
@@ -30,21 +30,22 @@ export function take(overrides: Partial<Take> = {}): Take {
     audio_url: "https://s3/k1.wav", preview_url: "https://s3/k1.mp3", midi_url: "https://s3/k1.mid",
     peaks: [0, 0.4, 0.8, 0.3],
     provenance: {
-      track_id: "gen:k1", version: 1, training_works: 24, holder_weights: { "holder:x": "0.0123" },
+      track_id: "gen:k1", version: 1, isrc: null, training_works: 24, holder_weights: { "holder:x": "0.0123" },
       reference_share: "67/100", training_share: "33/100",
       reference: [
         { work_id: "work:demo-03", title: "Harbour Lights", weight: "3/20" },
         { work_id: "work:demo-04", title: "Paper Moons", weight: "1/20" },
       ],
     },
-    publication: null, created_at: "2026-01-02T11:00:00Z",
+    publication: null, created_at: "2026-01-02T11:00:00Z", updated_at: "2026-01-02T11:00:00Z",
     ...overrides,
   };
 }
 
 export function detail(overrides: Partial<ProjectDetail> = {}): ProjectDetail {
   return {
-    project: { project_id: "p1", name: "Summer single", kept_take_id: null, created_at: "2026-01-02T10:00:00Z", updated_at: "2026-01-02T10:00:00Z" },
+    project: { project_id: "p1", name: "Summer single", kept_take_id: null, song_count: 10, identify_job_id: null,
+      created_at: "2026-01-02T10:00:00Z", updated_at: "2026-01-02T10:00:00Z" },
     songs: tenSongs(), takes: [], ready: true, refusal: null, identify_job: null,
     ...overrides,
   };
@@ -52,8 +53,17 @@ export function detail(overrides: Partial<ProjectDetail> = {}): ProjectDetail {
 
 export function publication(overrides: Partial<Publication> = {}): Publication {
   return {
-    release_id: "r1", content_hash: "abc", status: "queued", attempts: 0, max_attempts: 5, next_try_at: null,
-    last_error: null, reason: null, package_prefix: null, package_files: [], distributor_status: null, release: {}, steps: {},
+    release_id: "r1", content_hash: "abc", status: "queued", requested_at: "2026-01-02T11:50:00Z",
+    updated_at: "2026-01-02T11:50:00Z", attempts: 0, max_attempts: 5, next_try_at: null, last_error: null, reason: null,
+    package_prefix: null, package_files: [], distributor_status: null, sent_at: null, isrc: "ZZSMG2600001", artwork: null,
+    release: {
+      release_id: "r1", title: "Summer single", artist: "me", isrc: "ZZSMG2600001", genre: "Pop", release_date: "2026-01-02",
+      p_line: "2026 me", c_line: "2026 me", label: "", upc: null, duration_s: 30,
+      audio: { key: "artists/me/generation/p1/takes/k1/master.wav", format: "wav", size: 5_292_044, md5: "m", sha256: "s" },
+      artwork: { key: "artists/me/generation/p1/takes/k1/cover.png", format: "png", size: 1024, md5: "m", sha256: "s" },
+      splits: [{ holder_id: "holder:x", share_percent: "100.0000", name: "Mara Quill" }],
+    },
+    steps: {},
     ...overrides,
   };
 }

@@ -22,7 +22,10 @@ function Summary({ summary }: { summary: ImportSummary }) {
         {summary.reconciled ? "Reconciled: the split entries add up to the revenue imported." : "Not reconciled yet."}
         {summary.held > 0 && summary.held_tracks.length > 0 && ` Held lines wait for provenance of: ${summary.held_tracks.join(", ")}.`}
       </p>
-      {summary.reason && <p className="notice">{summary.reason}</p>}
+      {summary.failed_parts.map((f) => (
+        <p key={f.index} className="notice">Part {f.index + 1} failed: {f.reason}. Importing the file again finishes it.</p>
+      ))}
+      {!summary.accounted && <p className="notice">The lines do not add up to imported + duplicates + held + errors.</p>}
     </>
   );
 }
@@ -59,7 +62,7 @@ export function ImportProgress({ importId }: { importId: string }) {
           <p className="job-line" aria-live="polite">Importing: <strong>{job.stage}</strong> · {job.percent}%</p>
         </>
       )}
-      {job.status === "failed" && <p className="error-text" role="alert">The import failed at “{job.stage}”: {job.error ?? summary?.reason ?? "no reason given"}</p>}
+      {job.status === "failed" && <p className="error-text" role="alert">The import failed at “{job.stage}”: {job.error ?? "no reason given"}</p>}
       {summary && <Summary summary={summary} />}
       {summary && summary.errors > 0 && <Errors importId={importId} />}
     </div>

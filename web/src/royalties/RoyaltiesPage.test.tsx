@@ -127,9 +127,12 @@ describe("RoyaltiesPage: an artist", () => {
       "GET /royalties/imports/{id}": () => (++polls < 2
         ? { job: job({ job_id: "imp1", stage: "import", percent: 40 }), summary: null }
         : { job: job({ job_id: "imp1", status: "succeeded", stage: "done", percent: 100 }), summary: {
-          import_id: "imp1", source: "may", status: "done", reason: null, lines: 6, imported: 3, resumed: 0, duplicates: 1, held: 1,
-          errors: 1, conflicts: 0, reconciled: true, revenue_micros: { USD: 5_000_000 }, held_tracks: ["ZZSMD2699999"],
-          error_samples: [{ line_no: 5, reason: "period '2024-13' is not YYYY-MM" }] } }),
+          import_id: "imp1", key: "statements/tester/u1/may.csv", source: "distrokid:2026-05", fingerprint: "f1", lines: 6,
+          imported: 3, resumed: 0, duplicates: 1, held: 1, errors: 1, conflicts: 0, accounted: true, reconciled: true,
+          reconciliation: { USD: { revenue_micros: 5_000_000, allocated_micros: 5_000_000, held_micros: 1_000_000, revenue: "5.00",
+            allocated: "5.00", held: "1.00", reconciled: true } },
+          held_tracks: ["ZZSMD2699999"], error_lines: [{ line_no: 5, reason: "period '2024-13' is not YYYY-MM" }], parts: 1,
+          failed_parts: [] } }),
       "GET /royalties/imports/{id}/errors": () => [{ line_no: 5, reason: "period '2024-13' is not YYYY-MM", raw: "X,DE,spotify,2024-13,1,0.1,USD" }],
     });
     const apiFetch = globalThis.fetch;

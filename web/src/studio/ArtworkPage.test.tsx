@@ -144,7 +144,8 @@ describe("ArtworkDetailPage", () => {
 
   it("refines a candidate: the edited prompt on its seed", async () => {
     const { calls } = mockStudio({
-      "GET /studio/artwork/{id}": () => artwork({ references: [{ key: "artists/tester/studio/references/r1/ref.png", description: "a blue room" }] }),
+      "GET /studio/artwork/{id}": () => artwork({ references: [{ key: "artists/tester/studio/references/r1/ref.png", description: "a blue room",
+        provider: "offline", model: "describe-v1", offline: true }] }),
       "GET /studio/dna": () => dna(),
       "POST /studio/artwork": () => Response.json(studioJob({ job_id: "r1", status: "queued", stage: "queued", percent: 0 }), { status: 202 }),
       "GET /jobs/{id}": () => studioJob({ job_id: "r1", stage: "artwork", percent: 10 }),

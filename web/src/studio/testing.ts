@@ -24,7 +24,7 @@ export function artwork(overrides: Partial<Artwork> = {}): Artwork {
 }
 
 export const EMPTY_DNA: ArtistDna = {
-  artist_id: "tester", version: 0, created_at: "2026-01-01T10:00:00Z", change: "empty",
+  schema: "soundmosaic/artist-dna/1", artist_id: "tester", version: 0, created_at: "2026-01-01T10:00:00Z", change: "empty",
   style: { palette: [], fonts: [], moods: [] }, names: [], artworks: [], videos: [],
 };
 

@@ -1,6 +1,6 @@
 /** The upload queue's backend: the API for sessions and jobs, XHR for the bytes. */
 import { api, unwrap } from "../api/client";
-import type { Job, Page, UploadSession } from "../api/model";
+import type { Job, JobPage, UploadSession } from "../api/model";
 import type { UploadBackend } from "./queue";
 import { xhrPut } from "./transfer";
 
@@ -14,7 +14,7 @@ export const apiBackend: UploadBackend = {
     await unwrap(api.POST("/uploads/abort", { body: { key, s3_upload_id: s3UploadId } }));
   },
   findJob: async (key) => {
-    const page = await unwrap<Page<Job>>(api.GET("/jobs", { params: { query: { limit: 100 } } }));
+    const page = await unwrap<JobPage>(api.GET("/jobs", { params: { query: { limit: 100 } } }));
     return page.items.find((job) => job.kind === "ingest" && job.subject.key === key) ?? null;
   },
   process: (trackId) =>

@@ -21,12 +21,14 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from soundmosaic.catalog.fingerprint import Fingerprint, FingerprintIndex
 from soundmosaic.platform import aws
 from soundmosaic.royalties import tables
 from soundmosaic.royalties.provenance import ProvenanceError, Work, isrc
+
+if TYPE_CHECKING:  # the matcher's numpy only where fingerprints are read: search never needs it
+    from soundmosaic.catalog.fingerprint import Fingerprint, FingerprintIndex
 
 CATALOG = "CATALOG_TABLE"
 SHARDS = 16
@@ -204,6 +206,8 @@ class CatalogStore:
         return found[:limit]
 
     def fingerprints(self) -> Iterator[tuple[str, Fingerprint]]:
+        from soundmosaic.catalog.fingerprint import Fingerprint
+
         for shard in range(SHARDS):
             for raw in self._query(KeyConditionExpression="pk = :pk",
                                    ExpressionAttributeValues={":pk": {"S": f"FP#{shard:02d}"}}):
@@ -211,6 +215,8 @@ class CatalogStore:
                 yield raw["sk"]["S"], Fingerprint.from_bytes(bytes(data), int(raw["duration_ms"]["N"]) / 1000)
 
     def fingerprint_index(self) -> FingerprintIndex:
+        from soundmosaic.catalog.fingerprint import FingerprintIndex
+
         index = FingerprintIndex()
         for recording_id, fp in self.fingerprints():
             index.add(recording_id, fp.values)

@@ -35,9 +35,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from soundmosaic.catalog.fingerprint import MAX_SECONDS, FingerprintError, fingerprint_file
 from soundmosaic.catalog.lookup import Candidate
-from soundmosaic.catalog.lookup.local import LocalLookup
 from soundmosaic.catalog.store import CatalogStore, Recording
 from soundmosaic.generation import projects
 from soundmosaic.generation.projects import ProjectNotFound, ProjectStore, Song, project_prefix
@@ -307,6 +305,10 @@ def _progress(event: dict[str, Any]) -> None:
 
 def _identify(media_key: str, filename: str) -> dict[str, Any]:
     """The song's new status, candidates, match and error, from its audio."""
+    # Imported here: the matcher brings numpy, which the API's routes of this module never need.
+    from soundmosaic.catalog.fingerprint import FingerprintError, fingerprint_file
+    from soundmosaic.catalog.lookup.local import LocalLookup
+
     with tempfile.TemporaryDirectory(prefix="identify-") as tmp:
         excerpt = Path(tmp) / "excerpt.wav"
         try:
@@ -329,12 +331,16 @@ def source_url(bucket: str, key: str) -> str:
     return media.presigned_get(bucket, key, expires_s=900)
 
 
-def decode_excerpt(source: str, dest: Path, filename: str, seconds: int = MAX_SECONDS) -> Path:
-    """The first ``seconds`` of ``source`` (path or URL) as 11025 Hz mono WAV: what fpcalc uses.
+def decode_excerpt(source: str, dest: Path, filename: str, seconds: int | None = None) -> Path:
+    """The first ``seconds`` (default: the fingerprint's ``MAX_SECONDS``) of ``source`` (path or
+    URL) as 11025 Hz mono WAV: what fpcalc uses.
 
     ``FingerprintError`` when ffmpeg cannot decode it, ``SourceUnavailable`` when it could not
     reach it. Messages name the file, never the (signed) URL.
     """
+    from soundmosaic.catalog.fingerprint import MAX_SECONDS, FingerprintError
+
+    seconds = MAX_SECONDS if seconds is None else seconds
     try:
         run = untrusted_media.run(
             ["ffmpeg", "-nostdin", "-v", "error", "-y", "-t", str(seconds),

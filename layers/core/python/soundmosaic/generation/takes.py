@@ -27,7 +27,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from soundmosaic.generation import compose, notes, projects, render
+from soundmosaic.generation import compose, projects
 from soundmosaic.generation.compose import GenerationRefused
 from soundmosaic.generation.projects import ProjectNotFound, ProjectStore, Take, project_prefix
 from soundmosaic.library.media import presigned_get
@@ -210,6 +210,8 @@ def check_step(event: dict[str, Any]) -> dict[str, Any]:
 
 def prepare_step(event: dict[str, Any]) -> dict[str, Any]:
     """One song's notes, tempo and key in ``notes.json`` (once per song: later takes reuse it)."""
+    from soundmosaic.generation import notes  # the audio lab's reader: the workflow's, not the API's
+
     artist_id, project_id = event["artist_id"], event["project_id"]
     store = ProjectStore()
     song = store.song(artist_id, project_id, event["song_id"])
@@ -228,6 +230,8 @@ def prepare_step(event: dict[str, Any]) -> dict[str, Any]:
 
 def generate_step(event: dict[str, Any]) -> dict[str, Any]:
     """Generate the take's audio with ModelMosaic ``music`` and write its provenance beside it."""
+    from soundmosaic.generation import notes
+
     artist_id, project_id, take_id = event["artist_id"], event["project_id"], event["take_id"]
     store = ProjectStore()
     take = store.take(artist_id, project_id, take_id)
@@ -278,6 +282,8 @@ def _notes(song: projects.Song) -> dict[str, Any]:
 
 def render_step(event: dict[str, Any]) -> dict[str, Any]:
     """Master (loudness-normalised WAV), MP3 preview and waveform peaks from the raw audio."""
+    from soundmosaic.generation import render  # numpy: the workflow's step, not the API's routes
+
     artist_id, project_id, take_id = event["artist_id"], event["project_id"], event["take_id"]
     prefix = take_prefix(artist_id, project_id, take_id)
     media = _media()

@@ -18,14 +18,16 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 from botocore.exceptions import ClientError
 
 from soundmosaic.platform import clock
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.s3json import ObjectMissing, S3Json
+
+if TYPE_CHECKING:  # jsonschema only when a document is validated (a write), not to read one
+    import jsonschema
 
 SCHEMA_ID = "soundmosaic/artist-dna/1"
 SCHEMA_PATH = Path(__file__).resolve().parent / "artist_dna.schema.json"
@@ -60,6 +62,8 @@ def empty(artist_id: str) -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema
+
     schema = json.loads(SCHEMA_PATH.read_text())
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
@@ -68,6 +72,8 @@ def _validator() -> jsonschema.protocols.Validator:
 
 def validate(document: dict[str, Any]) -> None:
     """Raise ``ValueError`` naming the first problem when a document breaks the schema."""
+    import jsonschema
+
     error = jsonschema.exceptions.best_match(_validator().iter_errors(document))
     if error is not None:
         where = "/" + "/".join(str(p) for p in error.absolute_path)
