@@ -282,7 +282,7 @@ def ledger_run(sample_path: Path, truth: dict[str, Any], log: Any) -> dict[str, 
             t0 = time.perf_counter()
             recorded = {p.track_id: p for p in catalog().values()}
             for provenance in recorded.values():
-                store.record(provenance, actor="bench")
+                store.record(provenance, actor="platform:generation:bench")
             record_s = time.perf_counter() - t0
             log(f"royalties_ledger: recorded {len(recorded)} provenances in {record_s:.1f} s")
             calls: Counter[str] = Counter()

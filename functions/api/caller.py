@@ -8,7 +8,7 @@ the handlers are registered on the resolver once and every route may simply let 
 raise. Powertools picks the handler of the most specific class in the error's MRO:
 
 - 404: the thing is not there, or not the caller's (``TrackNotFound``, ``ProjectNotFound``...)
-- 403: a rights holder asking for another holder's statement
+- 403: a rights holder asking for another holder's statement, a tenant correcting provenance
 - 409: the request contradicts the state (a song already in the project, a take not ready...)
 - 400: bad input (any other ``ValueError``, ledger refusals, a model's refusal)
 - 502: a model provider failed
@@ -40,6 +40,7 @@ from soundmosaic.publishing.service import NotPublishable, NotPublished
 from soundmosaic.royalties.imports import ImportNotFound
 from soundmosaic.royalties.ledger import ImportRefused, LedgerError, LineNotFound
 from soundmosaic.royalties.reports import NotYourStatement
+from soundmosaic.royalties.service import NotAdmin, ProvenanceNotFound
 from soundmosaic.royalties.tenancy import TrackTaken
 from soundmosaic.studio.dna import DnaVersionNotFound
 from soundmosaic.studio.store import StudioNotFound
@@ -56,6 +57,11 @@ def artist() -> str:
 def holder() -> str | None:
     """The rights holder the caller is (``custom:holder_id``), or None."""
     return auth.holder_from_claims(auth.claims_of(router.current_event))
+
+
+def royalty_admin() -> bool:
+    """Whether the caller is in the ``royalty-admins`` group (Cognito ``cognito:groups``)."""
+    return auth.is_royalty_admin(auth.claims_of(router.current_event))
 
 
 def request_id() -> str:
@@ -78,13 +84,13 @@ def no_job(err: JobNotFound) -> NoReturn:
 
 
 @router.exception_handler([ProjectNotFound, CatalogEntryNotFound, StudioNotFound, DnaVersionNotFound,
-                           ImportNotFound, LineNotFound, NotPublished])
+                           ImportNotFound, LineNotFound, NotPublished, ProvenanceNotFound])
 def not_found(err: LookupError) -> NoReturn:
     raise NotFoundError(_reason(err)) from err
 
 
-@router.exception_handler([NotYourStatement])
-def forbidden(err: NotYourStatement) -> NoReturn:
+@router.exception_handler([NotYourStatement, NotAdmin])
+def forbidden(err: PermissionError) -> NoReturn:
     raise ServiceError(403, str(err)) from err
 
 

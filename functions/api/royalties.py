@@ -1,4 +1,4 @@
-"""The royalty routes (``/royalties/...``): statement uploads and imports, provenance, corrections,
+"""The royalty routes (``/royalties/...``): statement uploads and imports, provenance corrections,
 the audit log, and a rights holder's own statements and charts. A Powertools ``Router`` included
 by ``api/app.py``.
 
@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import ConfigDict, Field
 from soundmosaic.royalties import reports, service
 
-from .caller import artist, request_id
+from .caller import artist, request_id, royalty_admin
 from .caller import holder as token_holder
 from .models import Job, Presigned, Reply, Request
 
@@ -45,17 +45,11 @@ class ImportRequest(Request):
                                "file name); the same statement imported again changes nothing")
 
 
-class WorkShare(Request):
-    work_id: Id
-    weight: Share = Field(description="influence on the track, or share of the training data")
-    holders: dict[Id, Share] = Field(min_length=1, max_length=100, description="holder -> share, sum 1")
-
-
-class ProvenanceRequest(Request):
-    track_id: Id
-    isrc: str | None = Field(default=None, max_length=15)
-    reference: list[WorkShare] = Field(min_length=10, max_length=10, description="the ten reference works")
-    training: list[WorkShare] = Field(min_length=1, max_length=5000, description="training catalog works")
+class ProvenanceCorrection(Request):
+    reason: str = Field(min_length=1, max_length=1000, description="why: kept in the audit log")
+    weights: dict[Id, Share] | None = Field(
+        default=None, max_length=10, description="the track's own reference works re-weighted (sum 1); "
+        "absent: the same weights. Holders and shares always come from the catalog")
 
 
 class CorrectionRequest(Request):
@@ -158,7 +152,7 @@ class RecordedWork(Reply):
 
 
 class RecordedProvenance(Reply):
-    """``Provenance.to_dict()`` as stored (the tenant's next version), with each holder's weight."""
+    """``Provenance.to_dict()`` as stored (the next version), with each holder's weight and its audit."""
 
     track_id: str
     isrc: str | None
@@ -169,6 +163,7 @@ class RecordedProvenance(Reply):
     reference: list[RecordedWork]
     training: list[RecordedWork]
     holder_weights: dict[str, str] = Field(description="holder -> exact weight on the track")
+    audit_operation: str = Field(description="the audit log's operation id of the correction")
 
 
 class HolderWeight(Reply):
@@ -202,10 +197,12 @@ class Correction(Reply):
 
 
 class StatementRow(Reply):
-    """One period, currency, track, store and territory of a holder's statement."""
+    """One period, currency, paying statement, track, store and territory of a holder's statement."""
 
     period: str = Field(description="YYYY-MM")
     currency: str
+    tenant: str = Field(description="the artist or label whose statement paid this")
+    statement: str = Field(description="that tenant's statement, as it named it on import")
     track_id: str
     store: str = Field(description="where it was played, e.g. 'spotify'")
     territory: str = Field(description="ISO 3166 country code")
@@ -295,10 +292,14 @@ def import_audit(import_: Annotated[str, Query(alias="import", max_length=64)]) 
     return [AuditRecord.model_validate(r) for r in service.import_audit(artist(), import_)]
 
 
-@router.post("/royalties/provenance", status_code=201)
-def record_provenance(body: ProvenanceRequest) -> RecordedProvenance:
-    """Record a generated track's provenance (ten reference works, the training catalog, exact shares)."""
-    return RecordedProvenance.model_validate(service.record_provenance(artist(), body.model_dump()))
+@router.post("/royalties/provenance/<track_id>/corrections", status_code=201)
+def correct_provenance(track_id: str, body: ProvenanceCorrection) -> RecordedProvenance:
+    """A royalty admin's correction of a generated track's provenance: a new version, holders from
+    the catalog, the reason audited. The platform records provenance; tenants never do (403)."""
+    if not royalty_admin():
+        raise service.NotAdmin("only a royalty admin may correct provenance; it is recorded by the platform")
+    return RecordedProvenance.model_validate(
+        service.correct_provenance(artist(), track_id, body.reason, body.weights))
 
 
 @router.get("/royalties/holders")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from aws_cdk import CfnOutput, Duration, Environment, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
+from soundmosaic.platform import auth
 
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
@@ -77,6 +78,10 @@ class AuthStack(FoundationStack):
             write_attributes=cognito.ClientAttributes()
             .with_standard_attributes(email=True, fullname=True),
         )
+        # Its members may correct a generated track's provenance (audited); administrators add them.
+        cognito.CfnUserPoolGroup(self, "RoyaltyAdmins", user_pool_id=self.user_pool.user_pool_id,
+                                 group_name=auth.ROYALTY_ADMINS,
+                                 description="may correct generated tracks' provenance, with a reason")
         self.domain = self.user_pool.add_domain(
             "HostedUi",
             cognito_domain=cognito.CognitoDomainOptions(domain_prefix=settings.auth_domain_prefix),

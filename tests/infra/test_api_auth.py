@@ -102,6 +102,9 @@ def test_user_pool_has_an_artist_id_the_spa_cannot_write(synth):
     assert all(url.startswith(SPA_ORIGIN) for url in p["CallbackURLs"] + p["LogoutURLs"])
     (domain,) = of_type(template, "AWS::Cognito::UserPoolDomain").values()
     assert props(domain)["Domain"] == f"soundmosaic-{STAGE}"
+    # The one group whose members may correct provenance (the API reads cognito:groups).
+    (group,) = of_type(template, "AWS::Cognito::UserPoolGroup").values()
+    assert props(group)["GroupName"] == "royalty-admins"
 
 
 def test_production_domain_prefix_and_pool_protection(prod_synth):

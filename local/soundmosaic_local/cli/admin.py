@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from rich.table import Table
+from soundmosaic.platform import auth
 
 from soundmosaic_local.cli.common import artist_option, out, stack, token
 from soundmosaic_local.runtime.stack import LocalStack, RuntimeInfo
@@ -28,6 +29,8 @@ def register(sub: Any) -> None:
     artist_option(dev_token)
     dev_token.add_argument("--holder", default=None,
                            help="a rights holder id: the token may read that holder's royalty statements")
+    dev_token.add_argument("--royalty-admin", action="store_true",
+                           help="a member of the royalty-admins group: may correct provenance")
     dev_token.set_defaults(handler=cmd_token)
 
 
@@ -65,5 +68,6 @@ def cmd_schedule(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_token(args: argparse.Namespace, data_dir: Path) -> int:
-    out.print(token(data_dir, args.artist, args.holder), highlight=False)
+    groups = (auth.ROYALTY_ADMINS,) if args.royalty_admin else ()
+    out.print(token(data_dir, args.artist, args.holder, groups), highlight=False)
     return 0

@@ -29,13 +29,13 @@ def artist_option(parser: argparse.ArgumentParser) -> None:
                         f"default {DEFAULT_ARTIST})")
 
 
-def token(data_dir: Path, artist: str, holder: str | None = None) -> str:
+def token(data_dir: Path, artist: str, holder: str | None = None, groups: tuple[str, ...] = ()) -> str:
     """A dev token signed with the data directory's secret (made on first use, with the directory)."""
     secret_path = data_dir / "dev-jwt-secret"
     if not secret_path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        return LocalStack(data_dir).dev_token(artist, holder)  # creates the secret
-    return auth.mint_dev_token(secret_path.read_text().strip(), artist, holder_id=holder)
+        return LocalStack(data_dir).dev_token(artist, holder, groups)  # creates the secret
+    return auth.mint_dev_token(secret_path.read_text().strip(), artist, holder_id=holder, groups=groups)
 
 
 @contextlib.contextmanager

@@ -175,8 +175,9 @@ class LocalStack(StartStop):
             path.chmod(0o600)
         return path.read_text().strip()
 
-    def dev_token(self, artist_id: str = DEFAULT_ARTIST, holder_id: str | None = None) -> str:
-        return auth.mint_dev_token(self.jwt_secret, artist_id, holder_id=holder_id)
+    def dev_token(self, artist_id: str = DEFAULT_ARTIST, holder_id: str | None = None,
+                  groups: tuple[str, ...] = ()) -> str:
+        return auth.mint_dev_token(self.jwt_secret, artist_id, holder_id=holder_id, groups=groups)
 
     def _configure_environment(self, moto_port: int) -> None:
         os.environ.update({

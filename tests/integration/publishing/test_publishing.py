@@ -49,7 +49,7 @@ def make_take(stack: Any, demo_songs: list[Any], influence: dict[int, int] | Non
     prov = Provenance(f"gen-{take_id}",
                       tuple(Influence(s.recording.work, weights[s.recording.work.work_id]) for s in ten),
                       tuple(Influence(s.recording.work, training[s.recording.work.work_id]) for s in rest))
-    recorded = TenantProvenance(ARTIST).record_owned(prov, f"generation:{ARTIST}")
+    recorded = TenantProvenance(ARTIST).record_owned(prov, f"platform:generation:{ARTIST}")
     key = f"artists/{ARTIST}/generation/{project.project_id}/takes/{take_id}/master.wav"
     aws.client("s3").put_object(Bucket=os.environ["MEDIA_BUCKET"], Key=key,
                                 Body=demo_songs[-1].audio.read_bytes(), ContentType="audio/wav")

@@ -1,8 +1,10 @@
-"""The royalty ledger end to end on the local stack, over HTTP: a tenant records a track's
-provenance, uploads a statement (good lines, a refund, two currencies, a duplicated line, an
-unknown track, malformed lines) and imports it through the real ``statement_import`` workflow in
-parts; the summary, a re-import, a rights holder's statement to the micro, who may see what, the
-audit log, and a correction with its reversing entries.
+"""The royalty ledger end to end on the local stack, over HTTP: the platform records a track's
+provenance (as the take workflow does), a tenant uploads a statement (good lines, a refund, two
+currencies, a duplicated line, an unknown track, malformed lines) and imports it through the
+real ``statement_import`` workflow in parts; the summary, a re-import, a rights holder's
+statement to the micro, who may see what, the audit log, a correction with its reversing
+entries, and the trust boundary: no tenant records or changes provenance or credits a holder;
+a royalty admin corrects it, with holders from the catalog and the reason audited.
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
-from soundmosaic.royalties.provenance import Provenance
+from soundmosaic.catalog.store import CatalogStore, Recording
+from soundmosaic.royalties import audit
+from soundmosaic.royalties.ledger import Ledger
+from soundmosaic.royalties.provenance import Provenance, Work
 from soundmosaic.royalties.split import Splitter
 from soundmosaic.royalties.statements import line_key
+from soundmosaic.royalties.tenancy import TenantProvenance, platform_actor
 
 pytestmark = pytest.mark.integration
 
@@ -47,8 +53,8 @@ def provenance_body() -> dict[str, Any]:
     return {"track_id": TRACK, "isrc": ISRC, "reference": reference, "training": training}
 
 
-def client(stack, artist: str, holder: str | None = None) -> httpx.Client:
-    token = stack.dev_token(artist, holder)
+def client(stack, artist: str, holder: str | None = None, groups: tuple[str, ...] = ()) -> httpx.Client:
+    token = stack.dev_token(artist, holder, groups)
     return httpx.Client(base_url=stack.api_url + "/api", timeout=60,
                         headers={"Authorization": f"Bearer {token}"})
 
@@ -93,9 +99,11 @@ def tenant(stack, parts_of_three) -> httpx.Client:
 
 @pytest.fixture(scope="module")
 def recorded(tenant) -> dict[str, Any]:
-    reply = tenant.post("/royalties/provenance", json=provenance_body())
-    assert reply.status_code == 201, reply.text
-    return reply.json()
+    """The provenance the take workflow records for the tenant's generated track, written the way
+    that step writes it (the domain, as the platform); no route takes it from a tenant."""
+    made = Provenance.from_dict({**provenance_body(), "version": 0})
+    stored = TenantProvenance(TENANT).record_owned(made, platform_actor("generation", TENANT))
+    return stored.to_dict()
 
 
 @pytest.fixture(scope="module")
@@ -128,17 +136,11 @@ def statement_of(http: httpx.Client, holder: str = HOLDER, **extra: str) -> http
                                                       **extra})
 
 
-def test_provenance_is_validated_exactly(tenant, recorded):
+def test_the_platform_recorded_the_provenance(recorded):
     assert recorded["version"] == 1 and recorded["isrc"] == ISRC
-    weights = {h: Fraction(w) for h, w in recorded["holder_weights"].items()}
+    assert recorded["recorded_by"] == f"platform:generation:{TENANT}"
+    weights = Provenance.from_dict(recorded).holder_weights()
     assert sum(weights.values()) == 1 and len(weights) == 23
-    bad = provenance_body()
-    bad["reference"][0]["weight"] = "2/55"  # influences now sum to 56/55
-    reply = tenant.post("/royalties/provenance", json=bad)
-    assert reply.status_code == 400 and "not exactly 1" in reply.json()["message"]
-    floats = provenance_body()
-    floats["training"][0]["weight"] = 0.6
-    assert tenant.post("/royalties/provenance", json=floats).status_code == 422
 
 
 def test_import_summary_counts_every_line(tenant, first):
@@ -210,8 +212,8 @@ def test_another_tenant_cannot_see_or_touch_the_import(stack, first):
     assert other.post("/royalties/imports", json={"key": "statements/artist-b/1/no.csv"}).status_code == 404
     text_file = {"filename": "s.txt", "size_bytes": 9}
     assert other.post("/royalties/statements/uploads", json=text_file).status_code == 400
-    # Its own provenance cannot take over the track id, and its statements cannot use the track.
-    assert other.post("/royalties/provenance", json=provenance_body()).status_code == 409
+    # It cannot write provenance for the track id, and its statements cannot use the track.
+    assert other.post("/royalties/provenance", json=provenance_body()).status_code in (404, 405)
     assert other.get("/royalties/holders").json() == []
 
 
@@ -254,7 +256,56 @@ def test_correction_books_reversing_entries(stack, tenant, recorded, first):
 def test_the_royalty_routes_are_in_the_openapi_document(tenant):
     paths = tenant.get("/openapi.json").json()["paths"]
     assert {"/royalties/statements/uploads", "/royalties/imports", "/royalties/imports/{import_id}",
-            "/royalties/audit", "/royalties/provenance", "/royalties/holders", "/royalties/corrections",
+            "/royalties/audit", "/royalties/provenance/{track_id}/corrections", "/royalties/holders",
+            "/royalties/corrections",
             "/royalties/statements", "/royalties/chart"} <= set(paths)
     params = {p["name"] for p in paths["/royalties/statements"]["get"]["parameters"]}
     assert params == {"holder", "from", "to", "format", "as_of"}
+
+
+def test_no_tenant_records_or_changes_provenance_or_credits_a_holder(stack, tenant, recorded, first):
+    """Tenant A on its own track, tenant B on A's track, either on an unknown id; a body naming a
+    made-up holder X: all refused, and no statement or provenance changes."""
+    holder = client(stack, TENANT, HOLDER)
+    invented = client(stack, "x", "holder-x")
+    before = (statement_of(holder).json(), statement_of(invented, "holder-x").json())
+    crediting_x = {**provenance_body(), "reference": [
+        {**w, "holders": {"holder-x": "1"}} for w in provenance_body()["reference"]]}
+    other = client(stack, "artist-b")
+    for who in (tenant, other):
+        for track in (TRACK, "trk-unknown"):
+            assert who.post("/royalties/provenance", json={**crediting_x, "track_id": track}).status_code in (
+                404, 405)
+            fix = who.post(f"/royalties/provenance/{track}/corrections",
+                           json={"reason": "mine now", "weights": {"w1": "1"}})
+            assert fix.status_code == 403, fix.text
+    latest = TenantProvenance(TENANT).latest(TRACK)
+    assert latest is not None and latest.version == recorded["version"]
+    assert (statement_of(holder).json(), statement_of(invented, "holder-x").json()) == before
+    assert invented.get("/royalties/statements", params={"holder": "holder-x", "from": "2024-01",
+                                                         "to": "2024-12"}).json()["rows"] == []
+
+
+def test_a_royalty_admin_corrects_with_holders_from_the_catalog(stack, tenant, recorded, first):
+    catalog = CatalogStore()
+    for i in range(1, 11):  # the catalog now names the works' holders (w1 changed hands)
+        holders = {"writer-1c": "1"} if i == 1 else {f"writer-{i}a": "3/5", f"writer-{i}b": "2/5"}
+        catalog.put(Recording(f"rec-w{i}", f"Work {i}", ("Someone",), None, 180_000, Work(f"w{i}", holders)))
+    admin = client(stack, "ops-1", groups=("royalty-admins",))
+    assert admin.post("/royalties/provenance/trk-unknown/corrections",
+                      json={"reason": "typo"}).status_code == 404
+    assert admin.post(f"/royalties/provenance/{TRACK}/corrections", json={"reason": " "}).status_code in (
+        400, 422)
+    stray = admin.post(f"/royalties/provenance/{TRACK}/corrections",
+                       json={"reason": "x", "weights": {"not-a-work": "1"}})
+    assert stray.status_code == 400
+    fixed = admin.post(f"/royalties/provenance/{TRACK}/corrections", json={"reason": "w1 was sold"})
+    assert fixed.status_code == 201, fixed.text
+    body = fixed.json()
+    assert body["version"] == recorded["version"] + 1 and body["recorded_by"] == "admin:ops-1"
+    assert "writer-1c" in body["holder_weights"] and "writer-1a" not in body["holder_weights"]
+    (entry,) = audit.records(Ledger().audit_table, body["audit_operation"])
+    assert (entry["actor"], entry["reason"], entry["to_version"]) == ("admin:ops-1", "w1 was sold",
+                                                                      body["version"])
+    # The old version is unchanged: lines split with it keep their split.
+    assert TenantProvenance(TENANT).latest(TRACK).version == body["version"]

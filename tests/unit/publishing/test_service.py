@@ -45,7 +45,7 @@ def kept_take(artist: str = ARTIST, *, kept: bool = True, status: str = projects
                                    "holder_names": {f"writer-{i}a{tag}": f"Writer {i}A"}}))
     take_id = f"{project.project_id[:12]}take{tag or 'x'}"
     track = f"gen-{take_id}"
-    TenantProvenance(artist).record_owned(provenance(track, tag=tag), f"generation:{artist}")
+    TenantProvenance(artist).record_owned(provenance(track, tag=tag), f"platform:generation:{artist}")
     key = f"artists/{artist}/generation/{project.project_id}/takes/{take_id}/master.wav"
     aws.client("s3").put_object(Bucket=service.resource("MEDIA_BUCKET"), Key=key, Body=AUDIO)
     return store.put_take(Take(artist, project.project_id, take_id, seed=7, seconds=2.0, influence="85/100",

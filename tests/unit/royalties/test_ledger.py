@@ -71,8 +71,8 @@ def entry_sums() -> Counter[str]:
 
 @pytest.fixture
 def known(store: ProvenanceStore) -> None:
-    store.record(provenance("trk1"), actor="generator")
-    store.record(provenance("trk2", isrc="US-RC1-76-07839", tag="x"), actor="generator")
+    store.record(provenance("trk1"), actor="platform:generation:tests")
+    store.record(provenance("trk2", isrc="US-RC1-76-07839", tag="x"), actor="platform:generation:tests")
 
 
 def test_an_import_splits_every_line_and_reconciles_to_the_micro(ledger, known, tmp_path) -> None:
@@ -164,12 +164,12 @@ def test_unknown_tracks_are_held_and_applied_once_their_provenance_exists(ledger
     assert (report.imported, report.held, report.held_tracks) == (1, 2, {"trk9"})
     assert report.held_micros == Counter({"EUR": 1_750_000}) and report.accounted
     assert all(h["held_reason"] == UNKNOWN_TRACK for h in ledger.held("trk9"))
-    assert ledger.apply_held("trk9", actor="ops").still_held == 2  # still unknown
-    store.record(provenance("trk9", tag="9"), actor="generator")
-    applied = ledger.apply_held("trk9", actor="ops")
+    assert ledger.apply_held("trk9", actor="admin:ops").still_held == 2  # still unknown
+    store.record(provenance("trk9", tag="9"), actor="platform:generation:tests")
+    applied = ledger.apply_held("trk9", actor="admin:ops")
     assert applied.applied == 2 and applied.revenue_micros == applied.allocated_micros
     assert entry_sums() == Counter({"EUR": 1_850_000})
-    assert ledger.apply_held("trk9", actor="ops").applied == 0
+    assert ledger.apply_held("trk9", actor="admin:ops").applied == 0
     assert ledger.import_file(path, actor="alice", source="store:new").duplicates == 3
     assert entry_sums() == Counter({"EUR": 1_850_000})
 
@@ -226,7 +226,8 @@ def test_a_reversal_books_the_exact_negative_once(ledger, store, known, tmp_path
         ledger.reverse(reversal["key"], actor="ops", reason="undo")
     # Corrected provenance (all to the reference works), then the line is split again.
     base = provenance("trk1")
-    store.record(Provenance("trk1", base.reference, (), policy=Policy(Fraction(1), Fraction(0))), actor="ops")
+    all_reference = Policy(Fraction(1), Fraction(0))
+    store.record(Provenance("trk1", base.reference, (), policy=all_reference), actor="admin:ops")
     resplit = ledger.resplit(key, actor="ops", reason="provenance fixed")
     assert resplit["provenance_version"] == 2 and resplit["corrects"] == key
     assert sum(resplit["alloc"].values()) == 4_627_834 and "label-t" not in resplit["alloc"]
@@ -236,10 +237,12 @@ def test_a_reversal_books_the_exact_negative_once(ledger, store, known, tmp_path
 
 
 def test_each_import_splits_with_the_provenance_current_when_it_starts(ledger, store, tmp_path) -> None:
-    store.record(provenance("trk1"), actor="generator")
+    store.record(provenance("trk1"), actor="platform:generation:tests")
     ledger.import_file(write(tmp_path, "a.csv", ROWS[0]), actor="alice", source="store:a")
     base = provenance("trk1")
-    store.record(Provenance("trk1", base.reference, (), policy=Policy(Fraction(1), Fraction(0))), actor="gen")
+    all_reference = Policy(Fraction(1), Fraction(0))
+    store.record(Provenance("trk1", base.reference, (), policy=all_reference),
+                 actor="platform:generation:tests")
     ledger.import_file(write(tmp_path, "b.csv", ROWS[5]), actor="alice", source="store:b")
     versions = {line["source"]: line["provenance_version"] for line in scan("L#").values()}
     assert versions == {"store:a": 1, "store:b": 2}
@@ -301,11 +304,11 @@ def test_every_write_has_an_audit_record_written_before_it(ledger, known, tmp_pa
 
 
 def test_provenance_versions_and_isrc_aliases(store) -> None:
-    first = store.record(provenance("trk1", isrc="USRC17607839"), actor="gen")
-    second = store.record(provenance("trk1", isrc="USRC17607839"), actor="gen")
+    first = store.record(provenance("trk1", isrc="USRC17607839"), actor="platform:generation:tests")
+    second = store.record(provenance("trk1", isrc="USRC17607839"), actor="platform:generation:tests")
     assert (first.version, second.version) == (1, 2)
     assert store.latest("trk1").version == 2 and store.latest("USRC17607839").version == 2
     assert store.get("trk1", 1).holder_weights() == first.holder_weights()
     assert store.latest("trk-unknown") is None
     with pytest.raises(ProvenanceError, match="another track"):
-        store.record(provenance("trk2", isrc="USRC17607839"), actor="gen")
+        store.record(provenance("trk2", isrc="USRC17607839"), actor="platform:generation:tests")

@@ -24,11 +24,11 @@ ROWS = (
 
 @pytest.fixture
 def imported(ledger, store: ProvenanceStore, tmp_path: Path):
-    store.record(provenance("trk1"), actor="generator")
-    store.record(provenance("trk2", tag="x"), actor="generator")
+    store.record(provenance("trk1"), actor="platform:generation:tests")
+    store.record(provenance("trk2", tag="x"), actor="platform:generation:tests")
     path = tmp_path / "st.csv"
     path.write_text(csv_text(*ROWS))
-    ledger.import_file(path, actor="alice", source="distro:q2")
+    ledger.import_file(path, actor="alice", source="tenant-a/distro:q2")
     return ledger
 
 
@@ -78,9 +78,26 @@ def test_statements_are_reproducible_including_as_issued(imported, tmp_path) -> 
 def test_the_csv(imported) -> None:
     text = reports.statement_csv(reports.holder_statement(imported, "label-t", "2024-05", "2024-06"))
     lines = text.splitlines()
-    assert lines[0].startswith("row,holder,period,currency,track_id")
-    assert lines[1] == "detail,label-t,2024-05,EUR,trk1,Deezer,FR,50,0.99,990000,1,,"
-    assert lines[-1] == "total,label-t,2024-05..2024-06,USD,,,,,0.594,594000,,0.59,0.004"
+    assert lines[0].startswith("row,holder,period,currency,tenant,statement,track_id")
+    assert lines[1] == "detail,label-t,2024-05,EUR,tenant-a,distro:q2,trk1,Deezer,FR,50,0.99,990000,1,,"
+    assert lines[-1] == "total,label-t,2024-05..2024-06,USD,,,,,,,0.594,594000,,0.59,0.004"
+
+
+def test_each_row_names_the_tenant_and_statement_that_paid_it(imported) -> None:
+    rows = reports.holder_statement(imported, "label-t", "2024-05", "2024-05").rows
+    assert {(r.tenant, r.statement) for r in rows} == {("tenant-a", "distro:q2")}
+
+
+def test_lines_split_with_provenance_the_platform_did_not_record_are_not_shown(
+        ledger, store: ProvenanceStore, tmp_path: Path) -> None:
+    # A version written before only the platform could (a tenant naming its own holders).
+    store.record(provenance("trk1"), actor="tenant-a")
+    path = tmp_path / "st.csv"
+    path.write_text(csv_text(ROWS[0]))
+    ledger.import_file(path, actor="alice", source="tenant-a/old")
+    assert ledger.entries("label-t", "0000-00", "9999-12")  # it was split then
+    statement = reports.holder_statement(ledger, "label-t", "2024-01", "2024-12")
+    assert statement.rows == () and statement.totals == ()
 
 
 def test_a_holder_reads_only_their_own(imported) -> None:

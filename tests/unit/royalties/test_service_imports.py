@@ -44,7 +44,7 @@ def run(job_id: str, key: str, source: str, part_lines: int, artist: str = TENAN
 @pytest.fixture
 def owned(royalty_tables: dict[str, str]) -> TenantProvenance:
     store = TenantProvenance(TENANT)
-    store.record_owned(provenance("trk-u"), TENANT)
+    store.record_owned(provenance("trk-u"), f"platform:generation:{TENANT}")
     return store
 
 
@@ -123,7 +123,7 @@ def test_a_tenant_splits_only_with_its_own_provenance(owned):
     stranger = TenantProvenance("label-x")
     assert stranger.latest("trk-u") is None
     with pytest.raises(TrackTaken):
-        stranger.record_owned(provenance("trk-u"), "label-x")
+        stranger.record_owned(provenance("trk-u"), "platform:generation:label-x")
     assert list(owned.tracks()) == ["trk-u"] and list(stranger.tracks()) == []
 
 

@@ -313,6 +313,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/royalties/provenance/{track_id}/corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /royalties/provenance/{track_id}/corrections */
+        post: operations["correct_provenance_royalties_provenance__track_id__corrections_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/studio/artwork/{artwork_id}": {
         parameters: {
             query?: never;
@@ -563,23 +580,6 @@ export interface paths {
         get: operations["import_audit_royalties_audit_get"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/royalties/provenance": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** POST /royalties/provenance */
-        post: operations["record_provenance_royalties_provenance_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2194,6 +2194,21 @@ export interface components {
             /** Take Count */
             take_count: number;
         };
+        /** ProvenanceCorrection */
+        ProvenanceCorrection: {
+            /**
+             * Reason
+             * @description why: kept in the audit log
+             */
+            reason: string;
+            /**
+             * Weights
+             * @description the track's own reference works re-weighted (sum 1); absent: the same weights. Holders and shares always come from the catalog
+             */
+            weights?: {
+                [key: string]: string;
+            } | null;
+        };
         /** ProvenancePolicy */
         ProvenancePolicy: {
             /**
@@ -2208,23 +2223,6 @@ export interface components {
             training: string;
             /** Reference Works */
             reference_works: number | null;
-        };
-        /** ProvenanceRequest */
-        ProvenanceRequest: {
-            /** Track Id */
-            track_id: string;
-            /** Isrc */
-            isrc?: string | null;
-            /**
-             * Reference
-             * @description the ten reference works
-             */
-            reference: components["schemas"]["WorkShare"][];
-            /**
-             * Training
-             * @description training catalog works
-             */
-            training: components["schemas"]["WorkShare"][];
         };
         /**
          * Publication
@@ -2359,7 +2357,7 @@ export interface components {
         };
         /**
          * RecordedProvenance
-         * @description ``Provenance.to_dict()`` as stored (the tenant's next version), with each holder's weight.
+         * @description ``Provenance.to_dict()`` as stored (the next version), with each holder's weight and its audit.
          */
         RecordedProvenance: {
             /** Track Id */
@@ -2384,6 +2382,11 @@ export interface components {
             holder_weights: {
                 [key: string]: string;
             };
+            /**
+             * Audit Operation
+             * @description the audit log's operation id of the correction
+             */
+            audit_operation: string;
         };
         /** RecordedWork */
         RecordedWork: {
@@ -2656,7 +2659,7 @@ export interface components {
         };
         /**
          * StatementRow
-         * @description One period, currency, track, store and territory of a holder's statement.
+         * @description One period, currency, paying statement, track, store and territory of a holder's statement.
          */
         StatementRow: {
             /**
@@ -2666,6 +2669,16 @@ export interface components {
             period: string;
             /** Currency */
             currency: string;
+            /**
+             * Tenant
+             * @description the artist or label whose statement paid this
+             */
+            tenant: string;
+            /**
+             * Statement
+             * @description that tenant's statement, as it named it on import
+             */
+            statement: string;
             /** Track Id */
             track_id: string;
             /**
@@ -3123,23 +3136,6 @@ export interface components {
             end_s: number;
             /** Probability */
             probability?: number | null;
-        };
-        /** WorkShare */
-        WorkShare: {
-            /** Work Id */
-            work_id: string;
-            /**
-             * Weight
-             * @description influence on the track, or share of the training data
-             */
-            weight: string;
-            /**
-             * Holders
-             * @description holder -> share, sum 1
-             */
-            holders: {
-                [key: string]: string;
-            };
         };
         /** ResponseValidationError */
         ResponseValidationError: {
@@ -3838,6 +3834,41 @@ export interface operations {
             };
         };
     };
+    correct_provenance_royalties_provenance__track_id__corrections_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProvenanceCorrection"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordedProvenance"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_artwork_studio_artwork__artwork_id__get: {
         parameters: {
             query?: never;
@@ -4348,39 +4379,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditRecord"][];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    record_provenance_royalties_provenance_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ProvenanceRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RecordedProvenance"];
                 };
             };
             /** @description Validation Error */

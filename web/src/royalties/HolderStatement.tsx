@@ -120,12 +120,12 @@ export function HolderStatement({ holder }: { holder: string | null }) {
           <div className="table-scroll">
             <table className="data-table" aria-label="Statement lines">
               <thead>
-                <tr><th>Period</th><th>Track</th><th>Store</th><th>Territory</th><th className="num">Plays</th><th className="num">Amount</th></tr>
+                <tr><th>Period</th><th>Paid by</th><th>Track</th><th>Store</th><th>Territory</th><th className="num">Plays</th><th className="num">Amount</th></tr>
               </thead>
               <tbody>
                 {statement.data.rows.map((r) => (
-                  <tr key={`${r.period}|${r.currency}|${r.track_id}|${r.store}|${r.territory}`} data-testid="statement-row">
-                    <td>{r.period}</td><td>{r.track_id}</td><td>{r.store}</td><td>{r.territory}</td>
+                  <tr key={`${r.period}|${r.currency}|${r.tenant}|${r.statement}|${r.track_id}|${r.store}|${r.territory}`} data-testid="statement-row">
+                    <td>{r.period}</td><td title={r.statement}>{r.tenant} · {r.statement}</td><td>{r.track_id}</td><td>{r.store}</td><td>{r.territory}</td>
                     <td className="num">{r.plays}</td><td className="num">{r.amount} {r.currency}</td>
                   </tr>
                 ))}

@@ -16,8 +16,8 @@ function signInAsHolder() {
 const statement = {
   holder: "holder:x", period_from: "2026-01", period_to: "2026-03", as_of: null,
   rows: [
-    { period: "2026-01", currency: "USD", track_id: "gen:k1", store: "spotify", territory: "DE", plays: 1000, amount_micros: 2_600_000, lines: 2, amount: "2.600000" },
-    { period: "2026-02", currency: "USD", track_id: "gen:k1", store: "spotify", territory: "DE", plays: 400, amount_micros: 1_040_000, lines: 1, amount: "1.040000" },
+    { period: "2026-01", currency: "USD", tenant: "label-r", statement: "distrokid:2026-01", track_id: "gen:k1", store: "spotify", territory: "DE", plays: 1000, amount_micros: 2_600_000, lines: 2, amount: "2.600000" },
+    { period: "2026-02", currency: "USD", tenant: "label-r", statement: "distrokid:2026-02", track_id: "gen:k1", store: "spotify", territory: "DE", plays: 400, amount_micros: 1_040_000, lines: 1, amount: "1.040000" },
   ],
   totals: [{ currency: "USD", amount_micros: 3_640_000, carried_in_micros: 0, payable_minor: 364, carried_out_micros: 0, amount: "3.640000", payable: "3.64" }],
 };
@@ -53,7 +53,7 @@ describe("RoyaltiesPage: a rights holder", () => {
     expect(await screen.findByText("Signed in as rights holder holder:x.")).toBeInTheDocument();
     expect(screen.getByLabelText("Rights holder")).toHaveValue("holder:x");
     const rows = await screen.findAllByTestId("statement-row");
-    expect(rows.map((r) => r.textContent)).toEqual(["2026-01gen:k1spotifyDE10002.600000 USD", "2026-02gen:k1spotifyDE4001.040000 USD"]);
+    expect(rows.map((r) => r.textContent)).toEqual(["2026-01label-r · distrokid:2026-01gen:k1spotifyDE10002.600000 USD", "2026-02label-r · distrokid:2026-02gen:k1spotifyDE4001.040000 USD"]);
     expect(screen.getByTestId("total")).toHaveTextContent("USD3.6400003.640");
     const first = calls.find((c) => c.path === "/royalties/statements");
     expect(first?.query).toEqual({ holder: "holder:x", from: monthOf(new Date(), 11), to: monthOf(new Date()) });

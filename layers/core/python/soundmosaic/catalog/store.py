@@ -131,6 +131,12 @@ class CatalogStore:
         found = self._ddb.get_item(TableName=self.table, Key=tables.key(f"R#{recording_id}", "R")).get("Item")
         return tables.values(found) if found else None
 
+    def work(self, work_id: str) -> Work | None:
+        """A work with its rights holders' shares, as the catalog holds it now."""
+        found = self._ddb.get_item(TableName=self.table, Key=tables.key(f"W#{work_id}", "W"),
+                                   ConsistentRead=True).get("Item")
+        return Work(work_id, tables.values(found)["holders"]) if found else None
+
     def get(self, recording_id: str) -> Recording | None:
         found = self.get_many([recording_id])
         return found[0] if found else None

@@ -38,7 +38,7 @@ from soundmosaic.platform.s3json import ObjectMissing, S3Json
 from soundmosaic.providers.mosaic import ModelMosaic
 from soundmosaic.royalties.provenance import Provenance
 from soundmosaic.royalties.provenance_store import ProvenanceStore
-from soundmosaic.royalties.tenancy import TenantProvenance
+from soundmosaic.royalties.tenancy import TenantProvenance, platform_actor
 
 JOB_KIND = "song_generation"
 URL_TTL_S = 3600
@@ -321,7 +321,7 @@ def store_step(event: dict[str, Any]) -> dict[str, Any]:
     if latest and latest.reference == made.reference and latest.training == made.training:
         recorded = latest
     else:
-        recorded = tenant.record_owned(made, actor=artist_id)
+        recorded = tenant.record_owned(made, actor=platform_actor("generation", artist_id))
     store.set_take(artist_id, project_id, take_id, status=projects.READY, error=None,
                    provenance_track_id=recorded.track_id, provenance_version=recorded.version)
     return {"take_id": take_id, "track_id": recorded.track_id, "version": recorded.version}

@@ -63,8 +63,25 @@ def check_artist_id(artist_id: str) -> str:
     return artist_id
 
 
+# The Cognito group whose members may correct a generated track's provenance (with a reason,
+# audited). Tenants never can: the platform records provenance from the catalog.
+ROYALTY_ADMINS = "royalty-admins"
+
+
+def is_royalty_admin(claims: dict[str, Any]) -> bool:
+    """Whether the token's ``cognito:groups`` holds ``ROYALTY_ADMINS``.
+
+    API Gateway's JWT authorizer passes a list claim as one string (``"[a b]"``); a decoded
+    local token keeps the list.
+    """
+    groups = claims.get("cognito:groups") or []
+    if isinstance(groups, str):
+        groups = groups.strip("[]").replace(",", " ").split()
+    return ROYALTY_ADMINS in groups
+
+
 def mint_dev_token(secret: str, artist_id: str, ttl_s: int = 30 * 24 * 3600,
-                   holder_id: str | None = None) -> str:
+                   holder_id: str | None = None, groups: tuple[str, ...] = ()) -> str:
     import jwt  # local only: deployed, API Gateway checks tokens before the Lambda runs
 
     now = int(time.time())
@@ -80,6 +97,8 @@ def mint_dev_token(secret: str, artist_id: str, ttl_s: int = 30 * 24 * 3600,
         if not _HOLDER_ID.match(holder_id):
             raise ValueError(f"holder id {holder_id!r} is not a valid holder id")
         claims["custom:holder_id"] = holder_id
+    if groups:
+        claims["cognito:groups"] = list(groups)
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

@@ -47,7 +47,7 @@ from soundmosaic.publishing.distributor import DistributorClient, DistributorCon
 from soundmosaic.publishing.outbox import FAILED_RETRYING, Outbox, Publication, PublishError
 from soundmosaic.publishing.release import Asset, Release, splits_from_provenance
 from soundmosaic.royalties.provenance import Provenance, ProvenanceError, isrc
-from soundmosaic.royalties.tenancy import TenantProvenance
+from soundmosaic.royalties.tenancy import TenantProvenance, platform_actor
 
 _PREFIX = re.compile(r"[A-Z]{2}[A-Z0-9]{3}\d{2}")
 _ARTIST = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}")
@@ -224,7 +224,7 @@ def publish_take(artist_id: str, project_id: str, take_id: str, *, title: str, g
     if current.isrc != code:
         try:
             current = tenant.record_owned(Provenance.from_dict({**current.to_dict(), "isrc": code}),
-                                          f"publish:{artist_id}")
+                                          platform_actor("publishing", artist_id))
         except ProvenanceError as err:
             raise NotPublishable(str(err)) from err
         store.set_take(artist_id, project_id, take_id, provenance_version=current.version)

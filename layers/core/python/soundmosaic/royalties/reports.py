@@ -10,7 +10,8 @@ currency's minor units: the cumulative total since the holder's first entry, rou
 minus the same before the range (``money.payable``); the rest is carried forward.
 
 Access: every query takes the holder id; the API passes the one from the caller's token and
-``require_own`` refuses any other.
+``require_own`` refuses any other. Only entries split with provenance the platform recorded
+count (``tenancy.PLATFORM_WRITERS``), and each row names its tenant and statement.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from soundmosaic.royalties import money
+from soundmosaic.royalties.tenancy import PLATFORM_WRITERS
 
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -44,6 +46,8 @@ class EntrySource(Protocol):
 class StatementRow:
     period: str
     currency: str
+    tenant: str  # the artist or label whose statement paid this (the source's first part)
+    statement: str  # that tenant's statement name
     track_id: str
     store: str
     territory: str
@@ -98,15 +102,18 @@ def require_own(caller_holder: str, holder: str) -> str:
 
 
 def _posted(entries: Iterable[dict[str, Any]], as_of: str | None) -> Iterable[dict[str, Any]]:
+    """Entries split with provenance the platform recorded, posted by ``as_of`` if given."""
     # ISO 8601 UTC with a fixed width compares as text.
-    return entries if as_of is None else (e for e in entries if e["posted_at"] <= as_of)
+    return (e for e in entries if str(e.get("provenance_by") or "").startswith(PLATFORM_WRITERS)
+            and (as_of is None or e["posted_at"] <= as_of))
 
 
 def statement_rows(entries: Iterable[dict[str, Any]]) -> tuple[StatementRow, ...]:
-    """Entries summed by (period, currency, track, store, territory), in that order."""
-    sums: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    """Entries summed by (period, currency, tenant, statement, track, store, territory)."""
+    sums: dict[tuple[str, str, str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for e in entries:
-        acc = sums[(e["period"], e["currency"], e["track_id"], e["store"], e["territory"])]
+        tenant, _, statement = str(e.get("source") or "").rpartition("/")
+        acc = sums[(e["period"], e["currency"], tenant, statement, e["track_id"], e["store"], e["territory"])]
         acc[0] += e["plays"]
         acc[1] += e["amount_micros"]
         acc[2] += 1
@@ -146,14 +153,14 @@ def statement_csv(statement: HolderStatement) -> str:
     """The statement as CSV: detail rows, then one total row per currency."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["row", "holder", "period", "currency", "track_id", "store", "territory", "plays",
-                     "amount", "amount_micros", "lines", "payable", "carried_forward"])
+    writer.writerow(["row", "holder", "period", "currency", "tenant", "statement", "track_id", "store",
+                     "territory", "plays", "amount", "amount_micros", "lines", "payable", "carried_forward"])
     for r in statement.rows:
-        writer.writerow(["detail", statement.holder, r.period, r.currency, r.track_id, r.store, r.territory,
-                         r.plays, r.amount, r.amount_micros, r.lines, "", ""])
+        writer.writerow(["detail", statement.holder, r.period, r.currency, r.tenant, r.statement, r.track_id,
+                         r.store, r.territory, r.plays, r.amount, r.amount_micros, r.lines, "", ""])
     span = f"{statement.period_from}..{statement.period_to}"
     for t in statement.totals:
-        writer.writerow(["total", statement.holder, span, t.currency, "", "", "", "",
+        writer.writerow(["total", statement.holder, span, t.currency, "", "", "", "", "", "",
                          money.format_micros(t.amount_micros, t.currency), t.amount_micros, "",
                          money.format_minor(t.payable_minor, t.currency),
                          money.format_micros(t.carried_out_micros, t.currency)])

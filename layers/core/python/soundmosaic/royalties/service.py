@@ -3,10 +3,12 @@
 Two kinds of caller:
 
 - the **tenant** (the artist or label of the token, ``artist_id``) owns generated tracks: it
-  records their provenance, uploads and imports statements about them, reads its imports (summary,
-  errors, audit log), reverses its own lines, and lists the rights holders of its tracks with
-  what each was allocated. Everything is keyed by the tenant: another tenant's import, line or
-  track is not found.
+  uploads and imports statements about them, reads its imports (summary, errors, audit log),
+  reverses its own lines, and lists the rights holders of its tracks with what each was
+  allocated. It never writes provenance: the platform records it (``tenancy``). Everything is
+  keyed by the tenant: another tenant's import, line or track is not found.
+- a **royalty admin** (the ``royalty-admins`` group) corrects a track's provenance with a reason:
+  a new version with holders from the catalog, audited.
 - a **rights holder** (the token's ``holder_id``) reads their own statement and chart, and no
   one else's (``reports.require_own``). A tenant does not see a holder's statement: it spans
   every tenant whose tracks pay that holder.
@@ -18,19 +20,23 @@ that raises no audio ingest.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from soundmosaic.catalog.store import CatalogStore
 from soundmosaic.library.keys import safe_filename
 from soundmosaic.platform import aws
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import Job, JobNotFound, JobStore, new_job_id, start_workflow
 from soundmosaic.platform.paging import new_id
 from soundmosaic.royalties import audit, imports, reports, statements
+from soundmosaic.royalties.audit import AuditLog
 from soundmosaic.royalties.imports import ImportNotFound
 from soundmosaic.royalties.ledger import Ledger, LineNotFound
-from soundmosaic.royalties.provenance import Provenance
-from soundmosaic.royalties.tenancy import TenantProvenance
+from soundmosaic.royalties.provenance import Influence, share
+from soundmosaic.royalties.provenance_store import ProvenanceStore
+from soundmosaic.royalties.tenancy import TenantProvenance, platform_recorded
 
 KIND = "statement_import"
 URL_TTL_S = 3600
@@ -39,6 +45,10 @@ ALL_FROM, ALL_TO = "0000-01", "9999-12"
 
 class Refused(ValueError):
     """A request the ledger cannot take as asked (bad file name, no line to correct...)."""
+
+
+class ProvenanceNotFound(LookupError):
+    """No provenance the platform recorded for that track."""
 
 
 # -- statement files and imports ---------------------------------------------------------------
@@ -123,12 +133,46 @@ def import_audit(artist_id: str, job_id: str) -> list[dict[str, Any]]:
 # -- provenance and holders --------------------------------------------------------------------
 
 
-def record_provenance(artist_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Record a generated track's provenance (validated exactly) as the tenant's next version."""
-    provenance = Provenance.from_dict({**data, "version": 0, "recorded_at": None, "recorded_by": None})
-    stored = TenantProvenance(artist_id).record_owned(provenance, artist_id)
-    weights = stored.holder_weights()
-    return {**stored.to_dict(), "holder_weights": {h: str(w) for h, w in sorted(weights.items())}}
+class NotAdmin(PermissionError):
+    """Only a royalty admin (the ``royalty-admins`` group) may correct provenance."""
+
+
+def correct_provenance(admin_id: str, track_id: str, reason: str,
+                       weights: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A royalty admin's correction: a new provenance version, never an edit of an old one.
+
+    The reference works stay the generation's; their rights holders and shares are read again
+    from the catalog (never from the request), and ``weights`` may re-weight those same works
+    (exact fractions summing to 1). Versions already used stay as they were: lines split with
+    them keep their split; a line is split again only by a reversal and a re-split. The reason
+    and the before/after versions go to the audit log.
+    """
+    if not reason.strip():
+        raise Refused("a correction needs a reason")
+    store = ProvenanceStore()
+    latest = store.latest(track_id)
+    if latest is None or not platform_recorded(latest):
+        raise ProvenanceNotFound(f"no provenance of track {track_id}")
+    chosen = {w: share(v) for w, v in (weights or {}).items()}
+    current = {i.work.work_id for i in latest.reference}
+    if chosen and set(chosen) != current:
+        raise Refused(f"weights must name exactly the track's reference works: {sorted(current)}")
+    catalog = CatalogStore()
+    reference = []
+    for influence in latest.reference:
+        work = catalog.work(influence.work.work_id)
+        if work is None:
+            raise Refused(f"work {influence.work.work_id} is not in the catalog: its holders are unknown")
+        reference.append(Influence(work, chosen.get(work.work_id, influence.weight)))
+    corrected = replace(latest, reference=tuple(reference))
+    owner = TenantProvenance(admin_id).owner(track_id) or ""
+    audit = AuditLog(Ledger().audit_table, "correct-provenance", f"admin:{admin_id}")
+    recorded = TenantProvenance(owner).record_owned(corrected, f"admin:{admin_id}")
+    audit.record("correct-provenance", track_id=track_id, reason=reason.strip(), owner=owner,
+                 from_version=latest.version, to_version=recorded.version)
+    weights_now = recorded.holder_weights()
+    return {**recorded.to_dict(), "holder_weights": {h: str(w) for h, w in sorted(weights_now.items())},
+            "audit_operation": audit.operation_id}
 
 
 def holders(artist_id: str) -> list[dict[str, Any]]:

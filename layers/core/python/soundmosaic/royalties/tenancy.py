@@ -10,6 +10,12 @@ tenant to record a track's provenance owns it:
 
 ``TenantProvenance`` is the ``ProvenanceStore`` a tenant's import splits with: a track owned by
 another tenant (or by none) has no provenance for it, so such lines are held as unknown tracks.
+
+Only the platform writes provenance: the take workflow (from the catalog's rights holders and
+the generation's weights), publishing (the same weights with an ISRC) and a royalty admin's
+audited correction. A tenant's request never carries holders or shares. ``recorded_by`` says
+which (``platform:generation:<artist>``, ``platform:publishing:<artist>``, ``admin:<id>``), and a
+version recorded any other way (before this rule) is not split with and not shown to holders.
 """
 
 from __future__ import annotations
@@ -21,6 +27,17 @@ from soundmosaic.platform import clock
 from soundmosaic.royalties import tables
 from soundmosaic.royalties.provenance import Provenance
 from soundmosaic.royalties.provenance_store import ProvenanceStore
+
+PLATFORM_WRITERS = ("platform:", "admin:")
+
+
+def platform_actor(step: str, artist_id: str) -> str:
+    """``recorded_by`` of a version the platform writes for an artist (``step``: generation...)."""
+    return f"platform:{step}:{artist_id}"
+
+
+def platform_recorded(provenance: Provenance) -> bool:
+    return (provenance.recorded_by or "").startswith(PLATFORM_WRITERS)
 
 
 class TrackTaken(PermissionError):
@@ -55,15 +72,19 @@ class TenantProvenance(ProvenanceStore):
             {"pk": f"TENANT#{self.artist_id}", "sk": f"T#{track_id}", "track_id": track_id}))
 
     def record_owned(self, provenance: Provenance, actor: str) -> Provenance:
-        """Claim the track, then record its provenance as the next version."""
+        """Claim the track, then record its provenance as the next version (platform writers only)."""
+        if not actor.startswith(PLATFORM_WRITERS):
+            raise PermissionError(f"provenance is recorded by the platform, not by {actor!r}")
         self.claim(provenance.track_id)
         return self.record(provenance, actor)
 
     def latest(self, ref: str) -> Provenance | None:
+        """The latest version the platform recorded for a track the tenant owns, else None."""
         track_id = self.resolve(ref)
         if track_id is None or self.owner(track_id) != self.artist_id:
             return None
-        return super().latest(track_id)
+        found = super().latest(track_id)
+        return found if found is not None and platform_recorded(found) else None
 
     def tracks(self) -> Iterator[str]:
         """The ids of the tenant's tracks, in id order."""

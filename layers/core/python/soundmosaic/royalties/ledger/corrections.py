@@ -96,8 +96,8 @@ class Corrections:
             audit.record("apply-held", line_key=record["key"], currency=record["currency"],
                          amount_micros=record["amount_micros"], holders=len(applied["alloc"]),
                          provenance_version=applied["provenance_version"])
-            names = ("status", "track_id", "provenance_version", "posted_at", "alloc", "applied_by",
-                     "apply_id")
+            names = ("status", "track_id", "provenance_version", "provenance_by", "posted_at", "alloc",
+                     "applied_by", "apply_id")
             claimed = self.store.update_if(
                 f"L#{record['key']}", "L", "SET " + ", ".join(f"#{n} = :{n}" for n in names),
                 "#status = :held", {f"#{n}": n for n in names},
@@ -128,7 +128,8 @@ class Corrections:
         record = derived_record(
             original, derived_key("reverse", line_key), audit, now, kind="reversal", reverses=line_key,
             reason=reason, status=WRITING, posted_at=now, track_id=original["track_id"],
-            provenance_version=original["provenance_version"], amount_micros=-original["amount_micros"],
+            provenance_version=original["provenance_version"], provenance_by=original.get("provenance_by"),
+            amount_micros=-original["amount_micros"],
             plays=-original["plays"], alloc={h: -v for h, v in original["alloc"].items()})
         return self._claim_and_finish(record, audit)
 

@@ -53,7 +53,8 @@ def derived_record(original: dict[str, Any], key: str, audit: AuditLog, now: str
 def allocation(resolved: Resolved, amount_micros: int, seed: int, now: str) -> dict[str, Any]:
     provenance, splitter = resolved
     return {"status": WRITING, "track_id": provenance.track_id, "provenance_version": provenance.version,
-            "posted_at": now, "alloc": splitter.split(amount_micros, seed)}
+            "provenance_by": provenance.recorded_by, "posted_at": now,
+            "alloc": splitter.split(amount_micros, seed)}
 
 
 def entry_items(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -61,7 +62,7 @@ def entry_items(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
     key, period = record["key"], record["period"]
     common = {name: record.get(name) for name in (
         "period", "currency", "track_id", "store", "territory", "plays", "kind", "source",
-        "import_id", "posted_at", "provenance_version", "reverses", "corrects")}
+        "import_id", "posted_at", "provenance_version", "provenance_by", "reverses", "corrects")}
     for holder, micros in record["alloc"].items():
         yield {"pk": f"H#{holder}", "sk": f"E#{period}#{key}", "holder": holder,
                "amount_micros": micros, "line_key": key, **common}
@@ -71,7 +72,8 @@ def allocation_item(record: dict[str, Any]) -> dict[str, Any]:
     return {"pk": f"T#{record['track_id']}", "sk": f"A#{record['period']}#{record['key']}",
             "line_key": record["key"], "alloc": record["alloc"],
             **{name: record.get(name) for name in ("track_id", "period", "currency", "amount_micros",
-                                                    "plays", "store", "territory", "kind", "posted_at")}}
+                                                    "plays", "store", "territory", "kind", "posted_at",
+                                                    "provenance_by")}}
 
 
 def classify(line: StatementLine, existing: dict[str, Any]) -> str:
