@@ -8,7 +8,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm timgm6mb-soundfont espeak-ng libsndfile1 chromium libchromaprint-tools
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: up test install install-dev system lint bench clean web
+.PHONY: up test install install-dev system lint bench clean web api-contract
 
 up: install web
 	$(BIN)/soundmosaic up
@@ -50,6 +50,10 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd web && npm run build
 
 web: web/dist/index.html
+
+# After changing an API route or model: save web/openapi.json and regenerate the SPA's types.
+api-contract: install-dev web/node_modules/.package-lock.json
+	$(BIN)/python -m tests.unit.api.test_openapi_contract
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,7 +1,7 @@
 """Lambda cold start: the time to import each handler module, against a bare ``import boto3``.
 
 Every function in ``soundmosaic.platform.resources.FUNCTIONS``, zip and container alike, is
-imported in a fresh interpreter with the environment a deployed Lambda gets (the catalogue's
+imported in a fresh interpreter with the environment a deployed Lambda gets (the resource list's
 variables, region, dummy credentials, the Lambda runtime's own variables, the layer on
 ``PYTHONPATH``) and ``POWERTOOLS_TRACE_DISABLED=true``. One extra row imports the API handler with
 tracing on, as it runs in AWS (``Tracing.ACTIVE``), where Powertools patches boto3 for X-Ray.
@@ -104,7 +104,7 @@ class Target:
 
 
 def lambda_env(fn: resources.Function | None, tracing: bool = False) -> dict[str, str]:
-    """The environment of a deployed Lambda for ``fn`` (values from the local catalogue)."""
+    """The environment of a deployed Lambda for ``fn`` (values from the local resource list)."""
     env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
     name = resources.physical_name(STAGE, fn.key if fn else "baseline")
     env.update(provision.environment(STAGE, UNREACHABLE))
@@ -294,9 +294,9 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join([
         "## Cold start: handler import time vs `import boto3`",
         "",
-        "What it measures: the time to `import` each Lambda handler module of the catalogue (every "
+        "What it measures: the time to `import` each Lambda handler module of the resource list (every "
         "function, zip and container image alike) in a fresh interpreter with a deployed Lambda's "
-        "environment (catalogue variables, region, dummy "
+        "environment (resource list variables, region, dummy "
         "credentials, layer on `PYTHONPATH`, `POWERTOOLS_TRACE_DISABLED=true`; the last row has "
         "tracing on, as deployed), timed inside the child around the `import` statement. Reference: "
         "a bare `import boto3` in the same environment and run. Runs are interleaved round-robin "

@@ -1,4 +1,4 @@
-"""The SoundMosaic CDK app: one stack per bounded context, built from the shared catalogue.
+"""The SoundMosaic CDK app: one stack per bounded context, built from the shared resource list.
 
 Every bucket, table, queue, function, state machine and schedule comes from
 ``soundmosaic.platform.resources``; nothing here spells a resource name of its own.

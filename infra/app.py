@@ -11,10 +11,10 @@ Stacks, named ``SoundMosaic-<stage>-<Context>``::
     Schedules  EventBridge rules + their target functions          (resources.SCHEDULES)
     Compute    SageMaker async GPU endpoint for the audio worker   (only with -c gpu=true)
 
-Each catalogue function lives in exactly one stack, the first of Workflows, Ingest, Schedules
+Each listed function lives in exactly one stack, the first of Workflows, Ingest, Schedules
 that uses it, else Api. References between stacks only go from these to Storage, Data and Auth;
 names and ARNs that would point back (state machine ARNs, function names, queue URLs, the GPU
-endpoint's name) are built from the catalogue's physical names (``infra.names``). Compute, too,
+endpoint's name) are built from the resource list's physical names (``infra.names``). Compute, too,
 refers only to Storage and Data; the stack whose function uses its endpoint deploys after it.
 """
 
@@ -46,7 +46,7 @@ WORKFLOWS, INGEST, SCHEDULES, API, COMPUTE = "Workflows", "Ingest", "Schedules",
 
 
 def placement() -> dict[str, list[str]]:
-    """Function keys per stack: each catalogue function in exactly one stack."""
+    """Function keys per stack: each listed function in exactly one stack."""
     home: dict[str, str] = {}
     for machine in resources.STATE_MACHINES:
         for key in machine.functions.values():
@@ -58,7 +58,7 @@ def placement() -> dict[str, list[str]]:
     for fn in resources.FUNCTIONS:
         home.setdefault(fn.key, API)
     stacks: dict[str, list[str]] = {WORKFLOWS: [], INGEST: [], SCHEDULES: [], API: []}
-    for fn in resources.FUNCTIONS:  # catalogue order, so templates are stable
+    for fn in resources.FUNCTIONS:  # resource list order, so templates are stable
         stacks[home[fn.key]].append(fn.key)
     return stacks
 

@@ -1,9 +1,9 @@
-"""Deterministic names and ARNs of catalogued resources, for references that would otherwise
+"""Deterministic names and ARNs of listed resources, for references that would otherwise
 make stacks depend on each other in a circle.
 
 A function needs the ARN of the state machine that invokes it (to hand to others), and the state
 machine's definition needs the function's ARN. Every function, queue and state machine is
-therefore given its catalogue physical name, and the ARNs and URLs below are built from that
+therefore given its resource list physical name, and the ARNs and URLs below are built from that
 name and the stack's own account, region and partition, so no cross-stack reference is needed.
 """
 

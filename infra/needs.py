@@ -1,7 +1,7 @@
-"""What each catalogued function may touch: the least-privilege grants and its packaging.
+"""What each listed function may touch: the least-privilege grants and its packaging.
 
-The catalogue says which resources exist; this table says which function may read or write
-which of them. Keys are catalogue keys and are checked against the catalogue at synth time, so a
+The resource list says which resources exist; this table says which function may read or write
+which of them. Keys are resource list keys and are checked against the resource list at synth time, so a
 renamed or removed resource fails the build instead of silently dropping a permission.
 """
 
@@ -25,11 +25,11 @@ class Access(Enum):
 class Needs:
     buckets: dict[str, Access] = field(default_factory=dict)
     tables: dict[str, Access] = field(default_factory=dict)
-    # State machines (catalogue keys) the function starts executions of.
+    # State machines (resource list keys) the function starts executions of.
     starts: tuple[str, ...] = ()
-    # Queues (catalogue keys) the function sends messages to, e.g. the publishing outbox.
+    # Queues (resource list keys) the function sends messages to, e.g. the publishing outbox.
     sends: tuple[str, ...] = ()
-    # Secrets (catalogue keys) the function reads, e.g. the vendor keys of ModelMosaic.
+    # Secrets (resource list keys) the function reads, e.g. the vendor keys of ModelMosaic.
     secrets: tuple[str, ...] = ()
     # Folder under containers/ whose Dockerfile builds the function's image (None: zip + layers).
     container: str | None = None
@@ -140,13 +140,13 @@ def needs(function_key: str) -> Needs:
         return NEEDS[function_key]
     except KeyError:
         raise KeyError(
-            f"catalogue function {function_key!r} has no entry in infra/needs.py: say which "
+            f"listed function {function_key!r} has no entry in infra/needs.py: say which "
             "buckets and tables it may use"
         ) from None
 
 
 def check() -> None:
-    """Every catalogue function has needs, and every key named here is in the catalogue."""
+    """Every listed function has needs, and every key named here is in the resource list."""
     functions = {f.key for f in resources.FUNCTIONS}
     buckets = {b.key for b in resources.BUCKETS}
     tables = {t.key for t in resources.TABLES}
@@ -154,7 +154,7 @@ def check() -> None:
     secrets = {s.key for s in resources.SECRETS}
     queues = {q.key for q in resources.QUEUES}
     problems = [f"function {k!r} has no needs entry" for k in sorted(functions - set(NEEDS))]
-    problems += [f"needs entry {k!r} is not a catalogue function" for k in sorted(set(NEEDS)
+    problems += [f"needs entry {k!r} is not a listed function" for k in sorted(set(NEEDS)
                                                                                   - functions)]
     for key, entry in NEEDS.items():
         problems += [f"{key}: unknown bucket {b!r}" for b in entry.buckets if b not in buckets]
@@ -172,4 +172,4 @@ def check() -> None:
                                     / "Dockerfile").is_file():
             problems.append(f"{key}: containers/{entry.container}/Dockerfile is missing")
     if problems:
-        raise ValueError("infra/needs.py disagrees with the catalogue: " + "; ".join(problems))
+        raise ValueError("infra/needs.py disagrees with the resource list: " + "; ".join(problems))

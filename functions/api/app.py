@@ -53,7 +53,18 @@ def openapi() -> Response[str]:
         title="SoundMosaic API", version=soundmosaic.__version__))
 
 
+def json_sent_as_form(event: dict[str, Any]) -> dict[str, Any]:
+    """``curl -d '{...}'`` labels a JSON body ``application/x-www-form-urlencoded``: read it as JSON
+    (what it is) rather than answer 422, as every body this API takes is JSON."""
+    headers = event.get("headers") or {}
+    body = event.get("body") or ""
+    if (headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+            and not event.get("isBase64Encoded") and body.lstrip()[:1] in ("{", "[")):
+        event = {**event, "headers": {**headers, "content-type": "application/json"}}
+    return event
+
+
 @caller.observed.handler(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     library.idempotency.register_lambda_context(context)
-    return app.resolve(event, context)
+    return app.resolve(json_sent_as_form(event), context)

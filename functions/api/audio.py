@@ -1,17 +1,17 @@
 """The audio lab's routes: process a track, read what it made (stems, MIDI, lyrics, samples) and
 export a selection. A Powertools ``Router`` included by ``api/app.py``.
 
-Another artist's track is 404 like an unknown one; unknown stages are 400. Processing and
+Another artist's track is 404 like an unknown one; unknown stages and settings are 422 (typed in
+``soundmosaic.audio.settings``). Processing and
 exports return 202 with the job to follow at ``GET /jobs/{job_id}``. The audio lab's service
 (and the pipeline it names stages with) is imported by the routes that use it, not at cold start.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import Field
+from soundmosaic.audio.settings import STAGES, Stage, StageSettings
 from soundmosaic.library import media
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import JobStore
@@ -23,12 +23,10 @@ router = Router()
 
 
 class ProcessRequest(Request):
-    stages: list[str] | None = Field(default=None, description="default: every stage; e.g. "
-                                     "['midi'] re-runs MIDI alone (the export follows)")
-    settings: dict[str, dict[str, Any]] | None = Field(
-        default=None,
-        description="per stage, e.g. {'separate': {'engine': 'htdemucs'}, "
-                    "'midi': {'onset_threshold': 0.6}, 'lyrics': {'language': 'de'}}")
+    stages: list[Stage] | None = Field(default=None, max_length=len(STAGES), description="default: every "
+                                       "stage; e.g. ['midi'] re-runs MIDI alone (the export follows)")
+    settings: StageSettings | None = Field(default=None, description="typed and bounded per stage "
+                                           "(soundmosaic.audio.settings): no paths, devices or workers")
 
 
 class ExportRequest(Request):
@@ -142,7 +140,8 @@ def process_track(track_id: str, body: ProcessRequest) -> Job:
     """Start the audio lab on a track (all stages, or the ones named, with their settings)."""
     from soundmosaic.audio import service
 
-    job = service.start_processing(artist(), track_id, body.stages, body.settings, request_id())
+    settings = body.settings.as_event() if body.settings else {}
+    job = service.start_processing(artist(), track_id, body.stages, settings, request_id())
     return Job.model_validate(job.__dict__)
 
 

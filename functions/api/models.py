@@ -20,9 +20,9 @@ Number = int | float
 
 
 class Request(BaseModel):
-    """A request body."""
+    """A request body: a field it does not name is refused (422), never passed on."""
 
-    model_config = ConfigDict(defer_build=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class Reply(BaseModel):

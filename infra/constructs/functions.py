@@ -1,6 +1,6 @@
-"""Catalogue functions as Lambdas: one way to build them, whichever stack they live in.
+"""Listed functions as Lambdas: one way to build them, whichever stack they live in.
 
-Every function gets the same environment (every catalogued name/ARN plus stage and Powertools
+Every function gets the same environment (every listed name/ARN plus stage and Powertools
 settings), X-Ray tracing, its own log group and exactly the grants ``infra.needs`` lists. Zip
 functions run ``functions/<name>/`` on python3.11 with the Powertools layer (the release pinned in
 ``pyproject.toml``) and the core layer (``layers/core``); a function whose needs name a container
@@ -115,8 +115,8 @@ def powertools_layer_arn(scope: Construct, version: str) -> str:
     return ssm.StringParameter.value_for_string_parameter(scope, powertools_layer_parameter(version))
 
 
-class CatalogueFunctions(Construct):
-    """The given catalogue functions, built for the stack this construct is placed in."""
+class ListedFunctions(Construct):
+    """The given listed functions, built for the stack this construct is placed in."""
 
     def __init__(self, scope: Construct, construct_id: str, *, keys: Iterable[str],
                  shared: Shared) -> None:

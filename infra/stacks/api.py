@@ -18,12 +18,12 @@ from soundmosaic.platform import resources
 from soundmosaic.platform.auth import PUBLIC_PATHS
 from soundmosaic.platform.resources import physical_name
 
-from infra.constructs.functions import CatalogueFunctions, Shared
+from infra.constructs.functions import ListedFunctions, Shared
 from infra.constructs.logs import log_group as make_log_group
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
 
-API_FUNCTION = "api"  # the catalogue function behind the HTTP API
+API_FUNCTION = "api"  # the listed function behind the HTTP API
 PROXY_PATH = "/api/{proxy+}"
 DESCRIPTION = "SoundMosaic API: HTTP API, JWT authorizer and the API function"
 ACCESS_LOG_FORMAT = {
@@ -48,8 +48,8 @@ class ApiStack(FoundationStack):
                  env: Environment | None = None) -> None:
         super().__init__(scope, construct_id, settings=settings, env=env,
                          description=DESCRIPTION)
-        resources.function(API_FUNCTION)  # fails loudly if the catalogue drops it
-        self.functions = CatalogueFunctions(self, "Functions", keys=function_keys, shared=shared)
+        resources.function(API_FUNCTION)  # fails loudly if the resource list drops it
+        self.functions = ListedFunctions(self, "Functions", keys=function_keys, shared=shared)
         handler = self.functions.functions[API_FUNCTION]
 
         self.http_api = apigw.HttpApi(

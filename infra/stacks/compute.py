@@ -6,7 +6,7 @@ Only synthesised with context ``gpu=true`` (``infra.app``). The pieces, as SageM
 the pattern for asynchronous endpoints:
 
 - ``AWS::SageMaker::Model``: the image (``serve`` entry point: ``/ping`` and ``/invocations``
-  on port 8080), the catalogue environment (bucket and table names) and the GPU settings, run
+  on port 8080), the resource list environment (bucket and table names) and the GPU settings, run
   under an execution role that may pull the image, log, and touch only what the audio stages
   touch (the media bucket's ``artists/`` prefix, the tracks and jobs tables) plus the async
   input (read) and output/failure (write) prefixes.
@@ -43,7 +43,7 @@ from infra.stacks.base import FoundationStack
 
 DESCRIPTION = "SoundMosaic compute: SageMaker asynchronous GPU endpoint (scales to zero) for the audio worker"
 CONTAINER = "audio"  # containers/audio: the Lambda image, also a SageMaker container
-WORKER_FUNCTION = "audio"  # the catalogue function whose code the endpoint serves
+WORKER_FUNCTION = "audio"  # the listed function whose code the endpoint serves
 VARIANT = "AllTraffic"
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 METRICS_NAMESPACE = "AWS/SageMaker"

@@ -1,4 +1,4 @@
-"""DynamoDB tables of the catalogue (on-demand, encrypted, point-in-time recovery, retained) and its
+"""DynamoDB tables of the resource list (on-demand, encrypted, point-in-time recovery, retained) and its
 secrets (created holding a placeholder; an operator puts the real value, see docs/deploy.md)."""
 
 from __future__ import annotations

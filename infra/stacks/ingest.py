@@ -1,4 +1,4 @@
-"""Ingest: the catalogue's queues (each with a dead-letter queue), the upload notifications that
+"""Ingest: the resource list's queues (each with a dead-letter queue), the upload notifications that
 feed them, and their consumer functions with partial batch failure reporting.
 
 The notifications are configured here on the storage stack's buckets (imported by name), so the
@@ -18,7 +18,7 @@ from soundmosaic.platform import resources
 from soundmosaic.platform.resources import physical_name
 
 from infra import names
-from infra.constructs.functions import CatalogueFunctions, Shared
+from infra.constructs.functions import ListedFunctions, Shared
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
 
@@ -38,7 +38,7 @@ class IngestStack(FoundationStack):
         super().__init__(scope, construct_id, settings=settings, env=env,
                          description=DESCRIPTION)
         stage = settings.stage
-        self.functions = CatalogueFunctions(self, "Functions", keys=function_keys, shared=shared)
+        self.functions = ListedFunctions(self, "Functions", keys=function_keys, shared=shared)
         self.queues: dict[str, sqs.Queue] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         for entry in resources.QUEUES:
@@ -72,7 +72,7 @@ class IngestStack(FoundationStack):
                 report_batch_item_failures=True,
             ))
 
-        # Upload notifications: each bucket prefix that the catalogue marks goes to the queue
+        # Upload notifications: each bucket prefix that the resource list marks goes to the queue
         # whose consumer handles S3 events.
         for notifying in (b for b in resources.BUCKETS if b.notify_prefixes):
             assert notifying.notify_queue, f"{notifying.key}: notify_prefixes need a notify_queue"

@@ -1,4 +1,4 @@
-"""Schedules: one EventBridge rule per catalogue schedule, invoking its target function."""
+"""Schedules: one EventBridge rule per listed schedule, invoking its target function."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from constructs import Construct
 from soundmosaic.platform import resources
 from soundmosaic.platform.resources import physical_name
 
-from infra.constructs.functions import CatalogueFunctions, Shared
+from infra.constructs.functions import ListedFunctions, Shared
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
 
@@ -27,7 +27,7 @@ class SchedulesStack(FoundationStack):
                  env: Environment | None = None) -> None:
         super().__init__(scope, construct_id, settings=settings, env=env,
                          description=DESCRIPTION)
-        self.functions = CatalogueFunctions(self, "Functions", keys=function_keys, shared=shared)
+        self.functions = ListedFunctions(self, "Functions", keys=function_keys, shared=shared)
         available: dict[str, lambda_.IFunction] = {**(elsewhere or {}),
                                                    **self.functions.functions}
         self.rules: dict[str, events.Rule] = {}

@@ -1,7 +1,7 @@
-"""S3 buckets of the catalogue: private, encrypted, TLS-only, versioned, with lifecycle and CORS.
+"""S3 buckets of the resource list: private, encrypted, TLS-only, versioned, with lifecycle and CORS.
 
-Bucket names are left to CloudFormation (S3 names are global, so a catalogue name could be taken
-by anyone); functions learn them through the catalogue's environment variables. The upload
+Bucket names are left to CloudFormation (S3 names are global, so a resource list name could be taken
+by anyone); functions learn them through the resource list's environment variables. The upload
 notifications to the ingest queue are wired in the ingest stack, which owns the queue.
 """
 
@@ -33,7 +33,7 @@ class StorageStack(FoundationStack):
         known = {b.key for b in resources.BUCKETS}
         unknown = (set(EXPIRE_OBJECTS_AFTER) | set(EXPIRE_PREFIX_AFTER)) - known
         if unknown:
-            raise ValueError(f"expiry set for buckets not in the catalogue: {sorted(unknown)}")
+            raise ValueError(f"expiry set for buckets not in the resource list: {sorted(unknown)}")
         cors = [s3.CorsRule(
             allowed_origins=list(settings.spa_origins),
             allowed_methods=[s3.HttpMethods.PUT, s3.HttpMethods.GET, s3.HttpMethods.HEAD],

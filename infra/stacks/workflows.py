@@ -1,7 +1,7 @@
 """Workflows: the state machines in ``statemachines/`` and the functions their Tasks invoke.
 
 Each definition is loaded from its file as is; CloudFormation replaces every ``${Name}``
-placeholder with the ARN of the catalogue function it names (``definitionSubstitutions``), the
+placeholder with the ARN of the listed function it names (``definitionSubstitutions``), the
 same substitution the local runtime applies before handing the file to moto. Executions are
 traced with X-Ray and logged to CloudWatch Logs (without execution data: payloads carry ids and
 S3 keys, and file names can be personal).
@@ -17,7 +17,7 @@ from constructs import Construct
 from soundmosaic.platform import resources
 from soundmosaic.platform.resources import physical_name
 
-from infra.constructs.functions import CatalogueFunctions, Shared
+from infra.constructs.functions import ListedFunctions, Shared
 from infra.constructs.logs import log_group as make_log_group
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
@@ -36,12 +36,12 @@ class WorkflowsStack(FoundationStack):
                  env: Environment | None = None) -> None:
         super().__init__(scope, construct_id, settings=settings, env=env,
                          description=DESCRIPTION)
-        self.functions = CatalogueFunctions(self, "Functions", keys=function_keys, shared=shared)
+        self.functions = ListedFunctions(self, "Functions", keys=function_keys, shared=shared)
         self.state_machines: dict[str, sfn.StateMachine] = {}
         for entry in resources.STATE_MACHINES:
             missing = placeholders(entry) - set(entry.functions)
             if missing:
-                raise ValueError(f"{entry.file}: no catalogue substitution for {sorted(missing)}")
+                raise ValueError(f"{entry.file}: no listed substitution for {sorted(missing)}")
             name = physical_name(settings.stage, entry.key)
             # The /aws/vendedlogs/ prefix keeps the log resource policy small.
             log_group = make_log_group(self, f"{entry.key}-logs", settings,

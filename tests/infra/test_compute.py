@@ -112,7 +112,7 @@ def test_model_serves_the_gpu_build_of_the_audio_image(gpu_synth):
     assert image["source"]["dockerBuildArgs"] == compute.GPU_BUILD_ARGS
     assert compute.GPU_BUILD_ARGS["TORCH_INDEX"] == "https://pypi.org/simple"
     assert image_hash in text(container["Image"])
-    # The worker gets the catalogue's names (the stages read S3 and DynamoDB) and the GPU.
+    # The worker gets the resource list's names (the stages read S3 and DynamoDB) and the GPU.
     env = container["Environment"]
     for variable in ("MEDIA_BUCKET", "TRACKS_TABLE", "JOBS_TABLE", "SOUNDMOSAIC_STAGE"):
         assert variable in env, variable

@@ -193,7 +193,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
 
 
 def lambda_environment(fn: resources.Function) -> dict[str, str]:
-    """A deployed function's variables (the catalogue's, with local values) and Lambda's own;
+    """A deployed function's variables (the resource list's, with local values) and Lambda's own;
     tracing on, as deployed (``Tracing.ACTIVE``)."""
     env = {k: os.environ[k] for k in ("PATH", "LANG", "TMPDIR") if k in os.environ}
     env.update(provision.environment("deploy-test", "http://127.0.0.1:1"))
@@ -246,7 +246,7 @@ def test_every_lazy_import_left_out_is_still_there(deployment):
             assert any(s.startswith(site + ":") for s in report["skipped"]), (key, site)
 
 
-def test_the_catalogue_imports_wherever_its_layer_is_unpacked():
+def test_the_resource_list_imports_wherever_its_layer_is_unpacked():
     """The layer is at /opt/python, and the images copy it to /var/task: fewer folders than a
     checkout has above ``soundmosaic/platform/``. (Failed every deployed function once.)"""
     path = LAYER_PYTHON / "soundmosaic" / "platform" / "resources.py"

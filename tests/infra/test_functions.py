@@ -1,4 +1,4 @@
-"""Every catalogue function: one Lambda, its packaging, environment, tracing and grants."""
+"""Every listed function: one Lambda, its packaging, environment, tracing and grants."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ POWERTOOLS_PARAMETER = "/aws/service/powertools/python/x86_64/python3.11/"
 
 
 def _functions(synth) -> dict[str, tuple[str, str, dict]]:
-    """Catalogue key -> (stack short name, logical id, properties) of its Lambda."""
+    """Resource key -> (stack short name, logical id, properties) of its Lambda."""
     names = {physical_name(STAGE, f.key): f.key for f in resources.FUNCTIONS}
     found: dict[str, tuple[str, str, dict]] = {}
     for short in synth.templates:
@@ -34,7 +34,7 @@ def _functions(synth) -> dict[str, tuple[str, str, dict]]:
     return found
 
 
-def test_every_catalogue_function_exists_exactly_once(synth):
+def test_every_resource_list_function_exists_exactly_once(synth):
     assert set(_functions(synth)) == {f.key for f in resources.FUNCTIONS}
 
 
@@ -46,7 +46,7 @@ def test_placement_puts_each_function_in_one_stack():
         assert set(machine.functions.values()) <= set(homes["Workflows"])
 
 
-def test_needs_cover_the_catalogue():
+def test_needs_cover_the_resource_list():
     needs.check()
     assert set(needs.NEEDS) == {f.key for f in resources.FUNCTIONS}
 
@@ -182,7 +182,7 @@ def test_studio_function_is_the_studio_image_beside_its_workflows(synth):
     assert short == "Api" and api["ImageConfig"]["Command"] == ["functions.api.app.handler"]
 
 
-def test_every_function_gets_every_catalogue_variable(synth):
+def test_every_function_gets_every_resource_list_variable(synth):
     expected = ({b.env for b in resources.BUCKETS} | {t.env for t in resources.TABLES}
                 | {q.env for q in resources.QUEUES} | {m.env for m in resources.STATE_MACHINES}
                 | {f.env for f in resources.FUNCTIONS if f.env} | {x.env for x in resources.SECRETS}

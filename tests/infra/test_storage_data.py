@@ -1,4 +1,4 @@
-"""S3 buckets and DynamoDB tables: one per catalogue entry, with their security settings."""
+"""S3 buckets and DynamoDB tables: one per resource entry, with their security settings."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ pytestmark = pytest.mark.infra
 
 
 def _bucket_ids(synth) -> dict[str, str]:
-    """Catalogue bucket key -> logical id in the storage template."""
+    """Listed bucket key -> logical id in the storage template."""
     stack = synth.stacks["Storage"]
     return {key: stack.resolve(stack.get_logical_id(bucket.node.default_child))
             for key, bucket in stack.buckets.items()}
 
 
-def test_one_bucket_per_catalogue_entry(synth):
+def test_one_bucket_per_resource_list_entry(synth):
     synth.template("Storage").resource_count_is("AWS::S3::Bucket", len(resources.BUCKETS))
     assert set(_bucket_ids(synth)) == {b.key for b in resources.BUCKETS}
 
@@ -84,7 +84,7 @@ def test_several_spa_origins(prod_synth):
                                       "https://preview.soundmosaic.example"]
 
 
-def test_tables_follow_the_catalogue(synth):
+def test_tables_follow_the_resource_list(synth):
     template = synth.json("Data")
     tables = of_type(template, "AWS::DynamoDB::Table")
     assert len(tables) == len(resources.TABLES)
@@ -109,7 +109,7 @@ def test_tables_follow_the_catalogue(synth):
         assert table["DeletionPolicy"] == "Retain"
 
 
-def test_catalogue_table_keys_are_the_ones_the_code_uses():
+def test_resource_list_table_keys_are_the_ones_the_code_uses():
     tables = {t.key: t for t in resources.TABLES}
     assert (tables["tracks"].partition_key, tables["tracks"].sort_key) == ("artist_id", "track_id")
     assert (tables["jobs"].partition_key, tables["jobs"].sort_key) == ("artist_id", "job_id")
@@ -142,7 +142,7 @@ def test_production_tables_have_deletion_protection(synth, prod_synth):
         assert props(table).get("DeletionProtectionEnabled") in (None, False)
 
 
-def test_secrets_follow_the_catalogue_hold_a_placeholder_and_are_retained(synth):
+def test_secrets_follow_the_resource_list_hold_a_placeholder_and_are_retained(synth):
     secrets = of_type(synth.json("Data"), "AWS::SecretsManager::Secret")
     assert {props(s)["Name"] for s in secrets.values()} == {physical_name(STAGE, s.key)
                                                             for s in resources.SECRETS}

@@ -30,7 +30,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     aws.reset()
 
 
-# Unit tests (no local stack) name the tables; the catalogued names win when set.
+# Unit tests (no local stack) name the tables; the listed names win when set.
 NAMES = {tables.LEDGER: "unit-royalty-ledger", tables.AUDIT: "unit-royalty-audit",
          tables.PROVENANCE: "unit-royalty-provenance"}
 

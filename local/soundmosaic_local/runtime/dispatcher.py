@@ -2,7 +2,7 @@
 
 moto would run a Lambda in Docker; ``LambdaFunction._invoke_lambda`` is replaced so that every
 invocation moto makes (Step Functions Tasks, S3 notifications, SQS event source mappings, the
-Invoke API) calls the catalogued handler in this process instead. A handler's exception comes
+Invoke API) calls the listed handler in this process instead. A handler's exception comes
 back as ``{"errorType", "errorMessage", "stackTrace"}`` with the function-error flag set, as in
 AWS, so state machine Retry and Catch match on the error's type.
 """
@@ -24,7 +24,7 @@ from soundmosaic.platform import resources
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_names: dict[str, resources.Function] = {}  # physical function name -> catalogue entry
+_names: dict[str, resources.Function] = {}  # physical function name -> resource entry
 # One execution environment per function, as Lambda gives each concurrent request its own:
 # handlers keep per-request state in module globals (the Powertools resolver's current event,
 # the logger's keys), so two requests must never run one module's handler at the same time.
@@ -52,7 +52,7 @@ class LocalContext:
 
 
 def register(stage: str) -> None:
-    """Map the physical names of this stage's functions to their catalogue entries."""
+    """Map the physical names of this stage's functions to their resource entries."""
     with _lock:
         # A new stack is a new deployment: handlers start cold, so clients they made at import
         # time (Powertools persistence layers) see this stack's endpoint, not a previous one's.

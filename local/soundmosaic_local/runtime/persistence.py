@@ -114,7 +114,7 @@ class Snapshotter:
     # -- snapshot ---------------------------------------------------------------------------
 
     def snapshot(self, names: set[str] | None = None) -> None:
-        """Snapshot the named buckets and tables (default: all catalogued ones)."""
+        """Snapshot the named buckets and tables (default: all listed ones)."""
         with self._lock:
             for bucket in resources.BUCKETS:
                 name = physical_name(self.stage, bucket.key)

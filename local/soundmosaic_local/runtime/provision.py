@@ -1,4 +1,4 @@
-"""Create the catalogued resources in the local moto server, the way the CDK stacks do in AWS.
+"""Create the listed resources in the local moto server, the way the CDK stacks do in AWS.
 
 Buckets and tables are made first and bucket notifications last, so that objects restored from
 the data directory do not raise upload events a second time.

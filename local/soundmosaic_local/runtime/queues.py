@@ -7,7 +7,7 @@ and nothing receives them until the next send). The publishing outbox relies on 
 after a retryable failure, so its queue is polled here instead, as Lambda does in AWS:
 
 - long-poll ``ReceiveMessage`` (moto counts receives and moves a message to the DLQ after the
-  queue's ``maxReceiveCount``), invoke the catalogued consumer through the dispatcher with a
+  queue's ``maxReceiveCount``), invoke the listed consumer through the dispatcher with a
   Lambda SQS event;
 - delete the messages that succeeded: all of them unless the reply lists ``batchItemFailures``
   (``ReportBatchItemFailures``); on a function error none. What stays comes back when its

@@ -3,8 +3,8 @@
 The document is built from ``functions.api.app`` (as ``GET /api/openapi.json`` serves it) and
 compared with the saved copy the SPA is typed against, like ``node scripts/openapi.mjs check``
 (paths and components; ``info.version`` moves with every release); the generated types are
-compared with a fresh ``openapi-typescript`` run over the saved copy. When either differs:
-``cd web && npm run api:pull -- <a running API>`` (``soundmosaic up``) saves both again.
+compared with a fresh ``openapi-typescript`` run over the saved copy. When either differs,
+``make api-contract`` saves both again (or ``cd web && npm run api:pull`` against a running API).
 """
 
 from __future__ import annotations
@@ -70,3 +70,17 @@ def test_the_generated_types_match_the_saved_document(tmp_path: Path) -> None:
                    capture_output=True, timeout=120)
     assert target.read_text() == (WEB / "src" / "api" / "schema.d.ts").read_text(), \
         "web/src/api/schema.d.ts is stale: run `npm run api:types` in web/"
+
+
+def save() -> None:
+    """Save the API's document and regenerate the SPA's types (``make api-contract``)."""
+    saved = WEB / "openapi.json"
+    document = live_document()
+    document["info"] = json.loads(saved.read_text())["info"]
+    saved.write_text(json.dumps(document, indent=2) + "\n")
+    subprocess.run([str(WEB / "node_modules" / ".bin" / "openapi-typescript"), str(saved),
+                    "-o", str(WEB / "src" / "api" / "schema.d.ts")], check=True)
+
+
+if __name__ == "__main__":
+    save()

@@ -1817,6 +1817,14 @@ export interface components {
             /** Txt */
             txt: string;
         };
+        /** LyricsSettings */
+        LyricsSettings: {
+            /**
+             * Language
+             * @description ISO 639-1 code such as 'en' (default: detected)
+             */
+            language?: string | null;
+        };
         /**
          * Match
          * @description The catalog recording a song is matched to, with its work's rights holders.
@@ -1874,6 +1882,28 @@ export interface components {
             bpm: number | null;
             /** Notes */
             notes: components["schemas"]["Note"][];
+        };
+        /** MidiStageSettings */
+        MidiStageSettings: {
+            /** Onset Threshold */
+            onset_threshold?: number | null;
+            /** Frame Threshold */
+            frame_threshold?: number | null;
+            /** Minimum Note Length Ms */
+            minimum_note_length_ms?: number | null;
+            /** Minimum Frequency */
+            minimum_frequency?: number | null;
+            /** Maximum Frequency */
+            maximum_frequency?: number | null;
+            /** Multiple Pitch Bends */
+            multiple_pitch_bends?: boolean | null;
+            /** Melodia Trick */
+            melodia_trick?: boolean | null;
+            /**
+             * Program
+             * @description General MIDI program, 0-based
+             */
+            program?: number | null;
         };
         /**
          * MultipartUpload
@@ -2103,16 +2133,9 @@ export interface components {
              * Stages
              * @description default: every stage; e.g. ['midi'] re-runs MIDI alone (the export follows)
              */
-            stages?: string[] | null;
-            /**
-             * Settings
-             * @description per stage, e.g. {'separate': {'engine': 'htdemucs'}, 'midi': {'onset_threshold': 0.6}, 'lyrics': {'language': 'de'}}
-             */
-            settings?: {
-                [key: string]: {
-                    [key: string]: unknown;
-                };
-            } | null;
+            stages?: ("decode" | "separate" | "analyse" | "midi" | "lyrics" | "samples" | "export")[] | null;
+            /** @description typed and bounded per stage (soundmosaic.audio.settings): no paths, devices or workers */
+            settings?: components["schemas"]["StageSettings"] | null;
         };
         /**
          * Project
@@ -2530,6 +2553,36 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** SamplesSettings */
+        SamplesSettings: {
+            /** Onset Delta */
+            onset_delta?: number | null;
+            /** Min Length S */
+            min_length_s?: number | null;
+            /** Max Length S */
+            max_length_s?: number | null;
+            /** Trim Db */
+            trim_db?: number | null;
+            /** Fade In Ms */
+            fade_in_ms?: number | null;
+            /** Fade Out Ms */
+            fade_out_ms?: number | null;
+            /** Target Lufs */
+            target_lufs?: number | null;
+            /** Peak Ceiling Db */
+            peak_ceiling_db?: number | null;
+            /** Normalise */
+            normalise?: boolean | null;
+            /**
+             * Dedupe Threshold
+             * @description above 1: keep near-duplicates
+             */
+            dedupe_threshold?: number | null;
+            /** Silence Db */
+            silence_db?: number | null;
+            /** Max Slices */
+            max_slices?: number | null;
+        };
         /** Segment */
         Segment: {
             /** Text */
@@ -2540,6 +2593,34 @@ export interface components {
             end_s: number;
             /** Words */
             words: components["schemas"]["Word"][];
+        };
+        /** SeparateSettings */
+        SeparateSettings: {
+            /**
+             * Engine
+             * @description default: the deployment's engine
+             */
+            engine?: ("spleeter-hpss" | "htdemucs" | "htdemucs_ft" | "htdemucs_6s") | null;
+            /**
+             * Shifts
+             * @description Demucs: random shifts averaged (each one more full pass)
+             */
+            shifts?: number | null;
+            /**
+             * Overlap
+             * @description Demucs: window overlap
+             */
+            overlap?: number | null;
+            /**
+             * Mask Extension
+             * @description spleeter-hpss: how the 2-stem mask covers frequencies above 11 kHz
+             */
+            mask_extension?: ("average" | "zeros") | null;
+            /**
+             * Hpss Margin
+             * @description spleeter-hpss: HPSS separation margin
+             */
+            hpss_margin?: number | null;
         };
         /**
          * SingleUpload
@@ -2638,6 +2719,16 @@ export interface components {
             share_percent: string;
             /** Name */
             name: string;
+        };
+        /**
+         * StageSettings
+         * @description Per stage, e.g. ``{"separate": {"engine": "htdemucs"}, "midi": {"onset_threshold": 0.6}}``.
+         */
+        StageSettings: {
+            separate?: components["schemas"]["SeparateSettings"] | null;
+            midi?: components["schemas"]["MidiStageSettings"] | null;
+            lyrics?: components["schemas"]["LyricsSettings"] | null;
+            samples?: components["schemas"]["SamplesSettings"] | null;
         };
         /**
          * Statement

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from soundmosaic.audio.settings import STAGES, StageSettings
 from soundmosaic.library import keys
 from soundmosaic.library.tracks import TrackStore
 from soundmosaic.platform import clock
@@ -35,7 +36,6 @@ from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import JobStore
 from soundmosaic.platform.s3json import ObjectMissing, S3Json
 
-STAGES = ("decode", "separate", "analyse", "midi", "lyrics", "samples", "export")
 # Percent of the job at which each stage starts and ends, for progress inside a stage.
 PROGRESS = {"decode": (2, 8), "analyse": (8, 10), "separate": (10, 55), "midi": (55, 88),
             "lyrics": (55, 88), "samples": (55, 88), "export": (88, 99)}
@@ -62,8 +62,10 @@ class StageRequest:
         unknown = set(stages) - set(STAGES)
         if unknown:
             raise ValueError(f"unknown stages {sorted(unknown)}; choose from {list(STAGES)}")
-        return StageRequest(event["artist_id"], event["track_id"], event["job_id"], stages,
-                            event.get("settings") or {}, event.get("stem"))
+        # Validated again here: a workflow's input may come from elsewhere than the API.
+        settings = StageSettings.model_validate(event.get("settings") or {}).as_event()
+        return StageRequest(event["artist_id"], event["track_id"], event["job_id"], stages, settings,
+                            event.get("stem"))
 
     def wants(self, stage: str) -> bool:
         return stage in self.stages

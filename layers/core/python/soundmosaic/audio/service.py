@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from soundmosaic.audio.pipeline import STAGES, StageRequest, TrackFiles
@@ -11,7 +12,7 @@ from soundmosaic.platform.config import resource
 from soundmosaic.platform.jobs import Job, new_job_id, start_workflow
 
 
-def start_processing(artist_id: str, track_id: str, stages: list[str] | None,
+def start_processing(artist_id: str, track_id: str, stages: Sequence[str] | None,
                      settings: dict[str, dict[str, Any]] | None, correlation_id: str | None) -> Job:
     """Run the audio pipeline on a track: every stage, or only ``stages`` with ``settings``."""
     TrackStore().get(artist_id, track_id)  # TrackNotFound for unknown or foreign ids

@@ -17,8 +17,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-STAGES = ("decode", "analyse", "separate", "midi", "lyrics", "samples", "export")
-Stage = Literal["decode", "analyse", "separate", "midi", "lyrics", "samples", "export"]
+# Every stage the pipeline knows (StageRequest checks names against this list).
+STAGES = ("decode", "separate", "analyse", "midi", "lyrics", "samples", "export")
+Stage = Literal["decode", "separate", "analyse", "midi", "lyrics", "samples", "export"]
 Engine = Literal["spleeter-hpss", "htdemucs", "htdemucs_ft", "htdemucs_6s"]
 
 

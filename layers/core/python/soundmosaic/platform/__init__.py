@@ -1,1 +1,3 @@
-"""Platform core: configuration, the resource catalogue, storage, tables, jobs and auth."""
+"""Platform core: the AWS resources (``resources``), configuration, S3 JSON, jobs, auth, paging,
+observability and the bounds for untrusted media. See docs/architecture.md and docs/security.md.
+"""

@@ -7,7 +7,7 @@ SOUNDMOSAIC_STAGE
 UPLOADS_BUCKET, MEDIA_BUCKET, QUARANTINE_BUCKET, TRACKS_TABLE, JOBS_TABLE, IDEMPOTENCY_TABLE,
 INGEST_QUEUE, INGEST_STATE_MACHINE, PROBE_FUNCTION, JOBS_FUNCTION
     Physical names/ARNs, set by CDK in AWS and by ``soundmosaic_local.runtime`` locally (see
-    ``catalogue``).
+    ``platform.resources``).
 SOUNDMOSAIC_MAX_UPLOAD_BYTES
     Largest accepted upload (default 4 GiB). Bigger files are quarantined with a clear reason.
 SOUNDMOSAIC_MULTIPART_THRESHOLD_BYTES, SOUNDMOSAIC_MULTIPART_PART_BYTES
@@ -50,12 +50,12 @@ class Settings:
 
 
 def resource(env_name: str) -> str:
-    """Physical name of a catalogued resource, from the variable the catalogue assigns it."""
+    """Physical name of a listed resource, from the variable the resource list assigns it."""
     value = os.environ.get(env_name)
     if not value:
         known = sorted({b.env for b in resources.BUCKETS} | {t.env for t in resources.TABLES})
         raise RuntimeError(
             f"{env_name} is not set: run inside the local stack (`soundmosaic up`) or a deployed "
-            f"Lambda; catalogued variables include {', '.join(known)}"
+            f"Lambda; listed variables include {', '.join(known)}"
         )
     return value

@@ -1,4 +1,4 @@
-"""The one catalogue of AWS resources, shared by the CDK app and the local runtime.
+"""The one list of AWS resources, shared by the CDK app and the local runtime.
 
 Every bucket, table, queue, function, state machine and schedule is named here once. The CDK
 stacks create them from these entries and hand their physical names to the Lambdas through the

@@ -28,7 +28,7 @@ from typing import Any
 ShareLike = int | Fraction | Decimal | str
 
 _ISRC = re.compile(r"[A-Z]{2}[A-Z0-9]{3}\d{7}")
-# Generated-track and holder ids: the platform's ids (hex, uuid) and catalogue ids (``work:123``).
+# Generated-track and holder ids: the platform's ids (hex, uuid) and resource list ids (``work:123``).
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}")
 
 

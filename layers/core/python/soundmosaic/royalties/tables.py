@@ -16,7 +16,7 @@ Three tables, each with a string partition key ``pk`` and sort key ``sk``, on-de
     ``P#<track id>`` / ``V#<version>``          a track's provenance, versions immutable
     ``P#<isrc>`` / ``ALIAS``                    ISRC -> generated-track id
 
-The catalogue (``platform.catalogue``: ``royalty-ledger``, ``royalty-audit``,
+The resource list (``platform.resource list``: ``royalty-ledger``, ``royalty-audit``,
 ``royalty-provenance``) names them for the CDK app and the local runtime; ``create`` makes
 them elsewhere (unit tests, benchmarks).
 """

@@ -65,7 +65,7 @@ __all__ = [
 
 
 class Ledger:
-    """The ledger, audit and held lines of the royalty tables (names from the catalogue by default)."""
+    """The ledger, audit and held lines of the royalty tables (names from the resource list by default)."""
 
     def __init__(self, ledger_table: str | None = None, audit_table: str | None = None,
                  provenance: ProvenanceStore | None = None, workers: int = 1) -> None:

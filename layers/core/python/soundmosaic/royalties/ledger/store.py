@@ -16,7 +16,7 @@ from soundmosaic.royalties.ledger.errors import LedgerConflict
 
 
 class LedgerStore:
-    """One ledger table (its name from the catalogue by default)."""
+    """One ledger table (its name from the resource list by default)."""
 
     def __init__(self, table: str | None = None) -> None:
         self.table = tables.name(tables.LEDGER, table)
