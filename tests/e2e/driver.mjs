@@ -122,7 +122,9 @@ const scenarios = {
         error: el.querySelector(".error-text")?.textContent ?? null,
         trackHref: el.querySelector("a[href^='/tracks/']")?.getAttribute("href") ?? null,
       })));
-      await page.getByTestId("track-row").first().waitFor();
+      // Each finished upload refreshes the list; the last refresh may still be on its way.
+      await page.waitForFunction((n) => document.querySelectorAll("[data-testid='track-row']").length >= n,
+        items.filter((i) => i.phase === "In your library").length, { timeout: 30_000 }).catch(() => undefined);
       const library = await page.getByTestId("track-row").locator(".track-link").allTextContents();
       return { items, progress, dropped, parts: [...parts].sort(), library };
     });
