@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import gc
 import hashlib
 import io
 import json
@@ -57,7 +58,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from xml.etree import ElementTree
 
 from soundmosaic.platform import resources
@@ -73,6 +74,8 @@ _DYNAMO_ITEM_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWr
                                  "TransactWriteItems"})
 _DYNAMO_PARTIQL = frozenset({"ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
 _UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
+_BINARY = re.compile(r'"BS?"\s*:')
+_FREEZE_AFTER_ITEMS = 100_000
 
 
 def journal_enabled() -> bool:
@@ -803,21 +806,36 @@ def capture(dirty: Dirty) -> Captured:
     return out
 
 
-def load_items(table_name: str, rows: Iterable[str]) -> int:
-    """Put items (snapshot JSON) straight into a moto table; returns how many."""
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+def load_items(table_name: str, rows: Iterable[str | dict[str, Any]]) -> int:
+    """Put items (snapshot JSON) straight into a moto table; returns how many.
+
+    The items are built as moto's own ``Item.__deepcopy__`` builds them: without re-running the
+    size check that ``Item()`` does for every attribute (it was done when each was first
+    written), which would take most of a large restore.
+    """
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
     table = _ddb_backend().get_table(table_name)
     hash_name, range_name = table.hash_key_attr, table.range_key_attr
     count = 0
     for row in rows:
-        attrs = _binary(json.loads(row) if isinstance(row, str) else row, False)
-        hash_value = DynamoType(attrs[hash_name])
-        if range_name:
-            range_value = DynamoType(attrs[range_name])
-            table.items[hash_value][range_value] = Item(hash_value, range_value, attrs)
+        if isinstance(row, str):
+            attrs = json.loads(row)
+            if _BINARY.search(row):  # a binary attribute (or an attribute named B): base64 to bytes
+                attrs = _binary(attrs, False)
         else:
-            table.items[hash_value] = Item(hash_value, None, attrs)
+            attrs = _binary(row, False)
+        values = LimitedSizeDict.__new__(LimitedSizeDict)
+        dict.__init__(values)
+        for name, value in attrs.items():
+            dict.__setitem__(values, name, DynamoType(value))
+        item = cast(Item, Item.__new__(Item))
+        item.hash_key, item.range_key, item.attrs = values[hash_name], None, values
+        if range_name:
+            item.range_key = values[range_name]
+            table.items[item.hash_key][item.range_key] = item
+        else:
+            table.items[item.hash_key] = item
         count += 1
     return count
 
@@ -937,22 +955,18 @@ class Snapshotter:
         counts = {"objects": 0, "items": 0, "uploads": 0, "replayed": 0}
         store = self.store = SnapshotStore(self.root)
         legacy = self._legacy_folders() if store.empty() and store.lsn == 0 else []
-        if legacy:
-            counts.update(self._restore_legacy())
-        else:
-            store.collect_garbage()
-            for table in resources.TABLES:
-                name = physical_name(self.stage, table.key)
-                counts["items"] += load_items(name, store.items(name))
-            for bucket in resources.BUCKETS:
-                name = physical_name(self.stage, bucket.key)
-                for key, blob, attrs in store.objects(name):
-                    load_object(name, key, store.blob_path(blob).read_bytes(), attrs)
-                    counts["objects"] += 1
-                for upload_id, attrs, parts in store.uploads(name):
-                    load_upload(name, upload_id, attrs,
-                                ((n, store.blob_path(b).read_bytes()) for n, b in parts))
-                    counts["uploads"] += 1
+        # Millions of small acyclic objects: the cyclic GC would walk all of them again and
+        # again while they load (two thirds of the time), and at every full collection after.
+        gc.disable()
+        try:
+            if legacy:
+                counts.update(self._restore_legacy())
+            else:
+                self._restore_snapshot(store, counts)
+        finally:
+            gc.enable()
+        if counts["items"] >= _FREEZE_AFTER_ITEMS:
+            gc.freeze()  # out of the collector's way; refcounting still frees what is dropped
         if tracker is None:
             return counts
         self.tracker = tracker
@@ -967,6 +981,20 @@ class Snapshotter:
         for folder in legacy:
             shutil.rmtree(folder, ignore_errors=True)
         return counts
+
+    def _restore_snapshot(self, store: SnapshotStore, counts: dict[str, int]) -> None:
+        store.collect_garbage()
+        for table in resources.TABLES:
+            name = physical_name(self.stage, table.key)
+            counts["items"] += load_items(name, store.items(name))
+        for bucket in resources.BUCKETS:
+            name = physical_name(self.stage, bucket.key)
+            for key, blob, attrs in store.objects(name):
+                load_object(name, key, store.blob_path(blob).read_bytes(), attrs)
+                counts["objects"] += 1
+            for upload_id, attrs, parts in store.uploads(name):
+                load_upload(name, upload_id, attrs, ((n, store.blob_path(b).read_bytes()) for n, b in parts))
+                counts["uploads"] += 1
 
     def close(self) -> None:
         """Close the journal and the store, once the moto server has stopped."""
