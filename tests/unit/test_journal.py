@@ -191,7 +191,7 @@ def test_only_item_and_object_writes_are_journaled():
 # -- replay into moto ---------------------------------------------------------------------------
 
 TABLE, BUCKET = "unit-journal", "unit-journal-bucket"
-SCHEMAS = {TABLE: ("pk", "sk")}
+CATALOG = persistence.Catalog({TABLE: ("pk", "sk")}, frozenset({BUCKET}))
 
 
 class Moto:
@@ -287,7 +287,7 @@ def test_replaying_the_journal_on_the_snapshot_it_follows_gives_the_same_state(t
         moto.provision()
         journal = Journal(journal_dir)
         journal.open()
-        moto.tracker.arm(journal, SCHEMAS, journaling=True)
+        moto.tracker.arm(journal, CATALOG, journaling=True)
         _writes(moto, first_half=True)
         # A snapshot cut halfway: the state after record N, then more writes.
         lsn, dirty, captured = moto.tracker.cut(capture)
@@ -308,7 +308,7 @@ def test_replaying_the_journal_on_the_snapshot_it_follows_gives_the_same_state(t
         for key, blob, attrs in store.objects(BUCKET):
             persistence.load_object(BUCKET, key, store.blob_path(blob).read_bytes(), attrs)
         journal = Journal(journal_dir)
-        assert moto.tracker.replay(journal.recover(after=store.lsn), SCHEMAS) == 7
+        assert moto.tracker.replay(journal.recover(after=store.lsn), CATALOG) == 7
         assert _state() == expected
         moto.tracker.close()
 
@@ -316,8 +316,36 @@ def test_replaying_the_journal_on_the_snapshot_it_follows_gives_the_same_state(t
         moto = Moto()
         moto.provision()
         persistence.load_items(TABLE, store.items(TABLE))
-        moto.tracker.replay(Journal(journal_dir).recover(after=1), SCHEMAS)  # 2..6 again
+        moto.tracker.replay(Journal(journal_dir).recover(after=1), CATALOG)  # 2..6 again
         counter = json.loads(dict(_state()["items"])[json.dumps([{"S": "p"}, {"S": "counter"}])])
         assert counter["n"] == {"N": "8"}  # 3 in the snapshot + 3 again + 2, not 5
         moto.tracker.close()
     store.close()
+
+
+def test_a_snapshot_in_the_format_before_the_journal_is_loaded_and_migrated(tmp_path, aws_env):
+    from soundmosaic_local.runtime.persistence import Snapshotter
+
+    state = tmp_path / "state"
+    tracks, media = "soundmosaic-unit-tracks", "soundmosaic-unit-media"
+    item = {"artist_id": {"S": "a"}, "track_id": {"S": "t"}, "fp": {"B": "AP8Q"}, "n": {"N": "3"}}
+    (state / "dynamodb").mkdir(parents=True)
+    (state / "dynamodb" / f"{tracks}.json").write_text(json.dumps([item]))
+    objects = state / "s3" / media / "objects"
+    objects.mkdir(parents=True)
+    (objects / "f1").write_bytes(b"RIFF audio")
+    (state / "s3" / media / "index.json").write_text(json.dumps({"o/take.wav": {
+        "file": "f1", "etag": '"e0c1a9e6c9b8b3a3f2c2e8a7a1f0e9d8"', "content_type": "audio/wav",
+        "metadata": {"take": "1"}}}))
+    moto = Moto()
+    snapshotter = Snapshotter(state, "unit")
+    counts = snapshotter.restore(moto.tracker)
+    assert counts["items"] == 1 and counts["objects"] == 1
+    got = capture(Dirty(items={tracks: None}, objects={media: None}))
+    assert json.loads(got.items[0][2]) == item
+    (_, key, body, attrs), = got.objects
+    assert (key, body, attrs["metadata"]["content-type"], attrs["metadata"]["x-amz-meta-take"]) == (
+        "o/take.wav", b"RIFF audio", "audio/wav", "1")
+    assert not (state / "dynamodb").exists() and not (state / "s3").exists()  # migrated
+    assert snapshotter.store is not None and list(snapshotter.store.items(tracks)) == [got.items[0][2]]
+    snapshotter.close()

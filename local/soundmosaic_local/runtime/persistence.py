@@ -146,6 +146,14 @@ def _query(query: str) -> dict[str, list[str]]:
     return urllib.parse.parse_qs(query, keep_blank_values=True)
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """The tables (name -> partition and sort key names) and buckets that snapshots keep."""
+
+    tables: dict[str, tuple[str, str | None]]
+    buckets: frozenset[str]
+
+
 @dataclass
 class Dirty:
     """What changed since the last snapshot. ``None`` stands for the whole table or bucket."""
@@ -241,8 +249,11 @@ def _mark_dynamodb(environ: dict[str, Any], body: bytes, schemas: dict[str, tupl
             dirty.item(table, None)
 
 
-def _mark_s3(environ: dict[str, Any], body: bytes, upload_id: str | None, dirty: Dirty) -> None:
+def _mark_s3(environ: dict[str, Any], body: bytes, upload_id: str | None, buckets: frozenset[str],
+             dirty: Dirty) -> None:
     bucket, key = _s3_path(environ)
+    if bucket not in buckets:
+        return  # not a catalogued bucket: not snapshotted
     query = _query(environ.get("QUERY_STRING", ""))
     if not key:
         keys = _deleted_keys(body) if "delete" in query else None
@@ -388,12 +399,12 @@ class DirtyTracker:
         self.journal: Journal | None = None
         self.journaling = False
         self.armed = False
-        self.schemas: dict[str, tuple[str, str | None]] = {}  # catalogued table -> key names
+        self.catalog = Catalog({}, frozenset())  # what snapshots keep
         _install_notification_hook()
 
-    def arm(self, journal: Journal, schemas: dict[str, tuple[str, str | None]], journaling: bool) -> None:
+    def arm(self, journal: Journal, catalog: Catalog, journaling: bool) -> None:
         with self.lock:
-            self.journal, self.schemas, self.journaling = journal, schemas, journaling
+            self.journal, self.catalog, self.journaling = journal, catalog, journaling
             self.armed = True
 
     def close(self) -> None:
@@ -461,15 +472,15 @@ class DirtyTracker:
 
     def _mark(self, service: str, environ: dict[str, Any], body: bytes, upload_id: str | None) -> None:
         if service == "dynamodb":
-            _mark_dynamodb(environ, body, self.schemas, self.dirty)
+            _mark_dynamodb(environ, body, self.catalog.tables, self.dirty)
         else:
-            _mark_s3(environ, body, upload_id, self.dirty)
+            _mark_s3(environ, body, upload_id, self.catalog.buckets, self.dirty)
 
     # -- replay -----------------------------------------------------------------------------
 
-    def replay(self, records: Iterable[tuple[int, bytes]], schemas: dict[str, tuple[str, str | None]]) -> int:
+    def replay(self, records: Iterable[tuple[int, bytes]], catalog: Catalog) -> int:
         """Apply journal records to moto in order; returns how many. Raises no notifications."""
-        self.schemas = schemas
+        self.catalog = catalog
         count = 0
         for lsn, payload in records:
             environ, body, meta = decode_record(payload)
@@ -766,7 +777,11 @@ def capture(dirty: Dirty) -> Captured:
     out = Captured()
     ddb = _ddb_backend()
     for table_name, keys in dirty.items.items():
-        table = ddb.get_table(table_name)
+        try:
+            table = ddb.get_table(table_name)
+        except Exception:  # deleted while running: so is its snapshot
+            out.whole_tables.append(table_name)
+            continue
         if keys is None:
             out.whole_tables.append(table_name)
             schema = (table.hash_key_attr, table.range_key_attr)
@@ -781,7 +796,11 @@ def capture(dirty: Dirty) -> Captured:
             out.items.append((table_name, key, _item_json(item) if item is not None else None))
     s3 = _s3_backend()
     for bucket_name, names in dirty.objects.items():
-        bucket = s3.get_bucket(bucket_name)
+        try:
+            bucket = s3.get_bucket(bucket_name)
+        except Exception:  # deleted while running: so is its snapshot
+            out.whole_buckets.append(bucket_name)
+            continue
         if names is None:
             out.whole_buckets.append(bucket_name)
             names = set(bucket.keys.keys())
@@ -795,7 +814,10 @@ def capture(dirty: Dirty) -> Captured:
             else:
                 out.objects.append((bucket_name, name, found.value, _object_attrs(found)))
     for (bucket_name, upload_id), parts in dirty.uploads.items():
-        upload = s3.get_bucket(bucket_name).multiparts.get(upload_id)
+        try:
+            upload = s3.get_bucket(bucket_name).multiparts.get(upload_id)
+        except Exception:
+            upload = None
         if upload is None:  # completed or aborted
             out.uploads.append((bucket_name, upload_id, None))
             continue
@@ -897,8 +919,10 @@ def _binary(value: Any, to_json: bool) -> Any:
 # -- snapshot and restore ------------------------------------------------------------------------
 
 
-def table_schemas(stage: str) -> dict[str, tuple[str, str | None]]:
-    return {physical_name(stage, t.key): (t.partition_key, t.sort_key) for t in resources.TABLES}
+def catalog(stage: str) -> Catalog:
+    """The stage's tables (with their key names) and buckets: what snapshots keep."""
+    return Catalog({physical_name(stage, t.key): (t.partition_key, t.sort_key) for t in resources.TABLES},
+                   frozenset(physical_name(stage, b.key) for b in resources.BUCKETS))
 
 
 class Snapshotter:
@@ -954,7 +978,8 @@ class Snapshotter:
         journal after it, and arm ``tracker`` to journal from now on."""
         counts = {"objects": 0, "items": 0, "uploads": 0, "replayed": 0}
         store = self.store = SnapshotStore(self.root)
-        legacy = self._legacy_folders() if store.empty() and store.lsn == 0 else []
+        old_format = self._legacy_folders()  # snapshots from before the journal
+        legacy = old_format if store.empty() and store.lsn == 0 else []
         # Millions of small acyclic objects: the cyclic GC would walk all of them again and
         # again while they load (two thirds of the time), and at every full collection after.
         gc.disable()
@@ -970,15 +995,15 @@ class Snapshotter:
         if tracker is None:
             return counts
         self.tracker = tracker
-        schemas = table_schemas(self.stage)
+        kept = catalog(self.stage)
         journal = self.journal = Journal(self.root / "journal")
         after = store.lsn
-        counts["replayed"] = tracker.replay(journal.recover(after), schemas)
+        counts["replayed"] = tracker.replay(journal.recover(after), kept)
         journal.open(after)
-        tracker.arm(journal, schemas, journal_enabled())
+        tracker.arm(journal, kept, journal_enabled())
         if legacy or counts["replayed"]:
             self.snapshot(full=bool(legacy))  # the replayed writes, or the old format, once
-        for folder in legacy:
+        for folder in old_format:  # migrated now, or by a start that stopped before removing them
             shutil.rmtree(folder, ignore_errors=True)
         return counts
 
