@@ -539,10 +539,9 @@ def _keep_upload_id(environ: dict[str, Any], new_id: str | None, old_id: str) ->
 def _written_object(environ: dict[str, Any]) -> Any:
     """The S3 object a PUT or POST on an object key left in moto, if it did."""
     bucket_name, key = _s3_path(environ)
-    if not key or environ.get("REQUEST_METHOD") not in ("PUT", "POST"):
-        return None
-    if "uploadId" in environ.get("QUERY_STRING", "") and environ.get("REQUEST_METHOD") == "PUT":
-        return None  # a part
+    method, query = environ.get("REQUEST_METHOD"), _query(environ.get("QUERY_STRING", ""))
+    if not key or method not in ("PUT", "POST") or ("uploadId" in query) == (method == "PUT"):
+        return None  # not a PUT (or copy) of the object, nor the POST that completes an upload
     found = _s3_backend().get_bucket(bucket_name).keys.get(key)
     return found if found is not None and hasattr(found, "last_modified") else None
 
