@@ -351,7 +351,7 @@ def _track_rows(count: int) -> Iterator[tuple[str, str, str]]:
 
 
 def seed_snapshot(data_dir: Path, count: int, log: Log) -> dict[str, Any]:
-    from soundmosaic_local.runtime.persistence import Captured, SnapshotStore
+    from soundmosaic_local.runtime.snapshots import Captured, SnapshotStore
 
     t0 = time.perf_counter()
     store = SnapshotStore(data_dir / "state")

@@ -17,18 +17,10 @@ from typing import Any
 
 import pytest
 from moto import mock_aws
-from soundmosaic_local.runtime import persistence
+from soundmosaic_local.runtime import persistence, snapshots
 from soundmosaic_local.runtime.journal import MAGIC, Journal, encode
-from soundmosaic_local.runtime.persistence import (
-    Captured,
-    Dirty,
-    DirtyTracker,
-    SnapshotStore,
-    capture,
-    decode_record,
-    encode_record,
-    journaled,
-)
+from soundmosaic_local.runtime.persistence import DirtyTracker, decode_record, encode_record, journaled
+from soundmosaic_local.runtime.snapshots import Captured, Dirty, SnapshotStore, capture
 from werkzeug.test import Client
 
 # -- the journal -------------------------------------------------------------------------------
@@ -191,7 +183,7 @@ def test_only_item_and_object_writes_are_journaled():
 # -- replay into moto ---------------------------------------------------------------------------
 
 TABLE, BUCKET = "unit-journal", "unit-journal-bucket"
-CATALOG = persistence.Catalog({TABLE: ("pk", "sk")}, frozenset({BUCKET}))
+CATALOG = snapshots.Catalog({TABLE: ("pk", "sk")}, frozenset({BUCKET}))
 
 
 class Moto:
@@ -304,9 +296,9 @@ def test_replaying_the_journal_on_the_snapshot_it_follows_gives_the_same_state(t
     with mock_aws():  # a restart: fresh backends, the snapshot, then the journal after it
         moto = Moto()
         moto.provision()
-        assert persistence.load_items(TABLE, store.items(TABLE)) == 2
+        assert snapshots.load_items(TABLE, store.items(TABLE)) == 2
         for key, blob, attrs in store.objects(BUCKET):
-            persistence.load_object(BUCKET, key, store.blob_path(blob).read_bytes(), attrs)
+            snapshots.load_object(BUCKET, key, store.blob_path(blob).read_bytes(), attrs)
         journal = Journal(journal_dir)
         assert moto.tracker.replay(journal.recover(after=store.lsn), CATALOG) == 7
         assert _state() == expected
@@ -315,7 +307,7 @@ def test_replaying_the_journal_on_the_snapshot_it_follows_gives_the_same_state(t
     with mock_aws():  # records the snapshot already holds would count twice: the position matters
         moto = Moto()
         moto.provision()
-        persistence.load_items(TABLE, store.items(TABLE))
+        snapshots.load_items(TABLE, store.items(TABLE))
         moto.tracker.replay(Journal(journal_dir).recover(after=1), CATALOG)  # 2..6 again
         counter = json.loads(dict(_state()["items"])[json.dumps([{"S": "p"}, {"S": "counter"}])])
         assert counter["n"] == {"N": "8"}  # 3 in the snapshot + 3 again + 2, not 5
