@@ -281,27 +281,29 @@ def test_kill_9_under_concurrent_uploads_and_renames_loses_no_acknowledged_write
     big = tone(tmp_path / "big.wav", seconds=1.0).read_bytes()
     assert len(small) < MULTIPART_THRESHOLD < len(big)
     proc, info, api = _up(data, **env)
-    token = api.headers["Authorization"].split(" ", 1)[1]
-    load = Load(small, big, _seed_tracks(info, 6))
-    rounds = 3
-    for round_no in range(rounds):
-        _run_until_killed(proc, token, info["api_url"], load, rng.uniform(2.0, 6.0), round_no)
-        if round_no == 1:  # a crash during the restart itself: restore and replay, interrupted
-            runtime = data / "runtime.json"
-            runtime.unlink(missing_ok=True)
-            starting = subprocess.Popen(
-                [sys.executable, "-m", "soundmosaic_local.cli", "--data-dir", str(data), "up"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                env={**os.environ, "SOUNDMOSAIC_PORT": "0", **env})
-            time.sleep(rng.uniform(0.5, 4.0))
-            starting.send_signal(signal.SIGKILL)
-            starting.wait(timeout=10)
-        print("round", round_no, "sent", load.sent, "acked", load.renamed, "uploads", len(load.acked))
-        proc, info, api = _up(data, **env)
-        _check(load, info, api)
     try:
+        token = api.headers["Authorization"].split(" ", 1)[1]
+        load = Load(small, big, _seed_tracks(info, 6))
+        for round_no in range(3):
+            _run_until_killed(proc, token, info["api_url"], load, rng.uniform(2.0, 6.0), round_no)
+            if round_no == 1:  # a crash during the restart itself: restore and replay, interrupted
+                (data / "runtime.json").unlink(missing_ok=True)
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "soundmosaic_local.cli", "--data-dir", str(data), "up"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    env={**os.environ, "SOUNDMOSAIC_PORT": "0", **env})
+                time.sleep(rng.uniform(0.5, 4.0))
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=10)
+            print(f"round {round_no}: renames sent {load.sent}, acknowledged {load.renamed}; "
+                  f"{len(load.acked)} uploads acknowledged")
+            proc, info, api = _up(data, **env)
+            _check(load, info, api)
         assert sum(load.renamed.values()) > 0 and load.acked, "the load wrote nothing before the kills"
         print(f"acknowledged: {len(load.acked)} uploads, {sum(load.renamed.values())} renames")
-    finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:  # a failed check: do not leave the stack running
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
