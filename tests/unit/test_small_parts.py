@@ -10,8 +10,9 @@ from soundmosaic.library import keys
 from soundmosaic.platform import auth
 from soundmosaic.platform.jobs import reason_from_error
 from soundmosaic_local.runtime.http_api import from_v2_response, to_v2_event
-from soundmosaic_local.runtime.persistence import _binary, _is_write
+from soundmosaic_local.runtime.persistence import _is_write
 from soundmosaic_local.runtime.scheduler import next_fire
+from soundmosaic_local.runtime.snapshots import _binary
 
 SECRET = "unit-test-secret-of-32-bytes-or-more"
 

@@ -48,7 +48,7 @@ def cmd_up(args: argparse.Namespace, data_dir: Path) -> int:
     out.print("               drop ten of these into the drop folder to generate a song from them",
               highlight=False)
     out.print(f"  dev token    [bold]{stack.dev_token(args.artist)}[/]")
-    out.print("Stop with Ctrl-C; state is saved every few seconds and on stop.", highlight=False)
+    out.print("Stop with Ctrl-C; every write is saved before it is answered.", highlight=False)
     stopping.wait()
     with console.status("stopping and saving state..."):
         stack.stop()

@@ -2,7 +2,8 @@
 
 Start order: moto server (with the dispatcher hook and the dirty tracker) -> environment as a
 deployed Lambda would see it -> the sandbox distributor -> buckets and tables -> restore the
-last snapshot -> functions, queues, state machines, schedules -> bucket notifications ->
+last snapshot and replay the write journal after it (``persistence``) -> functions, queues,
+state machines, schedules -> bucket notifications ->
 re-drive unfinished jobs and publications -> queue pollers, snapshot loop, drop folder,
 scheduler, HTTP server -> the demo catalog (first start, in the background). Stop runs the
 other way and ends with a final snapshot, so a graceful restart loses nothing.
@@ -17,7 +18,10 @@ Environment variables
 SOUNDMOSAIC_DATA_DIR
     Where local state, the drop folder and the dev-token secret live (default ``./.data``).
 SOUNDMOSAIC_SNAPSHOT_SECONDS
-    Snapshot interval (default 2): the most a crash can lose.
+    Snapshot interval (default 2). Every acknowledged S3 and DynamoDB write is journaled and
+    fsynced before its answer, so a crash loses none; snapshots only keep the journal short.
+SOUNDMOSAIC_JOURNAL
+    ``off`` stops journaling writes (snapshots only: a crash loses up to one interval).
 SOUNDMOSAIC_DISTRIBUTOR_URL, SOUNDMOSAIC_DISTRIBUTOR_TOKEN
     A real distributor to publish to instead of the local sandbox.
 SOUNDMOSAIC_DEMO_CATALOG
@@ -117,7 +121,7 @@ class LocalStack(StartStop):
         self.tracker = self._start_moto(moto_port)
         provision.create_storage(STAGE)
         self.snapshotter = Snapshotter(self.data_dir / "state", STAGE)
-        restored = self.snapshotter.restore()
+        restored = self.snapshotter.restore(self.tracker)  # replays the journal, then journals
         provision.create_compute(STAGE, self.aws_endpoint)
         provision.create_notifications(STAGE)
         self.resumed = self.resume_jobs()
@@ -157,6 +161,7 @@ class LocalStack(StartStop):
             worker.stop()  # the snapshot loop takes its final snapshot here
         self._threads.clear()
         self.moto.stop()
+        self.snapshotter.close()  # the journal and the snapshot store
         if self.distributor is not None:
             self.distributor.stop()
             self.distributor = None
