@@ -230,9 +230,9 @@ def _check(load: Load, info: dict, api: httpx.Client) -> None:
         # complete) is answered; ingest then moves the file into the media bucket.
         assert key in jobs, f"acknowledged upload {key} has no ingest job"
         if stored.get(key) != size:
-            job = jobs[key]
+            subject = jobs[key]["subject"]  # the parsed upload: its track has an id of its own
             moved = s3.head_object(Bucket="soundmosaic-local-media",
-                                   Key=original_key(ARTIST, job["job_id"], job["subject"]["filename"]))
+                                   Key=original_key(ARTIST, subject["track_id"], subject["filename"]))
             assert moved["ContentLength"] == size, f"acknowledged upload {key} lost"
     for key in sorted(load.completing):  # its answer never came: the object may or may not be there
         if key in jobs or key in stored:  # completed (with its job, or killed before its event)
