@@ -165,7 +165,9 @@ def correct_provenance(admin_id: str, track_id: str, reason: str,
             raise Refused(f"work {influence.work.work_id} is not in the catalog: its holders are unknown")
         reference.append(Influence(work, chosen.get(work.work_id, influence.weight)))
     corrected = replace(latest, reference=tuple(reference))
-    owner = TenantProvenance(admin_id).owner(track_id) or ""
+    owner = TenantProvenance(admin_id).owner(track_id)
+    if owner is None:  # recorded, yet owned by no tenant: nothing a correction should guess at
+        raise ProvenanceNotFound(f"no owner of track {track_id}")
     audit = AuditLog(Ledger().audit_table, "correct-provenance", f"admin:{admin_id}")
     recorded = TenantProvenance(owner).record_owned(corrected, f"admin:{admin_id}")
     audit.record("correct-provenance", track_id=track_id, reason=reason.strip(), owner=owner,
