@@ -174,9 +174,9 @@ class Stack:
         self.info = self._read()
         self.ready_s = time.perf_counter() - started  # interpreter, imports, start
         secret = (data_dir / "dev-jwt-secret").read_text().strip()
-        from soundmosaic.platform import auth
+        from soundmosaic_local import dev_tokens
 
-        self.token = auth.mint_dev_token(secret, BENCH_ARTIST)
+        self.token = dev_tokens.mint(secret, BENCH_ARTIST)
         self.api = httpx.Client(base_url=self.info["api_url"], timeout=120,
                                 headers={"Authorization": f"Bearer {self.token}"})
         self.api.get("/api/health").raise_for_status()
@@ -486,9 +486,9 @@ def restart(root: Path, items: int, replay: int, full_snapshot: bool, log: Log) 
 
 
 def _token(data_dir: Path, artist: str) -> str:
-    from soundmosaic.platform import auth
+    from soundmosaic_local import dev_tokens
 
-    return auth.mint_dev_token((data_dir / "dev-jwt-secret").read_text().strip(), artist)
+    return dev_tokens.mint((data_dir / "dev-jwt-secret").read_text().strip(), artist)
 
 
 # -- run, report ---------------------------------------------------------------------------------

@@ -120,6 +120,16 @@ def test_the_core_layer_has_no_laptop_only_folders_or_modules():
     assert found == [], f"laptop-only code in the core layer: {found}"
 
 
+def test_the_core_layer_mints_no_dev_tokens():
+    """Dev tokens are the local gateway's stand-in for Cognito: ``soundmosaic_local.dev_tokens``."""
+    import ast
+
+    defined = [f"{path.relative_to(LAYER_PYTHON)}:{node.name}" for path in LAYER_PYTHON.rglob("*.py")
+               for node in ast.walk(ast.parse(path.read_text()))
+               if isinstance(node, ast.FunctionDef) and "dev_token" in node.name]
+    assert defined == []
+
+
 def test_the_core_layer_carries_python_and_its_declared_package_data_only():
     """Besides modules, exactly the files pyproject.toml declares as package data (what a pip
     install of the package would carry): no databases, caches, notebooks or local settings."""

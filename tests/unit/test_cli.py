@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from soundmosaic.platform import auth
-from soundmosaic_local import cli
+from soundmosaic_local import cli, dev_tokens
 from soundmosaic_local.runtime.stack import DEFAULT_ARTIST
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def claims_of(data_dir: Path, printed: str) -> tuple[str, str | None]:
     """(artist, holder) of the dev token printed, verified with the data directory's secret."""
-    claims = auth.verify_dev_token((data_dir / "dev-jwt-secret").read_text().strip(), printed.strip())
+    claims = dev_tokens.verify((data_dir / "dev-jwt-secret").read_text().strip(), printed.strip())
     return auth.artist_from_claims(claims), auth.holder_from_claims(claims)
 
 

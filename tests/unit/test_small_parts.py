@@ -9,6 +9,7 @@ import pytest
 from soundmosaic.library import keys
 from soundmosaic.platform import auth
 from soundmosaic.platform.jobs import reason_from_error
+from soundmosaic_local import dev_tokens
 from soundmosaic_local.runtime.http_api import from_v2_response, to_v2_event
 from soundmosaic_local.runtime.persistence import _is_write
 from soundmosaic_local.runtime.scheduler import next_fire
@@ -18,14 +19,14 @@ SECRET = "unit-test-secret-of-32-bytes-or-more"
 
 
 def test_dev_tokens_verify_and_carry_the_artist():
-    token = auth.mint_dev_token(SECRET, "artist-1")
-    assert auth.artist_from_claims(auth.verify_dev_token(SECRET, token)) == "artist-1"
+    token = dev_tokens.mint(SECRET, "artist-1")
+    assert auth.artist_from_claims(dev_tokens.verify(SECRET, token)) == "artist-1"
     with pytest.raises(auth.Unauthorized):
-        auth.verify_dev_token(SECRET[::-1], token)
+        dev_tokens.verify(SECRET[::-1], token)
     with pytest.raises(auth.Unauthorized):
-        auth.verify_dev_token(SECRET, auth.mint_dev_token(SECRET, "artist-1", ttl_s=-10))
+        dev_tokens.verify(SECRET, dev_tokens.mint(SECRET, "artist-1", ttl_s=-10))
     with pytest.raises(ValueError):
-        auth.mint_dev_token(SECRET, "../etc")
+        dev_tokens.mint(SECRET, "../etc")
 
 
 def test_claims_prefer_the_custom_artist_attribute():

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
-from soundmosaic.platform import auth
 
+from soundmosaic_local import dev_tokens
 from soundmosaic_local.runtime.stack import DEFAULT_ARTIST, LocalStack, RuntimeInfo
 
 console = Console(stderr=True)
@@ -35,7 +35,7 @@ def token(data_dir: Path, artist: str, holder: str | None = None, groups: tuple[
     if not secret_path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
         return LocalStack(data_dir).dev_token(artist, holder, groups)  # creates the secret
-    return auth.mint_dev_token(secret_path.read_text().strip(), artist, holder_id=holder, groups=groups)
+    return dev_tokens.mint(secret_path.read_text().strip(), artist, holder_id=holder, groups=groups)
 
 
 @contextlib.contextmanager

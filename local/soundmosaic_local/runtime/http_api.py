@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 
 from soundmosaic.platform import auth
 
+from soundmosaic_local import dev_tokens
 from soundmosaic_local.runtime import dispatcher
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # API Gateway -> Lambda payload limit; media goes to S3
@@ -53,7 +54,7 @@ class LocalApiGateway:
         if method != "OPTIONS" and path not in auth.PUBLIC_PATHS:
             token = headers.get("authorization", "").removeprefix("Bearer ").strip()
             try:
-                claims = auth.verify_dev_token(self.jwt_secret, token)
+                claims = dev_tokens.verify(self.jwt_secret, token)
             except auth.Unauthorized:
                 return _json(401, {"message": "Unauthorized"})
         raw = environ["wsgi.input"].read(length) if length else b""

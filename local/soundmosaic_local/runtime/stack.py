@@ -43,9 +43,10 @@ from typing import Any, Self
 
 import httpx
 from soundmosaic.library import ingest
-from soundmosaic.platform import auth, aws, jobs, resources
+from soundmosaic.platform import aws, jobs, resources
 from soundmosaic.platform.resources import physical_name
 
+from soundmosaic_local import dev_tokens
 from soundmosaic_local.fixtures.sandbox_distributor import SandboxDistributor
 from soundmosaic_local.http_server import LocalHttpServer, StartStop
 from soundmosaic_local.runtime import dispatcher, provision
@@ -182,7 +183,7 @@ class LocalStack(StartStop):
 
     def dev_token(self, artist_id: str = DEFAULT_ARTIST, holder_id: str | None = None,
                   groups: tuple[str, ...] = ()) -> str:
-        return auth.mint_dev_token(self.jwt_secret, artist_id, holder_id=holder_id, groups=groups)
+        return dev_tokens.mint(self.jwt_secret, artist_id, holder_id=holder_id, groups=groups)
 
     def _configure_environment(self, moto_port: int) -> None:
         os.environ.update({

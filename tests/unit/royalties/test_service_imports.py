@@ -13,6 +13,7 @@ from soundmosaic.royalties.imports import ImportNotFound
 from soundmosaic.royalties.ledger import ImportRefused, Ledger
 from soundmosaic.royalties.statements import StatementFormatError
 from soundmosaic.royalties.tenancy import TenantProvenance, TrackTaken
+from soundmosaic_local import dev_tokens
 
 from tests.unit.royalties.helpers import HEADER, provenance
 
@@ -128,15 +129,15 @@ def test_a_tenant_splits_only_with_its_own_provenance(owned):
 
 
 def test_dev_tokens_carry_the_holder_claim():
-    token = auth.mint_dev_token("s" * 32, "label-u", holder_id="work:writer/1")
-    claims = auth.verify_dev_token("s" * 32, token)
+    token = dev_tokens.mint("s" * 32, "label-u", holder_id="work:writer/1")
+    claims = dev_tokens.verify("s" * 32, token)
     assert auth.holder_from_claims(claims) == "work:writer/1"
-    plain = auth.verify_dev_token("s" * 32, auth.mint_dev_token("s" * 32, "a"))
+    plain = dev_tokens.verify("s" * 32, dev_tokens.mint("s" * 32, "a"))
     assert auth.holder_from_claims(plain) is None
     with pytest.raises(auth.Unauthorized):
         auth.holder_from_claims({"custom:holder_id": "../x y"})
     with pytest.raises(ValueError):
-        auth.mint_dev_token("s" * 32, "a", holder_id="bad holder")
+        dev_tokens.mint("s" * 32, "a", holder_id="bad holder")
 
 
 def test_cli_token_mints_a_holder_token(tmp_path, capsys):
@@ -144,6 +145,6 @@ def test_cli_token_mints_a_holder_token(tmp_path, capsys):
 
     args = ["--data-dir", str(tmp_path), "--artist", "label-u", "token", "--holder", "writer-1a"]
     assert cli.main(args) == 0
-    claims = auth.verify_dev_token((tmp_path / "dev-jwt-secret").read_text().strip(),
+    claims = dev_tokens.verify((tmp_path / "dev-jwt-secret").read_text().strip(),
                                    capsys.readouterr().out.strip())
     assert (auth.artist_from_claims(claims), auth.holder_from_claims(claims)) == ("label-u", "writer-1a")

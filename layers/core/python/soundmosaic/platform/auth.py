@@ -1,8 +1,8 @@
 """Who is calling: the artist (tenant) behind a request.
 
 In AWS, API Gateway's JWT authorizer checks the Cognito token and passes its claims to the API
-Lambda. Locally, the embedded HTTP server plays that authorizer with dev tokens: HS256 JWTs signed
-with a secret kept in the local data directory. Either way the handler reads the same claims.
+Lambda. Locally, the embedded HTTP server plays that authorizer with dev tokens
+(``soundmosaic_local.dev_tokens``, never deployed). Either way the handler reads the same claims.
 The artist id is ``custom:artist_id`` when the user pool sets it, otherwise the user's ``sub``.
 A rights holder (a writer, publisher or label paid from the royalty ledger) also carries
 ``custom:holder_id``, set by an administrator only: it is the one holder whose statements the
@@ -12,16 +12,13 @@ caller may read (``holder_from_claims``).
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 # The only routes open without a token, in AWS (routes without the JWT authorizer) and locally.
 PUBLIC_PATHS = ("/api/health", "/api/openapi.json")
-LOCAL_ISSUER = "soundmosaic-local"
-LOCAL_AUDIENCE = "soundmosaic"
 _ARTIST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Holder ids are the royalty ledger's (``soundmosaic.royalties.provenance``): ``work:123`` etc.
-_HOLDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$")
+HOLDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$")
 
 
 class Unauthorized(Exception):
@@ -50,7 +47,7 @@ def holder_from_claims(claims: dict[str, Any]) -> str | None:
     holder = claims.get("custom:holder_id")
     if not holder:
         return None
-    if not _HOLDER_ID.match(str(holder)):
+    if not HOLDER_ID.match(str(holder)):
         raise Unauthorized("token carries an unusable holder id")
     return str(holder)
 
@@ -78,39 +75,3 @@ def is_royalty_admin(claims: dict[str, Any]) -> bool:
     if isinstance(groups, str):
         groups = groups.strip("[]").replace(",", " ").split()
     return ROYALTY_ADMINS in groups
-
-
-def mint_dev_token(secret: str, artist_id: str, ttl_s: int = 30 * 24 * 3600,
-                   holder_id: str | None = None, groups: tuple[str, ...] = ()) -> str:
-    import jwt  # local only: deployed, API Gateway checks tokens before the Lambda runs
-
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "sub": check_artist_id(artist_id),
-        "iss": LOCAL_ISSUER,
-        "aud": LOCAL_AUDIENCE,
-        "iat": now,
-        "exp": now + ttl_s,
-        "scope": "soundmosaic/local",
-    }
-    if holder_id is not None:
-        if not _HOLDER_ID.match(holder_id):
-            raise ValueError(f"holder id {holder_id!r} is not a valid holder id")
-        claims["custom:holder_id"] = holder_id
-    if groups:
-        claims["cognito:groups"] = list(groups)
-    return jwt.encode(claims, secret, algorithm="HS256")
-
-
-def verify_dev_token(secret: str, token: str) -> dict[str, Any]:
-    import jwt
-
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token, secret, algorithms=["HS256"], audience=LOCAL_AUDIENCE, issuer=LOCAL_ISSUER
-        )
-    except jwt.PyJWTError as err:
-        raise Unauthorized(f"invalid token: {err}") from err
-    artist_from_claims(claims)
-    holder_from_claims(claims)
-    return claims
