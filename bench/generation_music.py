@@ -61,7 +61,7 @@ def run(lengths: list[float], repeats: int) -> dict[str, Any]:
     from soundmosaic.providers import ModelMosaic, Registry
     from soundmosaic.providers.offline import music_catalog
     from soundmosaic.providers.registry import DEFAULT_PATH
-    from tests.unit.royalties.music_songs import songs
+    from tests.unit.generation.music_songs import songs
 
     info = machine()
     with tempfile.TemporaryDirectory() as cache:
