@@ -100,8 +100,9 @@ def test_the_token_commands_print_tokens_the_api_takes(stack, tmp_path: Path) ->
         command = re.search(r"(\.venv/bin/soundmosaic token [^)]*)", line)
         assert command, line
         token = shell.run(command.group(1)).strip().splitlines()[-1]
+        # A route that needs a token: health is public and would take any string.
         reply = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                                "-H", f"Authorization: Bearer {token}", f"{stack.api_url}/api/health"],
+                                "-H", f"Authorization: Bearer {token}", f"{stack.api_url}/api/jobs?limit=1"],
                                capture_output=True, text=True, timeout=30)
         assert reply.stdout == "200"
 
