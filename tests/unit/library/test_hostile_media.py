@@ -123,3 +123,8 @@ def test_the_child_runs_with_bounded_memory() -> None:
     limit = "import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0])"
     done = untrusted_media.run(["python3", "-c", limit], capture_output=True, text=True)
     assert int(done.stdout) == untrusted_media.MEMORY_LIMIT_BYTES
+
+
+def test_a_missing_tool_is_not_taken_for_a_bad_file() -> None:
+    with pytest.raises(FileNotFoundError, match="no-such-ffprobe"):
+        untrusted_media.run(["no-such-ffprobe", "-v", "error"], capture_output=True)

@@ -18,7 +18,6 @@ nothing: a WAV called ``.mp3`` is read as WAV, a playlist called ``.mp3`` is ref
 
 from __future__ import annotations
 
-import resource
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,17 +66,26 @@ def implausible(duration_s: float, size_bytes: int | None) -> str | None:
 
 
 def run(cmd: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
-    """``subprocess.run`` for ffmpeg/ffprobe on user media, with the child's memory bounded."""
-    return subprocess.run(list(cmd), preexec_fn=_bounded, check=False, **kwargs)
+    """``subprocess.run`` for ffmpeg/ffprobe on user media, with the child's memory bounded.
+
+    A missing tool raises ``FileNotFoundError``, as running it directly would (the shell says so
+    with exit status 127), so it is never mistaken for a bad file."""
+    done = subprocess.run(bounded(cmd), check=False, **kwargs)
+    if done.returncode == 127:
+        raise FileNotFoundError(f"{cmd[0]} is not installed")
+    return done
 
 
 def popen(cmd: Sequence[str], **kwargs: Any) -> subprocess.Popen[bytes]:
     """``subprocess.Popen`` likewise, for streaming decodes."""
-    return subprocess.Popen(list(cmd), preexec_fn=_bounded, **kwargs)
+    return subprocess.Popen(bounded(cmd), **kwargs)
 
 
-def _bounded() -> None:  # runs in the child, before exec
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+def bounded(cmd: Sequence[str]) -> list[str]:
+    """``cmd`` run by a shell that first limits its address space. A shell rather than
+    ``preexec_fn``: handlers run in threads locally, and forking with a Python callback there
+    can deadlock."""
+    return ["/bin/sh", "-c", f'ulimit -v {MEMORY_LIMIT_BYTES // 1024} && exec "$@"', "sh", *cmd]
 
 
 def _clock(seconds: float) -> str:
