@@ -166,6 +166,8 @@ def structure(text: str) -> tuple[list[Scene], list[str]]:
     in_dialogue = False
     for raw in text.splitlines():
         line = raw.strip()
+        if line[:2] in ("**", "__") and line[-2:] == line[:2]:
+            line = line[2:-2].strip()  # Markdown bold: how a cue looks in a Markdown script
         if not line:
             in_dialogue = False
             continue
