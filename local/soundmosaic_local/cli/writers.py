@@ -22,8 +22,15 @@ from rich.progress import BarColumn, Progress, TextColumn
 from soundmosaic_local.cli.common import console, out, stack
 
 FINAL = ("indexed", "failed", "duplicate", "superseded")
-STAGE_PERCENT = {"queued": 5, "parsing": 30, "indexing": 65, "indexed": 100, "failed": 100, "duplicate": 100,
-                 "superseded": 100}
+STAGE_PERCENT = {
+    "queued": 5,
+    "parsing": 30,
+    "indexing": 65,
+    "indexed": 100,
+    "failed": 100,
+    "duplicate": 100,
+    "superseded": 100,
+}
 
 
 def register(sub: Any) -> None:
@@ -31,7 +38,9 @@ def register(sub: Any) -> None:
     commands = writers.add_subparsers(dest="writers_command", required=True)
     ingest = commands.add_parser("ingest", help="upload scripts to a room and wait until they are indexed")
     ingest.add_argument("files", nargs="+", type=Path)
-    ingest.add_argument("--room", required=True, help="room id or name (created if you have none of that name)")
+    ingest.add_argument(
+        "--room", required=True, help="room id or name (created if you have none of that name)"
+    )
     ingest.add_argument("--timeout", type=float, default=900, help="seconds to wait for all documents")
     ingest.set_defaults(handler=cmd_ingest)
     ask = commands.add_parser("ask", help="ask the room's archivist (or creative partner)")
@@ -53,7 +62,8 @@ def _client(api_url: str, token: str) -> httpx.Client:
 def resolve_room(client: httpx.Client, room: str, create: bool) -> str:
     items = client.get("/api/writers/rooms").raise_for_status().json()["items"]
     found = next((r for r in items if r["room_id"] == room), None) or next(
-        (r for r in items if r["name"] == room), None)
+        (r for r in items if r["name"] == room), None
+    )
     if found:
         return str(found["room_id"])
     if not create:
@@ -74,31 +84,40 @@ def cmd_ingest(args: argparse.Namespace, data_dir: Path) -> int:
         sent: dict[str, Path] = {}
         refused = 0
         for path in args.files:
-            reply = client.post(f"/api/writers/rooms/{room}/uploads",
-                                json={"filename": path.name, "size_bytes": max(1, path.stat().st_size)})
+            reply = client.post(
+                f"/api/writers/rooms/{room}/uploads",
+                json={"filename": path.name, "size_bytes": max(1, path.stat().st_size)},
+            )
             if reply.status_code != 201:
                 out.print(f"{path}\trefused\t{reply.json().get('message', reply.text)}")
                 refused += 1
                 continue
             info = reply.json()
-            httpx.put(info["url"], content=path.read_bytes(), headers=info["headers"], timeout=600).raise_for_status()
+            httpx.put(
+                info["url"], content=path.read_bytes(), headers=info["headers"], timeout=600
+            ).raise_for_status()
             sent[info["document_id"]] = path
         docs = follow(client, room, sent, args.timeout)
         failed = refused
         for document_id, path in sent.items():
             d = docs.get(document_id, {})
             failed += d.get("status") not in ("indexed", "duplicate", "superseded")
-            out.print(f"{path}\t{d.get('status')}\tepisode={d.get('episode')}\tversion={d.get('version')}"
-                      f"\t{d.get('error') or ''}")
+            out.print(
+                f"{path}\t{d.get('status')}\tepisode={d.get('episode')}\tversion={d.get('version')}"
+                f"\t{d.get('error') or ''}"
+            )
         return 1 if failed else 0
 
 
-def follow(client: httpx.Client, room: str, sent: dict[str, Path], timeout: float) -> dict[str, dict[str, Any]]:
+def follow(
+    client: httpx.Client, room: str, sent: dict[str, Path], timeout: float
+) -> dict[str, dict[str, Any]]:
     """Poll the room's documents with one bar per file until each has a final status."""
     deadline = time.monotonic() + timeout
     docs: dict[str, dict[str, Any]] = {}
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
-                  console=console) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"), console=console
+    ) as progress:
         tasks = {d: progress.add_task(p.name, total=100, stage="queued") for d, p in sent.items()}
         while time.monotonic() < deadline:
             items = client.get(f"/api/writers/rooms/{room}/documents").raise_for_status().json()["items"]
@@ -136,12 +155,28 @@ def cmd_ask(args: argparse.Namespace, data_dir: Path) -> int:
                 raise SystemExit(f"no answer after {args.timeout:.0f} s")
             time.sleep(0.3)
         if args.json:
-            out.print(json.dumps({
-                "answer": turn["text"], "engine": turn["engine"], "not_in_archive": turn["not_in_archive"],
-                "citations": [{k: c.get(k) for k in ("document", "document_id", "episode", "scene", "heading",
-                                                     "quote")} for c in turn["citations"]],
-                "status": turn["status"], "error": turn.get("error"), "session_id": turn["session_id"],
-                "turn_id": turn_id, "usage": turn.get("usage")}, ensure_ascii=False))
+            out.print(
+                json.dumps(
+                    {
+                        "answer": turn["text"],
+                        "engine": turn["engine"],
+                        "not_in_archive": turn["not_in_archive"],
+                        "citations": [
+                            {
+                                k: c.get(k)
+                                for k in ("document", "document_id", "episode", "scene", "heading", "quote")
+                            }
+                            for c in turn["citations"]
+                        ],
+                        "status": turn["status"],
+                        "error": turn.get("error"),
+                        "session_id": turn["session_id"],
+                        "turn_id": turn_id,
+                        "usage": turn.get("usage"),
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             out.print("")
             for c in turn["citations"]:

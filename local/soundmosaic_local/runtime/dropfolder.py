@@ -2,7 +2,8 @@
 bucket, which raises the same S3 event as an upload from the web app.
 
 ``<drop>/song.wav`` belongs to the default local artist; ``<drop>/<artist id>/song.wav`` to that
-artist; ``<drop>/writers/<room>/episode.fdx`` to a writers' room (``drop/writers/<room>/``). A file is taken once its size has stayed the same for one poll (it is not still being
+artist; ``<drop>/writers/<room>/episode.fdx`` to a writers' room (``drop/writers/<room>/``).
+A file is taken once its size has stayed the same for one poll (it is not still being
 copied in), and after its upload it moves to ``<drop>/.ingested/`` so nothing is lost or read
 twice. Files that cannot be uploaded stay where they are and are tried again.
 """
@@ -57,7 +58,8 @@ class DropFolder(threading.Thread):
                 continue
             self._sizes.pop(path, None)
             self.done.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(path), self.done / f"{time.strftime('%Y%m%dT%H%M%S')}-{artist.replace('/', '-')}-{path.name}")
+            owner = artist.replace("/", "-")
+            shutil.move(str(path), self.done / f"{time.strftime('%Y%m%dT%H%M%S')}-{owner}-{path.name}")
             uploaded.append(key)
         return uploaded
 

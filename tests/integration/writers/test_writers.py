@@ -41,13 +41,17 @@ def wait_documents(api: Api, room: str, ids: list[str], timeout: float = 180) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         docs = {d["document_id"]: d for d in api.http.get(f"/writers/rooms/{room}/documents").json()["items"]}
-        if all(docs.get(i, {}).get("status") in ("indexed", "failed", "duplicate", "superseded") for i in ids):
+        if all(
+            docs.get(i, {}).get("status") in ("indexed", "failed", "duplicate", "superseded") for i in ids
+        ):
             return docs
         time.sleep(0.3)
     raise AssertionError(f"documents not finished: {[docs.get(i, {}).get('status') for i in ids]}")
 
 
-def ask(api: Api, room: str, message: str, mode: str = "archivist", session: str | None = None) -> dict[str, Any]:
+def ask(
+    api: Api, room: str, message: str, mode: str = "archivist", session: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"mode": mode, "message": message, **({"session_id": session} if session else {})}
     started = api.http.post(f"/writers/rooms/{room}/turns", json=body)
     assert started.status_code == 202, started.text
@@ -93,7 +97,9 @@ def room(api: Api) -> Iterator[dict[str, Any]]:
         elif ep.number == 3:
             ids[ep.number] = put(api, room_id, f"folge_{ep.number:03d}.md", to_markdown(ep.text).encode())
         elif ep.number == 4:
-            ids[ep.number] = put(api, room_id, f"folge_{ep.number:03d}.txt", ep.text.encode("cp1252", "replace"))
+            ids[ep.number] = put(
+                api, room_id, f"folge_{ep.number:03d}.txt", ep.text.encode("cp1252", "replace")
+            )
         elif ep.number == 5:
             ids[ep.number] = put(api, room_id, f"folge_{ep.number:03d}.pdf", simple_pdf(ep.text))
         else:
@@ -117,9 +123,14 @@ def test_tenancy_and_roles(api: Api, other: Api, room: dict[str, Any]) -> None:
     assert other.http.post(f"/writers/rooms/{room_id}/turns", json={"message": "Wer?"}).status_code == 404
     assert other.http.get("/writers/rooms/..%2F..%2Fetc").status_code == 404
     # a writer may read and ask, but not manage members
-    assert api.http.put(f"/writers/rooms/{room_id}/members/artist-b", json={"role": "writer"}).status_code == 200
+    assert (
+        api.http.put(f"/writers/rooms/{room_id}/members/artist-b", json={"role": "writer"}).status_code == 200
+    )
     assert other.http.get(f"/writers/rooms/{room_id}").json()["role"] == "writer"
-    assert other.http.put(f"/writers/rooms/{room_id}/members/artist-c", json={"role": "admin"}).status_code == 403
+    assert (
+        other.http.put(f"/writers/rooms/{room_id}/members/artist-c", json={"role": "admin"}).status_code
+        == 403
+    )
     assert api.http.delete(f"/writers/rooms/{room_id}/members/artist-a").status_code == 400  # the last admin
     # chats are their author's: B cannot read A's turn
     turn = ask(api, room_id, "Wer ist im Archiv?")
@@ -131,9 +142,11 @@ def test_tenancy_and_roles(api: Api, other: Api, room: dict[str, Any]) -> None:
 
 def test_hostile_documents_fail_alone_with_a_reason(api: Api, room: dict[str, Any]) -> None:
     room_id = room["room_id"]
-    bad = {"corrupt": put(api, room_id, "kaputt.docx", b"PK\x03\x04 not really a zip"),
-           "bomb": put(api, room_id, "bombe.docx", zip_bomb()),
-           "locked": put(api, room_id, "gesperrt.pdf", encrypted_pdf())}
+    bad = {
+        "corrupt": put(api, room_id, "kaputt.docx", b"PK\x03\x04 not really a zip"),
+        "bomb": put(api, room_id, "bombe.docx", zip_bomb()),
+        "locked": put(api, room_id, "gesperrt.pdf", encrypted_pdf()),
+    }
     docs = wait_documents(api, room_id, list(bad.values()))
     assert "corrupt" in docs[bad["corrupt"]]["error"]
     assert "zip bomb" in docs[bad["bomb"]]["error"]
@@ -149,7 +162,10 @@ def test_revision_replaces_the_episode_and_duplicates_are_skipped(api: Api, room
     room_id = room["room_id"]
     episode = ARCHIVE.episodes[0]
     again = put(api, room_id, "kopie.fountain", episode.text.encode())
-    revised = episode.text.replace("INT.", "INT.", 1) + "\n\nINT. NEUE SZENE - TAG\n\nMarie gewinnt im Lotto 7 Millionen.\n"
+    revised = (
+        episode.text.replace("INT.", "INT.", 1)
+        + "\n\nINT. NEUE SZENE - TAG\n\nMarie gewinnt im Lotto 7 Millionen.\n"
+    )
     revision = put(api, room_id, "folge_001_v2.fountain", revised.encode())
     docs = wait_documents(api, room_id, [again, revision])
     assert docs[again]["status"] == "duplicate" and docs[again]["duplicate_of"] == room["ids"][1]
@@ -166,8 +182,10 @@ def test_offline_archivist_cites_the_scene_or_says_not_in_archive(api: Api, room
     turn = ask(api, room_id, question.text)
     assert turn["engine"] == "offline-archivist-v1" and turn["status"] == "done"
     assert any(c["episode"] == question.episode and c["scene"] == question.scene for c in turn["citations"])
-    scene = api.http.get(f"/writers/rooms/{room_id}/scenes/{turn['citations'][0]['document_id']}/"
-                         f"{turn['citations'][0]['scene']}").json()
+    scene = api.http.get(
+        f"/writers/rooms/{room_id}/scenes/{turn['citations'][0]['document_id']}/"
+        f"{turn['citations'][0]['scene']}"
+    ).json()
     assert turn["citations"][0]["quote"] in scene["text"]
     nothing = ask(api, room_id, "Wer hat den Zeppelin über dem Dom gestohlen?")
     assert nothing["not_in_archive"] and nothing["citations"] == [] and "nicht im Archiv" in nothing["text"]
@@ -198,7 +216,11 @@ def test_drop_folder_and_weekly_refresh(api: Api, stack: LocalStack, room: dict[
     stack.drop.poll()  # taken once its size held for one poll
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        docs = [d for d in api.http.get(f"/writers/rooms/{room_id}/documents").json()["items"] if d["episode"] == 99]
+        docs = [
+            d
+            for d in api.http.get(f"/writers/rooms/{room_id}/documents").json()["items"]
+            if d["episode"] == 99
+        ]
         if docs and docs[0]["status"] == "indexed":
             break
         time.sleep(0.3)
@@ -217,8 +239,9 @@ def claude(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropicCache]:
         yield fake
 
 
-def test_claude_streams_reads_the_cached_prefix_and_records_metrics(api: Api, room: dict[str, Any],
-                                                                     claude: FakeAnthropicCache) -> None:
+def test_claude_streams_reads_the_cached_prefix_and_records_metrics(
+    api: Api, room: dict[str, Any], claude: FakeAnthropicCache
+) -> None:
     room_id = room["room_id"]
     question = next(q for q in ARCHIVE.questions if q.episode)
     first = ask(api, room_id, question.text)
@@ -227,9 +250,10 @@ def test_claude_streams_reads_the_cached_prefix_and_records_metrics(api: Api, ro
     second = ask(api, room_id, "Und was passiert danach?", session=first["session_id"])
     assert second["usage"]["cache_read_input_tokens"] > 0
     assert second["usage"]["cache_read_input_tokens"] >= first["usage"]["cache_creation_input_tokens"]
-    assert [t["turn_id"] for t in api.http.get(
-        f"/writers/rooms/{room_id}/sessions/{first['session_id']}").json()["turns"]] == [first["turn_id"],
-                                                                                          second["turn_id"]]
+    assert [
+        t["turn_id"]
+        for t in api.http.get(f"/writers/rooms/{room_id}/sessions/{first['session_id']}").json()["turns"]
+    ] == [first["turn_id"], second["turn_id"]]
     metrics = api.http.get(f"/writers/rooms/{room_id}/metrics", params={"days": 1}).json()
     today = metrics["days"][-1]
     assert today["calls_by_mode"]["archivist"] >= 2
@@ -241,7 +265,9 @@ def test_claude_streams_reads_the_cached_prefix_and_records_metrics(api: Api, ro
         field = "uncached_input_tokens" if key == "input_tokens" else key
         assert today[field] == sum(t["usage"][key] for t in turns)
     assert Decimal(today["cost_usd"]) == sum(Decimal(t["cost_usd"]) for t in turns)
-    assert Decimal(today["saved_usd"]) == Decimal(today["cost_without_cache_usd"]) - Decimal(today["cost_usd"])
+    assert Decimal(today["saved_usd"]) == Decimal(today["cost_without_cache_usd"]) - Decimal(
+        today["cost_usd"]
+    )
     assert today["cache_read_share"] == round(today["cache_read_input_tokens"] / today["input_tokens"], 4)
     # the weekly refresh warms the active room: both modes' prefixes are written
     assert os.environ["ANTHROPIC_BASE_URL"] == claude.url

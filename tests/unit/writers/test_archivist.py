@@ -37,13 +37,17 @@ def test_answers_cite_the_scene_of_the_fact(vectors) -> None:  # type: ignore[no
         assert found["engine"] == "offline-archivist-v1" and not found["not_in_archive"]
         right += any((c["episode"], c["scene"]) == (q.episode, q.scene) for c in found["citations"])
         for c in found["citations"]:
-            assert c["quote"] in next(x["text"] for x in CHUNKS if (x["episode"], x["scene"]) == (c["episode"], c["scene"]))
+            assert c["quote"] in next(
+                x["text"] for x in CHUNKS if (x["episode"], x["scene"]) == (c["episode"], c["scene"])
+            )
     assert right >= 10  # the bench measures the whole question set
 
 
 def test_nothing_in_the_archive(vectors) -> None:  # type: ignore[no-untyped-def]
-    for language, question in (("de", "Wer hat den Zeppelin über dem Dom gestohlen?"),
-                               ("en", "Who steals the submarine from the harbour?")):
+    for language, question in (
+        ("de", "Wer hat den Zeppelin über dem Dom gestohlen?"),
+        ("en", "Who steals the submarine from the harbour?"),
+    ):
         found = archivist.answer(question, rank(question, CHUNKS, vectors, 5))
         assert found["not_in_archive"] and found["text"] == archivist.NOT_IN_ARCHIVE[language]
 
@@ -51,8 +55,11 @@ def test_nothing_in_the_archive(vectors) -> None:  # type: ignore[no-untyped-def
 def test_bible_has_the_planted_relationships_and_storylines() -> None:
     scripts = [{"document_id": f"d{n}", "version": 1, **asdict(s)} for n, s in SCRIPTS.items()]
     built = bible.build("r", scripts)
-    found = {(c["name"], r["character"], r["kind"], r["episode"]) for c in built["characters"]
-             for r in c["relationships"]}
+    found = {
+        (c["name"], r["character"], r["kind"], r["episode"])
+        for c in built["characters"]
+        for r in c["relationships"]
+    }
     for a, b, kind, episode in ARCHIVE.relationships:
         assert (a, b, kind, episode) in found or any(f[:3] == (a, b, kind) for f in found)
     marie = next((c for c in built["characters"] if c["storyline"]), None)
@@ -61,15 +68,38 @@ def test_bible_has_the_planted_relationships_and_storylines() -> None:
 
 
 def test_a_days_figures_add_up() -> None:
-    calls = [{"mode": "archivist", "input_tokens": 100, "output_tokens": 10, "cache_creation_input_tokens": 5000,
-              "cache_read_input_tokens": 0, "cost_usd": "0.0303", "cost_without_cache_usd": "0.01545",
-              "latency_ms": 900.0},
-             {"mode": "creative", "input_tokens": 120, "output_tokens": 20, "cache_creation_input_tokens": 0,
-              "cache_read_input_tokens": 5000, "cost_usd": "0.00216", "cost_without_cache_usd": "0.01566",
-              "latency_ms": 300.0},
-             {"mode": "warm", "input_tokens": 4, "output_tokens": 1, "cache_creation_input_tokens": 0,
-              "cache_read_input_tokens": 5000, "cost_usd": "0.001527", "cost_without_cache_usd": "0.015027",
-              "latency_ms": 5000.0}]
+    calls = [
+        {
+            "mode": "archivist",
+            "input_tokens": 100,
+            "output_tokens": 10,
+            "cache_creation_input_tokens": 5000,
+            "cache_read_input_tokens": 0,
+            "cost_usd": "0.0303",
+            "cost_without_cache_usd": "0.01545",
+            "latency_ms": 900.0,
+        },
+        {
+            "mode": "creative",
+            "input_tokens": 120,
+            "output_tokens": 20,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 5000,
+            "cost_usd": "0.00216",
+            "cost_without_cache_usd": "0.01566",
+            "latency_ms": 300.0,
+        },
+        {
+            "mode": "warm",
+            "input_tokens": 4,
+            "output_tokens": 1,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 5000,
+            "cost_usd": "0.001527",
+            "cost_without_cache_usd": "0.015027",
+            "latency_ms": 5000.0,
+        },
+    ]
     day = metrics.summarise("2026-12-07", calls)
     assert day["input_tokens"] == 224 + 5000 + 10000 and day["cache_read_input_tokens"] == 10000
     assert day["cache_read_share"] == round(10000 / 15224, 4)

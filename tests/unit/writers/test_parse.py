@@ -56,11 +56,15 @@ def test_text_in_any_encoding(encoding: str) -> None:
 
 def test_fountain_markdown_and_fdx_give_the_same_scenes() -> None:
     fountain = parse.parse("e.fountain", EPISODE.text.encode())
-    for name, data in (("e.md", to_markdown(EPISODE.text).encode()), ("e.fdx", to_fdx(EPISODE.text).encode())):
+    for name, data in (
+        ("e.md", to_markdown(EPISODE.text).encode()),
+        ("e.fdx", to_fdx(EPISODE.text).encode()),
+    ):
         other = parse.parse(name, data)
         assert other.episode == fountain.episode == 1
-        assert [(s.heading, s.characters, s.directions) for s in other.scenes] == \
-            [(s.heading, s.characters, s.directions) for s in fountain.scenes], name
+        assert [(s.heading, s.characters, s.directions) for s in other.scenes] == [
+            (s.heading, s.characters, s.directions) for s in fountain.scenes
+        ], name
 
 
 def test_pdf_and_docx() -> None:
@@ -74,12 +78,14 @@ def test_pdf_and_docx() -> None:
 
 
 def test_english_and_episode_from_the_file_name() -> None:
-    script = parse.parse("ep_045.fountain", b"INT. GYM - DAY\n\nEva lifts weights.\n\nEVA\nI am not giving up.\n")
+    script = parse.parse(
+        "ep_045.fountain", b"INT. GYM - DAY\n\nEva lifts weights.\n\nEVA\nI am not giving up.\n"
+    )
     assert script.episode == 45 and script.language == "en" and script.scenes[0].characters == ["Eva"]
 
 
 def test_prose_without_scenes_is_one_searchable_scene() -> None:
-    script = parse.parse("notizen.md", "# Ideen\n\nMarie sollte nach Lissabon ziehen.\n".encode())
+    script = parse.parse("notizen.md", b"# Ideen\n\nMarie sollte nach Lissabon ziehen.\n")
     assert len(script.scenes) == 1 and "Lissabon" in script.scenes[0].text
 
 
@@ -107,18 +113,21 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
 <FinalDraft><Content><Paragraph Type="Action"><Text>&lol3;</Text></Paragraph></Content></FinalDraft>"""
 
 
-@pytest.mark.parametrize(("name", "data", "reason"), [
-    ("a.docx", b"PK\x03\x04garbage", "corrupt"),
-    ("a.docx", _zip({"word/document.xml": b"\0" * (20 * 1024 * 1024)}), "zip bomb"),
-    ("a.docx", _zip({"hello.txt": b"hi"}), "not a Word document"),
-    ("a.pdf", _encrypted(), "password"),
-    ("a.pdf", b"%PDF-1.4 nonsense", "corrupt"),
-    ("a.fdx", BILLION_LAUGHS, "entities"),
-    ("a.fdx", b"<Screenplay/>", "not a Final Draft"),
-    ("a.txt", b"\0\x01\x02" * 100, "binary"),
-    ("a.txt", b"", "empty"),
-    ("a.exe", b"MZ", "not a script format"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("a.docx", b"PK\x03\x04garbage", "corrupt"),
+        ("a.docx", _zip({"word/document.xml": b"\0" * (20 * 1024 * 1024)}), "zip bomb"),
+        ("a.docx", _zip({"hello.txt": b"hi"}), "not a Word document"),
+        ("a.pdf", _encrypted(), "password"),
+        ("a.pdf", b"%PDF-1.4 nonsense", "corrupt"),
+        ("a.fdx", BILLION_LAUGHS, "entities"),
+        ("a.fdx", b"<Screenplay/>", "not a Final Draft"),
+        ("a.txt", b"\0\x01\x02" * 100, "binary"),
+        ("a.txt", b"", "empty"),
+        ("a.exe", b"MZ", "not a script format"),
+    ],
+)
 def test_hostile_files_are_refused_with_a_reason(name: str, data: bytes, reason: str) -> None:
     with pytest.raises(ScriptRejected, match=reason):
         parse.parse(name, data)

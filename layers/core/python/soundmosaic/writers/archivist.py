@@ -24,8 +24,15 @@ NOT_IN_ARCHIVE = {"de": "Das steht nicht im Archiv.", "en": "That is not in the 
 
 def citation(hit: Hit, quote: str) -> dict[str, Any]:
     c = hit.chunk
-    return {"document": c["document"], "document_id": c["document_id"], "episode": c.get("episode"),
-            "scene": c["scene"], "heading": c["heading"], "quote": quote[:400], "score": round(hit.score, 4)}
+    return {
+        "document": c["document"],
+        "document_id": c["document_id"],
+        "episode": c.get("episode"),
+        "scene": c["scene"],
+        "heading": c["heading"],
+        "quote": quote[:400],
+        "score": round(hit.score, 4),
+    }
 
 
 def best_sentences(question: str, hits: list[Hit], limit: int = 3) -> list[tuple[float, Hit, str]]:
@@ -66,13 +73,20 @@ def answer(question: str, hits: list[Hit]) -> dict[str, Any]:
     citations = []
     for _, hit, sentence in picked:
         c = citation(hit, sentence)
-        label = f"Folge {c['episode']}, Szene {c['scene']}" if language == "de" else \
-            f"Episode {c['episode']}, scene {c['scene']}"
-        lines.append(f"{sentence} [{label} – {c['heading']}]")
+        label = (
+            f"Folge {c['episode']}, Szene {c['scene']}"
+            if language == "de"
+            else f"Episode {c['episode']}, scene {c['scene']}"
+        )
+        lines.append(f"{sentence} [{label}: {c['heading']}]")
         citations.append(c)
     intro = "Im Archiv:" if language == "de" else "From the archive:"
-    return {"text": intro + "\n" + "\n".join(f"• {line}" for line in lines), "citations": citations,
-            "not_in_archive": False, "engine": ENGINE}
+    return {
+        "text": intro + "\n" + "\n".join(f"• {line}" for line in lines),
+        "citations": citations,
+        "not_in_archive": False,
+        "engine": ENGINE,
+    }
 
 
 def _first_line(hit: Hit) -> str:

@@ -46,12 +46,26 @@ def media() -> S3Json:
     return S3Json(resource("MEDIA_BUCKET"))
 
 
-def new_document(store: WritersStore, room_id: str, filename: str, source: str,
-                 document_id: str | None = None, key: str | None = None) -> dict[str, Any]:
+def new_document(
+    store: WritersStore,
+    room_id: str,
+    filename: str,
+    source: str,
+    document_id: str | None = None,
+    key: str | None = None,
+) -> dict[str, Any]:
     stamp = now()
-    item = {"pk": room_pk(room_id), "sk": f"DOC#{document_id or new_id()}", "filename": filename,
-            "source": source, "status": "queued", "created_at": stamp, "updated_at": stamp, "key": key}
-    item["document_id"] = item["sk"][4:]
+    item = {
+        "pk": room_pk(room_id),
+        "sk": f"DOC#{document_id or new_id()}",
+        "filename": filename,
+        "source": source,
+        "status": "queued",
+        "created_at": stamp,
+        "updated_at": stamp,
+        "key": key,
+    }
+    item["document_id"] = str(item["sk"])[4:]
     store.put(item)
     return item
 
@@ -73,12 +87,23 @@ def start(bucket: str, key: str, size: int, correlation_id: str = "") -> dict[st
         return None
     document_id = parsed["document_id"]
     if not document_id or store.get(room_pk(room_id), f"DOC#{document_id}") is None:
-        document_id = new_document(store, room_id, parsed["filename"], parsed["source"],
-                                   document_id or None, key)["document_id"]
+        document_id = new_document(
+            store, room_id, parsed["filename"], parsed["source"], document_id or None, key
+        )["document_id"]
     else:
         set_status(store, room_id, document_id, "queued", key=key)
     aws.client("stepfunctions").start_execution(
-        stateMachineArn=resource("WRITERS_INGEST_STATE_MACHINE"), name=f"{document_id}-{new_id()[:8]}",
-        input=json.dumps({"room_id": room_id, "document_id": document_id, "bucket": bucket, "key": key,
-                          "size": size, "correlation_id": correlation_id or document_id}))
+        stateMachineArn=resource("WRITERS_INGEST_STATE_MACHINE"),
+        name=f"{document_id}-{new_id()[:8]}",
+        input=json.dumps(
+            {
+                "room_id": room_id,
+                "document_id": document_id,
+                "bucket": bucket,
+                "key": key,
+                "size": size,
+                "correlation_id": correlation_id or document_id,
+            }
+        ),
+    )
     return {"room_id": room_id, "document_id": document_id}

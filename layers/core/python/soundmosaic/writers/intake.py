@@ -11,6 +11,7 @@ its document.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 from typing import Any
@@ -43,28 +44,56 @@ def step_parse(room_id: str, document_id: str, bucket: str, key: str) -> dict[st
     digest = hashlib.sha256(data).hexdigest()
     first = store.get(room_pk(room_id), f"HASH#{digest}")
     if first is not None and first["document_id"] != document_id:
-        set_status(store, room_id, document_id, "duplicate", content_hash=digest,
-                   duplicate_of=first["document_id"], error=f"the same content as {first['filename']}")
+        set_status(
+            store,
+            room_id,
+            document_id,
+            "duplicate",
+            content_hash=digest,
+            duplicate_of=first["document_id"],
+            error=f"the same content as {first['filename']}",
+        )
         return {"skip": True}
     try:
         script = parse.parse(filename, data)
     except parse.ScriptRejected as err:
         set_status(store, room_id, document_id, "failed", error=str(err), content_hash=digest)
         return {"skip": True}
-    if not store.put({"pk": room_pk(room_id), "sk": f"HASH#{digest}", "document_id": document_id,
-                      "filename": filename}, only_new=True):
+    if not store.put(
+        {"pk": room_pk(room_id), "sk": f"HASH#{digest}", "document_id": document_id, "filename": filename},
+        only_new=True,
+    ):
         again = store.get(room_pk(room_id), f"HASH#{digest}") or {}
         if again.get("document_id") != document_id:  # a twin won the race
-            set_status(store, room_id, document_id, "duplicate", content_hash=digest,
-                       duplicate_of=again.get("document_id"), error="the same content arrived twice")
+            set_status(
+                store,
+                room_id,
+                document_id,
+                "duplicate",
+                content_hash=digest,
+                duplicate_of=again.get("document_id"),
+                error="the same content arrived twice",
+            )
             return {"skip": True}
     version = 1
     if script.episode is not None:
         version = store.add(room_pk(room_id), f"EPISODE#{script.episode}", "revisions")
-    store_media.put_json(prefix + "script.json", {"document_id": document_id, "filename": filename,
-                                                   "version": version, **dataclasses.asdict(script)})
-    set_status(store, room_id, document_id, "indexing", format=script.format, language=script.language,
-               episode=script.episode, version=version, scenes=len(script.scenes), content_hash=digest)
+    store_media.put_json(
+        prefix + "script.json",
+        {"document_id": document_id, "filename": filename, "version": version, **dataclasses.asdict(script)},
+    )
+    set_status(
+        store,
+        room_id,
+        document_id,
+        "indexing",
+        format=script.format,
+        language=script.language,
+        episode=script.episode,
+        version=version,
+        scenes=len(script.scenes),
+        content_hash=digest,
+    )
     return {"skip": False, "episode": script.episode, "version": version}
 
 
@@ -74,8 +103,17 @@ def load_script(room_id: str, document_id: str) -> dict[str, Any]:
 
 
 def _script(data: dict[str, Any]) -> parse.Script:
-    scenes = [parse.Scene(s["number"], s["heading"], s["characters"], s["directions"],
-                          [tuple(x) for x in s["lines"]], s["_body"]) for s in data["scenes"]]
+    scenes = [
+        parse.Scene(
+            s["number"],
+            s["heading"],
+            s["characters"],
+            s["directions"],
+            [tuple(x) for x in s["lines"]],
+            s["_body"],
+        )
+        for s in data["scenes"]
+    ]
     return parse.Script(data["format"], data["episode"], data["title"], data["language"], scenes)
 
 
@@ -86,7 +124,9 @@ def step_index(room_id: str, document_id: str) -> dict[str, Any]:
     count = index.write(document_id, chunks_of(_script(data), document_id, data["filename"], data["version"]))
     replaced = index.activate(document_id, data["episode"], data["version"])
     if replaced == document_id:
-        set_status(store, room_id, document_id, "superseded", error="a newer revision of the episode is current")
+        set_status(
+            store, room_id, document_id, "superseded", error="a newer revision of the episode is current"
+        )
         return {"chunks": count, "skip": True}
     if replaced:
         set_status(store, room_id, replaced, "superseded", superseded_by=document_id)
@@ -107,14 +147,20 @@ def rebuild_bible(room_id: str, only_if_changed: bool = False, previous_digest: 
     # The number is taken first, the room points at it only once both objects are written, and
     # only forward: readers never see a version without its files, nor an older one again.
     version = store.add(room_pk(room_id), "META", "bible_counter")
-    bucket.put_json(f"writers/{room_id}/bible/v{version:06d}.json", {**built, "version": version,
-                                                                      "updated_at": now()})
-    bucket.put_bytes(f"writers/{room_id}/digest/v{version:06d}.txt", text.encode(), "text/plain; charset=utf-8")
-    try:
-        store.table.update_item(Key={"pk": room_pk(room_id), "sk": "META"}, UpdateExpression="SET bible_version = :v",
-                                ConditionExpression="bible_version < :v", ExpressionAttributeValues={":v": version})
-    except store.table.meta.client.exceptions.ConditionalCheckFailedException:
-        pass  # a later rebuild already published a newer version
+    bucket.put_json(
+        f"writers/{room_id}/bible/v{version:06d}.json", {**built, "version": version, "updated_at": now()}
+    )
+    bucket.put_bytes(
+        f"writers/{room_id}/digest/v{version:06d}.txt", text.encode(), "text/plain; charset=utf-8"
+    )
+    # A later rebuild may already have published a newer version: then this one stays unlisted.
+    with contextlib.suppress(store.table.meta.client.exceptions.ConditionalCheckFailedException):
+        store.table.update_item(
+            Key={"pk": room_pk(room_id), "sk": "META"},
+            UpdateExpression="SET bible_version = :v",
+            ConditionExpression="bible_version < :v",
+            ExpressionAttributeValues={":v": version},
+        )
     return version
 
 

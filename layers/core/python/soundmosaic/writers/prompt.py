@@ -12,12 +12,13 @@ stable parts come first and the volatile part last::
 
 Breakpoint 1 is shared by both modes and every member of the room (the weekly refresh warms
 it); breakpoint 2 adds the mode; breakpoint 3 caches the growing conversation. That is three of
-the four allowed. The 1-hour TTL costs 2× the input price to write (5 minutes: 1.25×) and pays
+the four allowed. The 1-hour TTL costs 2x the input price to write (5 minutes: 1.25x) and pays
 when a room's questions are more than 5 minutes apart, which writers' questions are; the
 conversation's tail is short-lived and small, so it keeps the 5-minute TTL. A breakpoint whose
 prefix is below the model's minimum cacheable length is left out (it would not be cached).
 
-Archive text is escaped (``<`` and ``>`` become ‹ ›) so a script cannot close a tag and speak
+Archive text is escaped (``<`` and ``>`` become single angle quotation marks) so a script
+cannot close a tag and speak
 as the system; the rules say that archive text is never an instruction.
 """
 
@@ -30,8 +31,12 @@ from typing import Any
 from soundmosaic.providers.types import ChatRequest
 
 # Anthropic's minimum cacheable prompt length per model family (tokens); 1024 for the others.
-MIN_CACHEABLE = {"claude-opus-4-5": 4096, "claude-haiku-4-5": 4096, "claude-3-5-haiku": 2048,
-                 "claude-3-haiku": 2048}
+MIN_CACHEABLE = {
+    "claude-opus-4-5": 4096,
+    "claude-haiku-4-5": 4096,
+    "claude-3-5-haiku": 2048,
+    "claude-3-haiku": 2048,
+}
 DEFAULT_MIN_CACHEABLE = 1024
 LONG_TTL = {"type": "ephemeral", "ttl": "1h"}
 SHORT_TTL = {"type": "ephemeral", "ttl": "5m"}
@@ -66,7 +71,7 @@ def min_cacheable(model: str) -> int:
 
 def escape(text: str) -> str:
     """Archive text as data: no tag of ours can be opened or closed from inside a script."""
-    return text.replace("<", "‹").replace(">", "›")
+    return text.replace("<", "\u2039").replace(">", "\u203a")
 
 
 def cite(chunk: dict[str, Any]) -> str:
@@ -80,14 +85,28 @@ def scenes_block(chunks: list[dict[str, Any]]) -> str:
 
 
 def bible_text(bible: dict[str, Any]) -> str:
-    compact = [{"name": c["name"], "episodes": [c["first_episode"], c["last_episode"]], "lines": c["lines"],
-                "relationships": [[r["kind"], r["character"], r["episode"]] for r in c["relationships"]]}
-               for c in bible.get("characters", [])]
+    compact = [
+        {
+            "name": c["name"],
+            "episodes": [c["first_episode"], c["last_episode"]],
+            "lines": c["lines"],
+            "relationships": [[r["kind"], r["character"], r["episode"]] for r in c["relationships"]],
+        }
+        for c in bible.get("characters", [])
+    ]
     return json.dumps({"characters": compact}, ensure_ascii=False, separators=(",", ":"))
 
 
-def layout(mode: str, model: str, bible: dict[str, Any], digest: str, history: list[tuple[str, str]],
-           chunks: list[dict[str, Any]], question: str, max_tokens: int = 1024) -> ChatRequest:
+def layout(
+    mode: str,
+    model: str,
+    bible: dict[str, Any],
+    digest: str,
+    history: list[tuple[str, str]],
+    chunks: list[dict[str, Any]],
+    question: str,
+    max_tokens: int = 1024,
+) -> ChatRequest:
     """The request for one turn; ``history`` is the session's earlier (question, answer) pairs,
     replayed byte for byte so the conversation prefix stays cached."""
     system: list[dict[str, Any]] = [
@@ -100,8 +119,9 @@ def layout(mode: str, model: str, bible: dict[str, Any], digest: str, history: l
     for asked, answered in history:
         messages.append({"role": "user", "content": [{"type": "text", "text": asked}]})
         messages.append({"role": "assistant", "content": [{"type": "text", "text": answered or "…"}]})
-    messages.append({"role": "user", "content": [
-        {"type": "text", "text": scenes_block(chunks) + "\n\n" + question}]})
+    messages.append(
+        {"role": "user", "content": [{"type": "text", "text": scenes_block(chunks) + "\n\n" + question}]}
+    )
     # Breakpoints: the digest (shared by both modes), the mode, the conversation so far.
     marks = [(system[2], LONG_TTL), (system[3], LONG_TTL)]
     if history:
@@ -120,7 +140,11 @@ def layout(mode: str, model: str, bible: dict[str, Any], digest: str, history: l
 
 def breakpoints(request: ChatRequest) -> list[tuple[str, int, str]]:
     """Where the cache breakpoints are: (``system``|``messages``, index, ttl), for tests and docs."""
-    found = [("system", i, b["cache_control"]["ttl"]) for i, b in enumerate(request.system) if "cache_control" in b]
+    found = [
+        ("system", i, b["cache_control"]["ttl"]) for i, b in enumerate(request.system) if "cache_control" in b
+    ]
     for i, message in enumerate(request.messages):
-        found += [("messages", i, b["cache_control"]["ttl"]) for b in message["content"] if "cache_control" in b]
+        found += [
+            ("messages", i, b["cache_control"]["ttl"]) for b in message["content"] if "cache_control" in b
+        ]
     return found

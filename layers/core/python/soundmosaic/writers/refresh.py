@@ -72,12 +72,20 @@ def run(warm_rooms: bool = True) -> dict[str, Any]:
     store = WritersStore()
     mosaic = ModelMosaic.from_env()
     online = not mosaic.entry("chat").offline
-    report: dict[str, Any] = {"rooms": [], "restarted": 0, "bibles_written": 0, "warmed": 0,
-                              "warm_cost_usd": "0"}
+    report: dict[str, Any] = {
+        "rooms": [],
+        "restarted": 0,
+        "bibles_written": 0,
+        "warmed": 0,
+        "warm_cost_usd": "0",
+    }
     cost = Decimal(0)
     for room_id in store.rooms_with_activity():
-        restarted = [k for k in _leftovers(room_id)
-                     if arrivals.start(resource("UPLOADS_BUCKET"), k, 0, f"refresh-{room_id}")]
+        restarted = [
+            k
+            for k in _leftovers(room_id)
+            if arrivals.start(resource("UPLOADS_BUCKET"), k, 0, f"refresh-{room_id}")
+        ]
         before = chat.latest_bible(store, room_id)[1]
         bible_version = None
         if SceneIndex(arrivals.media(), room_id, store).manifest()["documents"]:
@@ -86,8 +94,14 @@ def run(warm_rooms: bool = True) -> dict[str, Any]:
         if warm_rooms and online and _active(store, room_id):
             warmed = warm(store, mosaic, room_id)
             cost += sum((Decimal(c["cost_usd"]) for c in warmed), Decimal(0))
-        report["rooms"].append({"room_id": room_id, "restarted": len(restarted), "bible_version": bible_version,
-                                "warm_calls": len(warmed)})
+        report["rooms"].append(
+            {
+                "room_id": room_id,
+                "restarted": len(restarted),
+                "bible_version": bible_version,
+                "warm_calls": len(warmed),
+            }
+        )
         report["restarted"] += len(restarted)
         report["bibles_written"] += int(bible_version is not None)
         report["warmed"] += int(bool(warmed))

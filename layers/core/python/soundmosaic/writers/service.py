@@ -19,8 +19,22 @@ from soundmosaic.writers.parse import MAX_BYTES, ScriptRejected, format_of
 from soundmosaic.writers.rooms import check_id
 from soundmosaic.writers.store import WritersStore, room_pk
 
-_DOC_FIELDS = ("document_id", "filename", "source", "status", "format", "language", "episode", "version",
-               "scenes", "content_hash", "error", "duplicate_of", "created_at", "updated_at")
+_DOC_FIELDS = (
+    "document_id",
+    "filename",
+    "source",
+    "status",
+    "format",
+    "language",
+    "episode",
+    "version",
+    "scenes",
+    "content_hash",
+    "error",
+    "duplicate_of",
+    "created_at",
+    "updated_at",
+)
 
 
 def create_room(user: str, name: str, language: str) -> dict[str, Any]:
@@ -36,9 +50,14 @@ def room_detail(user: str, room_id: str) -> dict[str, Any]:
     room = rooms.require(store, user, room_id)
     documents = store.query(room_pk(room_id), "DOC#")
     current = SceneIndex(arrivals.media(), room_id, store).manifest()["documents"]
-    return {**room, "members": rooms.members(store, room_id), "documents": len(documents),
-            "episodes": len({d["episode"] for d in current.values() if d.get("episode") is not None}),
-            "bible_version": int(room.get("bible_version") or 0), "drop_prefix": f"drop/writers/{room_id}/"}
+    return {
+        **room,
+        "members": rooms.members(store, room_id),
+        "documents": len(documents),
+        "episodes": len({d["episode"] for d in current.values() if d.get("episode") is not None}),
+        "bible_version": int(room.get("bible_version") or 0),
+        "drop_prefix": f"drop/writers/{room_id}/",
+    }
 
 
 def set_member(user: str, room_id: str, member: str, role: str) -> dict[str, Any]:
@@ -61,8 +80,9 @@ def create_upload(user: str, room_id: str, filename: str, size_bytes: int) -> di
     document_id = new_id()
     key = arrivals.upload_key(room_id, document_id, filename)
     arrivals.new_document(store, room_id, filename, "upload", document_id, key)
-    url = aws.client("s3").generate_presigned_url("put_object", ExpiresIn=uploads.URL_TTL_S,
-                                                  Params={"Bucket": resource("UPLOADS_BUCKET"), "Key": key})
+    url = aws.client("s3").generate_presigned_url(
+        "put_object", ExpiresIn=uploads.URL_TTL_S, Params={"Bucket": resource("UPLOADS_BUCKET"), "Key": key}
+    )
     return {"document_id": document_id, "key": key, "url": url, "method": "PUT", "headers": {}}
 
 
@@ -97,10 +117,17 @@ def scene(user: str, room_id: str, document_id: str, number: int) -> dict[str, A
     found = next((s for s in data["scenes"] if s["number"] == number), None)
     if found is None:
         raise WritersNotFound(f"no scene {number} in {data['filename']}")
-    return {"document_id": document_id, "document": data["filename"], "episode": data["episode"],
-            "version": data["version"], "scene": number, "heading": found["heading"],
-            "characters": found["characters"], "directions": found["directions"],
-            "text": "\n".join([found["heading"], *found["_body"]])}
+    return {
+        "document_id": document_id,
+        "document": data["filename"],
+        "episode": data["episode"],
+        "version": data["version"],
+        "scene": number,
+        "heading": found["heading"],
+        "characters": found["characters"],
+        "directions": found["directions"],
+        "text": "\n".join([found["heading"], *found["_body"]]),
+    }
 
 
 def start_turn(user: str, room_id: str, mode: str, message: str, session_id: str | None) -> dict[str, Any]:
@@ -126,8 +153,16 @@ def sessions(user: str, room_id: str) -> list[dict[str, Any]]:
     store = WritersStore()
     rooms.require(store, user, room_id)
     items = store.query(room_pk(room_id), f"SESSION#{user}#")
-    out = [{"session_id": s["session_id"], "title": s["title"], "turns": len(s.get("turn_ids", [])),
-            "created_at": s["created_at"], "updated_at": s["updated_at"]} for s in items]
+    out = [
+        {
+            "session_id": s["session_id"],
+            "title": s["title"],
+            "turns": len(s.get("turn_ids", [])),
+            "created_at": s["created_at"],
+            "updated_at": s["updated_at"],
+        }
+        for s in items
+    ]
     return sorted(out, key=lambda s: s["updated_at"], reverse=True)
 
 

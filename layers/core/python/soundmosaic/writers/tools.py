@@ -16,9 +16,9 @@ from typing import Any
 
 from soundmosaic.providers.mosaic import ModelMosaic
 from soundmosaic.writers import archivist, chat
+from soundmosaic.writers.arrivals import media
 from soundmosaic.writers.bible import sentences
 from soundmosaic.writers.index import SceneIndex, terms
-from soundmosaic.writers.arrivals import media
 from soundmosaic.writers.store import WritersStore
 
 MAX_SENTENCES = 40
@@ -41,13 +41,16 @@ def judge(sentence: str, evidence: str, score: float) -> tuple[str, str]:
         return "consistent", "offline heuristic: the archive says the same"
     if shared >= 0.5:
         differ = sorted(mine - theirs)
-        return "contradiction", f"offline heuristic: the archive tells it differently (here: {', '.join(differ)})"
+        return (
+            "contradiction",
+            f"offline heuristic: the archive tells it differently (here: {', '.join(differ)})",
+        )
     return "unknown", "offline heuristic: related scenes exist but none states this"
 
 
 def continuity(store: WritersStore, user: str, room_id: str, draft: str) -> dict[str, Any]:
     index = SceneIndex(media(), room_id, store)
-    findings = []
+    findings: list[dict[str, Any]] = []
     hits_all = []
     for sentence in sentences(draft)[:MAX_SENTENCES]:
         hits = index.search(sentence, k=3)
@@ -61,9 +64,18 @@ def continuity(store: WritersStore, user: str, room_id: str, draft: str) -> dict
             verdict, reason, cited = "unknown", "no scene in the archive is about this", []
         findings.append({"sentence": sentence, "verdict": verdict, "reason": reason, "evidence": cited})
     text = "\n".join(f"{f['verdict'].upper()}: {f['sentence']}" for f in findings)
-    return {**_with_claude(store, user, room_id, "Prüfe diesen Entwurf auf Widersprüche zum Archiv "
-                                                 "(check this draft for continuity errors):\n" + draft,
-                           hits_all, text), "findings": findings}
+    return {
+        **_with_claude(
+            store,
+            user,
+            room_id,
+            "Prüfe diesen Entwurf auf Widersprüche zum Archiv "
+            "(check this draft for continuity errors):\n" + draft,
+            hits_all,
+            text,
+        ),
+        "findings": findings,
+    }
 
 
 def arc(store: WritersStore, user: str, room_id: str, character: str) -> dict[str, Any]:
@@ -71,29 +83,50 @@ def arc(store: WritersStore, user: str, room_id: str, character: str) -> dict[st
     wanted = character.strip().lower()
     found = next((c for c in bible.get("characters", []) if c["name"].lower() == wanted), None)
     if found is None:
-        return {"engine": archivist.ENGINE, "character": character, "known": False, "beats": [],
-                "text": f"{character} does not appear in the archive.", "usage": None}
+        return {
+            "engine": archivist.ENGINE,
+            "character": character,
+            "known": False,
+            "beats": [],
+            "text": f"{character} does not appear in the archive.",
+            "usage": None,
+        }
     documents = {e["episode"]: e for e in bible.get("episodes", [])}
     beats = []
     for beat in found["storyline"]:
         episode = documents.get(beat["episode"], {})
-        citation = {"document": episode.get("title", ""), "document_id": episode.get("document_id", ""),
-                    "episode": beat["episode"], "scene": beat["scene"], "heading": "", "quote": beat["summary"],
-                    "score": None}
+        citation = {
+            "document": episode.get("title", ""),
+            "document_id": episode.get("document_id", ""),
+            "episode": beat["episode"],
+            "scene": beat["scene"],
+            "heading": "",
+            "quote": beat["summary"],
+            "score": None,
+        }
         beats.append({**beat, "citation": citation})
     text = "\n".join(f"Folge {b['episode']}, Szene {b['scene']}: {b['summary']}" for b in beats)
     hits = SceneIndex(media(), room_id, store).search(found["name"], k=5, character=found["name"])
-    reply = _with_claude(store, user, room_id, f"Fasse den Bogen der Figur {found['name']} zusammen "
-                                              f"(summarise {found['name']}'s arc), Folge für Folge.", hits, text)
+    reply = _with_claude(
+        store,
+        user,
+        room_id,
+        f"Fasse den Bogen der Figur {found['name']} zusammen "
+        f"(summarise {found['name']}'s arc), Folge für Folge.",
+        hits,
+        text,
+    )
     return {**reply, "character": found["name"], "known": True, "beats": beats}
 
 
-def _with_claude(store: WritersStore, user: str, room_id: str, question: str, hits: list[Any],
-                 offline_text: str) -> dict[str, Any]:
+def _with_claude(
+    store: WritersStore, user: str, room_id: str, question: str, hits: list[Any], offline_text: str
+) -> dict[str, Any]:
     mosaic = ModelMosaic.from_env()
     entry = mosaic.entry("chat")
     if entry.offline:
         return {"engine": archivist.ENGINE, "text": offline_text, "usage": None}
-    reply = chat.ask_claude(mosaic, entry, store, room_id, "tool", question, hits[:8], [], lambda _: None, user,
-                            max_tokens=1500)
+    reply = chat.ask_claude(
+        mosaic, entry, store, room_id, "tool", question, hits[:8], [], lambda _: None, user, max_tokens=1500
+    )
     return {"engine": chat.engine_name(entry), "text": reply["text"], "usage": reply["usage"]}
