@@ -108,7 +108,8 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
 
 def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
-    assert sorted(containerised) == ["api", "audio", "generation", "probe", "studio", "writers", "writers-chat"]
+    assert sorted(containerised) == ["api", "audio", "generation", "probe", "studio", "writers",
+                                     "writers-chat"]
     # Song generation runs in the audio image (fpcalc, Basic Pitch, FluidSynth); publish is a zip.
     assert needs.needs("generation").container == "audio" and needs.needs("publishing").container is None
     for key in containerised:

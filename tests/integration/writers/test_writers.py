@@ -276,9 +276,9 @@ def test_claude_streams_reads_the_cached_prefix_and_records_metrics(
     assert report["warmed"] >= 1
 
 
-def test_cli_ingests_with_a_progress_bar_and_asks_as_json(stack: LocalStack, tmp_path: Any,
-                                                          monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_ingests_with_a_progress_bar_and_asks_as_json(
+    stack: LocalStack, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import json
 
     from soundmosaic_local.cli import main
@@ -286,12 +286,28 @@ def test_cli_ingests_with_a_progress_bar_and_asks_as_json(stack: LocalStack, tmp
     monkeypatch.setenv("SOUNDMOSAIC_ARTIST", "artist-cli")
     archive = generate(episodes=3, seed=21)
     files = archive.write(tmp_path / "scripts")
-    assert main(["--data-dir", str(stack.data_dir), "writers", "ingest", *map(str, files), "--room", "CLI-Raum"]) == 0
+    assert (
+        main(["--data-dir", str(stack.data_dir), "writers", "ingest", *map(str, files), "--room", "CLI-Raum"])
+        == 0
+    )
     printed = capsys.readouterr()
     assert len(re.findall(r"\sindexed\s+episode=\d", printed.out)) == 3 and "created room" in printed.err
     question = next(q for q in archive.questions if q.episode)
-    assert main(["--data-dir", str(stack.data_dir), "writers", "ask", question.text, "--room", "CLI-Raum",
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(stack.data_dir),
+                "writers",
+                "ask",
+                question.text,
+                "--room",
+                "CLI-Raum",
+                "--json",
+            ]
+        )
+        == 0
+    )
     answer = json.loads(capsys.readouterr().out)
     assert answer["engine"] == "offline-archivist-v1" and answer["answer"]
     assert {"document", "episode", "scene"} <= set(answer["citations"][0])

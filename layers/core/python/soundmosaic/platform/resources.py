@@ -194,7 +194,8 @@ QUEUES = (
     # The outbox gives up after its own attempts (with backoff); the DLQ only catches the rest.
     Queue("publish", "PUBLISH_QUEUE", "publishing outbox messages: one per publication request",
           consumer="publishing", visibility_timeout_s=720, max_receive_count=10),
-    Queue("writers-turns", "WRITERS_TURNS_QUEUE", "writers' room chat turns to answer", consumer="writers-chat",
+    Queue("writers-turns", "WRITERS_TURNS_QUEUE", "writers' room chat turns to answer",
+          consumer="writers-chat",
           max_receive_count=2),
 )
 
