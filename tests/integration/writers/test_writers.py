@@ -312,3 +312,23 @@ def test_cli_ingests_with_a_progress_bar_and_asks_as_json(
     assert answer["engine"] == "offline-archivist-v1" and answer["answer"]
     assert {"document", "episode", "scene"} <= set(answer["citations"][0])
     assert any((c["episode"], c["scene"]) == (question.episode, question.scene) for c in answer["citations"])
+
+
+def test_continuity_check_and_character_arc_offline(api: Api, room: dict[str, Any]) -> None:
+    room_id = room["room_id"]
+    fact = next(q for q in ARCHIVE.questions if q.episode and q.episode > 1 and "versteckt" in q.fact).fact
+    negated = fact.replace(" versteckt ", " versteckt nicht ", 1)
+    draft = f"{fact} {negated} Ein Drache landet auf dem Kölner Dom."
+    report = api.http.post(f"/writers/rooms/{room_id}/tools/continuity", json={"draft": draft})
+    assert report.status_code == 200, report.text
+    verdicts = [f["verdict"] for f in report.json()["findings"]]
+    assert verdicts[0] == "consistent" and verdicts[1] == "contradiction" and verdicts[2] == "unknown"
+    assert report.json()["findings"][1]["evidence"][0]["quote"] == fact
+    name = fact.split()[0]
+    arc = api.http.post(f"/writers/rooms/{room_id}/tools/arc", json={"character": name.lower()}).json()
+    assert arc["known"] and arc["character"] == name and arc["beats"]
+    assert all(b["citation"]["episode"] == b["episode"] for b in arc["beats"])
+    unknown = api.http.post(f"/writers/rooms/{room_id}/tools/arc", json={"character": "Zorro"}).json()
+    assert not unknown["known"] and unknown["beats"] == []
+    too_long = api.http.post(f"/writers/rooms/{room_id}/tools/continuity", json={"draft": "x" * 60_001})
+    assert too_long.status_code == 422
