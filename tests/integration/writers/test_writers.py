@@ -192,6 +192,7 @@ def test_offline_archivist_cites_the_scene_or_says_not_in_archive(api: Api, room
     assert nothing["not_in_archive"] and nothing["citations"] == [] and "nicht im Archiv" in nothing["text"]
     creative = ask(api, room_id, "Schreib eine Szene, in der Marie kündigt.", mode="creative")
     assert creative["needs_provider"] and "<retrieved_scenes>" in creative["context"]
+    assert creative["context"].startswith("[cached prefix: ") and "<archive_digest>" in creative["context"]
     history = api.http.get(f"/writers/rooms/{room_id}/sessions").json()["items"]
     assert len(history) >= 3
 
