@@ -333,3 +333,25 @@ def test_continuity_check_and_character_arc_offline(api: Api, room: dict[str, An
     assert not unknown["known"] and unknown["beats"] == []
     too_long = api.http.post(f"/writers/rooms/{room_id}/tools/continuity", json={"draft": "x" * 60_001})
     assert too_long.status_code == 422
+
+
+def test_refresh_restarts_stuck_documents_and_fails_uploads_never_sent(api: Api, stack: LocalStack) -> None:
+    from soundmosaic.writers.store import WritersStore, room_pk
+
+    room_id = api.http.post("/writers/rooms", json={"name": "Refresh"}).json()["room_id"]
+    stuck = put(api, room_id, "folge_042.fountain", b"INT. GYM - TAG\n\nBritta trainiert allein.\n")
+    wait_documents(api, room_id, [stuck])
+    never = api.http.post(
+        f"/writers/rooms/{room_id}/uploads", json={"filename": "x.txt", "size_bytes": 5}
+    ).json()
+    store, old = WritersStore(), "2020-01-01T00:00:00.000Z"
+    store.update(room_pk(room_id), f"DOC#{stuck}", {"status": "parsing", "updated_at": old})  # its run died
+    store.update(room_pk(room_id), f"DOC#{never['document_id']}", {"updated_at": old})
+    [report] = stack.scheduler.run_rule("writers-refresh")
+    assert next(r for r in report["rooms"] if r["room_id"] == room_id)["restarted"] == 1
+    docs = wait_documents(api, room_id, [stuck, never["document_id"]])
+    assert docs[stuck]["status"] == "indexed" and docs[stuck]["version"] == 1
+    assert (
+        docs[never["document_id"]]["status"] == "failed"
+        and "never arrived" in docs[never["document_id"]]["error"]
+    )

@@ -92,9 +92,19 @@ def start(bucket: str, key: str, size: int, correlation_id: str = "") -> dict[st
         )["document_id"]
     else:
         set_status(store, room_id, document_id, "queued", key=key)
+    execute(room_id, document_id, bucket, key, size, correlation_id)
+    return {"room_id": room_id, "document_id": document_id}
+
+
+def execute(
+    room_id: str, document_id: str, bucket: str, key: str, size: int = 0, correlation_id: str = ""
+) -> None:
+    """Start the document's ``writers_ingest`` execution (a new name each time: a restart is a
+    new execution of the same document; the parse step reads the kept original when the upload
+    has already been moved)."""
     aws.client("stepfunctions").start_execution(
         stateMachineArn=resource("WRITERS_INGEST_STATE_MACHINE"),
-        name=f"{document_id}-{new_id()[:8]}",
+        name=f"{document_id}-{new_id()}",
         input=json.dumps(
             {
                 "room_id": room_id,
@@ -106,4 +116,3 @@ def start(bucket: str, key: str, size: int, correlation_id: str = "") -> dict[st
             }
         ),
     )
-    return {"room_id": room_id, "document_id": document_id}

@@ -242,9 +242,10 @@ class SceneIndex:
                     "version": version,
                     **({"episode": episode} if episode is not None else {}),
                 },
-                ConditionExpression="attribute_not_exists(pk) OR #v < :v",
+                # An older revision is replaced; the same document again (a re-run) is no change.
+                ConditionExpression="attribute_not_exists(pk) OR #v < :v OR document_id = :d",
                 ExpressionAttributeNames={"#v": "version"},
-                ExpressionAttributeValues={":v": version},
+                ExpressionAttributeValues={":v": version, ":d": document_id},
             )
         except self.store.table.meta.client.exceptions.ConditionalCheckFailedException:
             return document_id

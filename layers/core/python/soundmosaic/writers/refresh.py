@@ -4,8 +4,9 @@
 For every room:
 
 1. re-ingest what changed and was not ingested: files still under the room's drop-folder or
-   upload keys (their S3 event was lost, or arrived while the room's workflow was down) start
-   their workflow again; content already ingested is recognised by its hash and not done twice;
+   upload keys (their S3 event was lost) start their workflow; documents stuck half-way (their
+   execution died) start again from the kept original; an upload requested but never sent is
+   failed with that reason; content already ingested is recognised by its hash, never done twice;
 2. rebuild the bible and digest; a new version is written only when the digest changed, so an
    unchanged archive keeps a byte-identical prompt prefix (and its cache entry);
 3. warm the cache of each active room (a chat call in the last ``ACTIVE_DAYS``) when Claude is
@@ -49,6 +50,17 @@ def _leftovers(room_id: str) -> list[str]:
     return keys
 
 
+def _stuck(store: WritersStore, room_id: str) -> list[dict[str, Any]]:
+    """Documents left ``queued``/``parsing``/``indexing`` for longer than ``LEFTOVER_AGE`` (their
+    execution died, e.g. the local runtime stopped mid-way): they are ingested again."""
+    cutoff = (datetime.now(UTC) - LEFTOVER_AGE).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return [
+        d
+        for d in store.query(room_pk(room_id), "DOC#")
+        if d["status"] in ("queued", "parsing", "indexing") and d["updated_at"] < cutoff and d.get("key")
+    ]
+
+
 def warm(store: WritersStore, mosaic: ModelMosaic, room_id: str) -> list[dict[str, Any]]:
     """Write the room's cached prefix for both modes (a 1-token answer each); returns the calls."""
     entry = mosaic.entry("chat")
@@ -81,11 +93,32 @@ def run(warm_rooms: bool = True) -> dict[str, Any]:
     }
     cost = Decimal(0)
     for room_id in store.rooms_with_activity():
+        leftovers = _leftovers(room_id)
         restarted = [
-            k
-            for k in _leftovers(room_id)
-            if arrivals.start(resource("UPLOADS_BUCKET"), k, 0, f"refresh-{room_id}")
+            k for k in leftovers if arrivals.start(resource("UPLOADS_BUCKET"), k, 0, f"refresh-{room_id}")
         ]
+        for doc in _stuck(store, room_id):
+            if doc["key"] in leftovers:
+                continue  # restarted above from its file
+            if arrivals.media().exists(f"writers/{room_id}/documents/{doc['document_id']}/original"):
+                arrivals.set_status(store, room_id, doc["document_id"], "queued")
+                arrivals.execute(
+                    room_id,
+                    doc["document_id"],
+                    resource("UPLOADS_BUCKET"),
+                    doc["key"],
+                    0,
+                    f"refresh-{room_id}",
+                )
+                restarted.append(doc["key"])
+            else:
+                arrivals.set_status(
+                    store,
+                    room_id,
+                    doc["document_id"],
+                    "failed",
+                    error="the file never arrived (no upload within 30 minutes of the request)",
+                )
         before = chat.latest_bible(store, room_id)[1]
         bible_version = None
         if SceneIndex(arrivals.media(), room_id, store).manifest()["documents"]:
