@@ -23,6 +23,7 @@ import argparse
 from pathlib import Path
 
 from soundmosaic_local.cli import admin, artwork, catalog, ingest, up, writers
+from soundmosaic_local.cli.common import default_artist
 from soundmosaic_local.runtime.stack import DEFAULT_ARTIST, default_data_dir
 
 COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers)  # each adds its commands and their handlers
@@ -32,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="soundmosaic", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=None, help="local state (default ./.data)")
-    parser.add_argument("--artist", default=DEFAULT_ARTIST, help="act as this artist")
+    parser.add_argument("--artist", default=default_artist(),
+                        help=f"act as this artist (default $SOUNDMOSAIC_ARTIST or {DEFAULT_ARTIST})")
     sub = parser.add_subparsers(dest="command", required=True)
     for group in COMMAND_GROUPS:
         group.register(sub)

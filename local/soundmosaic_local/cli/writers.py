@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from rich.progress import BarColumn, Progress, TextColumn
 
-from soundmosaic_local.cli.common import console, out, stack
+from soundmosaic_local.cli.common import artist_option, console, out, stack
 
 FINAL = ("indexed", "failed", "duplicate", "superseded")
 STAGE_PERCENT = {
@@ -42,6 +42,7 @@ def register(sub: Any) -> None:
         "--room", required=True, help="room id or name (created if you have none of that name)"
     )
     ingest.add_argument("--timeout", type=float, default=900, help="seconds to wait for all documents")
+    artist_option(ingest)
     ingest.set_defaults(handler=cmd_ingest)
     ask = commands.add_parser("ask", help="ask the room's archivist (or creative partner)")
     ask.add_argument("question")
@@ -50,8 +51,10 @@ def register(sub: Any) -> None:
     ask.add_argument("--session", help="continue this session")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--timeout", type=float, default=300)
+    artist_option(ask)
     ask.set_defaults(handler=cmd_ask)
     rooms = commands.add_parser("rooms", help="your rooms")
+    artist_option(rooms)
     rooms.set_defaults(handler=cmd_rooms)
 
 
@@ -78,7 +81,7 @@ def cmd_ingest(args: argparse.Namespace, data_dir: Path) -> int:
     if missing:
         console.print(f"[red]not a file: {', '.join(missing)}[/]")
         return 2
-    with stack(data_dir) as (api_url, token):
+    with stack(data_dir, args.artist) as (api_url, token):
         client = _client(api_url, token)
         room = resolve_room(client, args.room, create=True)
         sent: dict[str, Path] = {}
@@ -132,7 +135,7 @@ def follow(
 
 
 def cmd_ask(args: argparse.Namespace, data_dir: Path) -> int:
-    with stack(data_dir) as (api_url, token):
+    with stack(data_dir, args.artist) as (api_url, token):
         client = _client(api_url, token)
         room = resolve_room(client, args.room, create=False)
         body: dict[str, Any] = {"mode": args.mode, "message": args.question}
@@ -186,7 +189,7 @@ def cmd_ask(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_rooms(args: argparse.Namespace, data_dir: Path) -> int:
-    with stack(data_dir) as (api_url, token):
+    with stack(data_dir, args.artist) as (api_url, token):
         for room in _client(api_url, token).get("/api/writers/rooms").raise_for_status().json()["items"]:
             out.print(f"{room['room_id']}\t{room['role']}\t{room['name']}")
     return 0

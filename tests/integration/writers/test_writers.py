@@ -278,17 +278,28 @@ def test_claude_streams_reads_the_cached_prefix_and_records_metrics(
 
 
 def test_cli_ingests_with_a_progress_bar_and_asks_as_json(
-    stack: LocalStack, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    stack: LocalStack, tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import json
 
     from soundmosaic_local.cli import main
 
-    monkeypatch.setenv("SOUNDMOSAIC_ARTIST", "artist-cli")
     archive = generate(episodes=3, seed=21)
     files = archive.write(tmp_path / "scripts")
     assert (
-        main(["--data-dir", str(stack.data_dir), "writers", "ingest", *map(str, files), "--room", "CLI-Raum"])
+        main(
+            [
+                "--data-dir",
+                str(stack.data_dir),
+                "--artist",
+                "artist-cli",
+                "writers",
+                "ingest",
+                *map(str, files),
+                "--room",
+                "CLI-Raum",
+            ]
+        )
         == 0
     )
     printed = capsys.readouterr()
@@ -304,6 +315,8 @@ def test_cli_ingests_with_a_progress_bar_and_asks_as_json(
                 question.text,
                 "--room",
                 "CLI-Raum",
+                "--artist",
+                "artist-cli",
                 "--json",
             ]
         )
