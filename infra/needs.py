@@ -55,7 +55,8 @@ NEEDS: dict[str, Needs] = {
     # vendor clients, which the zip layers lack: the api runs as the studio image.
     "api": Needs(
         buckets={"uploads": RW, "media": RW, "quarantine": RW},
-        tables={"tracks": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES, **GENERATION_TABLES},
+        tables={"tracks": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES, **GENERATION_TABLES,
+                "writers-notes": RW},
         starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
                 "song_generation"),
         sends=("publish",),

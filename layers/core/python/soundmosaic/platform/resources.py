@@ -145,6 +145,9 @@ TABLES = (
           partition_key="pk", sort_key="sk"),
     Table("publications", "PUBLICATIONS_TABLE", "publishing outbox: one record per release and content",
           partition_key="pk", sort_key="sk"),
+    # The writers' room notes database (soundmosaic.writers.notes): R#<room> / N#<note>.
+    Table("writers-notes", "WRITERS_NOTES_TABLE", "writers' room notes: episodes, characters, tags",
+          partition_key="pk", sort_key="sk"),
 )
 
 FUNCTIONS = (

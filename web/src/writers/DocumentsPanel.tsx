@@ -1,0 +1,92 @@
+/**
+ * Script uploads: a drop zone sending each file to its presigned URL, then the room's documents
+ * with where each stands in the ingest workflow, and a failed one's reason (a corrupt or
+ * password-protected file fails alone; the others go on).
+ */
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { uploadScript, useDocuments, writersKeys, type ScriptDocument } from "../api/writers";
+import { DropZone } from "../components/DropZone";
+import { EmptyState, ErrorState, Spinner } from "../components/States";
+
+export const SCRIPT_ACCEPT = ".pdf,.docx,.fdx,.fountain,.md,.markdown,.txt";
+
+interface Sending {
+  name: string;
+  state: "sending" | "sent" | "failed";
+  error?: string;
+}
+
+export function statusTone(status: string): string {
+  if (status === "ready") return "badge-ok";
+  if (status === "failed") return "badge-error";
+  if (status === "replaced" || status === "duplicate") return "";
+  return "badge-accent";
+}
+
+function DocumentRow({ doc }: { doc: ScriptDocument }) {
+  return (
+    <tr data-testid="document">
+      <td>{doc.filename}</td>
+      <td className="num">{doc.episode ?? "—"}</td>
+      <td className="num">{doc.version ?? "—"}</td>
+      <td className="num">{doc.scenes ?? "—"}</td>
+      <td>
+        <span className={`badge ${statusTone(doc.status)}`}>{doc.status}</span>
+        {doc.error && <p className="error-text small" data-testid="document-error">{doc.error}</p>}
+      </td>
+    </tr>
+  );
+}
+
+export function DocumentsPanel({ roomId }: { roomId: string }) {
+  const documents = useDocuments(roomId);
+  const client = useQueryClient();
+  const [sending, setSending] = useState<Sending[]>([]);
+  const update = (name: string, change: Partial<Sending>) =>
+    setSending((all) => all.map((s) => (s.name === name ? { ...s, ...change } : s)));
+  const send = (files: File[]) => {
+    setSending((all) => [...all.filter((s) => !files.some((f) => f.name === s.name)),
+      ...files.map((f) => ({ name: f.name, state: "sending" as const }))]);
+    for (const file of files) {
+      uploadScript(roomId, file)
+        .then(() => update(file.name, { state: "sent" }))
+        .catch((err: unknown) => update(file.name, { state: "failed", error: err instanceof Error ? err.message : String(err) }))
+        .finally(() => void client.invalidateQueries({ queryKey: writersKeys.documents(roomId) }));
+    }
+  };
+  return (
+    <>
+      <section className="card" aria-labelledby="upload-title">
+        <h2 id="upload-title">Add scripts</h2>
+        <DropZone onFiles={send} accept={SCRIPT_ACCEPT}
+          title="Drop scripts here" hint="PDF, DOCX, Final Draft (.fdx), Fountain, Markdown, plain text; German or English" />
+        {sending.length > 0 && (
+          <ul className="upload-list" aria-label="Uploads">
+            {sending.map((s) => (
+              <li key={s.name} className={s.state === "failed" ? "upload-failed" : ""} data-testid="sending">
+                <span>{s.name}</span>{" "}
+                <span className="muted">{s.state === "sending" ? "uploading…" : s.state === "sent" ? "sent, ingesting" : `failed: ${s.error}`}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p className="muted small">Files dropped into the bucket folder <code>drop/writers/{roomId}/</code> arrive here too.</p>
+      </section>
+      <section aria-labelledby="documents-title">
+        <h2 id="documents-title">Documents</h2>
+        {documents.isPending && <Spinner label="Loading the documents" />}
+        {documents.error && <ErrorState title="Cannot list the documents" error={documents.error} onRetry={() => void documents.refetch()} />}
+        {documents.data && documents.data.items.length === 0 && <EmptyState title="No scripts yet"><p>Drop the first episodes above.</p></EmptyState>}
+        {documents.data && documents.data.items.length > 0 && (
+          <div className="table-scroll">
+            <table className="data-table" aria-label="Documents">
+              <thead><tr><th>File</th><th className="num">Episode</th><th className="num">Version</th><th className="num">Scenes</th><th>Status</th></tr></thead>
+              <tbody>{documents.data.items.map((d) => <DocumentRow key={d.document_id} doc={d} />)}</tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
