@@ -1,6 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { ScriptDocument } from "../api/writers";
 import { mockApi, renderApp, signInForTest } from "../test/utils";
 import { ROOM } from "./testing";
 import Writers from "./WritersRoutes";
@@ -29,7 +30,7 @@ describe("DocumentsPanel", () => {
   beforeEach(signInForTest);
 
   it("sends a dropped script to its presigned URL and lists each document's status and failure reason", async () => {
-    let listed = [
+    let listed: ScriptDocument[] = [
       { document_id: "d1", filename: "ep001.fdx", status: "ready", episode: 1, version: 2, scenes: 14 },
       { document_id: "d2", filename: "locked.pdf", status: "failed", error: "the PDF is password-protected" },
     ];
