@@ -5,17 +5,16 @@ rest of the room's routes are in ``api/writers.py``.
 Every route first checks that the caller (the token's artist id, never a body or query) is a
 member of the room, with the room's own member check: a room the caller is not in answers 404,
 as if it did not exist. Within a room every member reads and writes notes; changing or deleting
-another member's note takes an editor or admin (403, ``soundmosaic.writers.notes``).
+another member's note takes an editor or admin (403). The errors answer through ``caller``
+(``NoteNotFound`` is a ``WritersNotFound``, ``NotYourNote`` a ``NotRoomAdmin``).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import Field
 from soundmosaic.writers import notes
@@ -28,7 +27,6 @@ NOTES = "/writers/rooms/<room_id>/notes"
 Tag = Annotated[str, Field(min_length=1, max_length=40)]
 Character = Annotated[str, Field(min_length=1, max_length=100)]
 Episode = Annotated[int, Field(ge=0, le=99_999)]
-_ROOM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class NoteRequest(Request):
@@ -70,13 +68,13 @@ class NoteList(Reply):
 
 
 def member(room_id: str) -> tuple[str, str]:
-    """The caller and their role in the room (the room's member check); 404 when not a member."""
+    """The caller and their role in the room: the rooms' own member check (``RoomNotFound``, 404,
+    for a room the caller is not in, or a malformed id)."""
     from soundmosaic.writers import rooms
+    from soundmosaic.writers.store import WritersStore
 
     user = artist()
-    if not _ROOM_ID.match(room_id):
-        raise NotFoundError(f"no room {room_id[:64]}")
-    return user, rooms.role_of(room_id, user)
+    return user, rooms.role_of(WritersStore(), user, room_id)
 
 
 @router.get(NOTES)
@@ -114,12 +112,3 @@ def delete_note(room_id: str, note_id: str) -> Response[None]:
     notes.NoteStore().delete(room_id, note_id, user, role)
     return Response(204, None, None)
 
-
-@router.exception_handler([notes.NoteNotFound])
-def no_note(err: notes.NoteNotFound) -> None:
-    raise NotFoundError(str(err).strip("'\"")) from err
-
-
-@router.exception_handler([notes.NotYourNote])
-def not_yours(err: notes.NotYourNote) -> None:
-    raise ServiceError(403, str(err)) from err

@@ -1,4 +1,9 @@
-"""The writers' room: script archive, room bible, chat with prompt caching, notes. See docs/writers.md.
+"""The writers' room: a TV drama's script archive, its bible, and a chat with Claude (prompt
+caching) or the offline archivist.
 
-``notes`` (the notes database: notes linked to episodes and characters, tags, search).
+Owns rooms and members (``rooms``), script intake and parsing (``parse``, ``intake``), scene
+chunks, offline embeddings and the S3 vector index (``embed``, ``index``), the room bible and
+digest (``bible``), the prompt layout for caching (``prompt``), the Claude adapter (``claude``),
+the offline archivist (``archivist``), chat turns (``chat``), creative tools (``tools``), call
+metrics (``metrics``), the weekly refresh (``refresh``) and the notes database (``notes``). See docs/writers.md.
 """

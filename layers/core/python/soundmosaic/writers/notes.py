@@ -5,9 +5,9 @@ string ``pk`` / ``sk``, every key starting with the room, so a query never leave
 
     R#<room id>   / N#<note id>   a note: title, body, tags, episodes, characters, author
 
-Who may do what is decided before a call reaches here (the room's member check in the API):
-every member reads and writes notes; changing or deleting one is for its author, or an editor
-or admin of the room (``may_change``).
+Who may do what: the API first checks that the caller is a member of the room
+(``rooms.role_of``); every member reads and writes notes; changing or deleting one is for its
+author, or an editor or admin of the room (``may_change``, else ``NotYourNote``: 403).
 
 Search reads the room's notes (newest first) and filters them here: a room holds hundreds to a
 few thousand notes, one query reads them, and matching words inside title, body, tags and
@@ -27,6 +27,7 @@ from soundmosaic.platform import aws, clock
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.items import from_item, to_item
 from soundmosaic.platform.paging import new_id
+from soundmosaic.writers.errors import NotRoomAdmin, WritersNotFound
 
 MAX_NOTES = 5000
 MAX_TAGS, MAX_LINKS = 20, 50
@@ -35,11 +36,11 @@ _TAG = re.compile(r"^[\w][\w .:/+-]{0,39}$")
 _NOTE_ID = re.compile(r"^[0-9a-f]{24}$")
 
 
-class NoteNotFound(LookupError):
-    pass
+class NoteNotFound(WritersNotFound):
+    """No such note in the room (404, like every missing thing of a room)."""
 
 
-class NotYourNote(PermissionError):
+class NotYourNote(NotRoomAdmin):
     """A writer changing or deleting another member's note (editors and admins may)."""
 
 
