@@ -23,7 +23,18 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from soundmosaic.platform import auth
 
-from . import audio, caller, catalog, generation, library, publishing, royalties, studio, writers, writers_notes
+from . import (
+    audio,
+    caller,
+    catalog,
+    generation,
+    library,
+    publishing,
+    royalties,
+    studio,
+    writers,
+    writers_notes,
+)
 from .models import Reply
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])

@@ -48,7 +48,9 @@ class NoteChange(Request):
     characters: list[Character] | None = Field(default=None, max_length=notes.MAX_LINKS)
 
 
-class Note(Reply):
+class RoomNote(Reply):
+    """A note of the room (``soundmosaic.writers.notes.Note``)."""
+
     note_id: str
     room_id: str
     author: str
@@ -62,9 +64,10 @@ class Note(Reply):
 
 
 class NoteList(Reply):
-    items: list[Note] = Field(description="the matching notes, newest first (the first `limit`)")
+    items: list[RoomNote] = Field(description="the matching notes, newest first (the first `limit`)")
     total: int = Field(description="how many notes match in all")
-    tags: dict[str, int] = Field(description="every tag of the room's notes -> how many carry it, most used first")
+    tags: dict[str, int] = Field(description="every tag of the room's notes -> how many carry it, "
+                                 "most used first")
 
 
 def member(room_id: str) -> tuple[str, str]:
@@ -80,7 +83,8 @@ def member(room_id: str) -> tuple[str, str]:
 @router.get(NOTES)
 def list_notes(
     room_id: str,
-    q: Annotated[str | None, Query(max_length=200, description="words, each found in title, text, tags or characters")] = None,
+    q: Annotated[str | None, Query(
+        max_length=200, description="words, each found in title, text, tags or characters")] = None,
     tag: Annotated[str | None, Query(max_length=40)] = None,
     episode: Annotated[int | None, Query(ge=0, le=99_999)] = None,
     character: Annotated[str | None, Query(max_length=100)] = None,
@@ -89,21 +93,22 @@ def list_notes(
     member(room_id)
     store = notes.NoteStore()
     found, total = store.search(room_id, q, tag, episode, character, limit)
-    return NoteList.model_validate({"items": [vars(n) for n in found], "total": total, "tags": store.tags(room_id)})
+    return NoteList.model_validate({"items": [vars(n) for n in found], "total": total,
+                                    "tags": store.tags(room_id)})
 
 
 @router.post(NOTES, status_code=201)
-def create_note(room_id: str, body: NoteRequest) -> Note:
+def create_note(room_id: str, body: NoteRequest) -> RoomNote:
     user, _ = member(room_id)
     note = notes.NoteStore().create(room_id, user, **body.model_dump())
-    return Note.model_validate(vars(note))
+    return RoomNote.model_validate(vars(note))
 
 
 @router.patch(f"{NOTES}/<note_id>")
-def change_note(room_id: str, note_id: str, body: NoteChange) -> Note:
+def change_note(room_id: str, note_id: str, body: NoteChange) -> RoomNote:
     user, role = member(room_id)
     note = notes.NoteStore().update(room_id, note_id, user, role, **body.model_dump(exclude_unset=True))
-    return Note.model_validate(vars(note))
+    return RoomNote.model_validate(vars(note))
 
 
 @router.delete(f"{NOTES}/<note_id>", status_code=204)

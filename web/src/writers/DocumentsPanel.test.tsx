@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ScriptDocument } from "../api/writers";
 import { mockApi, renderApp, signInForTest } from "../test/utils";
-import { ROOM } from "./testing";
+import { doc, ROOM } from "./testing";
 import Writers from "./WritersRoutes";
 
 /** Storage (the presigned URLs' host) in front of the API mock: records each PUT with its bytes. */
@@ -31,17 +31,18 @@ describe("DocumentsPanel", () => {
 
   it("sends a dropped script to its presigned URL and lists each document's status and failure reason", async () => {
     let listed: ScriptDocument[] = [
-      { document_id: "d1", filename: "ep001.fdx", status: "ready", episode: 1, version: 2, scenes: 14 },
-      { document_id: "d2", filename: "locked.pdf", status: "failed", error: "the PDF is password-protected" },
+      doc({ version: 2 }),
+      doc({ document_id: "d2", filename: "locked.pdf", format: "pdf", status: "failed", error: "the PDF is password-protected",
+        episode: null, version: null, scenes: null }),
     ];
     const calls = mockApi({
       "GET /writers/rooms/{r}": () => ROOM,
       "GET /writers/rooms/{r}/documents": () => ({ items: listed }),
-      "POST /writers/rooms/{r}/uploads": () => Response.json({ key: "uploads/writers/r1/ep012.fountain", url: "http://storage.test/bucket/ep012",
+      "POST /writers/rooms/{r}/uploads": () => Response.json({ key: "uploads/writers/r1/ep012.fountain", url: "http://storage.test/bucket/ep012", document_id: "d3",
         method: "PUT", headers: { "Content-Type": "text/plain" } }, { status: 201 }),
     });
     const puts = fakeStorage(200, () => {
-      listed = [...listed, { document_id: "d3", filename: "ep012.fountain", status: "parsing" }];
+      listed = [...listed, doc({ document_id: "d3", filename: "ep012.fountain", status: "parsing", episode: null, scenes: null })];
     });
     const user = userEvent.setup();
     renderApp(<Writers />, { route: "/writers/r1/documents", path: "/writers/*" });
@@ -66,7 +67,7 @@ describe("DocumentsPanel", () => {
         const body = calls.at(-1)!.body as { filename: string };  // this request's, read by the mock
         return body.filename.endsWith(".exe")
           ? Response.json({ message: "not a script: .exe" }, { status: 400 })
-          : Response.json({ key: "k", url: "http://storage.test/bucket/ok", method: "PUT", headers: {} }, { status: 201 });
+          : Response.json({ key: "k", url: "http://storage.test/bucket/ok", document_id: "d4", method: "PUT", headers: {} }, { status: 201 });
       },
     });
     fakeStorage();

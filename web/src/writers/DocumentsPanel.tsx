@@ -5,7 +5,7 @@
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { uploadScript, useDocuments, writersKeys, type ScriptDocument } from "../api/writers";
+import { uploadScript, useDocuments, writersKeys, type DocumentStatus, type ScriptDocument } from "../api/writers";
 import { DropZone } from "../components/DropZone";
 import { EmptyState, ErrorState, Spinner } from "../components/States";
 
@@ -17,29 +17,28 @@ interface Sending {
   error?: string;
 }
 
-export function statusTone(status: string): string {
-  if (status === "ready") return "badge-ok";
-  if (status === "failed") return "badge-error";
-  if (status === "replaced" || status === "duplicate") return "";
-  return "badge-accent";
-}
+const TONE: Record<DocumentStatus, string> = {
+  queued: "badge-accent", parsing: "badge-accent", indexing: "badge-accent", indexed: "badge-ok",
+  duplicate: "", superseded: "", failed: "badge-error",
+};
 
 function DocumentRow({ doc }: { doc: ScriptDocument }) {
   return (
     <tr data-testid="document">
-      <td>{doc.filename}</td>
+      <td>{doc.filename} <span className="muted small">{doc.source === "drop" ? "drop folder" : ""}</span></td>
       <td className="num">{doc.episode ?? "—"}</td>
       <td className="num">{doc.version ?? "—"}</td>
       <td className="num">{doc.scenes ?? "—"}</td>
       <td>
-        <span className={`badge ${statusTone(doc.status)}`}>{doc.status}</span>
+        <span className={`badge ${TONE[doc.status]}`}>{doc.status}</span>
+        {doc.duplicate_of && <span className="muted small"> same content as an earlier document</span>}
         {doc.error && <p className="error-text small" data-testid="document-error">{doc.error}</p>}
       </td>
     </tr>
   );
 }
 
-export function DocumentsPanel({ roomId }: { roomId: string }) {
+export function DocumentsPanel({ roomId, dropPrefix }: { roomId: string; dropPrefix: string }) {
   const documents = useDocuments(roomId);
   const client = useQueryClient();
   const [sending, setSending] = useState<Sending[]>([]);
@@ -71,7 +70,7 @@ export function DocumentsPanel({ roomId }: { roomId: string }) {
             ))}
           </ul>
         )}
-        <p className="muted small">Files dropped into the bucket folder <code>drop/writers/{roomId}/</code> arrive here too.</p>
+        <p className="muted small">Files dropped into the bucket folder <code>{dropPrefix}</code> arrive here too.</p>
       </section>
       <section aria-labelledby="documents-title">
         <h2 id="documents-title">Documents</h2>

@@ -5,10 +5,10 @@
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ROLES, writers, writersKeys, type Role, type Room } from "../api/writers";
+import { ROLES, writers, writersKeys, type Role, type RoomDetail } from "../api/writers";
 import { EmptyState } from "../components/States";
 
-export function MembersPanel({ roomId, room }: { roomId: string; room: Room }) {
+export function MembersPanel({ roomId, room }: { roomId: string; room: RoomDetail }) {
   const client = useQueryClient();
   const refresh = () => void client.invalidateQueries({ queryKey: writersKeys.room(roomId) });
   const setRole = useMutation({
@@ -23,7 +23,7 @@ export function MembersPanel({ roomId, room }: { roomId: string; room: Room }) {
     const clean = userId.trim();
     if (clean) setRole.mutate({ userId: clean, role }, { onSuccess: () => setUserId("") });
   };
-  const members = room.members ?? [];
+  const { members } = room;
   const error = setRole.error ?? remove.error;
   return (
     <section className="card" aria-labelledby="members-title">

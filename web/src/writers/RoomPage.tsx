@@ -27,13 +27,14 @@ export function RoomPage() {
   if (room.error) {
     return <ErrorState title="Cannot open this room" error={room.error} onRetry={() => void room.refetch()} />;
   }
-  const { name, role } = room.data;
+  const { name, role, documents, episodes, bible_version: bible } = room.data;
   return (
     <>
       <header className="page-head">
         <Link className="back" to="/writers">← All rooms</Link>
         <h1>{name}</h1>
-        {role && <p className="muted">You are {role === "admin" ? "an" : "a"} <strong>{role}</strong> in this room.</p>}
+        <p className="muted">You are {role === "admin" ? "an" : "a"} <strong>{role}</strong> in this room · {documents} documents,
+          {" "}{episodes} episodes · bible version {bible}</p>
       </header>
       <nav className="subnav" aria-label="Room">
         {SECTIONS.map(([to, label]) => <NavLink key={to} to={`/writers/${roomId}/${to}`}>{label}</NavLink>)}
@@ -41,7 +42,7 @@ export function RoomPage() {
       <Routes>
         <Route index element={<Navigate to="chat" replace />} />
         <Route path="chat" element={<ChatPanel roomId={roomId} />} />
-        <Route path="documents" element={<DocumentsPanel roomId={roomId} />} />
+        <Route path="documents" element={<DocumentsPanel roomId={roomId} dropPrefix={room.data.drop_prefix} />} />
         <Route path="bible" element={<BiblePanel roomId={roomId} />} />
         <Route path="notes" element={<NotesPanel roomId={roomId} />} />
         <Route path="tools" element={<ToolsPanel roomId={roomId} />} />

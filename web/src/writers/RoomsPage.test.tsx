@@ -20,8 +20,9 @@ describe("Rooms, members and the bible", () => {
     const create = screen.getByRole("button", { name: "Create room" });
     expect(create).toBeDisabled();
     await user.type(screen.getByLabelText("New room"), "  Neue Serie ");
+    await user.selectOptions(screen.getByLabelText("The archive's main language"), "en");
     await user.click(create);
-    expect(calls.find((c) => c.method === "POST")?.body).toEqual({ name: "Neue Serie" });
+    expect(calls.find((c) => c.method === "POST")?.body).toEqual({ name: "Neue Serie", language: "en" });
     expect(await screen.findByRole("heading", { name: "Neue Serie" })).toBeInTheDocument();
     await waitFor(() => expect(screen.getByRole("link", { name: "Chat" })).toHaveAttribute("aria-current", "page"));
     expect(screen.getByLabelText("Message")).toBeInTheDocument();
@@ -37,8 +38,8 @@ describe("Rooms, members and the bible", () => {
   it("adds a member, changes a role and removes a member", async () => {
     const calls = mockApi({
       "GET /writers/rooms/{r}": () => ROOM,
-      "PUT /writers/rooms/{r}/members/{u}": () => ({ user_id: "cara", role: "editor" }),
-      "DELETE /writers/rooms/{r}/members/{u}": () => new Response(null, { status: 204 }),
+      "PUT /writers/rooms/{r}/members/{u}": () => ({ user_id: "cara", role: "editor", added_at: "2026-01-04T10:00:00Z" }),
+      "DELETE /writers/rooms/{r}/members/{u}": () => ({ user_id: "ben", removed: true }),
     });
     const user = userEvent.setup();
     renderApp(<Writers />, { route: "/writers/r1/members", path: "/writers/*" });
@@ -59,12 +60,16 @@ describe("Rooms, members and the bible", () => {
     const user = userEvent.setup();
     renderApp(<Writers />, { route: "/writers/r1/bible", path: "/writers/*" });
     expect(await screen.findAllByTestId("character")).toHaveLength(3);
-    expect(screen.getAllByTestId("episode").map((e) => e.querySelector("h3")?.textContent)).toEqual(["Episode 2", "Episode 12"]);
-    expect(screen.getAllByTestId("episode")[1]).toHaveTextContent("Episode 12Lena finds the letter (Lena)Jonas leaves town (Jonas)");
+    expect(screen.getAllByTestId("episode").map((e) => e.querySelector("h3")?.textContent))
+      .toEqual(["Episode 1: Neuanfang", "Episode 2: Miete", "Episode 12: Der Brief"]);
+    expect(screen.getAllByTestId("episode")[2]).toHaveTextContent("A letter.Lena (scene 3): finds the letterJonas (scene 7): leaves town");
+    // one pair per relationship, whichever side recorded it
+    expect(screen.getAllByTestId("relationship").map((r) => r.textContent)).toEqual(["Jonas ↔ Lena siblings episodes 12", "Jonas ↔ Petra rivals episodes 2"]);
     await user.click(screen.getByRole("button", { name: "Jonas" }));
     expect(screen.getAllByTestId("character")).toHaveLength(1);
     expect(screen.getAllByTestId("relationship")).toHaveLength(2);
-    expect(screen.getAllByTestId("episode").map((e) => e.textContent)).toEqual(["Episode 2Petra raises the rent (Petra, Jonas)", "Episode 12Jonas leaves town (Jonas)"]);
+    expect(screen.getAllByTestId("episode").map((e) => e.textContent)).toEqual([
+      "Episode 2: MieteThe rent goes up.Jonas (scene 4): argues about the rent", "Episode 12: Der BriefA letter.Jonas (scene 7): leaves town"]);
     await user.click(screen.getByRole("button", { name: "Show everyone" }));
     expect(screen.getAllByTestId("character")).toHaveLength(3);
   });

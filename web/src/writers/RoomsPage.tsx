@@ -10,17 +10,18 @@ export function RoomsPage() {
   const client = useQueryClient();
   const navigate = useNavigate();
   const create = useMutation({
-    mutationFn: (name: string) => writers.createRoom(name),
+    mutationFn: ({ name, language }: { name: string; language: "de" | "en" }) => writers.createRoom(name, language),
     onSuccess: (room) => {
       void client.invalidateQueries({ queryKey: writersKeys.rooms });
       navigate(`/writers/${room.room_id}`);
     },
   });
   const [name, setName] = useState("");
+  const [language, setLanguage] = useState<"de" | "en">("de");
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const clean = name.trim();
-    if (clean) create.mutate(clean);
+    if (clean) create.mutate({ name: clean, language });
   };
   return (
     <>
@@ -32,6 +33,12 @@ export function RoomsPage() {
       <form className="card form" onSubmit={submit} aria-label="Create a room">
         <label>New room
           <input value={name} onChange={(e) => setName(e.target.value)} maxLength={120} placeholder="Unter Uns" />
+        </label>
+        <label>The archive&apos;s main language
+          <select value={language} onChange={(e) => setLanguage(e.target.value as "de" | "en")}>
+            <option value="de">German</option>
+            <option value="en">English</option>
+          </select>
         </label>
         {create.error && <p className="error-text" role="alert">{create.error.message}</p>}
         <div className="form-actions">
@@ -52,10 +59,7 @@ export function RoomsPage() {
             {rooms.data.items.map((r) => (
               <li key={r.room_id} className="card" data-testid="room">
                 <Link to={`/writers/${r.room_id}`}><strong>{r.name}</strong></Link>
-                <span className="muted">
-                  {r.role && <span className="badge">{r.role}</span>}
-                  {r.documents !== undefined && ` ${r.documents} ${r.documents === 1 ? "document" : "documents"}`}
-                </span>
+                <span className="muted"><span className="badge">{r.role}</span> {r.language === "de" ? "German" : "English"}</span>
               </li>
             ))}
           </ul>

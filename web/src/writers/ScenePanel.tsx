@@ -3,15 +3,15 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { writers, writersKeys, type Citation } from "../api/writers";
 import { ErrorState, Spinner } from "../components/States";
-import { citationDocument, citationLabel } from "./chat";
+import { citationLabel } from "./chat";
 
 export function CitationChips({ citations, onOpen }: { citations: Citation[]; onOpen: (c: Citation) => void }) {
   if (!citations.length) return null;
   return (
     <ul className="chips citations" aria-label="Citations">
       {citations.map((c, i) => (
-        <li key={`${citationDocument(c)}-${c.scene}-${i}`}>
-          <button type="button" className="chip citation" onClick={() => onOpen(c)} title={c.quote ?? c.document}
+        <li key={`${c.document_id}-${c.scene}-${i}`}>
+          <button type="button" className="chip citation" onClick={() => onOpen(c)} title={`${c.document}: ${c.heading}`}
             data-testid="citation">{citationLabel(c)}</button>
         </li>
       ))}
@@ -20,8 +20,7 @@ export function CitationChips({ citations, onOpen }: { citations: Citation[]; on
 }
 
 export function ScenePanel({ roomId, citation, onClose }: { roomId: string; citation: Citation; onClose: () => void }) {
-  const doc = citationDocument(citation);
-  const scene = String(citation.scene);
+  const { document_id: doc, scene } = citation;
   const reply = useQuery({
     queryKey: writersKeys.scene(roomId, doc, scene),
     queryFn: ({ signal }) => writers.scene(roomId, doc, scene, signal),
@@ -34,13 +33,13 @@ export function ScenePanel({ roomId, citation, onClose }: { roomId: string; cita
         <h2>{citationLabel(citation)}</h2>
         <button ref={close} type="button" className="btn btn-small btn-ghost" onClick={onClose} aria-label="Close the scene">✕</button>
       </header>
-      <p className="muted small">{citation.document}</p>
+      <p className="muted small">{citation.document}{reply.data && ` · version ${reply.data.version}`}</p>
       {reply.isPending && <Spinner label="Loading the scene" />}
       {reply.error && <ErrorState title="Cannot open the scene" error={reply.error} />}
       {reply.data && (
         <>
-          {reply.data.heading && <h3 className="scene-heading">{reply.data.heading}</h3>}
-          {reply.data.characters?.length ? <p className="muted small">{reply.data.characters.join(", ")}</p> : null}
+          <h3 className="scene-heading">{reply.data.heading}</h3>
+          {reply.data.characters.length > 0 && <p className="muted small">{reply.data.characters.join(", ")}</p>}
           <pre className="scene-text" data-testid="scene-text">{reply.data.text}</pre>
         </>
       )}

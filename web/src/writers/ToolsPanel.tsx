@@ -4,34 +4,50 @@
  */
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { useBible, writers, type Citation, type ToolReply } from "../api/writers";
+import { useBible, writers, type ArcReport, type Citation, type ContinuityReport } from "../api/writers";
 import { CitationChips, ScenePanel } from "./ScenePanel";
 
-function Reply({ reply, onOpen }: { reply: ToolReply; onOpen: (c: Citation) => void }) {
-  const text = reply.text ?? reply.answer;
+const VERDICT = { consistent: "badge-ok", contradiction: "badge-error", unknown: "" } as const;
+
+function Continuity({ report, onOpen }: { report: ContinuityReport; onOpen: (c: Citation) => void }) {
+  const contradictions = report.findings.filter((f) => f.verdict === "contradiction").length;
   return (
     <div className="tool-reply" data-testid="tool-reply">
-      {text && <p className="chat-text">{text}</p>}
-      {reply.issues && (reply.issues.length === 0
-        ? <p className="badge badge-ok">No contradiction with the archive found.</p>
-        : (
-          <ol className="issues" aria-label="Continuity issues">
-            {reply.issues.map((issue, i) => (
-              <li key={i} data-testid="issue">
-                {(issue.claim ?? issue.sentence) && <p><strong>{issue.claim ?? issue.sentence}</strong></p>}
-                {(issue.conflict ?? issue.reason) && <p>{issue.conflict ?? issue.reason}</p>}
-                <CitationChips citations={issue.citations ?? (issue.citation ? [issue.citation] : [])} onOpen={onOpen} />
-              </li>
-            ))}
-          </ol>
+      <p className={`badge ${contradictions ? "badge-error" : "badge-ok"}`}>
+        {contradictions ? `${contradictions} ${contradictions === 1 ? "contradiction" : "contradictions"} with the archive`
+          : "No contradiction with the archive found"}
+      </p>
+      {report.text && <p className="chat-text">{report.text}</p>}
+      <ol className="issues" aria-label="Findings">
+        {report.findings.map((f, i) => (
+          <li key={i} data-testid="finding">
+            <p><span className={`badge ${VERDICT[f.verdict]}`}>{f.verdict}</span> <strong>{f.sentence}</strong></p>
+            <p className="muted">{f.reason}</p>
+            <CitationChips citations={f.evidence} onOpen={onOpen} />
+          </li>
         ))}
-      {reply.events && (
+      </ol>
+      <p className="engine muted small">engine: {report.engine}</p>
+    </div>
+  );
+}
+
+function Arc({ report, onOpen }: { report: ArcReport; onOpen: (c: Citation) => void }) {
+  return (
+    <div className="tool-reply" data-testid="tool-reply">
+      {!report.known && <p className="badge badge-warn">{report.character} is not in the archive</p>}
+      {report.text && <p className="chat-text">{report.text}</p>}
+      {report.beats.length > 0 && (
         <ol className="arc" aria-label="Arc">
-          {reply.events.map((e, i) => <li key={i}><strong>Episode {e.episode}</strong>: {e.summary}</li>)}
+          {report.beats.map((b, i) => (
+            <li key={i}>
+              <strong>{b.episode === null ? b.citation.document : `Episode ${b.episode}`}</strong>, scene {b.scene}: {b.summary}{" "}
+              <CitationChips citations={[b.citation]} onOpen={onOpen} />
+            </li>
+          ))}
         </ol>
       )}
-      <CitationChips citations={reply.citations ?? []} onOpen={onOpen} />
-      {reply.engine && <p className="engine muted small">engine: {reply.engine}</p>}
+      <p className="engine muted small">engine: {report.engine}</p>
     </div>
   );
 }
@@ -56,7 +72,7 @@ export function ToolsPanel({ roomId }: { roomId: string }) {
       <div className="tools">
         <form className="card form" onSubmit={check} aria-label="Continuity check">
           <h2>Continuity check</h2>
-          <label>Draft <textarea value={draft} onChange={(e) => setDraft(e.target.value)} rows={8} maxLength={50000}
+          <label>Draft <textarea value={draft} onChange={(e) => setDraft(e.target.value)} rows={8} maxLength={60000}
             placeholder="Paste a scene or an outline: it is checked against the archive" /></label>
           {continuity.error && <p className="error-text" role="alert">{continuity.error.message}</p>}
           <div className="form-actions">
@@ -64,11 +80,11 @@ export function ToolsPanel({ roomId }: { roomId: string }) {
               {continuity.isPending ? "Checking…" : "Check continuity"}
             </button>
           </div>
-          {continuity.data && <Reply reply={continuity.data} onOpen={setOpen} />}
+          {continuity.data && <Continuity report={continuity.data} onOpen={setOpen} />}
         </form>
         <form className="card form" onSubmit={summarise} aria-label="Character arc">
           <h2>A character&apos;s arc</h2>
-          <label>Character <input value={character} onChange={(e) => setCharacter(e.target.value)} maxLength={100} list="arc-characters" /></label>
+          <label>Character <input value={character} onChange={(e) => setCharacter(e.target.value)} maxLength={120} list="arc-characters" /></label>
           <datalist id="arc-characters">{bible.data?.characters.map((c) => <option key={c.name} value={c.name} />)}</datalist>
           {arc.error && <p className="error-text" role="alert">{arc.error.message}</p>}
           <div className="form-actions">
@@ -76,7 +92,7 @@ export function ToolsPanel({ roomId }: { roomId: string }) {
               {arc.isPending ? "Summarising…" : "Summarise the arc"}
             </button>
           </div>
-          {arc.data && <Reply reply={arc.data} onOpen={setOpen} />}
+          {arc.data && <Arc report={arc.data} onOpen={setOpen} />}
         </form>
       </div>
       {open && <ScenePanel roomId={roomId} citation={open} onClose={() => setOpen(null)} />}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -176,8 +177,9 @@ class NoteStore:
         note = self.get(room_id, note_id)
         if not may_change(note, user_id, role):
             raise NotYourNote("only the note's author or an editor or admin of the room may change it")
-        cleaners = {"title": _title, "body": str, "tags": clean_tags, "episodes": clean_episodes,
-                    "characters": clean_characters}
+        cleaners: dict[str, Callable[[Any], Any]] = {
+            "title": _title, "body": str, "tags": clean_tags, "episodes": clean_episodes,
+            "characters": clean_characters}
         for name, value in changes.items():
             if value is not None:
                 setattr(note, name, cleaners[name](value))
