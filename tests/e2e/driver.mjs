@@ -577,6 +577,77 @@ const scenarios = {
     }
     return { samples };
   },
+
+  /**
+   * The writers' room: create a room, upload a small script and wait until it is indexed, ask
+   * the archivist and open the first citation's scene, add a note linked to an episode and a
+   * character and find it again by search; screenshots of each page along the way.
+   */
+  async writers() {
+    return withPage({}, async (page) => {
+      await signIn(page);
+      await page.getByRole("link", { name: "Writers' room" }).click();
+      await page.getByLabel("New room").fill(args.room);
+      await page.getByRole("button", { name: "Create room" }).click();
+      await page.getByRole("heading", { name: args.room, level: 1 }).waitFor();
+      const roomUrl = page.url();
+
+      await page.getByRole("link", { name: "Documents" }).click();
+      await page.getByTestId("file-input").setInputFiles(args.script);
+      const row = page.getByTestId("document").first();
+      await row.waitFor();
+      await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=document] .badge")]
+        .some((b) => ["indexed", "failed"].includes(b.textContent ?? "")), null, { timeout: args.ingestTimeoutMs ?? 180_000 });
+      const documents = await page.getByTestId("document").evaluateAll((els) => els.map((el) => el.textContent));
+      await shot(page, "writers-documents");
+
+      await page.getByRole("link", { name: "Bible" }).click();
+      await page.getByTestId("character").first().waitFor();
+      const characters = await page.getByTestId("character").evaluateAll((els) => els.map((el) => el.querySelector("strong")?.textContent));
+      await shot(page, "writers-bible", { fullPage: true });
+
+      await page.getByRole("link", { name: "Chat" }).click();
+      await page.getByLabel("Message").fill(args.question);
+      await page.getByRole("button", { name: "Ask" }).click();
+      const texts = [];
+      for (let i = 0; i < 600; i++) {  // the reply as it grows (polled turn)
+        const answer = page.getByTestId("answer").last();
+        if (await answer.count()) {
+          const text = await answer.textContent();
+          if (texts.at(-1) !== text) texts.push(text);
+        }
+        if (await page.locator(".chat-answer[aria-busy=false]").count()) break;
+        await page.waitForTimeout(100);
+      }
+      const answer = await page.getByTestId("answer").last().textContent();
+      const engine = await page.locator(".chat-answer .engine").last().textContent();
+      const citations = await page.getByTestId("citation").evaluateAll((els) => els.map((el) => el.textContent));
+      await page.getByTestId("citation").first().click();
+      const scene = page.getByRole("complementary", { name: "Scene" });
+      await scene.getByTestId("scene-text").waitFor();
+      const sceneText = await scene.getByTestId("scene-text").textContent();
+      await shot(page, "writers-chat");
+
+      await page.getByRole("link", { name: "Notes" }).click();
+      const form = page.getByRole("form", { name: "New note" });
+      await form.getByLabel("Title").fill(args.note.title);
+      await form.getByLabel("Note").fill(args.note.body);
+      await form.getByLabel("Tags").fill(args.note.tags);
+      await form.getByLabel("Episodes").fill(args.note.episodes);
+      await form.getByLabel("Characters").fill(args.note.characters);
+      await form.getByRole("button", { name: "Add note" }).click();
+      await page.getByTestId("note").first().waitFor();
+      await page.getByLabel("Search notes").fill(args.note.search);
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=note]").length === 1);
+      const notes = await page.getByTestId("note").evaluateAll((els) => els.map((el) => el.querySelector("h3")?.textContent));
+      await shot(page, "writers-notes");
+
+      await page.getByRole("link", { name: "Metrics" }).click();
+      await page.getByTestId("total-share").or(page.getByText("No model calls in these days")).first().waitFor();
+      await shot(page, "writers-metrics", { fullPage: true });
+      return { roomUrl, documents, characters, texts, answer, engine, citations, sceneText, notes };
+    });
+  },
 };
 
 if (!scenarios[scenario]) {
