@@ -95,11 +95,21 @@ def test_bad_input_is_refused_and_nothing_is_written(store: NoteStore, bad: dict
     assert store.search("room-1") == ([], 0)
 
 
-def test_a_full_room_refuses_more_notes(store: NoteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_room_refuses_more_notes_until_one_goes(store: NoteStore,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(notes, "MAX_NOTES", 2)
-    store.create("room-1", "ana", "one")
+    first = store.create("room-1", "ana", "one")
     store.create("room-1", "ana", "two")
     with pytest.raises(notes.RoomFull):
         store.create("room-1", "ana", "three")
+    assert store.search("room-1")[1] == 2  # the refused note left nothing behind
+    store.create("room-2", "ana", "another room counts apart")
+    store.delete("room-1", first.note_id, "ana", "writer")
+    with pytest.raises(NoteNotFound):
+        store.delete("room-1", first.note_id, "ana", "writer")  # twice: the count moves once
+    store.create("room-1", "ana", "three")
+    with pytest.raises(notes.RoomFull):
+        store.create("room-1", "ana", "four")
     assert store.delete_room("room-1") == 2
     assert store.search("room-1") == ([], 0)
+    store.create("room-1", "ana", "a fresh start")

@@ -42,8 +42,8 @@ def call(user: str, method: str, path: str, body: Any = None, query: str = "") -
     from functions.api.app import handler
 
     raw = json.dumps(body).encode() if body is not None else b""
-    event = to_v2_event(method, f"/api{path}", query, {"content-type": "application/json"}, raw, {"sub": user},
-                        "10.0.0.1")
+    event = to_v2_event(method, f"/api{path}", query, {"content-type": "application/json"}, raw,
+                        {"sub": user}, "10.0.0.1")
     context = LocalContext("api", 512, 30, "req-1", "arn:aws:lambda:us-east-1:123456789012:function:api")
     reply = handler(event, context)
     return reply["statusCode"], json.loads(reply["body"]) if reply.get("body") else None
@@ -51,8 +51,9 @@ def call(user: str, method: str, path: str, body: Any = None, query: str = "") -
 
 def test_members_write_search_and_change_notes_by_role(room: str) -> None:
     notes = f"/writers/rooms/{room}/notes"
-    status, note = call("ben", "POST", notes, {"title": "Lena's secret", "body": "the letter", "tags": ["Cliffhanger"],
-                                               "episodes": [12], "characters": ["Lena"]})
+    status, note = call("ben", "POST", notes, {"title": "Lena's secret", "body": "the letter",
+                                               "tags": ["Cliffhanger"], "episodes": [12],
+                                               "characters": ["Lena"]})
     assert status == 201, note
     assert (note["author"], note["tags"], note["episodes"]) == ("ben", ["cliffhanger"], [12])
     call("ana", "POST", notes, {"title": "Rent", "tags": ["money"], "episodes": [2], "characters": ["Petra"]})

@@ -4,6 +4,7 @@ A note belongs to one room (see ``docs/writers.md``, "Notes"). One table (``WRIT
 string ``pk`` / ``sk``, every key starting with the room, so a query never leaves it::
 
     R#<room id>   / N#<note id>   a note: title, body, tags, episodes, characters, author
+    R#<room id>   / COUNT         how many notes the room holds (``MAX_NOTES`` at most)
 
 Who may do what: the API first checks that the caller is a member of the room
 (``rooms.role_of``); every member reads and writes notes; changing or deleting one is for its
@@ -11,7 +12,10 @@ author, or an editor or admin of the room (``may_change``, else ``NotYourNote``:
 
 Search reads the room's notes (newest first) and filters them here: a room holds hundreds to a
 few thousand notes, one query reads them, and matching words inside title, body, tags and
-character names needs no index DynamoDB has. ``MAX_NOTES`` bounds a room so that stays true.
+character names needs no index DynamoDB has. The text a word search looks in is folded (case,
+accents, ß) once when a note is written and stored beside it (``search``), so a search only
+compares strings and builds only the notes it returns. ``MAX_NOTES`` bounds a room so that stays true:
+creating a note and counting it are one transaction, so two writers at once cannot pass it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from soundmosaic.platform.paging import new_id
 from soundmosaic.writers.errors import NotRoomAdmin, WritersNotFound
 
 MAX_NOTES = 5000
+COUNTER = "COUNT"  # the room's note count, kept with each create and delete
 MAX_TAGS, MAX_LINKS = 20, 50
 EDITORS = ("editor", "admin")
 _TAG = re.compile(r"^[\w][\w .:/+-]{0,39}$")
@@ -104,18 +109,24 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
 
 
-def matches(note: Note, q: str | None = None, tag: str | None = None, episode: int | None = None,
+def search_text(note: Note) -> str:
+    """What a word search looks in, folded once when the note is written (kept as ``search``)."""
+    return _fold(" ".join([note.title, note.body, *note.tags, *note.characters]))
+
+
+def matches(item: dict[str, Any], q: str | None = None, tag: str | None = None, episode: int | None = None,
             character: str | None = None) -> bool:
-    """Whether a note passes every filter given: each word of ``q`` somewhere in its text, the
-    tag among its tags, the episode and the character among its links."""
-    if tag is not None and tag.strip().lower() not in note.tags:
+    """Whether a stored note passes every filter given: each word of ``q`` somewhere in its text,
+    the tag among its tags, the episode and the character among its links. Works on the item as
+    read (no ``Note`` built), so a search only builds the notes it returns."""
+    if tag is not None and tag.strip().lower() not in item.get("tags", ()):
         return False
-    if episode is not None and episode not in note.episodes:
+    if episode is not None and episode not in item.get("episodes", ()):
         return False
-    if character is not None and _fold(character.strip()) not in {_fold(c) for c in note.characters}:
+    if character is not None and _fold(character.strip()) not in map(_fold, item.get("characters", ())):
         return False
     if q:
-        text = _fold(" ".join([note.title, note.body, *note.tags, *note.characters]))
+        text = item.get("search") or search_text(_load(item))
         return all(word in text for word in _fold(q).split())
     return True
 
@@ -133,20 +144,34 @@ def room_pk(room_id: str) -> str:
     return f"R#{room_id}"
 
 
+def _item(note: Note) -> dict[str, Any]:
+    return {"pk": room_pk(note.room_id), "sk": f"N#{note.note_id}", **to_item(asdict(note)),
+            "search": search_text(note)}
+
+
 class NoteStore:
     """Every room's notes in the notes table."""
 
     def __init__(self, table_name: str | None = None) -> None:
         self.table = aws.resource("dynamodb").Table(table_name or resource("WRITERS_NOTES_TABLE"))
+        self._client = self.table.meta.client  # typed values, as the resource takes them
 
     def create(self, room_id: str, author: str, title: str, body: str = "", tags: list[str] | None = None,
                episodes: list[int] | None = None, characters: list[str] | None = None) -> Note:
-        if len(self._items(room_id, keys_only=True)) >= MAX_NOTES:
-            raise RoomFull(f"the room holds {MAX_NOTES} notes, the most it may: delete some first")
+        """A new note, counted against ``MAX_NOTES`` in the same transaction (``RoomFull``)."""
         note = Note(room_id, new_id(), author, _title(title), body, clean_tags(tags or []),
                     clean_episodes(episodes or []), clean_characters(characters or []))
-        self.table.put_item(Item={"pk": room_pk(room_id), "sk": f"N#{note.note_id}", **to_item(asdict(note))},
-                            ConditionExpression="attribute_not_exists(pk)")
+        pk = room_pk(room_id)
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Update": {"TableName": self.table.name, "Key": {"pk": pk, "sk": COUNTER},
+                            "UpdateExpression": "SET notes = if_not_exists(notes, :zero) + :one",
+                            "ConditionExpression": "attribute_not_exists(notes) OR notes < :most",
+                            "ExpressionAttributeValues": {":zero": 0, ":one": 1, ":most": MAX_NOTES}}},
+                {"Put": {"TableName": self.table.name, "ConditionExpression": "attribute_not_exists(pk)",
+                         "Item": _item(note)}}])
+        except self._client.exceptions.TransactionCanceledException as err:
+            raise RoomFull(f"the room holds {MAX_NOTES} notes, the most it may: delete some first") from err
         return note
 
     def get(self, room_id: str, note_id: str) -> Note:
@@ -161,8 +186,8 @@ class NoteStore:
                character: str | None = None, limit: int = 100) -> tuple[list[Note], int]:
         """The room's notes that match (see ``matches``), newest first: the first ``limit`` and
         how many match in all."""
-        found = [n for n in map(_load, self._items(room_id)) if matches(n, q, tag, episode, character)]
-        return found[:limit], len(found)
+        found = [i for i in self._items(room_id) if matches(i, q, tag, episode, character)]
+        return [_load(i) for i in found[:limit]], len(found)
 
     def tags(self, room_id: str) -> dict[str, int]:
         """Every tag used in the room with how many notes carry it, most used first."""
@@ -184,7 +209,7 @@ class NoteStore:
             if value is not None:
                 setattr(note, name, cleaners[name](value))
         note.updated_at = clock.iso()
-        self.table.put_item(Item={"pk": room_pk(room_id), "sk": f"N#{note.note_id}", **to_item(asdict(note))},
+        self.table.put_item(Item=_item(note),
                             ConditionExpression="attribute_exists(pk)")
         return note
 
@@ -192,14 +217,24 @@ class NoteStore:
         note = self.get(room_id, note_id)
         if not may_change(note, user_id, role):
             raise NotYourNote("only the note's author or an editor or admin of the room may delete it")
-        self.table.delete_item(Key={"pk": room_pk(room_id), "sk": f"N#{note_id}"})
+        pk = room_pk(room_id)
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Delete": {"TableName": self.table.name, "Key": {"pk": pk, "sk": f"N#{note_id}"},
+                            "ConditionExpression": "attribute_exists(pk)"}},
+                {"Update": {"TableName": self.table.name, "Key": {"pk": pk, "sk": COUNTER},
+                            "UpdateExpression": "SET notes = notes - :one",
+                            "ExpressionAttributeValues": {":one": 1}}}])
+        except self._client.exceptions.TransactionCanceledException as err:
+            raise NoteNotFound(f"no note {note_id}") from err  # deleted by another request first
 
     def delete_room(self, room_id: str) -> int:
-        """Every note of a room (when the room goes); how many there were."""
+        """Every note of a room, and its count (when the room goes); how many notes there were."""
         keys = self._items(room_id, keys_only=True)
         with self.table.batch_writer() as batch:
             for key in keys:
                 batch.delete_item(Key=key)
+            batch.delete_item(Key={"pk": room_pk(room_id), "sk": COUNTER})
         return len(keys)
 
     def _items(self, room_id: str, keys_only: bool = False) -> list[dict[str, Any]]:
