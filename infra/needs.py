@@ -56,18 +56,18 @@ NEEDS: dict[str, Needs] = {
     "api": Needs(
         buckets={"uploads": RW, "media": RW, "quarantine": RW},
         tables={"tracks": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES, **GENERATION_TABLES,
-                "writers-notes": RW},
+                "writers": RW},
         starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
                 "song_generation"),
-        sends=("publish",),
+        sends=("publish", "writers-turns"),
         secrets=("provider-keys",),
         container="studio",
     ),
     # One job per S3 event (idempotent), then the ingest workflow.
     "ingest": Needs(
         buckets={"uploads": R},
-        tables={"jobs": RW, "idempotency": RW},
-        starts=("ingest",),
+        tables={"jobs": RW, "idempotency": RW, "writers": RW},
+        starts=("ingest", "writers_ingest"),
     ),
     # ffprobe through a presigned GET, then move the upload into the library or quarantine.
     "probe": Needs(
@@ -127,6 +127,17 @@ NEEDS: dict[str, Needs] = {
         tables={"publications": RW},
         sends=("publish",),
         secrets=("provider-keys",),
+    ),
+    # The writers' room: ingest steps (the upload or drop file, parsed scripts, the S3 index,
+    # bible and digest versions under writers/<room>/), chat turns from its queue (Claude through
+    # the provider-keys secret), the weekly refresh (restarts leftover files' workflows). pypdf,
+    # python-docx and the wordllama model ship in the image.
+    "writers": Needs(
+        buckets={"uploads": RW, "media": RW},
+        tables={"writers": RW},
+        starts=("writers_ingest",),
+        secrets=("provider-keys",),
+        container="writers",
     ),
     # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries.
     "refresh": Needs(

@@ -39,8 +39,9 @@ class MemberRequest(Request):
 
 
 class ScriptUploadRequest(Request):
-    filename: str = Field(min_length=1, max_length=255,
-                          description=".pdf, .docx, .fdx, .fountain, .md or .txt")
+    filename: str = Field(
+        min_length=1, max_length=255, description=".pdf, .docx, .fdx, .fountain, .md or .txt"
+    )
     size_bytes: int = Field(gt=0, le=200 * 1024 * 1024)
 
 
@@ -290,6 +291,7 @@ class Metrics(Reply):
 
 def _svc() -> Any:
     from soundmosaic.writers import service  # imported by the routes, not at cold start
+
     return service
 
 
@@ -321,8 +323,9 @@ def delete_member(room_id: str, user_id: str) -> Removed:
 @router.post("/writers/rooms/<room_id>/uploads", status_code=201)
 def create_upload(room_id: str, body: ScriptUploadRequest) -> DocumentUpload:
     """A presigned PUT for one script; the upload event starts the ingest workflow."""
-    return DocumentUpload.model_validate(_svc().create_upload(artist(), room_id, body.filename,
-                                                              body.size_bytes))
+    return DocumentUpload.model_validate(
+        _svc().create_upload(artist(), room_id, body.filename, body.size_bytes)
+    )
 
 
 @router.get("/writers/rooms/<room_id>/documents")
@@ -331,8 +334,7 @@ def list_documents(room_id: str) -> DocumentList:
 
 
 @router.get("/writers/rooms/<room_id>/bible")
-def get_bible(room_id: str,
-              version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Bible:
+def get_bible(room_id: str, version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Bible:
     return Bible.model_validate(_svc().bible(artist(), room_id, version))
 
 
@@ -344,8 +346,9 @@ def get_scene(room_id: str, document_id: str, scene: int) -> Scene:
 @router.post("/writers/rooms/<room_id>/turns", status_code=202)
 def start_turn(room_id: str, body: TurnRequest) -> TurnStarted:
     """Start a chat turn; poll ``GET .../turns/{turn_id}`` for the text as it streams in."""
-    return TurnStarted.model_validate(_svc().start_turn(artist(), room_id, body.mode, body.message,
-                                                        body.session_id))
+    return TurnStarted.model_validate(
+        _svc().start_turn(artist(), room_id, body.mode, body.message, body.session_id)
+    )
 
 
 @router.get("/writers/rooms/<room_id>/turns/<turn_id>")

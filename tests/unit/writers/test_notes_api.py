@@ -8,11 +8,9 @@ id, a writer editing another's note (403), unknown and oversized fields (422), a
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import pytest
-from soundmosaic.platform import aws
 from soundmosaic.writers import rooms
 from soundmosaic.writers.store import WritersStore
 from soundmosaic_local.runtime.dispatcher import LocalContext
@@ -20,17 +18,8 @@ from soundmosaic_local.runtime.http_api import to_v2_event
 
 
 @pytest.fixture
-def room(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> str:
+def room(aws_env: None) -> str:
     """A room of ana (admin) with ben (writer) and eve (editor); mallory is in no room."""
-    name = os.environ.get("WRITERS_TABLE") or "unit-writers"
-    monkeypatch.setenv("WRITERS_TABLE", name)
-    ddb = aws.client("dynamodb")
-    if name not in ddb.list_tables()["TableNames"]:  # until the resource list declares it
-        ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
-                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
-                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
-                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                                               {"AttributeName": "sk", "AttributeType": "S"}])
     store = WritersStore()
     room_id = str(rooms.create(store, "ana", "Unter Uns", "de")["room_id"])
     rooms.set_member(store, "ana", room_id, "ben", "writer")

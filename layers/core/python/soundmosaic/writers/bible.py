@@ -18,14 +18,38 @@ from collections import defaultdict
 from typing import Any
 
 RELATIONS: dict[str, tuple[str, ...]] = {
-    "married": ("verheiratet", "heiratet", "heiraten", "ehefrau", "ehemann", "hochzeit", "married",
-                "marries", "marry", "wife", "husband", "wedding"),
+    "married": (
+        "verheiratet",
+        "heiratet",
+        "heiraten",
+        "ehefrau",
+        "ehemann",
+        "hochzeit",
+        "married",
+        "marries",
+        "marry",
+        "wife",
+        "husband",
+        "wedding",
+    ),
     "engaged": ("verlobt", "verlobung", "engaged", "engagement"),
     "sibling": ("bruder", "schwester", "geschwister", "brother", "sister", "sibling"),
     "parent": ("mutter", "vater", "sohn", "tochter", "mother", "father", "son", "daughter"),
     "love": ("liebt", "verliebt", "küsst", "kuesst", "affäre", "loves", "in love", "kisses", "affair"),
-    "conflict": ("streitet", "hasst", "betrügt", "erpresst", "bedroht", "verrät", "fights", "hates",
-                 "cheats", "blackmails", "threatens", "betrays"),
+    "conflict": (
+        "streitet",
+        "hasst",
+        "betrügt",
+        "erpresst",
+        "bedroht",
+        "verrät",
+        "fights",
+        "hates",
+        "cheats",
+        "blackmails",
+        "threatens",
+        "betrays",
+    ),
     "friends": ("freundin", "freund", "befreundet", "friend"),
     "work": ("chef", "chefin", "kollege", "kollegin", "partner", "boss", "colleague", "business"),
 }
@@ -47,7 +71,9 @@ def _relation(sentence: str) -> str | None:
 def build(room_id: str, scripts: list[dict[str, Any]]) -> dict[str, Any]:
     """``scripts``: dicts with document_id, version, episode, title and scenes (as ``parse`` makes
     them, ``asdict``-ed); returns the bible (without its version, which the store assigns)."""
-    ordered = sorted(scripts, key=lambda s: (s.get("episode") is None, s.get("episode") or 0, s["document_id"]))
+    ordered = sorted(
+        scripts, key=lambda s: (s.get("episode") is None, s.get("episode") or 0, s["document_id"])
+    )
     names: set[str] = {c for s in ordered for sc in s["scenes"] for c in sc["characters"]}
     lines: dict[str, int] = defaultdict(int)
     scenes: dict[str, int] = defaultdict(int)
@@ -86,20 +112,36 @@ def build(room_id: str, scripts: list[dict[str, Any]]) -> dict[str, Any]:
                         story[who][ep] = {"episode": ep, "scene": scene["number"], "summary": sentence[:240]}
         summary = " ".join(d for sc in script["scenes"][:3] for d in sc["directions"][:1])[:400]
         if ep is not None:
-            episode_entries.append({"episode": ep, "title": script.get("title", ""), "document_id":
-                                    script["document_id"], "version": script["version"],
-                                    "scenes": len(script["scenes"]), "characters": cast, "summary": summary})
+            episode_entries.append(
+                {
+                    "episode": ep,
+                    "title": script.get("title", ""),
+                    "document_id": script["document_id"],
+                    "version": script["version"],
+                    "scenes": len(script["scenes"]),
+                    "characters": cast,
+                    "summary": summary,
+                }
+            )
     characters = []
     for name in sorted(names, key=lambda n: (-lines[n], n)):
         eps = sorted(episodes[name])
-        characters.append({
-            "name": name, "lines": lines[name], "scenes": scenes[name], "episodes": eps,
-            "first_episode": eps[0] if eps else None, "last_episode": eps[-1] if eps else None,
-            "relationships": [{"character": b, "kind": k, "episode": e}
-                              for (a, b, k), e in sorted(relations.items(), key=lambda r: (r[0][1], r[0][2]))
-                              if a == name],
-            "storyline": [story[name][e] for e in sorted(story[name], key=lambda e: (e is None, e or 0))],
-        })
+        characters.append(
+            {
+                "name": name,
+                "lines": lines[name],
+                "scenes": scenes[name],
+                "episodes": eps,
+                "first_episode": eps[0] if eps else None,
+                "last_episode": eps[-1] if eps else None,
+                "relationships": [
+                    {"character": b, "kind": k, "episode": e}
+                    for (a, b, k), e in sorted(relations.items(), key=lambda r: (r[0][1], r[0][2]))
+                    if a == name
+                ],
+                "storyline": [story[name][e] for e in sorted(story[name], key=lambda e: (e is None, e or 0))],
+            }
+        )
     return {"room_id": room_id, "characters": characters, "episodes": episode_entries}
 
 
@@ -110,11 +152,17 @@ def digest(bible: dict[str, Any]) -> str:
     out = ["# Episoden / Episodes"]
     for ep in bible["episodes"]:
         cast = ", ".join(ep["characters"][:12])
-        out.append(f"Folge {ep['episode']} (v{ep['version']}, {ep['title']}): {ep['summary']} [Figuren: {cast}]")
+        out.append(
+            f"Folge {ep['episode']} (v{ep['version']}, {ep['title']}): {ep['summary']} [Figuren: {cast}]"
+        )
     out.append("\n# Figuren / Characters")
     for ch in bible["characters"]:
-        rel = "; ".join(f"{r['kind']} {r['character']} (Folge {r['episode']})" for r in ch["relationships"][:8])
+        rel = "; ".join(
+            f"{r['kind']} {r['character']} (Folge {r['episode']})" for r in ch["relationships"][:8]
+        )
         beats = " | ".join(f"F{b['episode']}/S{b['scene']}: {b['summary']}" for b in ch["storyline"][:40])
-        out.append(f"## {ch['name']} — {ch['lines']} lines, episodes {ch['first_episode']}–{ch['last_episode']}"
-                   f"{'; ' + rel if rel else ''}\n{beats}")
+        out.append(
+            f"## {ch['name']} — {ch['lines']} lines, episodes {ch['first_episode']}-{ch['last_episode']}"
+            f"{'; ' + rel if rel else ''}\n{beats}"
+        )
     return "\n".join(out)

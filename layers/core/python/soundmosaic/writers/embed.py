@@ -31,8 +31,9 @@ def _model() -> Any:
     weights = root / "weights" / "l2_supercat_256.safetensors"
     tokenizer = root / "tokenizers" / "l2_supercat_tokenizer_config.json"
     if not weights.exists() or not tokenizer.exists():
-        raise RuntimeError(f"the wordllama wheel lacks {weights.name} or {tokenizer.name}: "
-                           "install wordllama==0.4.0.post1")
+        raise RuntimeError(
+            f"the wordllama wheel lacks {weights.name} or {tokenizer.name}: install wordllama==0.4.0.post1"
+        )
     with safe_open(str(weights), framework="np", device="cpu") as f:
         embedding = f.get_tensor("embedding.weight")
     return WordLlamaInference(embedding, Tokenizer.from_file(str(tokenizer)))
@@ -43,7 +44,9 @@ def embed(texts: list[str], batch: int = 64) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     model = _model()
-    rows = [model.embed([t[:6000] for t in texts[i:i + batch]], norm=True) for i in range(0, len(texts), batch)]
+    rows = [
+        model.embed([t[:6000] for t in texts[i : i + batch]], norm=True) for i in range(0, len(texts), batch)
+    ]
     vectors = np.vstack(rows).astype(np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-9)

@@ -29,12 +29,131 @@ from soundmosaic.writers.store import WritersStore, room_pk
 
 CHUNK_CHARS = 1800
 SEMANTIC_WEIGHT = 0.45  # the rest is lexical: see search()
-_STOP = frozenset("""der die das und ist nicht sie ich du er mit auf ein eine einen einem zu den dem von hat
-sich wir was aber noch auch wer wen wem wessen wie wo wann warum welche welcher welches im in an am
-bei für fur aus nach über uber um als oder so es ihr ihre ihren sein seine seinen war waren wird
-wurde hatte haben the and is not she he you with on a an to of has we what but still also it was her
-his they that who whom whose how where when why which in at by for from after about as or so its
-their did does do were be been episode folge scene szene""".split())
+_STOP = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "nicht",
+        "sie",
+        "ich",
+        "du",
+        "er",
+        "mit",
+        "auf",
+        "ein",
+        "eine",
+        "einen",
+        "einem",
+        "zu",
+        "den",
+        "dem",
+        "von",
+        "hat",
+        "sich",
+        "wir",
+        "was",
+        "aber",
+        "noch",
+        "auch",
+        "wer",
+        "wen",
+        "wem",
+        "wessen",
+        "wie",
+        "wo",
+        "wann",
+        "warum",
+        "welche",
+        "welcher",
+        "welches",
+        "im",
+        "in",
+        "an",
+        "am",
+        "bei",
+        "für",
+        "fur",
+        "aus",
+        "nach",
+        "über",
+        "uber",
+        "um",
+        "als",
+        "oder",
+        "so",
+        "es",
+        "ihr",
+        "ihre",
+        "ihren",
+        "sein",
+        "seine",
+        "seinen",
+        "war",
+        "waren",
+        "wird",
+        "wurde",
+        "hatte",
+        "haben",
+        "the",
+        "and",
+        "is",
+        "not",
+        "she",
+        "he",
+        "you",
+        "with",
+        "on",
+        "a",
+        "an",
+        "to",
+        "of",
+        "has",
+        "we",
+        "what",
+        "but",
+        "still",
+        "also",
+        "it",
+        "was",
+        "her",
+        "his",
+        "they",
+        "that",
+        "who",
+        "whom",
+        "whose",
+        "how",
+        "where",
+        "when",
+        "why",
+        "which",
+        "in",
+        "at",
+        "by",
+        "for",
+        "from",
+        "after",
+        "about",
+        "as",
+        "or",
+        "so",
+        "its",
+        "their",
+        "did",
+        "does",
+        "do",
+        "were",
+        "be",
+        "been",
+        "episode",
+        "folge",
+        "scene",
+        "szene",
+    ]
+)
 
 
 def terms(text: str) -> list[str]:
@@ -64,9 +183,19 @@ def chunks_of(script: Script, document_id: str, filename: str, version: int) -> 
             part.append(line)
         parts.append(part)
         for n, lines in enumerate(parts):
-            out.append({"document_id": document_id, "document": filename, "episode": script.episode,
-                        "version": version, "scene": scene.number, "part": n, "heading": scene.heading,
-                        "characters": scene.characters, "text": "\n".join([scene.heading, *lines])})
+            out.append(
+                {
+                    "document_id": document_id,
+                    "document": filename,
+                    "episode": script.episode,
+                    "version": version,
+                    "scene": scene.number,
+                    "part": n,
+                    "heading": scene.heading,
+                    "characters": scene.characters,
+                    "text": "\n".join([scene.heading, *lines]),
+                }
+            )
     return out
 
 
@@ -90,8 +219,11 @@ class SceneIndex:
     def manifest(self) -> dict[str, Any]:
         """The current documents: ``{"documents": {id: {episode, version}}}``."""
         items = self.store.query(room_pk(self.room_id), "CURRENT#") if self.store else []
-        return {"documents": {i["document_id"]: {"episode": i.get("episode"), "version": i["version"]}
-                              for i in items}}
+        return {
+            "documents": {
+                i["document_id"]: {"episode": i.get("episode"), "version": i["version"]} for i in items
+            }
+        }
 
     def activate(self, document_id: str, episode: int | None, version: int) -> str | None:
         """Make the document current; returns the document it replaced for that episode, if any,
@@ -103,10 +235,17 @@ class SceneIndex:
         before = self.store.get(room_pk(self.room_id), slot)
         try:
             self.store.table.put_item(
-                Item={"pk": room_pk(self.room_id), "sk": slot, "document_id": document_id, "version": version,
-                      **({"episode": episode} if episode is not None else {})},
+                Item={
+                    "pk": room_pk(self.room_id),
+                    "sk": slot,
+                    "document_id": document_id,
+                    "version": version,
+                    **({"episode": episode} if episode is not None else {}),
+                },
                 ConditionExpression="attribute_not_exists(pk) OR #v < :v",
-                ExpressionAttributeNames={"#v": "version"}, ExpressionAttributeValues={":v": version})
+                ExpressionAttributeNames={"#v": "version"},
+                ExpressionAttributeValues={":v": version},
+            )
         except self.store.table.meta.client.exceptions.ConditionalCheckFailedException:
             return document_id
         if before and before["document_id"] != document_id:
@@ -141,8 +280,9 @@ class SceneIndex:
         return rank(query, chunks, vectors, k, character)
 
 
-def rank(query: str, chunks: list[dict[str, Any]], vectors: np.ndarray, k: int = 5,
-         character: str | None = None) -> list[Hit]:
+def rank(
+    query: str, chunks: list[dict[str, Any]], vectors: np.ndarray, k: int = 5, character: str | None = None
+) -> list[Hit]:
     """Exact search: cosine similarity blended with the share of the query's terms in the chunk
     (rarer terms weigh more: an idf over the chunks searched)."""
     if not chunks:
@@ -156,7 +296,13 @@ def rank(query: str, chunks: list[dict[str, Any]], vectors: np.ndarray, k: int =
     scores = SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * lexical
     if character:
         who = character.lower()
-        scores = scores + np.array([0.3 if any(who == c.lower() for c in ch.get("characters", []))
-                                    or who in ch["text"].lower() else -1.0 for ch in chunks])
+        scores = scores + np.array(
+            [
+                0.3
+                if any(who == c.lower() for c in ch.get("characters", [])) or who in ch["text"].lower()
+                else -1.0
+                for ch in chunks
+            ]
+        )
     order = np.argsort(-scores)[:k]
     return [Hit(float(scores[i]), chunks[i]) for i in order]

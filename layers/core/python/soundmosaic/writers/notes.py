@@ -1,10 +1,12 @@
 """The writers' room notes database: notes linked to episodes and characters, with tags and search.
 
-A note belongs to one room (see ``docs/writers.md``, "Notes"). One table (``WRITERS_NOTES_TABLE``),
-string ``pk`` / ``sk``, every key starting with the room, so a query never leaves it::
+A note belongs to one room (docs/writers-web.md, "The notes database"). Notes live in the room's
+partition of the writers table (``WRITERS_TABLE``, ``soundmosaic.writers.store``), so a query
+never leaves the room and a room's records stay together::
 
-    R#<room id>   / N#<note id>   a note: title, body, tags, episodes, characters, author
-    R#<room id>   / COUNT         how many notes the room holds (``MAX_NOTES`` at most)
+    ROOM#<room id>   / NOTE#<note id>   a note: title, body, tags, episodes, characters, author,
+                                        and its folded text (``search``)
+    ROOM#<room id>   / NOTECOUNT        how many notes the room holds (``MAX_NOTES`` at most)
 
 Who may do what: the API first checks that the caller is a member of the room
 (``rooms.role_of``); every member reads and writes notes; changing or deleting one is for its
@@ -33,9 +35,10 @@ from soundmosaic.platform.config import resource
 from soundmosaic.platform.items import from_item, to_item
 from soundmosaic.platform.paging import new_id
 from soundmosaic.writers.errors import NotRoomAdmin, WritersNotFound
+from soundmosaic.writers.store import room_pk
 
 MAX_NOTES = 5000
-COUNTER = "COUNT"  # the room's note count, kept with each create and delete
+COUNTER = "NOTECOUNT"  # the room's note count, kept with each create and delete
 MAX_TAGS, MAX_LINKS = 20, 50
 EDITORS = ("editor", "admin")
 _TAG = re.compile(r"^[\w][\w .:/+-]{0,39}$")
@@ -140,20 +143,16 @@ def _load(item: dict[str, Any]) -> Note:
     return Note(**{k: v for k, v in from_item(item).items() if k in names})
 
 
-def room_pk(room_id: str) -> str:
-    return f"R#{room_id}"
-
-
 def _item(note: Note) -> dict[str, Any]:
-    return {"pk": room_pk(note.room_id), "sk": f"N#{note.note_id}", **to_item(asdict(note)),
+    return {"pk": room_pk(note.room_id), "sk": f"NOTE#{note.note_id}", **to_item(asdict(note)),
             "search": search_text(note)}
 
 
 class NoteStore:
-    """Every room's notes in the notes table."""
+    """Every room's notes in the writers table."""
 
     def __init__(self, table_name: str | None = None) -> None:
-        self.table = aws.resource("dynamodb").Table(table_name or resource("WRITERS_NOTES_TABLE"))
+        self.table = aws.resource("dynamodb").Table(table_name or resource("WRITERS_TABLE"))
         self._client = self.table.meta.client  # typed values, as the resource takes them
 
     def create(self, room_id: str, author: str, title: str, body: str = "", tags: list[str] | None = None,
@@ -177,7 +176,7 @@ class NoteStore:
     def get(self, room_id: str, note_id: str) -> Note:
         if not _NOTE_ID.match(note_id):
             raise NoteNotFound(f"no note {note_id[:40]}")
-        item = self.table.get_item(Key={"pk": room_pk(room_id), "sk": f"N#{note_id}"}).get("Item")
+        item = self.table.get_item(Key={"pk": room_pk(room_id), "sk": f"NOTE#{note_id}"}).get("Item")
         if not item:
             raise NoteNotFound(f"no note {note_id}")
         return _load(item)
@@ -220,7 +219,7 @@ class NoteStore:
         pk = room_pk(room_id)
         try:
             self._client.transact_write_items(TransactItems=[
-                {"Delete": {"TableName": self.table.name, "Key": {"pk": pk, "sk": f"N#{note_id}"},
+                {"Delete": {"TableName": self.table.name, "Key": {"pk": pk, "sk": f"NOTE#{note_id}"},
                             "ConditionExpression": "attribute_exists(pk)"}},
                 {"Update": {"TableName": self.table.name, "Key": {"pk": pk, "sk": COUNTER},
                             "UpdateExpression": "SET notes = notes - :one",
@@ -239,7 +238,7 @@ class NoteStore:
 
     def _items(self, room_id: str, keys_only: bool = False) -> list[dict[str, Any]]:
         query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(room_pk(room_id))
-                                 & Key("sk").begins_with("N#"), "ScanIndexForward": False}
+                                 & Key("sk").begins_with("NOTE#"), "ScanIndexForward": False}
         if keys_only:
             query["ProjectionExpression"] = "pk, sk"
         items: list[dict[str, Any]] = []

@@ -20,8 +20,17 @@ MAX_PDF_PAGES = 400
 MAX_TEXT_CHARS = 2_000_000
 MAX_INFLATED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 200  # deflate rarely beats 100:1 on real documents; bombs reach 1000:1
-FORMATS = {".pdf": "pdf", ".docx": "docx", ".fdx": "fdx", ".fountain": "fountain", ".spmd": "fountain",
-           ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text"}
+FORMATS = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".fdx": "fdx",
+    ".fountain": "fountain",
+    ".spmd": "fountain",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".text": "text",
+}
 
 
 class ScriptRejected(ValueError):
@@ -57,22 +66,90 @@ class Script:
 
 _HEADING = re.compile(
     r"^\s*(?:#{1,4}\s*)?(?:\d+[.)]?\s+)?(?:(?:INT|EXT|INT\./EXT|INT/EXT|I/E|E/I|INNEN|AUSSEN|AUẞEN|AUßEN|"
-    r"INNEN/AUSSEN)[.\s/-]|(?:SZENE|SCENE|BILD)\s+\d+)", re.IGNORECASE)
+    r"INNEN/AUSSEN)[.\s/-]|(?:SZENE|SCENE|BILD)\s+\d+)",
+    re.IGNORECASE,
+)
 _FOUNTAIN_FORCED = re.compile(r"^\.(?=[A-Za-zÄÖÜ0-9])")
 _EPISODE = re.compile(r"\b(?:Folge|Episode|Ep\.?|Epi|Fol\.?)\s*#?\s*(\d{1,5})\b", re.IGNORECASE)
 _FILE_EPISODE = re.compile(r"(?:^|[^0-9])(?:e|ep|folge|episode)?[_ -]?(\d{1,5})(?:[^0-9]|$)", re.IGNORECASE)
-_CUE = re.compile(r"^\s*@?([A-ZÄÖÜẞ][A-ZÄÖÜẞ0-9 .'\-]{0,38}[A-ZÄÖÜẞ0-9.])\s*(\((?:V\.?O\.?|O\.?S\.?|"
-                  r"CONT'D|OFF|FORTS\.?|[^)]{0,20})\))?\s*(?::\s*(.*))?$")
+_CUE = re.compile(
+    r"^\s*@?([A-ZÄÖÜẞ][A-ZÄÖÜẞ0-9 .'\-]{0,38}[A-ZÄÖÜẞ0-9.])\s*(\((?:V\.?O\.?|O\.?S\.?|"
+    r"CONT'D|OFF|FORTS\.?|[^)]{0,20})\))?\s*(?::\s*(.*))?$"
+)
 _PAREN = re.compile(r"^\s*\(.*\)\s*$")
-_NOT_CUES = {"INT", "EXT", "CUT TO", "FADE IN", "FADE OUT", "SCHNITT", "ABBLENDE", "AUFBLENDE", "ENDE",
-             "THE END", "FORTSETZUNG FOLGT", "TO BE CONTINUED", "BLACK", "SCHWARZ"}
-_GERMAN = {"der", "die", "das", "und", "ist", "nicht", "sie", "ich", "du", "er", "mit", "auf", "ein",
-           "eine", "zu", "den", "dem", "von", "hat", "sich", "wir", "was", "aber", "noch", "auch"}
-_ENGLISH = {"the", "and", "is", "not", "she", "he", "you", "with", "on", "a", "an", "to", "of", "has",
-            "we", "what", "but", "still", "also", "it", "was", "her", "his", "they", "that"}
+_NOT_CUES = {
+    "INT",
+    "EXT",
+    "CUT TO",
+    "FADE IN",
+    "FADE OUT",
+    "SCHNITT",
+    "ABBLENDE",
+    "AUFBLENDE",
+    "ENDE",
+    "THE END",
+    "FORTSETZUNG FOLGT",
+    "TO BE CONTINUED",
+    "BLACK",
+    "SCHWARZ",
+}
+_GERMAN = {
+    "der",
+    "die",
+    "das",
+    "und",
+    "ist",
+    "nicht",
+    "sie",
+    "ich",
+    "du",
+    "er",
+    "mit",
+    "auf",
+    "ein",
+    "eine",
+    "zu",
+    "den",
+    "dem",
+    "von",
+    "hat",
+    "sich",
+    "wir",
+    "was",
+    "aber",
+    "noch",
+    "auch",
+}
+_ENGLISH = {
+    "the",
+    "and",
+    "is",
+    "not",
+    "she",
+    "he",
+    "you",
+    "with",
+    "on",
+    "a",
+    "an",
+    "to",
+    "of",
+    "has",
+    "we",
+    "what",
+    "but",
+    "still",
+    "also",
+    "it",
+    "was",
+    "her",
+    "his",
+    "they",
+    "that",
+}
 
 
-_LETTERS = frozenset("äöüÄÖÜßéèàâêçñ–—„“”‘’…«»")
+_LETTERS = frozenset("äöüÄÖÜßéèàâêçñ–—„“”‘’…«»")  # noqa: RUF001 (the typographic ones are meant)
 
 
 def detect_language(text: str) -> str:
@@ -166,6 +243,8 @@ def structure(text: str) -> tuple[list[Scene], list[str]]:
     in_dialogue = False
     for raw in text.splitlines():
         line = raw.strip()
+        if line[:2] in ("**", "__") and line[-2:] == line[:2]:
+            line = line[2:-2].strip()  # Markdown bold: how a cue looks in a Markdown script
         if not line:
             in_dialogue = False
             continue
@@ -239,9 +318,9 @@ def _pdf_text(data: bytes) -> str:
         if reader.is_encrypted:
             # An empty user password still opens some "protected" PDFs; anything else is refused.
             try:
-                opened = reader.decrypt("")
+                opened = bool(reader.decrypt(""))
             except Exception:  # pypdf raises several types for unsupported crypto
-                opened = 0
+                opened = False
             if not opened:
                 raise ScriptRejected("the PDF is password-protected: upload it without a password")
         pages = len(reader.pages)
@@ -267,14 +346,17 @@ def _check_zip(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise ScriptRejected("the DOCX is corrupt (not a zip archive); a password-protected Word "
-                             "file is not a zip either: save it without a password") from exc
+        raise ScriptRejected(
+            "the DOCX is corrupt (not a zip archive); a password-protected Word "
+            "file is not a zip either: save it without a password"
+        ) from exc
     total = 0
     for info in archive.infolist():
         total += info.file_size
         if total > MAX_INFLATED_BYTES:
-            raise ScriptRejected(f"the DOCX would inflate past {MAX_INFLATED_BYTES // 2**20} MiB "
-                                 "(a zip bomb?)")
+            raise ScriptRejected(
+                f"the DOCX would inflate past {MAX_INFLATED_BYTES // 2**20} MiB (a zip bomb?)"
+            )
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 2**20:
             ratio = info.file_size // info.compress_size
             raise ScriptRejected(f"the DOCX entry {info.filename!r} is compressed {ratio}:1 (a zip bomb?)")
@@ -307,8 +389,9 @@ def _fdx_script(data: bytes) -> tuple[list[Scene], list[str]]:
     try:
         root = ElementTree.fromstring(data)
     except DefusedXmlException as exc:
-        raise ScriptRejected(f"the FDX uses XML entities or DTDs, which are refused ({type(exc).__name__})"
-                             ) from exc
+        raise ScriptRejected(
+            f"the FDX uses XML entities or DTDs, which are refused ({type(exc).__name__})"
+        ) from exc
     except ElementTree.ParseError as exc:
         raise ScriptRejected(f"the FDX is not well-formed XML: {exc}") from exc
     if root.tag != "FinalDraft":
@@ -342,8 +425,10 @@ def _fdx_text(paragraph: object) -> str:
 def format_of(filename: str) -> str:
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix not in FORMATS:
-        raise ScriptRejected(f"{suffix or 'a file without an extension'} is not a script format we read; "
-                             f"send {', '.join(sorted(FORMATS))}")
+        raise ScriptRejected(
+            f"{suffix or 'a file without an extension'} is not a script format we read; "
+            f"send {', '.join(sorted(FORMATS))}"
+        )
     return FORMATS[suffix]
 
 

@@ -28,17 +28,43 @@ def check_id(value: str, what: str = "id") -> str:
 def create(store: WritersStore, user: str, name: str, language: str) -> dict[str, Any]:
     room_id = new_id()
     stamp = now()
-    store.put({"pk": room_pk(room_id), "sk": "META", "room_id": room_id, "name": name, "language": language,
-               "created_by": user, "created_at": stamp, "bible_version": 0})
+    store.put(
+        {
+            "pk": room_pk(room_id),
+            "sk": "META",
+            "room_id": room_id,
+            "name": name,
+            "language": language,
+            "created_by": user,
+            "created_at": stamp,
+            "bible_version": 0,
+        }
+    )
     _put_member(store, room_id, name, user, "admin", stamp)
-    return {"room_id": room_id, "name": name, "language": language, "role": "admin", "created_by": user,
-            "created_at": stamp}
+    return {
+        "room_id": room_id,
+        "name": name,
+        "language": language,
+        "role": "admin",
+        "created_by": user,
+        "created_at": stamp,
+    }
 
 
 def _put_member(store: WritersStore, room_id: str, name: str, user: str, role: str, stamp: str) -> None:
-    store.put({"pk": room_pk(room_id), "sk": f"MEMBER#{user}", "user_id": user, "role": role, "added_at": stamp})
-    store.put({"pk": f"USER#{user}", "sk": f"ROOM#{room_id}", "room_id": room_id, "name": name, "role": role,
-               "added_at": stamp})
+    store.put(
+        {"pk": room_pk(room_id), "sk": f"MEMBER#{user}", "user_id": user, "role": role, "added_at": stamp}
+    )
+    store.put(
+        {
+            "pk": f"USER#{user}",
+            "sk": f"ROOM#{room_id}",
+            "room_id": room_id,
+            "name": name,
+            "role": role,
+            "added_at": stamp,
+        }
+    )
 
 
 def meta(store: WritersStore, room_id: str) -> dict[str, Any]:

@@ -57,23 +57,39 @@ class WritersStore:
         vals = {f":v{i}": to_item(v) for i, v in enumerate(values.values())}
         expr = "SET " + ", ".join(f"#k{i} = :v{i}" for i in range(len(values)))
         extra = {"ConditionExpression": "attribute_exists(pk)"} if exists else {}
-        reply = self.table.update_item(Key={"pk": pk, "sk": sk}, UpdateExpression=expr,
-                                       ExpressionAttributeNames=names, ExpressionAttributeValues=vals,
-                                       ReturnValues="ALL_NEW", **extra)
+        reply = self.table.update_item(
+            Key={"pk": pk, "sk": sk},
+            UpdateExpression=expr,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=vals,
+            ReturnValues="ALL_NEW",
+            **extra,
+        )
         return from_item(reply["Attributes"])
 
     def add(self, pk: str, sk: str, counter: str, amount: int = 1) -> int:
-        reply = self.table.update_item(Key={"pk": pk, "sk": sk}, UpdateExpression="ADD #c :n",
-                                       ExpressionAttributeNames={"#c": counter},
-                                       ExpressionAttributeValues={":n": amount}, ReturnValues="UPDATED_NEW")
+        reply = self.table.update_item(
+            Key={"pk": pk, "sk": sk},
+            UpdateExpression="ADD #c :n",
+            ExpressionAttributeNames={"#c": counter},
+            ExpressionAttributeValues={":n": amount},
+            ReturnValues="UPDATED_NEW",
+        )
         return int(reply["Attributes"][counter])
 
     def delete(self, pk: str, sk: str) -> None:
         self.table.delete_item(Key={"pk": pk, "sk": sk})
 
-    def query(self, pk: str, prefix: str = "", *, start: str | None = None, newest_first: bool = False,
-              limit: int | None = None) -> list[dict[str, Any]]:
-        cond = Key("pk").eq(pk)
+    def query(
+        self,
+        pk: str,
+        prefix: str = "",
+        *,
+        start: str | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        cond: Any = Key("pk").eq(pk)
         if start is not None:
             cond = cond & Key("sk").between(start, prefix + "\uffff")
         elif prefix:
@@ -90,8 +106,11 @@ class WritersStore:
     def rooms_with_activity(self) -> list[str]:
         """Every room id (the weekly refresh walks them; a scan of META items only)."""
         rooms: list[str] = []
-        args: dict[str, Any] = {"FilterExpression": "sk = :m", "ExpressionAttributeValues": {":m": "META"},
-                                "ProjectionExpression": "room_id"}
+        args: dict[str, Any] = {
+            "FilterExpression": "sk = :m",
+            "ExpressionAttributeValues": {":m": "META"},
+            "ProjectionExpression": "room_id",
+        }
         while True:
             reply = self.table.scan(**args)
             rooms.extend(str(i["room_id"]) for i in reply.get("Items", []))
