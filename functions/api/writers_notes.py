@@ -91,10 +91,8 @@ def list_notes(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> NoteList:
     member(room_id)
-    store = notes.NoteStore()
-    found, total = store.search(room_id, q, tag, episode, character, limit)
-    return NoteList.model_validate({"items": [vars(n) for n in found], "total": total,
-                                    "tags": store.tags(room_id)})
+    found, total, tags = notes.NoteStore().search(room_id, q, tag, episode, character, limit)
+    return NoteList.model_validate({"items": [vars(n) for n in found], "total": total, "tags": tags})
 
 
 @router.post(NOTES, status_code=201)

@@ -33,7 +33,7 @@ def test_search_filters_by_words_tag_episode_and_character(store: NoteStore) -> 
     store.create("room-2", "ana", "Café scene", "another room", tags=["romance"], episodes=[12])
 
     def ids(**filters: object) -> list[str]:
-        found, total = store.search("room-1", **filters)  # type: ignore[arg-type]
+        found, total, _ = store.search("room-1", **filters)  # type: ignore[arg-type]
         assert total == len(found)
         return [n.note_id for n in found]
 
@@ -45,9 +45,10 @@ def test_search_filters_by_words_tag_episode_and_character(store: NoteStore) -> 
     assert ids(episode=12) == [a.note_id]
     assert ids(character="jonas") == [b.note_id, a.note_id]
     assert ids(character="Lena", tag="wedding") == []
-    assert store.tags("room-1") == {"romance": 2, "wedding": 1}
-    found, total = store.search("room-1", limit=1)
+    found, total, tags = store.search("room-1", limit=1)
     assert (len(found), total) == (1, 2)
+    assert tags == {"romance": 2, "wedding": 1}  # of the whole room, whatever the filter
+    assert store.search("room-1", tag="wedding")[2] == tags
 
 
 def test_only_the_author_an_editor_or_an_admin_changes_a_note(store: NoteStore) -> None:
@@ -75,7 +76,7 @@ def test_another_rooms_note_and_forged_ids_are_not_found(store: NoteStore) -> No
             store.get(room, note_id)
         with pytest.raises(NoteNotFound):
             store.update(room, note_id, "ana", "admin", title="x")
-    assert store.search("room-2") == ([], 0)
+    assert store.search("room-2") == ([], 0, {})
 
 
 @pytest.mark.parametrize("bad", [
@@ -92,7 +93,7 @@ def test_bad_input_is_refused_and_nothing_is_written(store: NoteStore, bad: dict
     fields: dict[str, object] = {"title": "ok", **bad}
     with pytest.raises(ValueError):
         store.create("room-1", "ana", **fields)  # type: ignore[arg-type]
-    assert store.search("room-1") == ([], 0)
+    assert store.search("room-1") == ([], 0, {})
 
 
 def test_a_full_room_refuses_more_notes_until_one_goes(store: NoteStore,
@@ -111,5 +112,5 @@ def test_a_full_room_refuses_more_notes_until_one_goes(store: NoteStore,
     with pytest.raises(notes.RoomFull):
         store.create("room-1", "ana", "four")
     assert store.delete_room("room-1") == 2
-    assert store.search("room-1") == ([], 0)
+    assert store.search("room-1") == ([], 0, {})
     store.create("room-1", "ana", "a fresh start")

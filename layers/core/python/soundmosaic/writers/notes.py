@@ -182,19 +182,18 @@ class NoteStore:
         return _load(item)
 
     def search(self, room_id: str, q: str | None = None, tag: str | None = None, episode: int | None = None,
-               character: str | None = None, limit: int = 100) -> tuple[list[Note], int]:
-        """The room's notes that match (see ``matches``), newest first: the first ``limit`` and
-        how many match in all."""
-        found = [i for i in self._items(room_id) if matches(i, q, tag, episode, character)]
-        return [_load(i) for i in found[:limit]], len(found)
-
-    def tags(self, room_id: str) -> dict[str, int]:
-        """Every tag used in the room with how many notes carry it, most used first."""
+               character: str | None = None, limit: int = 100) -> tuple[list[Note], int, dict[str, int]]:
+        """One read of the room's notes: those that match (see ``matches``), newest first, the
+        first ``limit`` of them; how many match in all; and every tag of the room with how many
+        notes carry it, most used first."""
+        items = self._items(room_id)
+        found = [i for i in items if matches(i, q, tag, episode, character)]
         counts: dict[str, int] = {}
-        for note in map(_load, self._items(room_id)):
-            for tag in note.tags:
-                counts[tag] = counts.get(tag, 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        for item in items:
+            for t in item.get("tags", ()):
+                counts[t] = counts.get(t, 0) + 1
+        tags = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return [_load(i) for i in found[:limit]], len(found), tags
 
     def update(self, room_id: str, note_id: str, user_id: str, role: str, **changes: Any) -> Note:
         """Change the fields given (None: unchanged). Only the author, an editor or an admin may."""
