@@ -4,7 +4,7 @@
  * password-protected file fails alone; the others go on).
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { uploadScript, useDocuments, writersKeys, type DocumentStatus, type ScriptDocument } from "../api/writers";
 import { DropZone } from "../components/DropZone";
 import { EmptyState, ErrorState, Spinner } from "../components/States";
@@ -41,6 +41,11 @@ function DocumentRow({ doc }: { doc: ScriptDocument }) {
 export function DocumentsPanel({ roomId, dropPrefix }: { roomId: string; dropPrefix: string }) {
   const documents = useDocuments(roomId);
   const client = useQueryClient();
+  // The room's counts (documents, episodes, bible version) move with its documents.
+  const changed = documents.data?.items.map((d) => `${d.document_id}:${d.status}`).join();
+  useEffect(() => {
+    if (changed !== undefined) void client.invalidateQueries({ queryKey: writersKeys.room(roomId) });
+  }, [changed, roomId, client]);
   const [sending, setSending] = useState<Sending[]>([]);
   const update = (name: string, change: Partial<Sending>) =>
     setSending((all) => all.map((s) => (s.name === name ? { ...s, ...change } : s)));

@@ -85,7 +85,6 @@ export function NotesPanel({ roomId }: { roomId: string }) {
   const active = (["tag", "episode", "character"] as const).filter((n) => params.get(n));
   return (
     <div className="notes">
-      <NoteEditor key={editing?.note_id ?? "new"} roomId={roomId} note={editing} onDone={() => setEditing(null)} />
       <section aria-labelledby="notes-title">
         <h2 id="notes-title">Notes</h2>
         <div className="filters">
@@ -99,7 +98,7 @@ export function NotesPanel({ roomId }: { roomId: string }) {
           ))}
         </div>
         {notes.data && Object.keys(notes.data.tags).length > 0 && (
-          <ul className="chips tag-cloud" aria-label="Tags">
+          <ul className="wr-chips tag-cloud" aria-label="Tags">
             {Object.entries(notes.data.tags).map(([tag, n]) => (
               <li key={tag}><button type="button" className="suggestion" aria-pressed={params.get("tag") === tag}
                 onClick={() => setFilter("tag", params.get("tag") === tag ? null : tag)}>#{tag} <span className="muted">{n}</span></button></li>
@@ -124,7 +123,7 @@ export function NotesPanel({ roomId }: { roomId: string }) {
                     <span className="muted small">{n.author} · {new Date(n.updated_at).toLocaleDateString()}</span>
                   </div>
                   {n.body && <p className="note-body">{n.body}</p>}
-                  <ul className="chips" aria-label="Links">
+                  <ul className="wr-chips" aria-label="Links">
                     {n.episodes.map((e) => (
                       <li key={`e${e}`}><button type="button" className="chip" onClick={() => setFilter("episode", String(e))}>Ep. {e}</button></li>
                     ))}
@@ -149,6 +148,7 @@ export function NotesPanel({ roomId }: { roomId: string }) {
           </>
         )}
       </section>
+      <NoteEditor key={editing?.note_id ?? "new"} roomId={roomId} note={editing} onDone={() => setEditing(null)} />
     </div>
   );
 }

@@ -8,7 +8,7 @@ import { citationLabel } from "./chat";
 export function CitationChips({ citations, onOpen }: { citations: Citation[]; onOpen: (c: Citation) => void }) {
   if (!citations.length) return null;
   return (
-    <ul className="chips citations" aria-label="Citations">
+    <ul className="wr-chips citations" aria-label="Citations">
       {citations.map((c, i) => (
         <li key={`${c.document_id}-${c.scene}-${i}`}>
           <button type="button" className="chip citation" onClick={() => onOpen(c)} title={`${c.document}: ${c.heading}`}
