@@ -128,12 +128,19 @@ NEEDS: dict[str, Needs] = {
         sends=("publish",),
         secrets=("provider-keys",),
     ),
-    # The writers' room: ingest steps (the upload or drop file, parsed scripts, the S3 index,
-    # bible and digest versions under writers/<room>/), chat turns from its queue (Claude through
-    # the provider-keys secret), the weekly refresh (restarts leftover files' workflows). pypdf,
-    # python-docx and the wordllama model ship in the image.
+    # The writers' room ingest steps: the upload or drop file (moved out), parsed scripts, the S3
+    # index, bible and digest versions under writers/<room>/. pypdf, python-docx and the wordllama
+    # model ship in the image.
     "writers": Needs(
         buckets={"uploads": RW, "media": RW},
+        tables={"writers": RW},
+        container="writers",
+    ),
+    # Chat turns from the writers-turns queue (the index and bible, the turn and call records,
+    # Claude through the provider-keys secret) and the weekly refresh (restarts leftover files'
+    # workflows, writes bible versions, warms the rooms' cache). The writers image.
+    "writers-chat": Needs(
+        buckets={"uploads": R, "media": RW},
         tables={"writers": RW},
         starts=("writers_ingest",),
         secrets=("provider-keys",),

@@ -2,9 +2,10 @@
 
 - ``{"action": "parse"|"index"|"bible"|"fail", "room_id", "document_id", ...}``: a step of the
   ``writers_ingest`` state machine (``soundmosaic.writers.intake``);
-- SQS records of the ``writers-turns`` queue: answer each queued chat turn, streaming Claude's
-  text into the turn record (``soundmosaic.writers.chat``); a failed turn is reported in
-  ``batchItemFailures`` (the turn itself records the failure);
+- SQS records of the ``writers-turns`` queue (as the function ``writers-chat``, same code):
+  answer each queued chat turn, streaming Claude's text into the turn record
+  (``soundmosaic.writers.chat``); a failed turn is reported in ``batchItemFailures`` (the turn
+  itself records the failure);
 - a scheduled event (``"source": "aws.events"``): the weekly refresh (``soundmosaic.writers.refresh``).
 """
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import time
 import zipfile
 from collections.abc import Iterator
@@ -178,7 +179,7 @@ def test_revision_replaces_the_episode_and_duplicates_are_skipped(api: Api, room
 
 def test_offline_archivist_cites_the_scene_or_says_not_in_archive(api: Api, room: dict[str, Any]) -> None:
     room_id = room["room_id"]
-    question = next(q for q in ARCHIVE.questions if q.episode and q.episode > 1)
+    question = next(q for q in ARCHIVE.questions if q.episode and q.episode > 1 and not q.paraphrase)
     turn = ask(api, room_id, question.text)
     assert turn["engine"] == "offline-archivist-v1" and turn["status"] == "done"
     assert any(c["episode"] == question.episode and c["scene"] == question.scene for c in turn["citations"])
@@ -191,6 +192,7 @@ def test_offline_archivist_cites_the_scene_or_says_not_in_archive(api: Api, room
     assert nothing["not_in_archive"] and nothing["citations"] == [] and "nicht im Archiv" in nothing["text"]
     creative = ask(api, room_id, "Schreib eine Szene, in der Marie kündigt.", mode="creative")
     assert creative["needs_provider"] and "<retrieved_scenes>" in creative["context"]
+    assert creative["context"].startswith("[cached prefix: ") and "<archive_digest>" in creative["context"]
     history = api.http.get(f"/writers/rooms/{room_id}/sessions").json()["items"]
     assert len(history) >= 3
 
@@ -243,7 +245,7 @@ def test_claude_streams_reads_the_cached_prefix_and_records_metrics(
     api: Api, room: dict[str, Any], claude: FakeAnthropicCache
 ) -> None:
     room_id = room["room_id"]
-    question = next(q for q in ARCHIVE.questions if q.episode)
+    question = next(q for q in ARCHIVE.questions if q.episode and not q.paraphrase)
     first = ask(api, room_id, question.text)
     assert first["engine"] == "anthropic:claude-sonnet-4-6" and first["status"] == "done", first
     assert first["usage"]["cache_creation_input_tokens"] > 0
@@ -273,3 +275,61 @@ def test_claude_streams_reads_the_cached_prefix_and_records_metrics(
     assert os.environ["ANTHROPIC_BASE_URL"] == claude.url
     report = api.stack.scheduler.run_rule("writers-refresh")[0]
     assert report["warmed"] >= 1
+
+
+def test_cli_ingests_with_a_progress_bar_and_asks_as_json(
+    stack: LocalStack, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from soundmosaic_local.cli import main
+
+    monkeypatch.setenv("SOUNDMOSAIC_ARTIST", "artist-cli")
+    archive = generate(episodes=3, seed=21)
+    files = archive.write(tmp_path / "scripts")
+    assert (
+        main(["--data-dir", str(stack.data_dir), "writers", "ingest", *map(str, files), "--room", "CLI-Raum"])
+        == 0
+    )
+    printed = capsys.readouterr()
+    assert len(re.findall(r"\sindexed\s+episode=\d", printed.out)) == 3 and "created room" in printed.err
+    question = next(q for q in archive.questions if q.episode and not q.paraphrase)
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(stack.data_dir),
+                "writers",
+                "ask",
+                question.text,
+                "--room",
+                "CLI-Raum",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["engine"] == "offline-archivist-v1" and answer["answer"]
+    assert {"document", "episode", "scene"} <= set(answer["citations"][0])
+    assert any((c["episode"], c["scene"]) == (question.episode, question.scene) for c in answer["citations"])
+
+
+def test_continuity_check_and_character_arc_offline(api: Api, room: dict[str, Any]) -> None:
+    room_id = room["room_id"]
+    fact = next(q for q in ARCHIVE.questions if q.episode and q.episode > 1 and "versteckt" in q.fact).fact
+    negated = fact.replace(" versteckt ", " versteckt nicht ", 1)
+    draft = f"{fact} {negated} Ein Drache landet auf dem Kölner Dom."
+    report = api.http.post(f"/writers/rooms/{room_id}/tools/continuity", json={"draft": draft})
+    assert report.status_code == 200, report.text
+    verdicts = [f["verdict"] for f in report.json()["findings"]]
+    assert verdicts[0] == "consistent" and verdicts[1] == "contradiction" and verdicts[2] == "unknown"
+    assert report.json()["findings"][1]["evidence"][0]["quote"] == fact
+    name = fact.split()[0]
+    arc = api.http.post(f"/writers/rooms/{room_id}/tools/arc", json={"character": name.lower()}).json()
+    assert arc["known"] and arc["character"] == name and arc["beats"]
+    assert all(b["citation"]["episode"] == b["episode"] for b in arc["beats"])
+    unknown = api.http.post(f"/writers/rooms/{room_id}/tools/arc", json={"character": "Zorro"}).json()
+    assert not unknown["known"] and unknown["beats"] == []
+    too_long = api.http.post(f"/writers/rooms/{room_id}/tools/continuity", json={"draft": "x" * 60_001})
+    assert too_long.status_code == 422

@@ -30,7 +30,7 @@ def test_embeddings_are_unit_vectors_from_the_packaged_model(vectors) -> None:  
 
 
 def test_answers_cite_the_scene_of_the_fact(vectors) -> None:  # type: ignore[no-untyped-def]
-    asked = [q for q in ARCHIVE.questions if q.episode][:12]
+    asked = [q for q in ARCHIVE.questions if q.episode and not q.paraphrase][:12]
     right = 0
     for q in asked:
         found = archivist.answer(q.text, rank(q.text, CHUNKS, vectors, 5))

@@ -197,3 +197,13 @@ def test_injected_instructions_in_a_script_stay_data() -> None:
     assert digest_block.count("</archive_digest>") == 1 and digest_block.endswith("</archive_digest>")
     assert "<system>" not in digest_block + question and "\u2039system\u203a" in question
     assert question.count("</retrieved_scenes>") == 1
+
+
+def test_the_weekly_warm_up_makes_the_first_question_a_cache_read(
+    fake: FakeAnthropicCache, mosaic: ModelMosaic
+) -> None:
+    for mode in ("archivist", "creative"):  # what refresh.warm sends
+        mosaic.chat(prompt.layout(mode, MODEL, BIBLE, DIGEST, [], [], "ping", max_tokens=1))
+    first = mosaic.chat(prompt.layout("archivist", MODEL, BIBLE, DIGEST, [], [chunk(9)], "Wer küsst wen?"))
+    assert first.usage.cache_write_5m_tokens == first.usage.cache_write_1h_tokens == 0
+    assert first.usage.cache_read_tokens == sum(prompt.tokens(b["text"]) for b in fake.requests[0]["system"])

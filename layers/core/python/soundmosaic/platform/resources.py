@@ -175,9 +175,13 @@ FUNCTIONS = (
     Function("publishing", "publishing.app:handler",
              "publishing outbox consumer: package a release, send it to the distributor",
              memory_mb=1024, timeout_s=300),
-    Function("writers", "writers.app:handler",
-             "writers' room: script ingest steps, chat turns (Claude streaming), the weekly refresh",
+    Function("writers", "writers.app:handler", "writers' room: the script ingest workflow's steps",
              memory_mb=2048, timeout_s=900, env="WRITERS_FUNCTION"),
+    # The same code as ``writers``, for the chat queue and the weekly refresh: a queue consumer
+    # lives in the ingest stack, which already depends on the workflows stack (it starts them).
+    Function("writers-chat", "writers.app:handler",
+             "writers' room: chat turns (Claude streaming into the turn), the weekly refresh",
+             memory_mb=2048, timeout_s=900),
 )
 
 SECRETS = (
@@ -190,7 +194,8 @@ QUEUES = (
     # The outbox gives up after its own attempts (with backoff); the DLQ only catches the rest.
     Queue("publish", "PUBLISH_QUEUE", "publishing outbox messages: one per publication request",
           consumer="publishing", visibility_timeout_s=720, max_receive_count=10),
-    Queue("writers-turns", "WRITERS_TURNS_QUEUE", "writers' room chat turns to answer", consumer="writers",
+    Queue("writers-turns", "WRITERS_TURNS_QUEUE", "writers' room chat turns to answer",
+          consumer="writers-chat",
           max_receive_count=2),
 )
 
@@ -230,7 +235,7 @@ SCHEDULES = (
     Schedule("publish-sweep", "rate(1 hour)", "publishing",
              "re-queue publications left failed_retrying past their next try (message lost or in the DLQ)"),
     # Monday 07:50 UTC, before the writers' first questions: a 1-hour cache entry outlives it by an hour.
-    Schedule("writers-refresh", "cron(50 7 ? * MON *)", "writers",
+    Schedule("writers-refresh", "cron(50 7 ? * MON *)", "writers-chat",
              "writers' rooms: re-ingest what changed, rebuild bible and digest, warm active rooms' cache"),
 )
 

@@ -23,6 +23,7 @@ from soundmosaic.providers.registry import Entry
 from soundmosaic.writers import archivist, arrivals, metrics, prompt
 from soundmosaic.writers.errors import WritersNotFound
 from soundmosaic.writers.index import Hit, SceneIndex
+from soundmosaic.writers.parse import detect_language
 from soundmosaic.writers.rooms import check_id
 from soundmosaic.writers.store import WritersStore, now, room_pk
 
@@ -238,11 +239,19 @@ def run(room_id: str, turn_id: str) -> dict[str, Any]:
 def _offline(store: WritersStore, pk: str, sk: str, turn: dict[str, Any], hits: list[Hit]) -> dict[str, Any]:
     started = time.perf_counter()
     if turn["mode"] == "creative":
-        language = archivist.detect_language(turn["message"])
+        language = detect_language(turn["message"])
+        bible, digest = latest_bible(store, pk.removeprefix("ROOM#"))
+        request = prompt.layout(
+            "creative", "claude", bible, digest, [], [h.chunk for h in hits], turn["message"]
+        )
+        cached = ", ".join(
+            f"{b['text'][:40].splitlines()[0]}… ({prompt.tokens(b['text'])} tokens)" for b in request.system
+        )
         values: dict[str, Any] = {
             "text": NEEDS_PROVIDER[language],
             "needs_provider": True,
-            "context": prompt.scenes_block([h.chunk for h in hits]) + "\n\n" + turn["message"],
+            # What Claude would get: the cached prefix (named, it is long) and this turn in full.
+            "context": f"[cached prefix: {cached}]\n\n" + request.messages[-1]["content"][0]["text"],
             "citations": [archivist.citation(h, h.chunk["heading"]) for h in hits],
         }
     else:

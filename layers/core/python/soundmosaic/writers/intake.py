@@ -16,7 +16,7 @@ import dataclasses
 import hashlib
 from typing import Any
 
-from soundmosaic.platform.s3json import S3Json
+from soundmosaic.platform.s3json import ObjectMissing, S3Json
 from soundmosaic.writers import bible as bible_mod
 from soundmosaic.writers import parse
 from soundmosaic.writers.arrivals import media, set_status
@@ -36,11 +36,15 @@ def step_parse(room_id: str, document_id: str, bucket: str, key: str) -> dict[st
     doc = store.get(room_pk(room_id), f"DOC#{document_id}") or {}
     filename = doc.get("filename") or key.rsplit("/", 1)[-1]
     set_status(store, room_id, document_id, "parsing")
-    data = S3Json(bucket).get_bytes(key, limit=parse.MAX_BYTES + 1)
     prefix = doc_prefix(room_id, document_id)
-    # The original is kept before anything can fail: nothing a writer sent is ever lost.
-    store_media.put_bytes(prefix + "original", data, "application/octet-stream")
-    S3Json(bucket).s3.delete_object(Bucket=bucket, Key=key)
+    try:
+        data = S3Json(bucket).get_bytes(key, limit=parse.MAX_BYTES + 1)
+    except ObjectMissing:  # a retried step: the upload was already moved to the kept original
+        data = store_media.get_bytes(prefix + "original", limit=parse.MAX_BYTES + 1)
+    else:
+        # The original is kept before anything can fail: nothing a writer sent is ever lost.
+        store_media.put_bytes(prefix + "original", data, "application/octet-stream")
+        S3Json(bucket).s3.delete_object(Bucket=bucket, Key=key)
     digest = hashlib.sha256(data).hexdigest()
     first = store.get(room_pk(room_id), f"HASH#{digest}")
     if first is not None and first["document_id"] != document_id:
@@ -76,7 +80,9 @@ def step_parse(room_id: str, document_id: str, bucket: str, key: str) -> dict[st
             )
             return {"skip": True}
     version = 1
-    if script.episode is not None:
+    if doc.get("content_hash") == digest and doc.get("version"):
+        version = int(doc["version"])  # a retried step keeps the revision it already took
+    elif script.episode is not None:
         version = store.add(room_pk(room_id), f"EPISODE#{script.episode}", "revisions")
     store_media.put_json(
         prefix + "script.json",

@@ -25,9 +25,9 @@ MAX_SENTENCES = 40
 _NEGATIONS = frozenset({"nicht", "nie", "niemals", "kein", "keine", "keinen", "not", "never", "no", "n't"})
 
 
-def _negated(text: str) -> bool:
-    words = set(text.lower().replace("n't", " n't").split())
-    return bool(words & _NEGATIONS)
+def _negations(text: str) -> int:
+    words = text.lower().replace("n't", " n't").split()
+    return sum(w.strip(".,!?;:") in _NEGATIONS for w in words)
 
 
 def judge(sentence: str, evidence: str, score: float) -> tuple[str, str]:
@@ -35,8 +35,8 @@ def judge(sentence: str, evidence: str, score: float) -> tuple[str, str]:
     if not mine or score < archivist.THRESHOLD:
         return "unknown", "no scene in the archive is about this"
     shared = len(mine & theirs) / len(mine)
-    if shared >= 0.5 and _negated(sentence) != _negated(evidence):
-        return "contradiction", "offline heuristic: the archive says the opposite (negation differs)"
+    if shared >= 0.5 and _negations(sentence) != _negations(evidence):
+        return "contradiction", "offline heuristic: the archive says the opposite (a negation more or less)"
     if shared >= 0.85:
         return "consistent", "offline heuristic: the archive says the same"
     if shared >= 0.5:
