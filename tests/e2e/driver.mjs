@@ -583,7 +583,8 @@ const scenarios = {
    * is done (indexed, or failed with its reason), ask
    * the archivist each of `questions` in one session (the reply's text as polled, its engine and
    * citations) and open the first citation's scene; with `note`, add a note linked to an episode
-   * and a character and find it again by search; screenshots along the way (`suffix` on names).
+   * and a character and find it again by search; with `draft`, check its continuity and
+   * summarise `character`'s arc; screenshots along the way (`suffix` on names).
    */
   async writers() {
     const name = (base) => `${base}${args.suffix ?? ""}`;
@@ -652,11 +653,29 @@ const scenarios = {
         await shot(page, name("writers-notes"));
       }
 
+      let tools = null;
+      if (args.draft) {
+        await page.getByRole("link", { name: "Creative tools" }).click();
+        const check = page.getByRole("form", { name: "Continuity check" });
+        await check.getByLabel("Draft").fill(args.draft);
+        await check.getByRole("button", { name: "Check continuity" }).click();
+        await check.getByTestId("tool-reply").waitFor({ timeout: 120_000 });
+        const arc = page.getByRole("form", { name: "Character arc" });
+        await arc.getByLabel("Character").fill(args.character);
+        await arc.getByRole("button", { name: "Summarise the arc" }).click();
+        await arc.getByTestId("tool-reply").waitFor({ timeout: 120_000 });
+        tools = {
+          findings: await check.getByTestId("finding").evaluateAll((els) => els.map((el) => el.textContent)),
+          arc: await arc.getByTestId("tool-reply").textContent(),
+        };
+        await shot(page, name("writers-tools"));
+      }
+
       await page.getByRole("link", { name: "Metrics" }).click();
       await page.getByTestId("total-share").or(page.getByText("No model calls in these days")).first().waitFor();
       const cacheShare = await page.getByTestId("total-share").textContent({ timeout: 100 }).catch(() => null);
       await shot(page, name("writers-metrics"), { fullPage: true });
-      return { documents, characters, turns, sceneText, notes, cacheShare };
+      return { documents, characters, turns, sceneText, notes, tools, cacheShare };
     });
   },
 };

@@ -33,8 +33,9 @@ NOTE = {"title": "Lenas Erbe", "body": "Jonas erfährt es erst am Bahnhof.", "ta
 
 @pytest.fixture(scope="module")
 def offline(browser: Browser) -> dict[str, Any]:
-    return browser.run("writers", timeout=420, room="E2E Unter Uns", script=str(SCRIPT),
-                       questions=["Wer erbt das Café?"], note=NOTE)
+    return browser.run("writers", timeout=480, room="E2E Unter Uns", script=str(SCRIPT),
+                       questions=["Wer erbt das Café?"], note=NOTE,
+                       draft="Jonas erbt das Café. Lena wischt die Theke.", character="Jonas")
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +75,13 @@ def test_the_offline_archivist_answers_from_the_script_and_its_citation_opens_th
 
 def test_a_note_is_added_and_found_again(offline: dict[str, Any]) -> None:
     assert offline["notes"] == ["Lenas Erbe"]
+
+
+def test_the_creative_tools_check_a_draft_and_trace_an_arc(offline: dict[str, Any]) -> None:
+    findings = offline["tools"]["findings"]
+    assert len(findings) == 2, findings  # one finding per sentence of the draft
+    assert any("Lena wischt die Theke" in f for f in findings)
+    assert "Jonas" in offline["tools"]["arc"] and "Ep. 12" in offline["tools"]["arc"]
 
 
 def test_claude_answers_stream_in_one_session_and_the_metrics_show_cache_reads(
