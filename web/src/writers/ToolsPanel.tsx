@@ -17,7 +17,8 @@ function Continuity({ report, onOpen }: { report: ContinuityReport; onOpen: (c: 
         {contradictions ? `${contradictions} ${contradictions === 1 ? "contradiction" : "contradictions"} with the archive`
           : "No contradiction with the archive found"}
       </p>
-      {report.text && <p className="chat-text">{report.text}</p>}
+      {/* the report's text restates the findings below; shown alone when there are none */}
+      {report.text && report.findings.length === 0 && <p className="chat-text">{report.text}</p>}
       <ol className="issues" aria-label="Findings">
         {report.findings.map((f, i) => (
           <li key={i} data-testid="finding">
