@@ -38,7 +38,7 @@ class MemberRequest(Request):
     role: Role
 
 
-class UploadRequest(Request):
+class ScriptUploadRequest(Request):
     filename: str = Field(
         min_length=1, max_length=255, description=".pdf, .docx, .fdx, .fountain, .md or .txt"
     )
@@ -321,7 +321,7 @@ def delete_member(room_id: str, user_id: str) -> Removed:
 
 
 @router.post("/writers/rooms/<room_id>/uploads", status_code=201)
-def create_upload(room_id: str, body: UploadRequest) -> DocumentUpload:
+def create_upload(room_id: str, body: ScriptUploadRequest) -> DocumentUpload:
     """A presigned PUT for one script; the upload event starts the ingest workflow."""
     return DocumentUpload.model_validate(
         _svc().create_upload(artist(), room_id, body.filename, body.size_bytes)

@@ -620,6 +620,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/writers/rooms/{room_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms/{room_id}/notes */
+        get: operations["list_notes_writers_rooms__room_id__notes_get"];
+        put?: never;
+        /** POST /writers/rooms/{room_id}/notes */
+        post: operations["create_note_writers_rooms__room_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/notes/{note_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** DELETE /writers/rooms/{room_id}/notes/{note_id} */
+        delete: operations["delete_note_writers_rooms__room_id__notes__note_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /writers/rooms/{room_id}/notes/{note_id} */
+        patch: operations["change_note_writers_rooms__room_id__notes__note_id__patch"];
+        trace?: never;
+    };
     "/uploads": {
         parameters: {
             query?: never;
@@ -2531,6 +2567,61 @@ export interface components {
              */
             pitch_bends?: number[] | null;
         };
+        /**
+         * NoteChange
+         * @description The fields to change; one left out stays as it is.
+         */
+        NoteChange: {
+            /** Title */
+            title?: string | null;
+            /** Body */
+            body?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** Episodes */
+            episodes?: number[] | null;
+            /** Characters */
+            characters?: string[] | null;
+        };
+        /** NoteList */
+        NoteList: {
+            /**
+             * Items
+             * @description the matching notes, newest first (the first `limit`)
+             */
+            items: components["schemas"]["RoomNote"][];
+            /**
+             * Total
+             * @description how many notes match in all
+             */
+            total: number;
+            /**
+             * Tags
+             * @description every tag of the room's notes -> how many carry it, most used first
+             */
+            tags: {
+                [key: string]: number;
+            };
+        };
+        /** NoteRequest */
+        NoteRequest: {
+            /** Title */
+            title: string;
+            /**
+             * Body
+             * @default
+             */
+            body: string;
+            /**
+             * Tags
+             * @description kept lower case, each once
+             */
+            tags?: string[];
+            /** Episodes */
+            episodes?: number[];
+            /** Characters */
+            characters?: string[];
+        };
         /** PackageFile */
         PackageFile: {
             /** Name */
@@ -3112,6 +3203,32 @@ export interface components {
             /** Items */
             items: components["schemas"]["Room"][];
         };
+        /**
+         * RoomNote
+         * @description A note of the room (``soundmosaic.writers.notes.Note``).
+         */
+        RoomNote: {
+            /** Note Id */
+            note_id: string;
+            /** Room Id */
+            room_id: string;
+            /** Author */
+            author: string;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /** Tags */
+            tags: string[];
+            /** Episodes */
+            episodes: number[];
+            /** Characters */
+            characters: string[];
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
         /** RoomRequest */
         RoomRequest: {
             /**
@@ -3196,6 +3313,16 @@ export interface components {
             directions: string[];
             /** Text */
             text: string;
+        };
+        /** ScriptUploadRequest */
+        ScriptUploadRequest: {
+            /**
+             * Filename
+             * @description .pdf, .docx, .fdx, .fountain, .md or .txt
+             */
+            filename: string;
+            /** Size Bytes */
+            size_bytes: number;
         };
         /** Segment */
         Segment: {
@@ -3848,6 +3975,21 @@ export interface components {
             /** Etag */
             etag: string;
         };
+        /** UploadRequest */
+        UploadRequest: {
+            /**
+             * Filename
+             * @description the file's name on disk
+             */
+            filename: string;
+            /**
+             * Size Bytes
+             * @description exact size; above the multipart threshold the reply holds one presigned URL per part
+             */
+            size_bytes: number;
+            /** Content Type */
+            content_type?: string | null;
+        };
         /** Usage */
         Usage: {
             /** Input Tokens */
@@ -3955,31 +4097,6 @@ export interface components {
             end_s: number;
             /** Probability */
             probability?: number | null;
-        };
-        /** UploadRequest */
-        functions__api__library__UploadRequest: {
-            /**
-             * Filename
-             * @description the file's name on disk
-             */
-            filename: string;
-            /**
-             * Size Bytes
-             * @description exact size; above the multipart threshold the reply holds one presigned URL per part
-             */
-            size_bytes: number;
-            /** Content Type */
-            content_type?: string | null;
-        };
-        /** UploadRequest */
-        functions__api__writers__UploadRequest: {
-            /**
-             * Filename
-             * @description .pdf, .docx, .fdx, .fountain, .md or .txt
-             */
-            filename: string;
-            /** Size Bytes */
-            size_bytes: number;
         };
         /** ResponseValidationError */
         ResponseValidationError: {
@@ -4951,7 +5068,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["functions__api__writers__UploadRequest"];
+                "application/json": components["schemas"]["ScriptUploadRequest"];
             };
         };
         responses: {
@@ -5305,6 +5422,147 @@ export interface operations {
             };
         };
     };
+    list_notes_writers_rooms__room_id__notes_get: {
+        parameters: {
+            query?: {
+                /** @description words, each found in title, text, tags or characters */
+                q?: string | null;
+                tag?: string | null;
+                episode?: number | null;
+                character?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_note_writers_rooms__room_id__notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomNote"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_note_writers_rooms__room_id__notes__note_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_note_writers_rooms__room_id__notes__note_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomNote"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     create_upload_uploads_post: {
         parameters: {
             query?: never;
@@ -5314,7 +5572,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["functions__api__library__UploadRequest"];
+                "application/json": components["schemas"]["UploadRequest"];
             };
         };
         responses: {

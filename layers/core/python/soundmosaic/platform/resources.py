@@ -145,7 +145,7 @@ TABLES = (
           partition_key="pk", sort_key="sk"),
     Table("publications", "PUBLICATIONS_TABLE", "publishing outbox: one record per release and content",
           partition_key="pk", sort_key="sk"),
-    # The writers' room (soundmosaic.writers.store): rooms, members, documents, turns, calls.
+    # The writers' room (soundmosaic.writers.store, .notes): rooms, members, documents, turns, calls, notes.
     Table("writers", "WRITERS_TABLE", "writers' rooms: members, documents, chat turns, model calls",
           partition_key="pk", sort_key="sk"),
 )
