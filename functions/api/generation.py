@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import Field
+from pydantic import Field, StringConstraints
 from soundmosaic.generation import references, takes
 from soundmosaic.generation.projects import MAX_SONGS, ProjectStore
 
@@ -48,6 +48,10 @@ class TakeRequest(Request):
                            description="the ten songs' share of the model's influence, an exact "
                                        "fraction above 1/2 and below 1 (the training catalog has the rest)")
     prompt: str = Field(default="", max_length=takes.MAX_PROMPT)
+    weights: dict[Annotated[str, StringConstraints(max_length=64)],
+                  Annotated[str, StringConstraints(max_length=20)]] | None = Field(
+        default=None, max_length=10, description="song_id -> its relative weight, exact (\"3\", \"1/2\"); "
+        "a song not named weighs 1; default: equal weights")
 
 
 # -- replies: soundmosaic.generation.references and takes' views ------------------------------------
@@ -120,6 +124,26 @@ class ReferenceWeight(Reply):
     weight: str = Field(description="exact decimal text, never a float")
 
 
+class SongInfluence(Reply):
+    work_id: str
+    title: str | None
+    requested: str = Field(description="the requested weight within the ten songs (decimal text)")
+    measured: str | None = Field(description="the influence measured on the take (decimal text)")
+
+
+class InfluenceCheck(Reply):
+    """Requested against measured influence (``generation.influence``) and the split rule's verdict."""
+
+    songs: list[SongInfluence]
+    distance: str = Field(description="total variation distance between requested and measured")
+    tolerance: str
+    verdict: Literal["within tolerance", "flagged for review"]
+    split_uses: str
+    method: str
+    reviewed_version: int | None = Field(description="the provenance version a royalty admin recorded "
+                                         "after the check, if any")
+
+
 class TakeProvenance(Reply):
     """``takes.provenance_summary``: the take's recorded provenance, short."""
 
@@ -132,6 +156,7 @@ class TakeProvenance(Reply):
     reference_share: str = Field(description="the royalty policy: the ten songs' holders' part (exact)")
     training_share: str = Field(description="the training catalog's part (exact)")
     holder_weights: dict[str, str]
+    influence_check: InfluenceCheck | None = None
 
 
 class PublicationArtwork(Reply):
@@ -162,6 +187,7 @@ class Take(Reply):
     seed: int
     seconds: Number
     influence: str
+    weights: dict[str, str] | None = Field(default=None, description="song_id -> requested relative weight")
     prompt: str
     status: Literal["generating", "ready", "failed"]
     error: str | None
@@ -268,7 +294,8 @@ def reidentify_song(project_id: str, song_id: str) -> SongIdentifying:
 def start_take(project_id: str, body: TakeRequest) -> TakeStarted:
     """Generate a take from the project's ten songs (another seed: another take)."""
     take, job = takes.start_take(artist(), project_id, seed=body.seed, seconds=body.seconds,
-                                 influence=body.influence, prompt=body.prompt, correlation_id=request_id())
+                                 influence=body.influence, prompt=body.prompt, weights=body.weights,
+                                 correlation_id=request_id())
     started: dict[str, Any] = {"take": takes.view(take), "job": job.__dict__}
     return TakeStarted.model_validate(started)
 

@@ -1739,6 +1739,35 @@ export interface components {
             failed_parts: components["schemas"]["PartFailure"][];
         };
         /**
+         * InfluenceCheck
+         * @description Requested against measured influence (``generation.influence``) and the split rule's verdict.
+         */
+        InfluenceCheck: {
+            /** Songs */
+            songs: components["schemas"]["SongInfluence"][];
+            /**
+             * Distance
+             * @description total variation distance between requested and measured
+             */
+            distance: string;
+            /** Tolerance */
+            tolerance: string;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "within tolerance" | "flagged for review";
+            /** Split Uses */
+            split_uses: string;
+            /** Method */
+            method: string;
+            /**
+             * Reviewed Version
+             * @description the provenance version a royalty admin recorded after the check, if any
+             */
+            reviewed_version: number | null;
+        };
+        /**
          * Job
          * @description ``soundmosaic.platform.jobs.Job``: long work with a status, a stage and a percent.
          */
@@ -2694,6 +2723,23 @@ export interface components {
             song: components["schemas"]["Song"];
             job: components["schemas"]["Job"];
         };
+        /** SongInfluence */
+        SongInfluence: {
+            /** Work Id */
+            work_id: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Requested
+             * @description the requested weight within the ten songs (decimal text)
+             */
+            requested: string;
+            /**
+             * Measured
+             * @description the influence measured on the take (decimal text)
+             */
+            measured: string | null;
+        };
         /** SongsAdded */
         SongsAdded: {
             /** Songs */
@@ -2868,6 +2914,13 @@ export interface components {
             seconds: number;
             /** Influence */
             influence: string;
+            /**
+             * Weights
+             * @description song_id -> requested relative weight
+             */
+            weights?: {
+                [key: string]: string;
+            } | null;
             /** Prompt */
             prompt: string;
             /**
@@ -2934,6 +2987,7 @@ export interface components {
             holder_weights: {
                 [key: string]: string;
             };
+            influence_check?: components["schemas"]["InfluenceCheck"] | null;
         };
         /**
          * TakePublication
@@ -2971,6 +3025,13 @@ export interface components {
              * @default
              */
             prompt: string;
+            /**
+             * Weights
+             * @description song_id -> its relative weight, exact ("3", "1/2"); a song not named weighs 1; default: equal weights
+             */
+            weights?: {
+                [key: string]: string;
+            } | null;
         };
         /** TakeStarted */
         TakeStarted: {

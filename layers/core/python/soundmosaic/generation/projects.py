@@ -90,6 +90,7 @@ class Take:
     seed: int
     seconds: float
     influence: str  # the ten songs' share of the model's influence, exact ("85/100")
+    weights: dict[str, str] | None = None  # song_id -> its relative weight, exact ("3", "1/2"); None: equal
     job_id: str | None = None
     status: str = GENERATING
     prompt: str = ""
