@@ -98,10 +98,25 @@ def test_takes_are_generated_played_regenerated_and_kept(api: Any, other: Any, p
     assert first["provenance"]["version"] == 1 and first["provenance"]["training_works"] > 0
     songs = ProjectStore().songs(ARTIST, project)
     assert all(s.notes_key for s in songs)
+    # Requested against measured influence, recorded by the platform in the provenance.
+    check = first["provenance"]["influence_check"]
+    assert {s["work_id"] for s in check["songs"]} == works and {s["title"] for s in check["songs"]} == titles
+    assert all(s["requested"] == "0.1000" for s in check["songs"])
+    assert sum(float(s["measured"]) for s in check["songs"]) == pytest.approx(1, abs=0.002)
+    assert check["verdict"] in ("within tolerance", "flagged for review") and check["tolerance"] == "3/10"
+    assert check["split_uses"].startswith("requested weights") and check["reviewed_version"] is None
+    assert first["provenance"]["reference"][0]["weight"] == "0.100000"  # the split reads the requested
 
-    # Another seed: another take, the prepared notes reused, different audio.
-    second, _ = take_of(api, project, seed=8, seconds=10, influence="9/10")
-    assert second["influence"] == "9/10"
+    # Another seed and one song weighted 9 (half of the songs' part): another take, the prepared
+    # notes reused, different audio, the weights in the provenance.
+    heavy = songs[0]
+    second, _ = take_of(api, project, seed=8, seconds=10, influence="9/10", weights={heavy.song_id: "9"})
+    assert second["influence"] == "9/10" and second["weights"][heavy.song_id] == "9"
+    assert second["weights"][songs[1].song_id] == "1"
+    weight_of = {r["work_id"]: r["weight"] for r in second["provenance"]["reference"]}
+    assert weight_of[heavy.match["work_id"]] == "0.500000"  # type: ignore[index]
+    requested = {s["work_id"]: s["requested"] for s in second["provenance"]["influence_check"]["songs"]}
+    assert requested[heavy.match["work_id"]] == "0.5000"  # type: ignore[index]
     assert second["provenance"]["track_id"] != first["provenance"]["track_id"]
     assert httpx.get(second["audio_url"]).content != httpx.get(first["audio_url"]).content
     assert [s.notes_key for s in ProjectStore().songs(ARTIST, project)] == [s.notes_key for s in songs]
@@ -119,8 +134,15 @@ def test_takes_are_generated_played_regenerated_and_kept(api: Any, other: Any, p
 
 
 def test_refusals_and_bad_requests(api: Any, project: str) -> None:
+    song_ids = [s.song_id for s in ProjectStore().songs(ARTIST, project)]
+    song_id = song_ids[0]
     for body, status in (({"seconds": 5}, 422), ({"influence": "1/3"}, 400), ({"influence": "x"}, 400),
-                         ({"seed": -4}, 422)):
+                         ({"seed": -4}, 422), ({"weights": {"not-a-song": "2"}}, 400),
+                         ({"weights": {song_id: "-1"}}, 400), ({"weights": {song_id: "1e9"}}, 400),
+                         ({"weights": {song_id: "x/0"}}, 400), ({"weights": {song_id: 3}}, 422),
+                         ({"weights": {song_id: "1" * 21}}, 422), ({"weights": {"x" * 65: "1"}}, 422),
+                         ({"weights": {f"s{i}": "1" for i in range(11)}}, 422),
+                         ({"weights": dict.fromkeys(song_ids, "0")}, 400)):
         reply = api.http.post(f"/generation/projects/{project}/takes", json=body)
         assert reply.status_code == status, (body, reply.text)
     assert api.http.post(f"/generation/projects/{project}/takes/nope/keep").status_code == 404

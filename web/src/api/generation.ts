@@ -22,6 +22,7 @@ export type Song = Schemas["Song"];
 export type SongStatus = Song["status"];
 export type ReferenceWeight = Schemas["ReferenceWeight"];
 export type TakeProvenance = Schemas["TakeProvenance"];
+export type InfluenceCheck = Schemas["InfluenceCheck"];
 export type Publication = Schemas["Publication"];
 export type PublicationStatus = Publication["status"];
 export type Take = Schemas["Take"];
@@ -41,6 +42,8 @@ export interface TakeRequest {
   /** exact: "85/100" */
   influence?: string;
   prompt?: string;
+  /** song_id -> exact relative weight ("3"); a song not named weighs 1 */
+  weights?: Record<string, string>;
 }
 
 export interface PublishRequest {
