@@ -76,7 +76,7 @@ def tone_file(path: Path, frequency: float, seconds: float) -> Path:
     """A sine tone WAV (44.1 kHz stereo: the clip builder must resample and mix it down)."""
     import subprocess
 
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    f"sine=frequency={frequency}:duration={seconds}:sample_rate=44100", "-ac", "2", str(path)],
+    source = f"sine=frequency={frequency}:duration={seconds}:sample_rate=44100"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-ac", "2", str(path)],
                    check=True)
     return path

@@ -20,6 +20,8 @@ from soundmosaic.providers.offline import music, music_catalog
 
 from tests.unit.generation.music_songs import songs
 
+Parts = list[list[tuple[float, float, int, int]]]
+
 
 @pytest.fixture(scope="module", autouse=True)
 def catalog_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
@@ -29,7 +31,7 @@ def catalog_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder
 
 
-def measured(take_parts: list[list[tuple[float, float, int, int]]], ten: list[ReferenceSong],
+def measured(take_parts: Parts, ten: list[ReferenceSong],
              tempo: float = 96.0, key: str | None = "E major") -> dict[str, float]:
     refs = [influence.Song(s.work_id, [list(p) for p in s.notes], s.tempo_bpm, s.key) for s in ten]  # type: ignore[arg-type]
     found = influence.measure(take_parts, tempo, key, refs)
@@ -37,18 +39,19 @@ def measured(take_parts: list[list[tuple[float, float, int, int]]], ten: list[Re
     return found["measured"]
 
 
-def offline_take(ten: list[ReferenceSong], seed: int) -> tuple[list[list[tuple[float, float, int, int]]], float, str]:
+def offline_take(ten: list[ReferenceSong], seed: int) -> tuple[Parts, float, str]:
     """The offline engine's MIDI for the songs at their weights (rendering is not needed here)."""
     request = build_request(ten, seconds=30.0, seed=seed)
     catalog = music_catalog.load()
     weights = music.influence(request, [w.work_id for w in catalog])
     pieces = [music.piece(r.work_id, float(weights[r.work_id]), r.parts, r.tempo_bpm, r.key, True)
               for r in request.references]
-    pieces += [music.piece(w.work_id, float(weights[w.work_id]), w.parts, music_catalog.CATALOG_TEMPO, w.key, False)
-               for w in catalog]
+    pieces += [music.piece(w.work_id, float(weights[w.work_id]), w.parts, music_catalog.CATALOG_TEMPO, w.key,
+                           False) for w in catalog]
     model = music.train(pieces)
     midi = pretty_midi.PrettyMIDI(io.BytesIO(music.compose(model, 30.0, seed)))
-    parts = [[(n.start, n.end, n.pitch, n.velocity) for n in i.notes] for i in midi.instruments if not i.is_drum]
+    parts = [[(n.start, n.end, n.pitch, n.velocity) for n in i.notes]
+             for i in midi.instruments if not i.is_drum]
     return parts, model.tempo_bpm, music.key_name(model.tonic, model.mode)
 
 
@@ -62,7 +65,8 @@ def test_a_take_that_quotes_one_song_is_measured_as_that_song() -> None:
 
 def test_a_take_in_another_key_still_matches_its_source() -> None:
     ten = songs(light=("E major", 96.0))
-    up = [[(s, e, p + 5, v) for s, e, p, v in part] for part in ten[3].notes]  # type: ignore[misc]
+    up: Parts = [[(float(n[0]), float(n[1]), int(n[2]) + 5, int(n[3]))  # type: ignore[index, call-overload]
+                  for n in part] for part in ten[3].notes]
     found = measured(up, ten, key="A major")  # the same tune a fourth up
     assert max(found, key=found.__getitem__) == ten[3].work_id
 
@@ -80,8 +84,8 @@ def test_measured_influence_follows_skewed_weights_on_the_offline_engine() -> No
     assert share_equal < 0.45  # equal weights: the three are measured near their 30 %
 
 
-def _args(take: tuple[list[list[tuple[float, float, int, int]]], float, str],
-          ten: list[ReferenceSong]) -> tuple[list[list[tuple[float, float, int, int]]], list[ReferenceSong], float, str]:
+def _args(take: tuple[Parts, float, str],
+          ten: list[ReferenceSong]) -> tuple[Parts, list[ReferenceSong], float, str]:
     parts, tempo, key = take
     return parts, ten, tempo, key
 
