@@ -100,7 +100,16 @@ class Match(Reply):
     holders: Shares
     holder_names: dict[str, str] | None = None
     confidence: Number | None
-    by: Literal["fingerprint", "hand"]
+    by: Literal["fingerprint", "acoustid", "hand"]
+
+
+class ExternalRecording(Reply):
+    source: Literal["apple-music", "musicbrainz"]
+    recording_id: str
+    title: str
+    artists: list[str]
+    isrc: str | None
+    url: str | None
 
 
 class Song(Reply):
@@ -110,10 +119,12 @@ class Song(Reply):
     project_id: str
     track_id: str
     title: str
-    status: Literal["identifying", "matched", "doubtful", "unmatched", "failed"]
+    status: Literal["identifying", "matched", "doubtful", "unmatched", "failed", "needs_rights"]
     error: str | None
     candidates: list[Candidate]
     match: Match | None
+    external: ExternalRecording | None = Field(default=None, description="the named catalog's recording "
+                                               "the song was matched to (Apple Music, MusicBrainz)")
     added_at: str
     updated_at: str
 

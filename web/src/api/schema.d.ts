@@ -517,6 +517,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/generation/catalog/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /generation/catalog/sources */
+        get: operations["catalog_sources_generation_catalog_sources_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/generation/catalog/external": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /generation/catalog/external */
+        get: operations["search_external_generation_catalog_external_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/generation/rights/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /generation/rights/pending */
+        get: operations["pending_rights_generation_rights_pending_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/generation/rights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /generation/rights */
+        post: operations["add_rights_generation_rights_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/generation/projects": {
         parameters: {
             query?: never;
@@ -1367,6 +1435,14 @@ export interface components {
             /** Items */
             items: components["schemas"]["CatalogEntry"][];
         };
+        /** CatalogSources */
+        CatalogSources: {
+            /**
+             * Sources
+             * @description local: always; apple-music: search by hand; musicbrainz: AcoustID identification
+             */
+            sources: ("local" | "apple-music" | "musicbrainz")[];
+        };
         /** Chart */
         Chart: {
             /** Holder */
@@ -1622,6 +1698,76 @@ export interface components {
              * @description the zip, once the export job succeeded
              */
             url: string | null;
+        };
+        /**
+         * ExternalEntry
+         * @description A named catalog's song, with its rights from the platform's catalog when known.
+         */
+        ExternalEntry: {
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "apple-music" | "musicbrainz";
+            /**
+             * Recording Id
+             * @description 'apple-music:<id>': what PUT .../match takes
+             */
+            recording_id: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc: string | null;
+            /** Url */
+            url: string | null;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /**
+             * Rights
+             * @description needed: a royalty admin must add its holders
+             * @enum {string}
+             */
+            rights: "known" | "needed";
+            /** Work Id */
+            work_id: string | null;
+            /**
+             * Holders
+             * @description rights holder -> exact share, e.g. '3/5'
+             */
+            holders: {
+                [key: string]: string;
+            };
+            /** Holder Names */
+            holder_names: {
+                [key: string]: string;
+            };
+        };
+        /** ExternalRecording */
+        ExternalRecording: {
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "apple-music" | "musicbrainz";
+            /** Recording Id */
+            recording_id: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc: string | null;
+            /** Url */
+            url: string | null;
+        };
+        /** ExternalResults */
+        ExternalResults: {
+            /** Source */
+            source: string;
+            /** Items */
+            items: components["schemas"]["ExternalEntry"][];
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1886,7 +2032,7 @@ export interface components {
              * By
              * @enum {string}
              */
-            by: "fingerprint" | "hand";
+            by: "fingerprint" | "acoustid" | "hand";
         };
         /** MatchRequest */
         MatchRequest: {
@@ -2086,6 +2232,28 @@ export interface components {
             part_number: number;
             /** Url */
             url: string;
+        };
+        /** PendingList */
+        PendingList: {
+            /** Items */
+            items: components["schemas"]["PendingRights"][];
+        };
+        /** PendingRights */
+        PendingRights: {
+            /** Recording Id */
+            recording_id: string;
+            /** Source */
+            source: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc: string | null;
+            /** Url */
+            url: string | null;
+            /** Requested At */
+            requested_at: string;
         };
         /** PeriodEarnings */
         PeriodEarnings: {
@@ -2563,6 +2731,63 @@ export interface components {
             /** Sha256 */
             sha256: string;
         };
+        /** RightsAdded */
+        RightsAdded: {
+            /** Recording Id */
+            recording_id: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc: string | null;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Work Id */
+            work_id: string;
+            /** Work Title */
+            work_title: string;
+            /**
+             * Holders
+             * @description rights holder -> exact share, e.g. '3/5'
+             */
+            holders: {
+                [key: string]: string;
+            };
+            /**
+             * Holder Names
+             * @description rights holder -> display name
+             */
+            holder_names: {
+                [key: string]: string;
+            };
+            /**
+             * Audit Operation
+             * @description the audit log's operation id
+             */
+            audit_operation: string;
+        };
+        /** RightsRequest */
+        RightsRequest: {
+            /**
+             * Recording Id
+             * @description a named catalog's recording
+             */
+            recording_id: string;
+            /**
+             * Holders
+             * @description rights holder -> exact share ('3/5'); they sum to 1
+             */
+            holders: {
+                [key: string]: string;
+            };
+            /** Holder Names */
+            holder_names?: {
+                [key: string]: string;
+            };
+            /** Work Title */
+            work_title?: string | null;
+        };
         /** Sample */
         Sample: {
             /** Key */
@@ -2694,12 +2919,14 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "identifying" | "matched" | "doubtful" | "unmatched" | "failed";
+            status: "identifying" | "matched" | "doubtful" | "unmatched" | "failed" | "needs_rights";
             /** Error */
             error: string | null;
             /** Candidates */
             candidates: components["schemas"]["Candidate"][];
             match: components["schemas"]["Match"] | null;
+            /** @description the named catalog's recording the song was matched to (Apple Music, MusicBrainz) */
+            external?: components["schemas"]["ExternalRecording"] | null;
             /** Added At */
             added_at: string;
             /** Updated At */
@@ -4372,6 +4599,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogResults"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    catalog_sources_generation_catalog_sources_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSources"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_external_generation_catalog_external_get: {
+        parameters: {
+            query: {
+                source: "apple-music";
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalResults"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pending_rights_generation_rights_pending_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_rights_generation_rights_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RightsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RightsAdded"];
                 };
             };
             /** @description Validation Error */
