@@ -125,8 +125,8 @@ def test_identification_asks_acoustid_when_the_local_catalog_has_no_match(
     fp = fingerprint_file(excerpt, compressed=True)
     assert fp.compressed
     known_isrc = str(demo[3].recording.isrc)
-    with FakeAcoustId() as acoustid, FakeMusicBrainz(
-            [MbRecording(MBID, "Chirp Song", ("Gliders",), (UNKNOWN_ISRC,), 12_000)], strict_rate=False) as mb:
+    chirp = MbRecording(MBID, "Chirp Song", ("Gliders",), (UNKNOWN_ISRC,), 12_000)
+    with FakeAcoustId() as acoustid, FakeMusicBrainz([chirp], strict_rate=False) as mb:
         for name, value in {**acoustid.env(), **mb.env()}.items():
             monkeypatch.setenv(name, value)
         acoustid.add(AcoustIdEntry(fp.compressed, fp.duration, MBID, "Chirp Song", ("Gliders",), 0.91))
