@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from soundmosaic.catalog.fingerprint import fingerprint_file
+from soundmosaic.catalog.store import CatalogStore
 from soundmosaic.generation import external, projects, references
 from soundmosaic.generation.projects import ProjectStore
 from soundmosaic.royalties import audit, tables
@@ -146,3 +147,24 @@ def test_identification_asks_acoustid_when_the_local_catalog_has_no_match(
         (song,) = ProjectStore().songs(ARTIST, project["project_id"])
         assert song.match is not None and song.match["by"] == "acoustid"
         assert song.match["work_id"] == demo[3].recording.work.work_id
+
+
+def test_the_weekly_refresh_rereads_named_catalog_metadata(env: list[Any], apple: FakeAppleMusic,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    external.add_rights("admin-1", "apple-music:1440857782", {"holder:a": "1"})
+    nothing = {"checked": 1, "changed": [], "skipped_without_keys": 0, "failed": []}
+    assert external.refresh_metadata() == nothing
+    apple.songs[1] = AppleSong("1440857782", "Paper Lanterns (Remastered)", "Nobody Known", UNKNOWN_ISRC,
+                               181_000)
+    report = external.refresh_metadata()
+    assert report["changed"] == [{"recording_id": "apple-music:1440857782", "changes": {
+        "title": {"before": "Paper Lanterns", "after": "Paper Lanterns (Remastered)"},
+        "duration_ms": {"before": 180_000, "after": 181_000}}}]
+    updated = CatalogStore().get("apple-music:1440857782")
+    assert updated is not None and updated.title == "Paper Lanterns (Remastered)"
+    assert updated.shares() == {"holder:a": 1}  # the admin's rights holders stay
+    del apple.songs[1]
+    assert external.refresh_metadata()["failed"] == [
+        {"recording_id": "apple-music:1440857782", "reason": "no longer in the apple-music catalog"}]
+    monkeypatch.delenv("APPLE_MUSIC_KEY_ID")
+    assert external.refresh_metadata()["skipped_without_keys"] == 1

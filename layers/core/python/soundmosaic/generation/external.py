@@ -18,10 +18,10 @@ keys, only the local catalog is used, as before. See docs/generation.md, "Named 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from soundmosaic.catalog.lookup import Candidate, CatalogLookup
+from soundmosaic.catalog.lookup import Candidate, CatalogLookup, LookupFailed
 from soundmosaic.catalog.store import CatalogStore, Recording
 from soundmosaic.platform import aws, clock
 from soundmosaic.providers.keys import with_secret_keys
@@ -183,3 +183,55 @@ def add_rights(admin_id: str, recording_id: str, holders: Mapping[str, str],
     from soundmosaic.generation.references import catalog_entry
 
     return {**catalog_entry(recording), "audit_operation": audit.operation_id}
+
+
+def refresh_metadata() -> dict[str, Any]:
+    """The weekly refresh of what the platform's catalog holds from the named catalogs: each
+    recording added from one (``apple-music:<id>``, ``musicbrainz:<mbid>``) is read again and its
+    title, artists, ISRC and length updated (rights holders stay the admin's). The report says
+    what changed; a catalog whose keys are not set is skipped, one that fails is reported."""
+    store = CatalogStore()
+    configured = sources()
+    checked, changed, skipped, failed = 0, [], 0, []
+    for recording_id in _named_recording_ids():
+        source = recording_id.partition(":")[0]
+        if source not in configured:
+            skipped += 1
+            continue
+        old = store.get(recording_id)
+        if old is None:
+            continue
+        checked += 1
+        try:
+            found = resolve(recording_id)
+        except ExternalNotFound:
+            failed.append({"recording_id": recording_id, "reason": f"no longer in the {source} catalog"})
+            continue
+        except LookupFailed as err:
+            failed.append({"recording_id": recording_id, "reason": str(err)})
+            continue
+        duration = found.duration_ms or old.duration_ms
+        now: dict[str, Any] = {"title": found.title, "artists": list(found.artists), "isrc": found.isrc,
+                               "duration_ms": duration}
+        was: dict[str, Any] = {"title": old.title, "artists": list(old.artists), "isrc": old.isrc,
+                               "duration_ms": old.duration_ms}
+        diff = {k: {"before": was[k], "after": now[k]} for k in now if now[k] != was[k]}
+        if diff:
+            store.put(Recording(recording_id, found.title, found.artists, found.isrc, duration,
+                                old.work, old.work_title, old.holder_names))
+            changed.append({"recording_id": recording_id, "changes": diff})
+    return {"checked": checked, "changed": changed, "skipped_without_keys": skipped, "failed": failed}
+
+
+def _named_recording_ids() -> Iterator[str]:
+    values = {":a": {"S": f"R#{APPLE}:"}, ":m": {"S": f"R#{MUSICBRAINZ}:"}, ":s": {"S": "R"}}
+    scan: dict[str, Any] = {"TableName": CatalogStore().table, "ProjectionExpression": "pk",
+                            "FilterExpression": "(begins_with(pk, :a) OR begins_with(pk, :m)) AND sk = :s",
+                            "ExpressionAttributeValues": values}
+    ddb = aws.client("dynamodb")
+    while True:
+        reply = ddb.scan(**scan)
+        yield from (tables.value(i["pk"]).removeprefix("R#") for i in reply["Items"])
+        if "LastEvaluatedKey" not in reply:
+            return
+        scan["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
