@@ -73,6 +73,16 @@ def lookup(source: str) -> CatalogLookup:
     return MusicBrainzLookup.from_env(env)
 
 
+def catalog_entry(recording: Recording) -> dict[str, Any]:
+    """A catalog recording with its work and rights holders (shares exact: ``"3/5"``)."""
+    return {"recording_id": recording.recording_id, "title": recording.title,
+            "artists": list(recording.artists), "isrc": recording.isrc,
+            "duration_ms": recording.duration_ms, "work_id": recording.work.work_id,
+            "work_title": recording.work_title or recording.title,
+            "holders": {h: str(s) for h, s in sorted(recording.shares().items())},
+            "holder_names": dict(recording.holder_names)}
+
+
 def rights_for(recording_id: str, isrc: str | None) -> Recording | None:
     """The platform's catalog recording (with rights holders) for a named catalog's recording."""
     store = CatalogStore()
@@ -180,8 +190,6 @@ def add_rights(admin_id: str, recording_id: str, holders: Mapping[str, str],
     audit.record("put-recording", recording_id=recording_id, work_id=work.work_id, isrc=found.isrc,
                  holders={h: str(s) for h, s in sorted(work.holders.items())})
     aws.client("dynamodb").delete_item(TableName=CatalogStore().table, Key=tables.key(PENDING, recording_id))
-    from soundmosaic.generation.references import catalog_entry
-
     return {**catalog_entry(recording), "audit_operation": audit.operation_id}
 
 

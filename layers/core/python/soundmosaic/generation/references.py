@@ -38,6 +38,7 @@ from typing import Any
 from soundmosaic.catalog.lookup import Candidate
 from soundmosaic.catalog.store import CatalogStore, Recording
 from soundmosaic.generation import projects
+from soundmosaic.generation.external import catalog_entry
 from soundmosaic.generation.projects import ProjectNotFound, ProjectStore, Song, project_prefix
 from soundmosaic.library import media
 from soundmosaic.library.tracks import TrackNotFound, TrackStore
@@ -95,16 +96,6 @@ def song_view(song: Song) -> dict[str, Any]:
 
 def job_view(job: Job) -> dict[str, Any]:
     return asdict(job)
-
-
-def catalog_entry(recording: Recording) -> dict[str, Any]:
-    """A catalog recording with its work and rights holders (shares exact: ``"3/5"``)."""
-    return {"recording_id": recording.recording_id, "title": recording.title,
-            "artists": list(recording.artists), "isrc": recording.isrc,
-            "duration_ms": recording.duration_ms, "work_id": recording.work.work_id,
-            "work_title": recording.work_title or recording.title,
-            "holders": {h: str(s) for h, s in sorted(recording.shares().items())},
-            "holder_names": dict(recording.holder_names)}
 
 
 def _match(recording: Recording, confidence: float | None, by: str) -> dict[str, Any]:

@@ -22,14 +22,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 
-from soundmosaic.catalog.fingerprint import Fingerprint
 from soundmosaic.catalog.lookup import Candidate, CatalogLookup, LookupFailed, LookupUnsupported
 from soundmosaic.catalog.lookup.http import JsonHttp
 from soundmosaic.royalties.provenance import isrc as normal_isrc
+
+if TYPE_CHECKING:  # the matcher's numpy only where fingerprints are computed
+    from soundmosaic.catalog.fingerprint import Fingerprint
 
 BASE_URL = "https://api.music.apple.com"
 TOKEN_SECONDS = 12 * 3600

@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from soundmosaic.catalog.fingerprint import Fingerprint, verdict
 from soundmosaic.catalog.lookup import Candidate, CatalogLookup, LookupFailed
 from soundmosaic.catalog.lookup.http import JsonHttp
 from soundmosaic.royalties.provenance import isrc as normal_isrc
+
+if TYPE_CHECKING:  # the matcher's numpy only where fingerprints are looked up (the identify step)
+    from soundmosaic.catalog.fingerprint import Fingerprint
 
 ACOUSTID_URL = "https://api.acoustid.org"
 MUSICBRAINZ_URL = "https://musicbrainz.org"
@@ -104,6 +106,8 @@ class MusicBrainzLookup(CatalogLookup):
         return _recording(data)
 
     def by_fingerprint(self, fingerprint: Fingerprint, limit: int = 3) -> list[Candidate]:
+        from soundmosaic.catalog.fingerprint import verdict
+
         if not self.acoustid_key:
             raise LookupFailed("acoustid", "no ACOUSTID_API_KEY configured")
         if not fingerprint.compressed:
