@@ -146,9 +146,11 @@ class InfluenceCheck(Reply):
     """Requested against measured influence (``generation.influence``) and the split rule's verdict."""
 
     songs: list[SongInfluence]
-    distance: str = Field(description="total variation distance between requested and measured")
+    distance: str | None = Field(description="total variation distance between requested and measured "
+                                 "(null: not measured)")
     tolerance: str
-    verdict: Literal["within tolerance", "flagged for review"]
+    verdict: Literal["within tolerance", "flagged for review", "not measured"]
+    reason: str | None = Field(default=None, description="why the take could not be measured")
     split_uses: str
     method: str
     reviewed_version: int | None = Field(description="the provenance version a royalty admin recorded "

@@ -9,6 +9,7 @@ in ``test_generation_identify``); everything after that goes through the API and
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -131,6 +132,31 @@ def test_takes_are_generated_played_regenerated_and_kept(api: Any, other: Any, p
     assert other.http.get(f"/generation/projects/{project}/takes/{first['take_id']}").status_code == 404
     assert other.http.post(f"/generation/projects/{project}/takes/{first['take_id']}/keep").status_code == 404
     assert other.http.post(f"/generation/projects/{project}/takes", json={}).status_code == 404
+
+
+def test_musicgen_conditions_on_all_ten_songs_and_the_take_is_checked(api: Any, project: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a Replicate key (the fake server): one conditioning clip of all ten songs by weight goes
+    to MusicGen; its take (a steady tone) has too few notes to measure, so it is kept and flagged."""
+    from tests.fakes import replicate_server
+
+    heavy = ProjectStore().songs(ARTIST, project)[3]
+    with replicate_server() as fake:
+        for name, value in fake.env().items():
+            monkeypatch.setenv(name, value)  # the local stack runs the workflow in this process
+        take, _ = take_of(api, project, seed=9, seconds=10, weights={heavy.song_id: "11"})
+        sent = next(r for r in fake.requests if r.method == "POST").json()["input"]
+    assert take["status"] == "ready" and take["offline"] is False and "musicgen" in take["engine"]
+    assert sent["input_audio"].startswith("data:audio/wav;base64,")
+    key = takes.take_prefix(ARTIST, project, take["take_id"]) + "compose.json"
+    raw = aws.client("s3").get_object(Bucket=resource("MEDIA_BUCKET"), Key=key)["Body"].read()
+    composed = json.loads(raw)
+    plan = composed["details"]["melody_conditioning"]
+    assert len(plan) == 10 and sum(p["seconds"] for p in plan) == pytest.approx(30.0)
+    assert {p["work_id"]: p["seconds"] for p in plan}[heavy.match["work_id"]] == 16.5  # type: ignore[index]
+    check = take["provenance"]["influence_check"]
+    assert check["verdict"] == "not measured" and "too few notes" in check["reason"]
+    assert check["distance"] is None and check["split_uses"].endswith("until a royalty admin reviews them")
 
 
 def test_refusals_and_bad_requests(api: Any, project: str) -> None:

@@ -1893,16 +1893,21 @@ export interface components {
             songs: components["schemas"]["SongInfluence"][];
             /**
              * Distance
-             * @description total variation distance between requested and measured
+             * @description total variation distance between requested and measured (null: not measured)
              */
-            distance: string;
+            distance: string | null;
             /** Tolerance */
             tolerance: string;
             /**
              * Verdict
              * @enum {string}
              */
-            verdict: "within tolerance" | "flagged for review";
+            verdict: "within tolerance" | "flagged for review" | "not measured";
+            /**
+             * Reason
+             * @description why the take could not be measured
+             */
+            reason?: string | null;
             /** Split Uses */
             split_uses: string;
             /** Method */

@@ -47,7 +47,7 @@ export function InfluenceCheckView({ check }: { check: InfluenceCheck }) {
     const value = shareValue(share ?? "");
     return `${top > 0 && Number.isFinite(value) ? (value / top) * 100 : 0}%`;
   };
-  const flagged = check.verdict === "flagged for review";
+  const flagged = check.verdict !== "within tolerance";
   return (
     <section aria-label="Requested and measured influence" data-testid="influence-check">
       <h4>Requested and measured influence</h4>
@@ -55,7 +55,8 @@ export function InfluenceCheckView({ check }: { check: InfluenceCheck }) {
         <span className={`badge ${flagged && check.reviewed_version == null ? "badge-error" : "badge-ok"}`}>
           {check.reviewed_version != null ? `reviewed by a royalty admin (version ${check.reviewed_version})` : check.verdict}
         </span>{" "}
-        distance {sharePercent(check.distance)} (tolerance {sharePercent(check.tolerance)}); the split uses {check.split_uses}.
+        {check.distance != null ? `distance ${sharePercent(check.distance)}` : check.reason}
+        {" "}(tolerance {sharePercent(check.tolerance)}); the split uses {check.split_uses}.
       </p>
       <ul className="bars bars-pair">
         {check.songs.map((s) => (

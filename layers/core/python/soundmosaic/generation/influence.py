@@ -21,7 +21,9 @@ measured: the offline engine renders every take with the same instruments, so it
 ``review`` is the rule the royalty split follows: the split uses the *requested* weights, unless
 the measured ones are further from them than ``TOLERANCE`` in total variation distance
 (half the sum of absolute differences), then the take is flagged for a royalty admin's review (the
-admin corrects the provenance through the audited correction route).
+admin corrects the provenance through the audited correction route). A take that cannot be
+measured (too few notes, e.g. a MusicGen take Basic Pitch finds little in) is ``not measured``
+and likewise waits for a review; it is never failed for it.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ ALPHA = 0.05  # smoothing count per n-gram: a song that never plays an n-gram ex
 TOLERANCE = Fraction(30, 100)  # total variation distance above which a take is flagged for review
 ITERATIONS = 200
 PRIOR = 1.0
-WITHIN, REVIEW = "within tolerance", "flagged for review"
+WITHIN, REVIEW, UNMEASURED = "within tolerance", "flagged for review", "not measured"
 
 
 @dataclass(frozen=True)
@@ -138,3 +140,11 @@ def review(requested: Mapping[str, Fraction], measured: Mapping[str, float],
         "verdict": REVIEW if flagged else WITHIN,
         "split_uses": "requested weights" + (" until a royalty admin reviews them" if flagged else ""),
     }
+
+
+def unmeasured(requested: Mapping[str, Fraction], reason: str) -> dict[str, Any]:
+    """The check of a take whose influence could not be measured: flagged for review, with why."""
+    total = sum(requested.values(), Fraction(0))
+    return {"requested": {w: _text(v / total) for w, v in requested.items()}, "measured": {},
+            "distance": None, "tolerance": str(TOLERANCE), "verdict": UNMEASURED, "reason": reason,
+            "method": METHOD, "split_uses": "requested weights until a royalty admin reviews them"}

@@ -109,6 +109,7 @@ def _influence_check(record: Provenance, titles: dict[str, str]) -> dict[str, An
         "songs": [{"work_id": w, "title": titles.get(w), "requested": check["requested"][w],
                    "measured": check["measured"].get(w)} for w in check["requested"]],
         "distance": check["distance"], "tolerance": check["tolerance"], "verdict": check["verdict"],
+        "reason": check.get("reason"),
         "split_uses": check["split_uses"], "method": check.get("method", ""),
         "reviewed_version": latest.version if reviewed and latest else None,
     }
@@ -382,10 +383,14 @@ def measure_step(event: dict[str, Any]) -> dict[str, Any]:
             known = _notes(song)
             songs.append(influence.Song(song.match["work_id"], known["parts"], float(known["tempo_bpm"]),
                                         known.get("key")))
-    found = influence.measure(parts, tempo, details.get("key"), songs)
-    check = {**influence.review({i.work.work_id: i.weight for i in requested.reference}, found["measured"]),
-             "method": found["method"], "features": found["features"], "evidence": found["evidence"],
-             "take_notes": source}
+    weights = {i.work.work_id: i.weight for i in requested.reference}
+    try:
+        found = influence.measure(parts, tempo, details.get("key"), songs)
+    except ValueError as err:  # e.g. a take with too few notes: it is kept, flagged unmeasured
+        check = {**influence.unmeasured(weights, str(err)), "take_notes": source}
+    else:
+        check = {**influence.review(weights, found["measured"]), "method": found["method"],
+                 "features": found["features"], "evidence": found["evidence"], "take_notes": source}
     media.put_json(prefix + "influence.json", check)
     return {"take_id": take_id, "reused": False, "verdict": check["verdict"], "distance": check["distance"]}
 
