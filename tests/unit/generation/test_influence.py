@@ -134,5 +134,6 @@ def test_songs_weighted_zero_still_get_measured() -> None:
 def test_a_take_that_cannot_be_measured_waits_for_review() -> None:
     check = influence.unmeasured({"work:1": Fraction(3), "work:2": Fraction(1)}, "too few notes")
     assert check["verdict"] == influence.UNMEASURED and check["distance"] is None
-    assert check["requested"] == {"work:1": "0.7500", "work:2": "0.2500"} and check["reason"] == "too few notes"
+    assert check["requested"] == {"work:1": "0.7500", "work:2": "0.2500"}
+    assert check["reason"] == "too few notes"
     assert "royalty admin" in check["split_uses"]
