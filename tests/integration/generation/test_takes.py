@@ -137,7 +137,7 @@ def test_takes_are_generated_played_regenerated_and_kept(api: Any, other: Any, p
 def test_musicgen_conditions_on_all_ten_songs_and_the_take_is_checked(api: Any, project: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """With a Replicate key (the fake server): one conditioning clip of all ten songs by weight goes
-    to MusicGen; its take (a steady tone) has too few notes to measure, so it is kept and flagged."""
+    to MusicGen, and its take's influence is measured on Basic Pitch's notes of the take."""
     from tests.fakes import replicate_server
 
     heavy = ProjectStore().songs(ARTIST, project)[3]
@@ -154,9 +154,15 @@ def test_musicgen_conditions_on_all_ten_songs_and_the_take_is_checked(api: Any, 
     plan = composed["details"]["melody_conditioning"]
     assert len(plan) == 10 and sum(p["seconds"] for p in plan) == pytest.approx(30.0)
     assert {p["work_id"]: p["seconds"] for p in plan}[heavy.match["work_id"]] == 16.5  # type: ignore[index]
+    # Basic Pitch on the take (a steady tone here) against the songs' notes: measured, or not measured
+    # with the reason; either way the requested weights are recorded beside it
     check = take["provenance"]["influence_check"]
-    assert check["verdict"] == "not measured" and "too few notes" in check["reason"]
-    assert check["distance"] is None and check["split_uses"].endswith("until a royalty admin reviews them")
+    requested = {s["work_id"]: s["requested"] for s in check["songs"]}
+    assert len(requested) == 10 and requested[heavy.match["work_id"]] == "0.5500"  # type: ignore[index]
+    if check["verdict"] == "not measured":
+        assert check["distance"] is None and "too few notes" in check["reason"]
+    else:
+        assert sum(float(s["measured"]) for s in check["songs"]) == pytest.approx(1, abs=0.002)
 
 
 def test_refusals_and_bad_requests(api: Any, project: str) -> None:
