@@ -9,9 +9,10 @@ only royalty admins list the recordings waiting for rights holders or add them (
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import Field, StringConstraints
 from soundmosaic.generation import external, references
@@ -136,6 +137,29 @@ def add_rights(body: RightsRequest) -> RightsAdded:
     admin = _admin()
     return RightsAdded.model_validate(external.add_rights(admin, body.recording_id, body.holders,
                                                           body.holder_names, body.work_title))
+
+
+class RefreshReport(Reply):
+    """What the latest weekly refresh changed in what the studio and generation cache from outside."""
+
+    finished_at: str
+    naming_trends: dict[str, Any] = Field(description="studio.trends.refresh: source, refreshed, changed")
+    catalog_metadata: dict[str, Any] = Field(description="checked, changed (before/after), skipped, failed")
+
+
+@router.get("/generation/catalog/refresh")
+def latest_refresh() -> RefreshReport:
+    """The latest weekly refresh's report on naming trends and the named catalogs' metadata (404
+    before the first); the rest of that report (other artists' jobs) is not shown."""
+    from soundmosaic.platform.config import resource
+    from soundmosaic.platform.s3json import ObjectMissing, S3Json
+
+    artist()
+    try:
+        report = S3Json(resource("MEDIA_BUCKET")).get_json("platform/refresh/latest.json")
+    except ObjectMissing:
+        raise NotFoundError("the weekly refresh has not run yet") from None
+    return RefreshReport.model_validate({k: report.get(k) for k in RefreshReport.model_fields})
 
 
 def _admin() -> str:

@@ -41,6 +41,9 @@ def test_weekly_refresh_fails_stale_jobs_and_writes_summaries(stack, api, tmp_pa
     stored = json.loads(boto3.client("s3").get_object(
         Bucket=physical_name("local", "media"), Key="platform/refresh/latest.json")["Body"].read())
     assert stored["finished_at"] == report["finished_at"]
+    shown = api.http.get("/generation/catalog/refresh")
+    assert shown.status_code == 200, shown.text
+    assert shown.json() == {k: report[k] for k in ("finished_at", "naming_trends", "catalog_metadata")}
 
 
 def test_cli_ingest_starts_a_stack_uploads_and_reports(tmp_path):

@@ -585,6 +585,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/generation/catalog/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /generation/catalog/refresh */
+        get: operations["latest_refresh_generation_catalog_refresh_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/generation/projects": {
         parameters: {
             query?: never;
@@ -2670,6 +2687,28 @@ export interface components {
              */
             weight: string;
         };
+        /**
+         * RefreshReport
+         * @description What the latest weekly refresh changed in what the studio and generation cache from outside.
+         */
+        RefreshReport: {
+            /** Finished At */
+            finished_at: string;
+            /**
+             * Naming Trends
+             * @description studio.trends.refresh: source, refreshed, changed
+             */
+            naming_trends: {
+                [key: string]: unknown;
+            };
+            /**
+             * Catalog Metadata
+             * @description checked, changed (before/after), skipped, failed
+             */
+            catalog_metadata: {
+                [key: string]: unknown;
+            };
+        };
         /** Refusal */
         Refusal: {
             /** Candidate Id */
@@ -4728,6 +4767,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RightsAdded"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    latest_refresh_generation_catalog_refresh_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshReport"];
                 };
             };
             /** @description Validation Error */
