@@ -146,10 +146,15 @@ NEEDS: dict[str, Needs] = {
         secrets=("provider-keys",),
         container="writers",
     ),
-    # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries.
+    # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries, refresh
+    # the naming trends (catalog titles -> media) and the named catalogs' metadata (catalog). The
+    # named catalogs' clients (httpx, PyJWT for Apple's developer token) are not in the zip layers:
+    # like the api, it runs as the studio image.
     "refresh": Needs(
         buckets={"uploads": RW, "media": RW},
-        tables={"tracks": RW, "jobs": RW},
+        tables={"tracks": RW, "jobs": RW, "catalog": RW},
+        secrets=("provider-keys",),
+        container="studio",
     ),
 }
 

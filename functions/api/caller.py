@@ -27,7 +27,9 @@ from aws_lambda_powertools.event_handler.exceptions import (
     ServiceError,
 )
 from pydantic import ValidationError
+from soundmosaic.catalog.lookup import LookupFailed
 from soundmosaic.generation.compose import GenerationRefused
+from soundmosaic.generation.external import ExternalNotFound, SourceNotConfigured
 from soundmosaic.generation.projects import ProjectNotFound
 from soundmosaic.generation.references import CatalogEntryNotFound, SongConflict
 from soundmosaic.generation.takes import TakeNotReady
@@ -86,7 +88,7 @@ def no_job(err: JobNotFound) -> NoReturn:
 
 @router.exception_handler([ProjectNotFound, CatalogEntryNotFound, StudioNotFound, DnaVersionNotFound,
                            ImportNotFound, LineNotFound, NotPublished, ProvenanceNotFound,
-                           RoomNotFound, WritersNotFound])
+                           ExternalNotFound, RoomNotFound, WritersNotFound])
 def not_found(err: LookupError) -> NoReturn:
     raise NotFoundError(_reason(err)) from err
 
@@ -97,7 +99,7 @@ def forbidden(err: PermissionError) -> NoReturn:
 
 
 @router.exception_handler([SongConflict, GenerationRefused, TakeNotReady, NotPublishable, TrackTaken,
-                           ImportRefused])
+                           ImportRefused, SourceNotConfigured])
 def conflict(err: Exception) -> NoReturn:
     raise ServiceError(409, str(err)) from err
 
@@ -110,6 +112,11 @@ def bad_request(err: Exception) -> NoReturn:
 @router.exception_handler([ProviderRefused])
 def refused_by_model(err: ProviderRefused) -> NoReturn:
     raise BadRequestError(f"the model refused: {err}") from err
+
+
+@router.exception_handler([LookupFailed])
+def catalog_failed(err: LookupFailed) -> NoReturn:
+    raise ServiceError(502, f"the named catalog failed: {err}") from err
 
 
 @router.exception_handler([ProviderError])

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import Field
+from pydantic import Field, StringConstraints
 from soundmosaic.generation import references, takes
 from soundmosaic.generation.projects import MAX_SONGS, ProjectStore
 
@@ -48,6 +48,10 @@ class TakeRequest(Request):
                            description="the ten songs' share of the model's influence, an exact "
                                        "fraction above 1/2 and below 1 (the training catalog has the rest)")
     prompt: str = Field(default="", max_length=takes.MAX_PROMPT)
+    weights: dict[Annotated[str, StringConstraints(max_length=64)],
+                  Annotated[str, StringConstraints(max_length=20)]] | None = Field(
+        default=None, max_length=10, description="song_id -> its relative weight, exact (\"3\", \"1/2\"); "
+        "a song not named weighs 1; default: equal weights")
 
 
 # -- replies: soundmosaic.generation.references and takes' views ------------------------------------
@@ -96,7 +100,16 @@ class Match(Reply):
     holders: Shares
     holder_names: dict[str, str] | None = None
     confidence: Number | None
-    by: Literal["fingerprint", "hand"]
+    by: Literal["fingerprint", "acoustid", "hand"]
+
+
+class ExternalRecording(Reply):
+    source: Literal["apple-music", "musicbrainz"]
+    recording_id: str
+    title: str
+    artists: list[str]
+    isrc: str | None
+    url: str | None
 
 
 class Song(Reply):
@@ -106,10 +119,12 @@ class Song(Reply):
     project_id: str
     track_id: str
     title: str
-    status: Literal["identifying", "matched", "doubtful", "unmatched", "failed"]
+    status: Literal["identifying", "matched", "doubtful", "unmatched", "failed", "needs_rights"]
     error: str | None
     candidates: list[Candidate]
     match: Match | None
+    external: ExternalRecording | None = Field(default=None, description="the named catalog's recording "
+                                               "the song was matched to (Apple Music, MusicBrainz)")
     added_at: str
     updated_at: str
 
@@ -118,6 +133,28 @@ class ReferenceWeight(Reply):
     work_id: str
     title: str | None
     weight: str = Field(description="exact decimal text, never a float")
+
+
+class SongInfluence(Reply):
+    work_id: str
+    title: str | None
+    requested: str = Field(description="the requested weight within the ten songs (decimal text)")
+    measured: str | None = Field(description="the influence measured on the take (decimal text)")
+
+
+class InfluenceCheck(Reply):
+    """Requested against measured influence (``generation.influence``) and the split rule's verdict."""
+
+    songs: list[SongInfluence]
+    distance: str | None = Field(description="total variation distance between requested and measured "
+                                 "(null: not measured)")
+    tolerance: str
+    verdict: Literal["within tolerance", "flagged for review", "not measured"]
+    reason: str | None = Field(default=None, description="why the take could not be measured")
+    split_uses: str
+    method: str
+    reviewed_version: int | None = Field(description="the provenance version a royalty admin recorded "
+                                         "after the check, if any")
 
 
 class TakeProvenance(Reply):
@@ -132,6 +169,7 @@ class TakeProvenance(Reply):
     reference_share: str = Field(description="the royalty policy: the ten songs' holders' part (exact)")
     training_share: str = Field(description="the training catalog's part (exact)")
     holder_weights: dict[str, str]
+    influence_check: InfluenceCheck | None = None
 
 
 class PublicationArtwork(Reply):
@@ -162,6 +200,7 @@ class Take(Reply):
     seed: int
     seconds: Number
     influence: str
+    weights: dict[str, str] | None = Field(default=None, description="song_id -> requested relative weight")
     prompt: str
     status: Literal["generating", "ready", "failed"]
     error: str | None
@@ -268,7 +307,8 @@ def reidentify_song(project_id: str, song_id: str) -> SongIdentifying:
 def start_take(project_id: str, body: TakeRequest) -> TakeStarted:
     """Generate a take from the project's ten songs (another seed: another take)."""
     take, job = takes.start_take(artist(), project_id, seed=body.seed, seconds=body.seconds,
-                                 influence=body.influence, prompt=body.prompt, correlation_id=request_id())
+                                 influence=body.influence, prompt=body.prompt, weights=body.weights,
+                                 correlation_id=request_id())
     started: dict[str, Any] = {"take": takes.view(take), "job": job.__dict__}
     return TakeStarted.model_validate(started)
 

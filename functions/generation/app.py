@@ -4,7 +4,8 @@
 Event: ``{"action", "artist_id", "job_id", "correlation_id", "project_id", "song_id"?,
 "take_id"?, "error"?}``. Actions: ``identify`` / ``identify_failed`` (one reference song against
 the catalog), ``check`` (refuse unless all ten songs are matched), ``prepare`` (one song's notes,
-tempo and key), ``generate``, ``render``, ``store`` (a take and its provenance), ``take_failed``.
+tempo and key), ``generate``, ``render``, ``measure`` (requested against measured influence),
+``store`` (a take and its provenance), ``take_failed``.
 The rules live in ``soundmosaic.generation.references`` and ``.takes``. In AWS this function is the
 ``containers/audio`` image (ffmpeg, fpcalc, Basic Pitch, FluidSynth, music21); the same code
 runs in-process locally.
@@ -29,6 +30,7 @@ ACTIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "prepare": takes.prepare_step,
     "generate": takes.generate_step,
     "render": takes.render_step,
+    "measure": takes.measure_step,
     "store": takes.store_step,
     "take_failed": takes.take_failed_step,
 }

@@ -2,7 +2,8 @@
 
 - ``GET /v1/catalog/{storefront}/search?term=&types=songs&limit=``: songs whose name or artist
   contains every word of the term, under ``results.songs.data``;
-- ``GET /v1/catalog/{storefront}/songs?filter[isrc]=<ISRC>``: ``{"data": [...]}``.
+- ``GET /v1/catalog/{storefront}/songs?filter[isrc]=<ISRC>``: ``{"data": [...]}``;
+- ``GET /v1/catalog/{storefront}/songs/{id}``: ``{"data": [song]}``, 404 for an unknown id.
 
 Every request must carry ``Authorization: Bearer <jwt>``: the fake checks the ES256 signature
 with the public key of the key pair it made (``private_key_pem`` for the client), the ``kid``
@@ -84,6 +85,9 @@ class FakeAppleMusic(FakeServer):
         if reason:
             return self.error(401, f"Unauthorized: {reason}")
         parts = request.path.strip("/").split("/")
+        if len(parts) == 5 and parts[:2] == ["v1", "catalog"] and parts[3] == "songs":
+            hit = [s.json(parts[2]) for s in self.songs if s.song_id == parts[4]]
+            return Response.of_json({"data": hit}) if hit else self.error(404, "Resource Not Found")
         if len(parts) != 4 or parts[:2] != ["v1", "catalog"]:
             return self.error(404, f"Not found: {request.path}")
         storefront, what = parts[2], parts[3]

@@ -2,7 +2,8 @@
 
 - ``GET /ws/2/recording?query=<lucene>&fmt=json``: the recordings whose title or artist
   contains every word of the query (``AND`` and backslash escapes understood), score 100;
-- ``GET /ws/2/isrc/<isrc>?fmt=json``: ``{"isrc", "recordings"}`` or 404 ``{"error": "Not Found"}``.
+- ``GET /ws/2/isrc/<isrc>?fmt=json``: ``{"isrc", "recordings"}`` or 404 ``{"error": "Not Found"}``;
+- ``GET /ws/2/recording/<mbid>?fmt=json``: the recording with its ISRCs, or 404.
 
 Like the real service it refuses requests without a meaningful User-Agent (403) and answers
 503 when a client sends more than one request per second (``strict_rate=True``). ``times`` holds
@@ -66,6 +67,10 @@ class FakeMusicBrainz(FakeServer):
                      if all(w in f"{r.title} {' '.join(r.artists)}".lower() for w in words)]
             return Response.of_json({"created": "2026-01-01T00:00:00.000Z", "count": len(found), "offset": 0,
                                      "recordings": found})
+        if request.path.startswith("/ws/2/recording/"):
+            mbid = request.path.removeprefix("/ws/2/recording/")
+            hit = [r.json() for r in self.recordings if r.mbid == mbid]
+            return Response.of_json(hit[0]) if hit else self.error(404, "Not Found")
         if request.path.startswith("/ws/2/isrc/"):
             code = request.path.removeprefix("/ws/2/isrc/")
             found = [r.json() for r in self.recordings if code in r.isrcs]

@@ -108,8 +108,10 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
 
 def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
-    assert sorted(containerised) == ["api", "audio", "generation", "probe", "studio", "writers",
-                                     "writers-chat"]
+    assert sorted(containerised) == ["api", "audio", "generation", "probe", "refresh", "studio",
+                                     "writers", "writers-chat"]
+    # The weekly refresh reads the named catalogs (httpx, PyJWT + cryptography): the studio image.
+    assert needs.needs("refresh").container == "studio"
     # Song generation runs in the audio image (fpcalc, Basic Pitch, FluidSynth); publish is a zip.
     assert needs.needs("generation").container == "audio" and needs.needs("publishing").container is None
     for key in containerised:
@@ -254,7 +256,8 @@ def test_grants_are_least_privilege(synth):
     # Only the functions that call providers read their keys, and only that secret.
     for key in functions:
         reads = [s for s in statements(key) if "secretsmanager:GetSecretValue" in actions([s])]
-        if key in ("api", "studio", "generation", "publishing", "writers-chat"):
+        if key in ("api", "studio", "generation", "publishing", "writers-chat",
+                   "refresh"):  # refresh: the named catalogs
             assert len(reads) == 1, key
             assert f"secret:{physical_name(STAGE, 'provider-keys')}-??????" in text(reads[0]["Resource"])
         else:

@@ -9,6 +9,7 @@ in ``test_generation_identify``); everything after that goes through the API and
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -98,10 +99,25 @@ def test_takes_are_generated_played_regenerated_and_kept(api: Any, other: Any, p
     assert first["provenance"]["version"] == 1 and first["provenance"]["training_works"] > 0
     songs = ProjectStore().songs(ARTIST, project)
     assert all(s.notes_key for s in songs)
+    # Requested against measured influence, recorded by the platform in the provenance.
+    check = first["provenance"]["influence_check"]
+    assert {s["work_id"] for s in check["songs"]} == works and {s["title"] for s in check["songs"]} == titles
+    assert all(s["requested"] == "0.1000" for s in check["songs"])
+    assert sum(float(s["measured"]) for s in check["songs"]) == pytest.approx(1, abs=0.002)
+    assert check["verdict"] in ("within tolerance", "flagged for review") and check["tolerance"] == "3/10"
+    assert check["split_uses"].startswith("requested weights") and check["reviewed_version"] is None
+    assert first["provenance"]["reference"][0]["weight"] == "0.100000"  # the split reads the requested
 
-    # Another seed: another take, the prepared notes reused, different audio.
-    second, _ = take_of(api, project, seed=8, seconds=10, influence="9/10")
-    assert second["influence"] == "9/10"
+    # Another seed and one song weighted 9 (half of the songs' part): another take, the prepared
+    # notes reused, different audio, the weights in the provenance.
+    heavy = songs[0]
+    second, _ = take_of(api, project, seed=8, seconds=10, influence="9/10", weights={heavy.song_id: "9"})
+    assert second["influence"] == "9/10" and second["weights"][heavy.song_id] == "9"
+    assert second["weights"][songs[1].song_id] == "1"
+    weight_of = {r["work_id"]: r["weight"] for r in second["provenance"]["reference"]}
+    assert weight_of[heavy.match["work_id"]] == "0.500000"  # type: ignore[index]
+    requested = {s["work_id"]: s["requested"] for s in second["provenance"]["influence_check"]["songs"]}
+    assert requested[heavy.match["work_id"]] == "0.5000"  # type: ignore[index]
     assert second["provenance"]["track_id"] != first["provenance"]["track_id"]
     assert httpx.get(second["audio_url"]).content != httpx.get(first["audio_url"]).content
     assert [s.notes_key for s in ProjectStore().songs(ARTIST, project)] == [s.notes_key for s in songs]
@@ -118,9 +134,47 @@ def test_takes_are_generated_played_regenerated_and_kept(api: Any, other: Any, p
     assert other.http.post(f"/generation/projects/{project}/takes", json={}).status_code == 404
 
 
+def test_musicgen_conditions_on_all_ten_songs_and_the_take_is_checked(api: Any, project: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a Replicate key (the fake server): one conditioning clip of all ten songs by weight goes
+    to MusicGen, and its take's influence is measured on Basic Pitch's notes of the take."""
+    from tests.fakes import replicate_server
+
+    heavy = ProjectStore().songs(ARTIST, project)[3]
+    with replicate_server() as fake:
+        for name, value in fake.env().items():
+            monkeypatch.setenv(name, value)  # the local stack runs the workflow in this process
+        take, _ = take_of(api, project, seed=9, seconds=10, weights={heavy.song_id: "11"})
+        sent = next(r for r in fake.requests if r.method == "POST").json()["input"]
+    assert take["status"] == "ready" and take["offline"] is False and "musicgen" in take["engine"]
+    assert sent["input_audio"].startswith("data:audio/wav;base64,")
+    key = takes.take_prefix(ARTIST, project, take["take_id"]) + "compose.json"
+    raw = aws.client("s3").get_object(Bucket=resource("MEDIA_BUCKET"), Key=key)["Body"].read()
+    composed = json.loads(raw)
+    plan = composed["details"]["melody_conditioning"]
+    assert len(plan) == 10 and sum(p["seconds"] for p in plan) == pytest.approx(30.0)
+    assert {p["work_id"]: p["seconds"] for p in plan}[heavy.match["work_id"]] == 16.5  # type: ignore[index]
+    # Basic Pitch on the take (a steady tone here) against the songs' notes: measured, or not measured
+    # with the reason; either way the requested weights are recorded beside it
+    check = take["provenance"]["influence_check"]
+    requested = {s["work_id"]: s["requested"] for s in check["songs"]}
+    assert len(requested) == 10 and requested[heavy.match["work_id"]] == "0.5500"  # type: ignore[index]
+    if check["verdict"] == "not measured":
+        assert check["distance"] is None and "too few notes" in check["reason"]
+    else:
+        assert sum(float(s["measured"]) for s in check["songs"]) == pytest.approx(1, abs=0.002)
+
+
 def test_refusals_and_bad_requests(api: Any, project: str) -> None:
+    song_ids = [s.song_id for s in ProjectStore().songs(ARTIST, project)]
+    song_id = song_ids[0]
     for body, status in (({"seconds": 5}, 422), ({"influence": "1/3"}, 400), ({"influence": "x"}, 400),
-                         ({"seed": -4}, 422)):
+                         ({"seed": -4}, 422), ({"weights": {"not-a-song": "2"}}, 400),
+                         ({"weights": {song_id: "-1"}}, 400), ({"weights": {song_id: "1e9"}}, 400),
+                         ({"weights": {song_id: "x/0"}}, 400), ({"weights": {song_id: 3}}, 422),
+                         ({"weights": {song_id: "1" * 21}}, 422), ({"weights": {"x" * 65: "1"}}, 422),
+                         ({"weights": {f"s{i}": "1" for i in range(11)}}, 422),
+                         ({"weights": dict.fromkeys(song_ids, "0")}, 400)):
         reply = api.http.post(f"/generation/projects/{project}/takes", json=body)
         assert reply.status_code == status, (body, reply.text)
     assert api.http.post(f"/generation/projects/{project}/takes/nope/keep").status_code == 404

@@ -32,6 +32,18 @@ def test_weekly_refresh_fails_stale_jobs_and_writes_summaries(stack, api, tmp_pa
         Bucket=physical_name("local", "media"), Key="artists/artist-a/library-summary.json")["Body"].read())
     tracks = api.http.get("/tracks", params={"limit": 200}).json()["items"]
     assert summary["tracks"] == len(tracks) and summary["duration_s"] > 0
+    # what the studio and generation cache from outside: the naming trends from the catalog's
+    # titles (or why not), the named catalogs' metadata (none configured here), the stored report
+    trends = report["naming_trends"]
+    assert trends["source"] == "catalog" and (trends["refreshed"] or trends["reason"])
+    nothing = {"checked": 0, "changed": [], "skipped_without_keys": 0, "failed": []}
+    assert report["catalog_metadata"] == nothing
+    stored = json.loads(boto3.client("s3").get_object(
+        Bucket=physical_name("local", "media"), Key="platform/refresh/latest.json")["Body"].read())
+    assert stored["finished_at"] == report["finished_at"]
+    shown = api.http.get("/generation/catalog/refresh")
+    assert shown.status_code == 200, shown.text
+    assert shown.json() == {k: report[k] for k in ("finished_at", "naming_trends", "catalog_metadata")}
 
 
 def test_cli_ingest_starts_a_stack_uploads_and_reports(tmp_path):

@@ -70,3 +70,13 @@ def midi_file(path: Path, key: str, tempo: float, seed: int) -> Path:
         song.instruments.append(instrument)
     song.write(str(path))
     return path
+
+
+def tone_file(path: Path, frequency: float, seconds: float) -> Path:
+    """A sine tone WAV (44.1 kHz stereo: the clip builder must resample and mix it down)."""
+    import subprocess
+
+    source = f"sine=frequency={frequency}:duration={seconds}:sample_rate=44100"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-ac", "2", str(path)],
+                   check=True)
+    return path

@@ -151,11 +151,16 @@ def test_midi_files_and_audio_excerpts_as_input(tmp_path: Path) -> None:
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=20", str(wav)],
                    check=True)
     ten[0] = replace(first, notes=(), midi_paths=(mid,), audio_path=wav)
-    request = build_request(ten, seconds=5, seed=1)
+    with pytest.raises(GenerationRefused, match="no audio for melody conditioning of work:2"):
+        build_request(ten, seconds=5, seed=1)  # conditioning on one song alone is refused
+    request = build_request([replace(s, audio_path=None) for s in ten], seconds=5, seed=1)
     loaded = request.references[0]
     expected = parts("E major", 96.0, 0)
     assert [len(p) for p in loaded.parts] == [len(p) for p in expected]
     assert [n[2] for n in loaded.parts[0]] == [n[2] for n in expected[0]]
-    assert loaded.audio is not None and loaded.audio[:4] == b"RIFF"
-    assert 14.5 <= (len(loaded.audio) - 44) / 2 / 32000 <= 15.5  # a 15 s mono 16-bit excerpt
-    assert request.references[1].audio is None
+    assert request.conditioning is None  # the offline engine: notes only
+    ten = [replace(s, audio_path=wav) for s in ten]
+    request = build_request(ten, seconds=5, seed=1)
+    assert request.conditioning is not None and request.conditioning[:4] == b"RIFF"
+    assert (len(request.conditioning) - 44) / 2 / 32000 == 30.0  # a 30 s mono 16-bit clip
+    assert [w for w, _ in request.conditioning_plan] == [s.work_id for s in ten]

@@ -156,3 +156,26 @@ def test_a_reference_listed_twice_is_refused() -> None:
     one = reference("work:a", "C major", 90, 1)
     with pytest.raises(ValueError, match="twice"):
         MusicRequest(references=(one, one))
+
+
+def test_musicgen_conditions_on_all_ten_songs_by_weight(replicate_fake: FakeReplicate, mosaics: Mosaics,
+                                                        tmp_path: Path) -> None:
+    """The weighted clip (every song's segment, its length by weight) is what MusicGen receives."""
+    from dataclasses import replace
+
+    from soundmosaic.generation.compose import build_request
+
+    from tests.unit.generation.music_songs import songs, tone_file
+
+    ten = [replace(s, audio_path=tone_file(tmp_path / f"{i}.wav", 200 + 60 * i, 8.0))
+           for i, s in enumerate(songs(heavy_count=1, heavy_weight=11))]  # 11/20 of the clip: 16.5 s
+    built = build_request(ten, seconds=6.0, seed=2)
+    assert built.conditioning is not None
+    result = mosaics(replicate_fake.env(), PACKAGED).music(built)
+    sent = next(r for r in replicate_fake.requests if r.method == "POST").json()["input"]
+    prefix = "data:audio/wav;base64,"
+    assert base64.b64decode(sent["input_audio"][len(prefix):]) == built.conditioning
+    plan = result.details["melody_conditioning"]
+    assert [p["work_id"] for p in plan] == [s.work_id for s in ten]
+    assert plan[0]["seconds"] == 16.5 and all(p["seconds"] == 1.5 for p in plan[1:])
+    assert wav_info(built.conditioning) == (1, 32000, 30.0)

@@ -22,6 +22,7 @@ export type Song = Schemas["Song"];
 export type SongStatus = Song["status"];
 export type ReferenceWeight = Schemas["ReferenceWeight"];
 export type TakeProvenance = Schemas["TakeProvenance"];
+export type InfluenceCheck = Schemas["InfluenceCheck"];
 export type Publication = Schemas["Publication"];
 export type PublicationStatus = Publication["status"];
 export type Take = Schemas["Take"];
@@ -30,6 +31,7 @@ export type Project = Schemas["Project"];
 export type ProjectSummary = Schemas["ProjectSummary"];
 export type ProjectDetail = Schemas["ProjectDetail"];
 export type CatalogEntry = Schemas["CatalogEntry"];
+export type ExternalEntry = Schemas["ExternalEntry"];
 
 // -- requests ----------------------------------------------------------------------------------
 // Written out: the generated request types (openapi-typescript) make every field with a default
@@ -41,6 +43,8 @@ export interface TakeRequest {
   /** exact: "85/100" */
   influence?: string;
   prompt?: string;
+  /** song_id -> exact relative weight ("3"); a song not named weighs 1 */
+  weights?: Record<string, string>;
 }
 
 export interface PublishRequest {
@@ -84,6 +88,10 @@ export const generation = {
     call<Schemas["SongIdentifying"]>("post", `${P}/songs/{song_id}/identify`, { params: path(projectId, { song_id: songId }) }),
   catalog: (q: string, signal?: AbortSignal) =>
     call<Schemas["CatalogResults"]>("get", "/generation/catalog", { params: { query: { q, limit: 20 } }, signal }),
+  catalogSources: (signal?: AbortSignal) =>
+    call<Schemas["CatalogSources"]>("get", "/generation/catalog/sources", { signal }),
+  externalCatalog: (source: string, q: string, signal?: AbortSignal) =>
+    call<Schemas["ExternalResults"]>("get", "/generation/catalog/external", { params: { query: { source, q, limit: 10 } }, signal }),
   generate: (projectId: string, request: TakeRequest) =>
     call<Schemas["TakeStarted"]>("post", `${P}/takes`, { params: path(projectId), body: request }),
   take: (projectId: string, takeId: string, signal?: AbortSignal) =>
@@ -108,6 +116,8 @@ export const generationKeys = {
   projects: ["generation", "projects"] as const,
   project: (id: string) => ["generation", "project", id] as const,
   catalog: (q: string) => ["generation", "catalog", q] as const,
+  external: (source: string, q: string) => ["generation", "catalog", source, q] as const,
+  sources: () => ["generation", "catalog-sources"] as const,
   publication: (projectId: string, takeId: string) => ["generation", "publication", projectId, takeId] as const,
   job: (id: string) => ["generation", "job", id] as const,
 };
@@ -181,6 +191,22 @@ export function useCatalogSearch(q: string) {
     queryKey: generationKeys.catalog(text),
     queryFn: ({ signal }) => generation.catalog(text, signal),
     enabled: text.length >= 2,
+    staleTime: 60_000,
+  });
+}
+
+/** The catalogs in use: the local one, and the named ones whose keys are configured. */
+export function useCatalogSources() {
+  return useQuery({ queryKey: generationKeys.sources(), queryFn: ({ signal }) => generation.catalogSources(signal), staleTime: 300_000 });
+}
+
+/** A named catalog's songs (Apple Music), with whether the platform knows their rights. */
+export function useExternalSearch(source: string, q: string) {
+  const text = q.trim();
+  return useQuery({
+    queryKey: generationKeys.external(source, text),
+    queryFn: ({ signal }) => generation.externalCatalog(source, text, signal),
+    enabled: source !== "local" && text.length >= 2,
     staleTime: 60_000,
   });
 }

@@ -775,6 +775,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/generation/catalog/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /generation/catalog/sources */
+        get: operations["catalog_sources_generation_catalog_sources_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/generation/catalog/external": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /generation/catalog/external */
+        get: operations["search_external_generation_catalog_external_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/generation/rights/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /generation/rights/pending */
+        get: operations["pending_rights_generation_rights_pending_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/generation/rights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /generation/rights */
+        post: operations["add_rights_generation_rights_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/generation/catalog/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /generation/catalog/refresh */
+        get: operations["latest_refresh_generation_catalog_refresh_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/generation/projects": {
         parameters: {
             query?: never;
@@ -1685,6 +1770,14 @@ export interface components {
             /** Items */
             items: components["schemas"]["CatalogEntry"][];
         };
+        /** CatalogSources */
+        CatalogSources: {
+            /**
+             * Sources
+             * @description local: always; apple-music: search by hand; musicbrainz: AcoustID identification
+             */
+            sources: ("local" | "apple-music" | "musicbrainz")[];
+        };
         /** Character */
         Character: {
             /** Name */
@@ -2123,6 +2216,76 @@ export interface components {
              */
             url: string | null;
         };
+        /**
+         * ExternalEntry
+         * @description A named catalog's song, with its rights from the platform's catalog when known.
+         */
+        ExternalEntry: {
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "apple-music" | "musicbrainz";
+            /**
+             * Recording Id
+             * @description 'apple-music:<id>': what PUT .../match takes
+             */
+            recording_id: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc: string | null;
+            /** Url */
+            url: string | null;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /**
+             * Rights
+             * @description needed: a royalty admin must add its holders
+             * @enum {string}
+             */
+            rights: "known" | "needed";
+            /** Work Id */
+            work_id: string | null;
+            /**
+             * Holders
+             * @description rights holder -> exact share, e.g. '3/5'
+             */
+            holders: {
+                [key: string]: string;
+            };
+            /** Holder Names */
+            holder_names: {
+                [key: string]: string;
+            };
+        };
+        /** ExternalRecording */
+        ExternalRecording: {
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "apple-music" | "musicbrainz";
+            /** Recording Id */
+            recording_id: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc: string | null;
+            /** Url */
+            url: string | null;
+        };
+        /** ExternalResults */
+        ExternalResults: {
+            /** Source */
+            source: string;
+            /** Items */
+            items: components["schemas"]["ExternalEntry"][];
+        };
         /** Finding */
         Finding: {
             /** Sentence */
@@ -2253,6 +2416,40 @@ export interface components {
             failed_parts: components["schemas"]["PartFailure"][];
         };
         /**
+         * InfluenceCheck
+         * @description Requested against measured influence (``generation.influence``) and the split rule's verdict.
+         */
+        InfluenceCheck: {
+            /** Songs */
+            songs: components["schemas"]["SongInfluence"][];
+            /**
+             * Distance
+             * @description total variation distance between requested and measured (null: not measured)
+             */
+            distance: string | null;
+            /** Tolerance */
+            tolerance: string;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "within tolerance" | "flagged for review" | "not measured";
+            /**
+             * Reason
+             * @description why the take could not be measured
+             */
+            reason?: string | null;
+            /** Split Uses */
+            split_uses: string;
+            /** Method */
+            method: string;
+            /**
+             * Reviewed Version
+             * @description the provenance version a royalty admin recorded after the check, if any
+             */
+            reviewed_version: number | null;
+        };
+        /**
          * Job
          * @description ``soundmosaic.platform.jobs.Job``: long work with a status, a stage and a percent.
          */
@@ -2371,7 +2568,7 @@ export interface components {
              * By
              * @enum {string}
              */
-            by: "fingerprint" | "hand";
+            by: "fingerprint" | "acoustid" | "hand";
         };
         /** MatchRequest */
         MatchRequest: {
@@ -2654,6 +2851,28 @@ export interface components {
             part_number: number;
             /** Url */
             url: string;
+        };
+        /** PendingList */
+        PendingList: {
+            /** Items */
+            items: components["schemas"]["PendingRights"][];
+        };
+        /** PendingRights */
+        PendingRights: {
+            /** Recording Id */
+            recording_id: string;
+            /** Source */
+            source: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc: string | null;
+            /** Url */
+            url: string | null;
+            /** Requested At */
+            requested_at: string;
         };
         /** PeriodEarnings */
         PeriodEarnings: {
@@ -3065,6 +3284,28 @@ export interface components {
              */
             weight: string;
         };
+        /**
+         * RefreshReport
+         * @description What the latest weekly refresh changed in what the studio and generation cache from outside.
+         */
+        RefreshReport: {
+            /** Finished At */
+            finished_at: string;
+            /**
+             * Naming Trends
+             * @description studio.trends.refresh: source, refreshed, changed
+             */
+            naming_trends: {
+                [key: string]: unknown;
+            };
+            /**
+             * Catalog Metadata
+             * @description checked, changed (before/after), skipped, failed
+             */
+            catalog_metadata: {
+                [key: string]: unknown;
+            };
+        };
         /** Refusal */
         Refusal: {
             /** Candidate Id */
@@ -3146,6 +3387,63 @@ export interface components {
             user_id: string;
             /** Removed */
             removed: boolean;
+        };
+        /** RightsAdded */
+        RightsAdded: {
+            /** Recording Id */
+            recording_id: string;
+            /** Title */
+            title: string;
+            /** Artists */
+            artists: string[];
+            /** Isrc */
+            isrc: string | null;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Work Id */
+            work_id: string;
+            /** Work Title */
+            work_title: string;
+            /**
+             * Holders
+             * @description rights holder -> exact share, e.g. '3/5'
+             */
+            holders: {
+                [key: string]: string;
+            };
+            /**
+             * Holder Names
+             * @description rights holder -> display name
+             */
+            holder_names: {
+                [key: string]: string;
+            };
+            /**
+             * Audit Operation
+             * @description the audit log's operation id
+             */
+            audit_operation: string;
+        };
+        /** RightsRequest */
+        RightsRequest: {
+            /**
+             * Recording Id
+             * @description a named catalog's recording
+             */
+            recording_id: string;
+            /**
+             * Holders
+             * @description rights holder -> exact share ('3/5'); they sum to 1
+             */
+            holders: {
+                [key: string]: string;
+            };
+            /** Holder Names */
+            holder_names?: {
+                [key: string]: string;
+            };
+            /** Work Title */
+            work_title?: string | null;
         };
         /** Room */
         Room: {
@@ -3431,12 +3729,14 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "identifying" | "matched" | "doubtful" | "unmatched" | "failed";
+            status: "identifying" | "matched" | "doubtful" | "unmatched" | "failed" | "needs_rights";
             /** Error */
             error: string | null;
             /** Candidates */
             candidates: components["schemas"]["Candidate"][];
             match: components["schemas"]["Match"] | null;
+            /** @description the named catalog's recording the song was matched to (Apple Music, MusicBrainz) */
+            external?: components["schemas"]["ExternalRecording"] | null;
             /** Added At */
             added_at: string;
             /** Updated At */
@@ -3459,6 +3759,23 @@ export interface components {
         SongIdentifying: {
             song: components["schemas"]["Song"];
             job: components["schemas"]["Job"];
+        };
+        /** SongInfluence */
+        SongInfluence: {
+            /** Work Id */
+            work_id: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Requested
+             * @description the requested weight within the ten songs (decimal text)
+             */
+            requested: string;
+            /**
+             * Measured
+             * @description the influence measured on the take (decimal text)
+             */
+            measured: string | null;
         };
         /** SongsAdded */
         SongsAdded: {
@@ -3643,6 +3960,13 @@ export interface components {
             seconds: number;
             /** Influence */
             influence: string;
+            /**
+             * Weights
+             * @description song_id -> requested relative weight
+             */
+            weights?: {
+                [key: string]: string;
+            } | null;
             /** Prompt */
             prompt: string;
             /**
@@ -3709,6 +4033,7 @@ export interface components {
             holder_weights: {
                 [key: string]: string;
             };
+            influence_check?: components["schemas"]["InfluenceCheck"] | null;
         };
         /**
          * TakePublication
@@ -3746,6 +4071,13 @@ export interface components {
              * @default
              */
             prompt: string;
+            /**
+             * Weights
+             * @description song_id -> its relative weight, exact ("3", "1/2"); a song not named weighs 1; default: equal weights
+             */
+            weights?: {
+                [key: string]: string;
+            } | null;
         };
         /** TakeStarted */
         TakeStarted: {
@@ -5786,6 +6118,159 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogResults"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    catalog_sources_generation_catalog_sources_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogSources"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_external_generation_catalog_external_get: {
+        parameters: {
+            query: {
+                source: "apple-music";
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalResults"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pending_rights_generation_rights_pending_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PendingList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_rights_generation_rights_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RightsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RightsAdded"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    latest_refresh_generation_catalog_refresh_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshReport"];
                 };
             };
             /** @description Validation Error */

@@ -55,6 +55,47 @@ describe("ProjectPage: the ten songs", () => {
     await waitFor(() => expect(screen.getByTestId("matched-counter")).toHaveTextContent("2 of 10 matched"), { timeout: 5000 });
   });
 
+  it("searches Apple Music beside the local catalog when it is configured, and shows a song waiting for rights", async () => {
+    let waiting = false;
+    const calls = mockApi({
+      "GET /generation/projects/{p}": () => detail({ ready: false, refusal: "x", songs: [waiting
+        ? song({ song_id: "s1", title: "Mystery", status: "needs_rights", match: null,
+          error: "'Harbour Static' (apple-music) has no rights holders in the platform's catalog: a royalty admin must add them before the project can continue",
+          external: { source: "apple-music", recording_id: "apple-music:2000000002", title: "Harbour Static", artists: ["Nobody Known"], isrc: "QZABC2600098", url: null } })
+        : song({ song_id: "s1", title: "Mystery", status: "unmatched", match: null })] }),
+      "GET /generation/catalog/sources": () => ({ sources: ["local", "apple-music", "musicbrainz"] }),
+      "GET /generation/catalog": () => ({ items: [] }),
+      "GET /generation/catalog/external": (_r, url) => ({ source: "apple-music", items: url.searchParams.get("q") === "harbour"
+        ? [{ source: "apple-music", recording_id: "apple-music:2000000002", title: "Harbour Static", artists: ["Nobody Known"], isrc: "QZABC2600098",
+          url: null, duration_ms: 180000, rights: "needed", work_id: null, holders: {}, holder_names: {} },
+        { source: "apple-music", recording_id: "apple-music:2000000001", title: "Harbour Lights", artists: ["Mara Quill"], isrc: "ZZSMD2600003",
+          url: null, duration_ms: 180000, rights: "known", work_id: "work:demo-03", holders: { "holder:x": "1" }, holder_names: { "holder:x": "Mara Quill" } }]
+        : [] }),
+      "PUT /generation/projects/{p}/songs/{s}/match": () => { waiting = true; return song({ song_id: "s1", status: "needs_rights", match: null }); },
+    });
+    const user = userEvent.setup();
+    renderApp(<Generation />, at);
+    await user.click(await screen.findByRole("button", { name: "Match Mystery by hand" }));
+    const dialog = screen.getByRole("dialog");
+    await user.click(await within(dialog).findByRole("radio", { name: "Apple Music" }));
+    expect(within(dialog).queryByRole("radio", { name: /musicbrainz/i })).not.toBeInTheDocument();  // identification only
+    const search = within(dialog).getByLabelText(/Search Apple Music/);
+    fireEvent.change(search, { target: { value: "harbour" } });
+    const results = await within(dialog).findByRole("list", { name: "Apple Music results" }, { timeout: 3000 });
+    const [unknown, known] = within(results).getAllByRole("listitem");
+    expect(unknown).toHaveTextContent("rights holders unknown: a royalty admin must add them");
+    expect(known).toHaveTextContent("Mara Quill 1");
+    expect(known).not.toHaveTextContent("rights holders unknown");
+    await user.click(within(unknown!).getByRole("button", { name: "Choose Harbour Static" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ recording_id: "apple-music:2000000002" }));
+    expect(calls.filter((c) => c.path === "/generation/catalog/external").map((c) => c.query)).toContainEqual(
+      { source: "apple-music", q: "harbour", limit: "10" });
+    expect(await screen.findByText("Waiting for rights holders")).toBeInTheDocument();
+    expect(screen.getByTestId("song-external")).toHaveTextContent("Apple Music: Harbour Static — Nobody Known (QZABC2600098)");
+    await user.click(screen.getByRole("button", { name: "Check the rights of Mystery again" }));
+    await waitFor(() => expect(calls.filter((c) => c.method === "PUT")).toHaveLength(2));
+  }, 15_000);
+
   it("matches a song by hand from a debounced catalog search, identifies again, removes", async () => {
     const calls = mockApi({
       "GET /generation/projects/{p}": () => detail({ songs: [song({ song_id: "s1", title: "Mystery", status: "unmatched", match: null })], ready: false, refusal: "x" }),

@@ -24,6 +24,8 @@ function StatusBadge({ song }: { song: Song }) {
       return <span className="badge badge-warn">Not found in the catalog</span>;
     case "failed":
       return <span className="badge badge-error">Failed</span>;
+    case "needs_rights":
+      return <span className="badge badge-warn">Waiting for rights holders</span>;
   }
 }
 
@@ -81,6 +83,15 @@ export function SongRow({ song, projectId }: { song: Song; projectId: string }) 
       )}
       {song.status === "unmatched" && (
         <p className="song-detail">{song.error ?? "No catalog recording sounds close enough."} Match it by hand, or remove it.</p>
+      )}
+      {song.status === "needs_rights" && song.external && (
+        <p className="song-detail" data-testid="song-external">
+          {song.external.source === "apple-music" ? "Apple Music" : "MusicBrainz"}: {song.external.title} — {song.external.artists.join(", ")}
+          {" "}({song.external.isrc ?? "no ISRC"}). {song.error}{" "}
+          <button type="button" className="btn btn-small" disabled={busy}
+            onClick={() => match.mutate({ songId: song.song_id, recordingId: song.external!.recording_id })}
+            aria-label={`Check the rights of ${song.title} again`}>Check again</button>
+        </p>
       )}
       {song.status === "failed" && <p className="song-detail error-text">{song.error ?? "Identification failed."}</p>}
       {error && <p className="song-detail error-text" role="alert">{error.message}</p>}

@@ -48,7 +48,27 @@ describe("ProjectPage: generate, takes, publish", () => {
       { seed: 42, seconds: 20, influence: "70/100", prompt: "slow and warm" }));
     // the next take gets a fresh seed unless set again
     await waitFor(() => expect(screen.getByLabelText("Seed")).not.toHaveValue("42"));
-  });
+  }, 15_000);
+
+  it("generates with each song's weight, refusing weights that are no whole numbers or all zero", async () => {
+    const calls = mockApi({
+      "GET /generation/projects/{p}": () => detail(),
+      "POST /generation/projects/{p}/takes": () => Response.json({ take: take({ status: "generating" }), job: job() }, { status: 202 }),
+    });
+    const user = userEvent.setup();
+    renderApp(<Generation />, at);
+    await user.click(await screen.findByText("Each song's weight"));
+    const weight = (i: number, value: string) => fireEvent.change(screen.getByLabelText(`Weight of Song ${i}`), { target: { value } });
+    weight(0, "-2");
+    expect(screen.getByRole("button", { name: "Generate" })).toBeDisabled();
+    for (let i = 0; i < 10; i++) weight(i, "0");
+    expect(screen.getByRole("button", { name: "Generate" })).toBeDisabled();
+    expect(screen.getByText(/not all 0/)).toBeInTheDocument();
+    for (let i = 1; i < 10; i++) weight(i, "1");
+    weight(0, "9");
+    await user.click(screen.getByRole("button", { name: "Generate" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "POST")?.body).toMatchObject({ weights: { s0: "9" } }));
+  }, 15_000);
 
   it("shows the API's refusal (409) when generating is refused", async () => {
     mockApi({
@@ -81,7 +101,21 @@ describe("ProjectPage: generate, takes, publish", () => {
     expect(bars.map((b) => b.textContent)).toEqual(["Harbour Lights15 %", "Paper Moons5.0 %"]);
     expect(within(card).getByRole("img", { name: "Royalties: 67 % to the ten songs, 33 % to the training catalog" })).toBeInTheDocument();
     expect(within(card).getByText(/pro rata over 24 catalog works/)).toBeInTheDocument();
+    const check = within(card).getByRole("region", { name: "Requested and measured influence" });
+    expect(within(check).getAllByTestId("influence-pair").map((p) => p.getAttribute("aria-label"))).toEqual([
+      "Harbour Lights: requested 75 %, measured 40 %", "Paper Moons: requested 25 %, measured 60 %"]);
+    expect(within(check).getByText("flagged for review")).toHaveClass("badge-error");
+    expect(check).toHaveTextContent("distance 35 % (tolerance 30 %); the split uses requested weights until a royalty admin reviews them");
   }, 10_000);
+
+  it("says when a royalty admin has reviewed a flagged take", async () => {
+    const base = take();
+    const reviewed = take({ provenance: { ...base.provenance!, influence_check: { ...base.provenance!.influence_check!, reviewed_version: 3 } } });
+    mockApi({ "GET /generation/projects/{p}": () => detail({ takes: [reviewed] }), ...noArtworks });
+    renderApp(<Generation />, at);
+    const card = await screen.findByRole("listitem", { name: "Take with seed 1234" });
+    expect(within(card).getByText("reviewed by a royalty admin (version 3)")).toHaveClass("badge-ok");
+  });
 
   it("keeps a take and regenerates with a new seed and the same settings", async () => {
     const calls = mockApi({

@@ -106,7 +106,8 @@ export function TakeCard({ take, projectName }: { take: Take; projectName: strin
           <TakePlayer take={take} />
           <div className="form-actions">
             <button type="button" className="btn" disabled={regenerate.isPending}
-              onClick={() => regenerate.mutate({ seed: randomSeed(), seconds: take.seconds, influence: take.influence, prompt: take.prompt })}>
+              onClick={() => regenerate.mutate({ seed: randomSeed(), seconds: take.seconds, influence: take.influence, prompt: take.prompt,
+                ...(take.weights ? { weights: take.weights } : {}) })}>
               {regenerate.isPending ? "Starting…" : "Regenerate"}
             </button>
             <button type="button" className="btn btn-primary" disabled={take.kept || keep.isPending}

@@ -36,6 +36,15 @@ export function take(overrides: Partial<Take> = {}): Take {
         { work_id: "work:demo-03", title: "Harbour Lights", weight: "3/20" },
         { work_id: "work:demo-04", title: "Paper Moons", weight: "1/20" },
       ],
+      influence_check: {
+        songs: [
+          { work_id: "work:demo-03", title: "Harbour Lights", requested: "0.7500", measured: "0.4000" },
+          { work_id: "work:demo-04", title: "Paper Moons", requested: "0.2500", measured: "0.6000" },
+        ],
+        distance: "0.3500", tolerance: "3/10", verdict: "flagged for review",
+        split_uses: "requested weights until a royalty admin reviews them",
+        method: "symbolic n-gram mixture", reviewed_version: null,
+      },
     },
     publication: null, created_at: "2026-01-02T11:00:00Z", updated_at: "2026-01-02T11:00:00Z",
     ...overrides,

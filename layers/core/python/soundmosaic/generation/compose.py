@@ -3,8 +3,13 @@
 ``generate(mosaic, songs, track_id=...)`` checks that there are exactly ten songs and that every
 one is matched to its catalog entry (else ``GenerationRefused`` with the reason), builds a
 ``MusicRequest`` (each song's melodic-stem notes from the audio lab's MIDI stage, tempo, key and
-an optional audio excerpt for melody conditioning), calls ``mosaic.music`` and returns the audio
+an optional audio file for melody conditioning), calls ``mosaic.music`` and returns the audio
 with a ``Provenance`` built from ``MusicResult.influence``.
+
+Melody conditioning uses all ten songs by weight: ``conditioning_clip`` cuts one segment from each
+song's audio, ``CONDITIONING_S`` long in all, each segment's length the song's share of the
+weights, and joins them with ffmpeg into one mono 32 kHz WAV that an audio model (MusicGen's
+``input_audio``) conditions on. The offline engine uses the notes at the same weights.
 
 Two weightings, kept apart on purpose:
 
@@ -19,6 +24,7 @@ Two weightings, kept apart on purpose:
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -38,7 +44,8 @@ from soundmosaic.royalties.provenance import (
 )
 
 REFERENCE_SONGS = 10
-EXCERPT_S = 15.0  # seconds of a song's audio sent for melody conditioning
+CONDITIONING_S = 30.0  # the melody-conditioning clip: every song's segment, its length by weight
+CONDITIONING_RATE = 32000  # MusicGen's sample rate
 
 
 class GenerationRefused(ValueError):
@@ -68,8 +75,9 @@ DEFAULT_INFLUENCE = InfluencePolicy()
 class ReferenceSong:
     """One of the ten songs. ``notes``: one note list per melodic stem, as the audio lab's MIDI
     stage gives them (``(start_s, end_s, pitch, velocity)`` or objects with those attributes), or
-    ``midi_paths``: its ``.mid`` files. ``match_id``: the catalog entry it is matched to (None:
-    unmatched). ``holders``: its rights holders' shares (default: the work itself)."""
+    ``midi_paths``: its ``.mid`` files. ``audio_path``: its audio (the start is cut for melody
+    conditioning). ``match_id``: the catalog entry it is matched to (None: unmatched).
+    ``holders``: its rights holders' shares (default: the work itself)."""
 
     work_id: str
     tempo_bpm: float
@@ -116,12 +124,57 @@ def build_request(songs: Sequence[ReferenceSong], *, influence: InfluencePolicy 
     check(songs)
     references = tuple(
         MusicReference(work_id=s.work_id, weight=share(s.weight), parts=_parts(s), tempo_bpm=s.tempo_bpm,
-                       key=s.key, audio=_excerpt(s.audio_path) if s.audio_path else None)
-        for s in songs)
+                       key=s.key) for s in songs)
     if not any(r.weight for r in references):
         raise GenerationRefused("the songs' weights sum to zero")
+    clip, plan = (conditioning_clip(songs) if any(s.audio_path for s in songs) else (None, ()))
     return MusicRequest(references=references, prompt=prompt, catalog_weight=influence.catalog,
-                        seconds=seconds, seed=seed, format=fmt)
+                        seconds=seconds, seed=seed, format=fmt, conditioning=clip, conditioning_plan=plan)
+
+
+def segment_seconds(songs: Sequence[ReferenceSong], total: float = CONDITIONING_S) -> list[tuple[str, float]]:
+    """Each song's segment length in the conditioning clip: ``total`` shared by weight, in whole
+    samples (the last song takes the rounding, so the lengths add up to ``total`` exactly)."""
+    weights = [share(s.weight) for s in songs]
+    whole = sum(weights, Fraction(0))
+    if not whole:
+        raise GenerationRefused("the songs' weights sum to zero")
+    samples = round(total * CONDITIONING_RATE)
+    counts = [int(samples * w / whole) for w in weights]
+    last = max(i for i, w in enumerate(weights) if w)
+    counts[last] += samples - sum(counts)
+    return [(s.work_id, n / CONDITIONING_RATE) for s, n in zip(songs, counts, strict=True)]
+
+
+def conditioning_clip(songs: Sequence[ReferenceSong],
+                      total: float = CONDITIONING_S) -> tuple[bytes, tuple[tuple[str, float], ...]]:
+    """One mono 32 kHz 16-bit WAV of every weighted song's opening, each ``segment_seconds``
+    long (a song shorter than its segment is padded with silence, so the shares stay exact)."""
+    plan = [(s, seconds) for s, (_, seconds) in zip(songs, segment_seconds(songs, total), strict=True)
+            if seconds > 0]
+    missing = [s.work_id for s, _ in plan if not s.audio_path]
+    if missing:
+        raise GenerationRefused(f"no audio for melody conditioning of {', '.join(missing)}")
+    inputs: list[str] = []
+    chains: list[str] = []
+    for i, (song, seconds) in enumerate(plan):
+        assert song.audio_path is not None
+        inputs += ["-t", f"{seconds + 1:.3f}", *untrusted_media.input_args(song.audio_path)]
+        samples = round(seconds * CONDITIONING_RATE)
+        chains.append(f"[{i}:a:0]aformat=sample_fmts=s16:sample_rates={CONDITIONING_RATE}:channel_layouts=mono,"
+                      f"apad=whole_len={samples},atrim=end_sample={samples},asetpts=N/SR/TB[s{i}]")
+    graph = ";".join(chains) + ";" + "".join(f"[s{i}]" for i in range(len(plan))) + \
+        f"concat=n={len(plan)}:v=0:a=1[out]"
+    with tempfile.TemporaryDirectory(prefix="conditioning-") as folder:
+        out = Path(folder) / "clip.wav"  # a file, not a pipe: the WAV header then states its length
+        done = untrusted_media.run(["ffmpeg", "-nostdin", "-v", "error", *inputs, "-filter_complex", graph,
+                                    "-map", "[out]", "-map_metadata", "-1", "-bitexact", "-c:a", "pcm_s16le",
+                                    str(out)], capture_output=True, timeout=300)
+        if done.returncode or not out.exists():
+            raise GenerationRefused(f"cannot build the conditioning clip: "
+                                    f"{done.stderr.decode(errors='replace')[-200:]}")
+        clip = out.read_bytes()
+    return clip, tuple((s.work_id, round(seconds, 4)) for s, seconds in plan)
 
 
 def generate(mosaic: ModelMosaic, songs: Sequence[ReferenceSong], *, track_id: str,
@@ -175,14 +228,3 @@ def _note(note: object) -> Note:
         start, end = note.start_s, note.end_s  # type: ignore[attr-defined]
         pitch, velocity = note.pitch, note.velocity  # type: ignore[attr-defined]
     return float(start), float(end), int(pitch), int(velocity)
-
-
-def _excerpt(path: Path, seconds: float = EXCERPT_S) -> bytes:
-    """The first ``seconds`` of a song as 16-bit mono WAV (32 kHz, MusicGen's rate)."""
-    done = untrusted_media.run(["ffmpeg", "-nostdin", "-v", "error", "-t", str(seconds),
-                                *untrusted_media.input_args(path), "-ac", "1", "-ar", "32000",
-                                "-c:a", "pcm_s16le", "-f", "wav", "-"], capture_output=True, timeout=120)
-    if done.returncode or not done.stdout:
-        raise GenerationRefused(f"cannot read the audio of {path.name}: "
-                                f"{done.stderr.decode(errors='replace')[-200:]}")
-    return done.stdout

@@ -110,14 +110,16 @@ def song_notes(artist_id: str, track_id: str, title: str) -> dict[str, Any]:
     return {"tempo_bpm": round(tempo, 3), "key": key, "parts": parts, "source": source, "span_s": SPAN_S}
 
 
-def reference_song(song: Song, notes: dict[str, Any], audio_path: Path | None = None) -> ReferenceSong:
-    """The song as generation takes it: its matched work and holders, its notes, tempo and key."""
+def reference_song(song: Song, notes: dict[str, Any], audio_path: Path | None = None,
+                   weight: Fraction | int = 1) -> ReferenceSong:
+    """The song as generation takes it: its matched work and holders, its notes, tempo, key and
+    relative weight."""
     if not song.match:
         raise GenerationRefused(f"{song.title!r} is not matched to a catalog entry")
     match = song.match
     return ReferenceSong(
         work_id=match["work_id"], tempo_bpm=float(notes["tempo_bpm"]), key=notes.get("key"),
         notes=[[tuple(n) for n in part] for part in notes["parts"]], audio_path=audio_path,
-        match_id=match["recording_id"],
+        match_id=match["recording_id"], weight=weight,
         holders={holder: Fraction(str(value)) for holder, value in (match.get("holders") or {}).items()}
         or None)

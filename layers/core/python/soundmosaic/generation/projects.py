@@ -34,6 +34,7 @@ from soundmosaic.platform.paging import new_id
 MAX_SONGS = 10
 IDENTIFYING, MATCHED, DOUBTFUL = "identifying", "matched", "doubtful"
 UNMATCHED, FAILED = "unmatched", "failed"
+NEEDS_RIGHTS = "needs_rights"  # matched to a named catalog's recording whose rights holders are unknown
 GENERATING, READY = "generating", "ready"  # a take's status (or FAILED)
 
 
@@ -63,7 +64,9 @@ class Song:
 
     ``candidates``: ``{recording_id, title, artists, isrc, confidence, verdict}``, best first.
     ``match``: ``{recording_id, title, artists, isrc, work_id, holders: {holder: "n/d"},
-    holder_names, confidence, by: "fingerprint" | "hand"}`` or None.
+    holder_names, confidence, by: "fingerprint" | "acoustid" | "hand"}`` or None.
+    ``external``: the named catalog's recording it was matched to (``generation.external``):
+    ``{source, recording_id, title, artists, isrc, url}``, or None.
     """
 
     artist_id: str
@@ -75,6 +78,7 @@ class Song:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     match: dict[str, Any] | None = None
     error: str | None = None
+    external: dict[str, Any] | None = None
     notes_key: str | None = None  # prepared notes (JSON) in the media bucket, once made
     added_at: str = field(default_factory=clock.iso)
     updated_at: str = field(default_factory=clock.iso)
@@ -90,6 +94,7 @@ class Take:
     seed: int
     seconds: float
     influence: str  # the ten songs' share of the model's influence, exact ("85/100")
+    weights: dict[str, str] | None = None  # song_id -> its relative weight, exact ("3", "1/2"); None: equal
     job_id: str | None = None
     status: str = GENERATING
     prompt: str = ""
@@ -284,6 +289,10 @@ def refusal(songs: list[Song], expected: int = MAX_SONGS) -> str | None:
     """Why these songs cannot be generated from yet (None: they can)."""
     if len(songs) != expected:
         return f"generation needs exactly {expected} matched songs; the project has {len(songs)}"
+    rights = [s.title for s in songs if s.status == NEEDS_RIGHTS]
+    if rights:
+        return (f"{len(rights)} song(s) matched to a recording whose rights holders are not in the catalog: "
+                f"{', '.join(rights)}; a royalty admin must add them (or match or remove the songs)")
     waiting = [s.title for s in songs if s.status != MATCHED or not s.match]
     if waiting:
         return (f"{len(waiting)} song(s) not matched to a catalog entry yet: {', '.join(waiting)}; "

@@ -38,6 +38,7 @@ from typing import Any
 from soundmosaic.catalog.lookup import Candidate
 from soundmosaic.catalog.store import CatalogStore, Recording
 from soundmosaic.generation import projects
+from soundmosaic.generation.external import catalog_entry
 from soundmosaic.generation.projects import ProjectNotFound, ProjectStore, Song, project_prefix
 from soundmosaic.library import media
 from soundmosaic.library.tracks import TrackNotFound, TrackStore
@@ -89,21 +90,12 @@ def song_view(song: Song) -> dict[str, Any]:
             "candidates": [{"confidence": None, "verdict": None, **c} for c in song.candidates],
             # Stored items leave None out; the contract always has every key.
             "match": {"isrc": None, "confidence": None, **song.match} if song.match else None,
+            "external": song.external,
             "added_at": song.added_at, "updated_at": song.updated_at}
 
 
 def job_view(job: Job) -> dict[str, Any]:
     return asdict(job)
-
-
-def catalog_entry(recording: Recording) -> dict[str, Any]:
-    """A catalog recording with its work and rights holders (shares exact: ``"3/5"``)."""
-    return {"recording_id": recording.recording_id, "title": recording.title,
-            "artists": list(recording.artists), "isrc": recording.isrc,
-            "duration_ms": recording.duration_ms, "work_id": recording.work.work_id,
-            "work_title": recording.work_title or recording.title,
-            "holders": {h: str(s) for h, s in sorted(recording.shares().items())},
-            "holder_names": dict(recording.holder_names)}
 
 
 def _match(recording: Recording, confidence: float | None, by: str) -> dict[str, Any]:
@@ -222,15 +214,23 @@ def reidentify(artist_id: str, project_id: str, song_id: str,
     store.get(artist_id, project_id)
     store.song(artist_id, project_id, song_id)
     song = store.set_song(artist_id, project_id, song_id, status=projects.IDENTIFYING, error=None,
-                          match=None, candidates=[])
+                          match=None, candidates=[], external=None)
     job = _start(artist_id, project_id, [song], correlation_id)
     return {"song": song_view(song), "job": job_view(job)}
 
 
 def match_by_hand(artist_id: str, project_id: str, song_id: str, recording_id: str) -> dict[str, Any]:
-    """Match a song to a catalog recording the artist chose (from search or the candidates)."""
+    """Match a song to a catalog recording the artist chose (from search or the candidates); a
+    named catalog's recording (``apple-music:<id>``, ``musicbrainz:<mbid>``) through ``external``."""
+    from soundmosaic.generation import external
+
     store = ProjectStore()
     song = store.song(artist_id, project_id, song_id)
+    if external.is_external(recording_id):
+        score = next((c.get("confidence") for c in song.candidates
+                      if c.get("recording_id") == recording_id), None)
+        return song_view(store.set_song(artist_id, project_id, song_id,
+                                        **_external_match(external.resolve(recording_id), score, "hand")))
     recording = CatalogStore().get(recording_id)
     if recording is None:
         raise CatalogEntryNotFound(f"no catalog recording {recording_id}")
@@ -238,8 +238,24 @@ def match_by_hand(artist_id: str, project_id: str, song_id: str, recording_id: s
     score = next((c.get("confidence") for c in song.candidates
                   if c.get("recording_id") == recording_id), None)
     song = store.set_song(artist_id, project_id, song_id, status=projects.MATCHED, error=None,
-                          match=_match(recording, score, "hand"))
+                          match=_match(recording, score, "hand"), external=None)
     return song_view(song)
+
+
+def _external_match(found: Candidate, confidence: float | None, by: str) -> dict[str, Any]:
+    """A song's values for a named catalog's recording: matched when the platform's catalog holds
+    its rights, else ``needs_rights`` (and the recording goes on the royalty admins' list)."""
+    from soundmosaic.generation import external
+
+    view = external.external_view(found)
+    local = external.rights_for(view["recording_id"], found.isrc)
+    if local is not None:
+        return {"status": projects.MATCHED, "error": None, "external": view,
+                "match": _match(local, confidence, by)}
+    external.request_rights(found)
+    return {"status": projects.NEEDS_RIGHTS, "match": None, "external": view,
+            "error": f"{found.title!r} ({view['source']}) has no rights holders in the platform's catalog: "
+                     "a royalty admin must add them before the project can continue"}
 
 
 def search_catalog(query: str, limit: int = 20) -> dict[str, Any]:
@@ -308,22 +324,48 @@ def _identify(media_key: str, filename: str) -> dict[str, Any]:
     # Imported here: the matcher brings numpy, which the API's routes of this module never need.
     from soundmosaic.catalog.fingerprint import FingerprintError, fingerprint_file
     from soundmosaic.catalog.lookup.local import LocalLookup
+    from soundmosaic.generation import external
 
+    named = external.MUSICBRAINZ in external.sources()  # AcoustID: its lookup needs fpcalc's compressed form
     with tempfile.TemporaryDirectory(prefix="identify-") as tmp:
         excerpt = Path(tmp) / "excerpt.wav"
         try:
             decode_excerpt(source_url(resource("MEDIA_BUCKET"), media_key), excerpt, filename)
-            fingerprint = fingerprint_file(excerpt)
+            fingerprint = fingerprint_file(excerpt, compressed=named)
         except FingerprintError as err:
             return {"status": projects.FAILED, "candidates": [], "match": None, "error": str(err)}
     found = LocalLookup(CatalogStore()).by_fingerprint(fingerprint, CANDIDATES)
     best = found[0] if found else None
     kept = [_candidate(c) for c in found if c.verdict != "unmatched"]
     if best is not None and best.verdict == "matched" and best.recording is not None:
-        return {"status": projects.MATCHED, "candidates": kept, "error": None,
+        return {"status": projects.MATCHED, "candidates": kept, "error": None, "external": None,
                 "match": _match(best.recording, best.confidence, "fingerprint")}
+    if named:
+        return _identify_acoustid(fingerprint, kept)
     status = projects.DOUBTFUL if best is not None and best.verdict == "doubtful" else projects.UNMATCHED
-    return {"status": status, "candidates": kept, "match": None, "error": None}
+    return {"status": status, "candidates": kept, "match": None, "error": None, "external": None}
+
+
+def _identify_acoustid(fingerprint: Any, kept: list[dict[str, Any]]) -> dict[str, Any]:
+    """AcoustID, when the local catalog found no match: its best match is read back from
+    MusicBrainz (ISRCs) and matched when the platform's catalog holds its rights."""
+    from soundmosaic.generation import external
+
+    client = external.lookup(external.MUSICBRAINZ)
+    try:
+        found = client.by_fingerprint(fingerprint, CANDIDATES)
+        named = [{**_candidate(c), "recording_id": f"{external.MUSICBRAINZ}:{c.ref}"}
+                 for c in found if c.verdict != "unmatched"]
+        best = found[0] if found else None
+        if best is not None and best.verdict == "matched":
+            full = client.recording(best.ref)  # type: ignore[attr-defined]
+            if full is not None:
+                return {"candidates": named + kept, **_external_match(full, best.confidence, "acoustid")}
+    finally:
+        client.close()
+    doubtful = named or any(c["verdict"] == "doubtful" for c in kept)
+    status = projects.DOUBTFUL if doubtful else projects.UNMATCHED
+    return {"status": status, "candidates": named + kept, "match": None, "error": None, "external": None}
 
 
 def source_url(bucket: str, key: str) -> str:

@@ -14,11 +14,13 @@ Media bucket layout, under ``artists/<a>/generation/<project>/``::
     takes/<take_id>/master.wav         loudness-normalised master (render)
     takes/<take_id>/preview.mp3        what the browser plays
     takes/<take_id>/peaks.json         ~800 waveform points in [0, 1]
+    takes/<take_id>/influence.json     requested against measured influence per song (measure)
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import secrets
 import tempfile
@@ -46,6 +48,7 @@ MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 10.0, 120.0, 30.0
 DEFAULT_INFLUENCE = "85/100"
 MAX_SEED = 2**31 - 1
 MAX_PROMPT = 500
+MAX_WEIGHT = 1000
 _FRACTION = re.compile(r"^\d+/\d+$")
 
 
@@ -90,6 +93,25 @@ def provenance_summary(take: Take) -> dict[str, Any] | None:
         "reference_share": f"{record.policy.reference.numerator}/{record.policy.reference.denominator}",
         "training_share": f"{record.policy.training.numerator}/{record.policy.training.denominator}",
         "holder_weights": {h: _decimal(w) for h, w in sorted(record.holder_weights().items())},
+        "influence_check": _influence_check(record, titles),
+    }
+
+
+def _influence_check(record: Provenance, titles: dict[str, str]) -> dict[str, Any] | None:
+    """Requested against measured influence per song, the verdict and whether an admin reviewed it."""
+    check = record.influence_check
+    if not check:
+        return None
+    latest = ProvenanceStore().latest(record.track_id)
+    reviewed = latest is not None and latest.version > record.version and \
+        (latest.recorded_by or "").startswith("admin:")
+    return {
+        "songs": [{"work_id": w, "title": titles.get(w), "requested": check["requested"][w],
+                   "measured": check["measured"].get(w)} for w in check["requested"]],
+        "distance": check["distance"], "tolerance": check["tolerance"], "verdict": check["verdict"],
+        "reason": check.get("reason"),
+        "split_uses": check["split_uses"], "method": check.get("method", ""),
+        "reviewed_version": latest.version if reviewed and latest else None,
     }
 
 
@@ -108,7 +130,8 @@ def view(take: Take) -> dict[str, Any]:
             peaks = []  # the take says ready but its peaks are gone: show it without a waveform
     return {
         "take_id": take.take_id, "project_id": take.project_id, "seed": take.seed,
-        "seconds": take.seconds, "influence": take.influence, "prompt": take.prompt,
+        "seconds": take.seconds, "influence": take.influence, "weights": take.weights,
+        "prompt": take.prompt,
         "status": take.status, "error": take.error, "job_id": take.job_id,
         "engine": take.engine, "offline": take.offline, "duration_s": take.duration_s,
         "kept": take.kept,
@@ -143,8 +166,32 @@ def parse_influence(text: str | None) -> tuple[str, Fraction]:
     return (raw if _FRACTION.match(raw) else str(value)), value
 
 
+def parse_weights(weights: dict[str, str] | None, song_ids: list[str]) -> dict[str, str] | None:
+    """Each song's relative weight (exact, not negative; a song not named weighs 1), or None."""
+    if not weights:
+        return None
+    unknown = sorted(set(weights) - set(song_ids))
+    if unknown:
+        raise TakeInputError(f"weights name songs that are not in the project: {', '.join(unknown)[:200]}")
+    exact: dict[str, str] = {}
+    for song_id in song_ids:
+        raw = str(weights.get(song_id, "1")).strip()
+        try:
+            value = Fraction(raw)
+        except (ValueError, ZeroDivisionError):
+            raise TakeInputError(f"weight {raw[:20]!r} of song {song_id} is not an exact number such as "
+                                 "\"3\" or \"1/2\"") from None
+        if value < 0 or value > MAX_WEIGHT:
+            raise TakeInputError(f"weight {raw} of song {song_id} must be from 0 to {MAX_WEIGHT}")
+        exact[song_id] = str(value)
+    if not any(Fraction(v) for v in exact.values()):
+        raise TakeInputError("the songs' weights sum to zero")
+    return exact
+
+
 def start_take(artist_id: str, project_id: str, *, seed: int | None = None, seconds: float | None = None,
                influence: str | None = None, prompt: str | None = None,
+               weights: dict[str, str] | None = None,
                correlation_id: str | None = None) -> tuple[Take, Job]:
     """Record a take and start ``song_generation`` for it; ``GenerationRefused`` unless the
     project has ten songs matched to distinct works."""
@@ -161,12 +208,14 @@ def start_take(artist_id: str, project_id: str, *, seed: int | None = None, seco
     prompt = (prompt or "").strip()
     if len(prompt) > MAX_PROMPT:
         raise TakeInputError(f"the prompt is longer than {MAX_PROMPT} characters")
-    reason = projects.refusal(store.songs(artist_id, project_id))
+    songs = store.songs(artist_id, project_id)
+    reason = projects.refusal(songs)
     if reason:
         raise GenerationRefused(reason)
+    exact = parse_weights(weights, [s.song_id for s in songs])
     job = Job(artist_id=artist_id, job_id=new_job_id(), kind=JOB_KIND, correlation_id=correlation_id)
     take = Take(artist_id, project_id, new_id(), seed=int(seed), seconds=seconds, influence=text,
-                job_id=job.job_id, prompt=prompt)
+                job_id=job.job_id, prompt=prompt, weights=exact)
     job.subject = {"project_id": project_id, "take_id": take.take_id}
     store.put_take(take)
     try:
@@ -247,11 +296,17 @@ def generate_step(event: dict[str, Any]) -> dict[str, Any]:
     mosaic = ModelMosaic.from_env()
     try:
         offline = mosaic.entry("music").offline
+        weights = {s.song_id: Fraction((take.weights or {}).get(s.song_id, "1")) for s in songs}
+        total = sum(weights.values(), Fraction(0))
         with tempfile.TemporaryDirectory(prefix="take-") as folder:
-            references = [
-                notes.reference_song(song, _notes(song), None if offline else notes.excerpt(
-                    artist_id, song.track_id, Path(folder) / f"{song.song_id}.wav", compose.EXCERPT_S))
-                for song in songs]
+            # an audio model conditions on every song's opening, as long as its share of the clip
+            references = []
+            for song in songs:
+                weight = weights[song.song_id]
+                audio = None if offline or not weight else notes.excerpt(
+                    artist_id, song.track_id, Path(folder) / f"{song.song_id}.wav",
+                    float(compose.CONDITIONING_S * weight / total) + 1.0)
+                references.append(notes.reference_song(song, _notes(song), audio, weight))
             made = compose.generate(
                 mosaic, references, track_id=provenance_track_id(take_id),
                 influence=compose.InfluencePolicy(songs_value, 1 - songs_value),
@@ -304,6 +359,62 @@ def render_step(event: dict[str, Any]) -> dict[str, Any]:
     return {"take_id": take_id, "duration_s": out.duration_s}
 
 
+def measure_step(event: dict[str, Any]) -> dict[str, Any]:
+    """Measure each song's influence on the take (``influence``) and check it against the
+    requested weights: ``influence.json`` beside the take, read by ``store_step``."""
+    from soundmosaic.generation import influence
+
+    artist_id, project_id, take_id = event["artist_id"], event["project_id"], event["take_id"]
+    prefix = take_prefix(artist_id, project_id, take_id)
+    media = _media()
+    if media.exists(prefix + "influence.json"):
+        return {"take_id": take_id, "reused": True}
+    try:
+        composed = dict(media.get_json(prefix + "compose.json"))
+        requested = Provenance.from_dict(media.get_json(prefix + "provenance.json"))
+    except ObjectMissing as err:
+        raise ValueError(f"take {take_id} has not been generated: generate it first") from err
+    details = composed.get("details") or {}
+    with tempfile.TemporaryDirectory(prefix="measure-") as name:
+        parts, tempo, source = _take_notes(media, prefix, composed, Path(name))
+    songs = []
+    for song in ProjectStore().songs(artist_id, project_id):
+        if song.match:
+            known = _notes(song)
+            songs.append(influence.Song(song.match["work_id"], known["parts"], float(known["tempo_bpm"]),
+                                        known.get("key")))
+    weights = {i.work.work_id: i.weight for i in requested.reference}
+    try:
+        found = influence.measure(parts, tempo, details.get("key"), songs)
+    except ValueError as err:  # e.g. a take with too few notes: it is kept, flagged unmeasured
+        check = {**influence.unmeasured(weights, str(err)), "take_notes": source}
+    else:
+        check = {**influence.review(weights, found["measured"]), "method": found["method"],
+                 "features": found["features"], "evidence": found["evidence"], "take_notes": source}
+    media.put_json(prefix + "influence.json", check)
+    return {"take_id": take_id, "reused": False, "verdict": check["verdict"], "distance": check["distance"]}
+
+
+def _take_notes(media: S3Json, prefix: str, composed: dict[str, Any],
+                folder: Path) -> tuple[list[list[tuple[float, float, int, int]]], float, str]:
+    """The take's notes: its MIDI when the engine made one, else Basic Pitch on its audio."""
+    tempo = float((composed.get("details") or {}).get("tempo_bpm") or 0)
+    if composed.get("midi_key"):
+        import pretty_midi
+
+        midi = pretty_midi.PrettyMIDI(str(media.download(composed["midi_key"], folder / "take.mid")))
+        parts = [[(n.start, n.end, n.pitch, n.velocity) for n in i.notes]
+                 for i in midi.instruments if not i.is_drum and i.notes]
+        return parts, tempo or 120.0, "the engine's MIDI"
+    from soundmosaic.audio import analysis
+    from soundmosaic.audio import midi as transcriber
+
+    raw = media.download(prefix + "raw.wav", folder / "raw.wav")
+    tempo = tempo or float(analysis.analyse(raw).bpm or 120.0)
+    notes = transcriber.transcribe(raw, tempo_bpm=tempo).notes
+    return [[(n.start_s, n.end_s, n.pitch, n.velocity) for n in notes]], tempo, "Basic Pitch on the take"
+
+
 def store_step(event: dict[str, Any]) -> dict[str, Any]:
     """Record the provenance (owned by the artist) and make the take ready."""
     artist_id, project_id, take_id = event["artist_id"], event["project_id"], event["take_id"]
@@ -315,6 +426,8 @@ def store_step(event: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"take {take_id} has not been rendered")
     prefix = take_prefix(artist_id, project_id, take_id)
     made = Provenance.from_dict(_media().get_json(prefix + "provenance.json"))
+    with contextlib.suppress(ObjectMissing):  # a take measured by ``measure_step`` (all but very old ones)
+        made = dataclasses.replace(made, influence_check=_media().get_json(prefix + "influence.json"))
     tenant = TenantProvenance(artist_id)
     latest = tenant.latest(made.track_id)
     # A retry after the record was written but before the take was updated: reuse that version.

@@ -231,7 +231,8 @@ STATE_MACHINES = (
 
 SCHEDULES = (
     Schedule("weekly-refresh", "cron(0 3 ? * MON *)", "refresh",
-             "weekly refresh: fail stale jobs, abort stale uploads, rebuild library summaries"),
+             "weekly refresh: fail stale jobs, abort stale uploads, rebuild library summaries, "
+             "naming trends, named catalogs' metadata"),
     Schedule("publish-sweep", "rate(1 hour)", "publishing",
              "re-queue publications left failed_retrying past their next try (message lost or in the DLQ)"),
     # Monday 07:50 UTC, before the writers' first questions: a 1-hour cache entry outlives it by an hour.

@@ -20,7 +20,9 @@ import json
 from collections.abc import Mapping
 
 # Only the names ModelMosaic reads are taken from the secret: it cannot switch on anything else.
-KEY_NAMES = ("REPLICATE_API_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "SOUNDMOSAIC_POLLINATIONS")
+KEY_NAMES = ("REPLICATE_API_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "SOUNDMOSAIC_POLLINATIONS",
+             # the named catalogs (generation.external): Apple Music's developer key, AcoustID's key
+             "APPLE_MUSIC_PRIVATE_KEY", "APPLE_MUSIC_KEY_ID", "APPLE_MUSIC_TEAM_ID", "ACOUSTID_API_KEY")
 
 
 class SecretUnreadable(RuntimeError):

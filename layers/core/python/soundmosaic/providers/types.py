@@ -119,7 +119,10 @@ class MusicReference:
 @dataclass(frozen=True)
 class MusicRequest:
     """A new piece of ``seconds`` influenced by ``references`` (their weights share
-    ``1 - catalog_weight``) and by the engine's training catalog (``catalog_weight``)."""
+    ``1 - catalog_weight``) and by the engine's training catalog (``catalog_weight``).
+    ``conditioning``: one WAV clip of every reference's audio, each its share of the clip's length
+    by weight (``conditioning_plan``: ``(work_id, seconds)`` in order), for audio models' melody
+    conditioning; it takes the place of the references' own ``audio``."""
 
     references: tuple[MusicReference, ...]
     prompt: str = ""
@@ -127,6 +130,8 @@ class MusicRequest:
     seconds: float = 30.0
     seed: int | None = None
     format: str = "wav"
+    conditioning: bytes | None = None
+    conditioning_plan: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "references", tuple(self.references))

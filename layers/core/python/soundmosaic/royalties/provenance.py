@@ -153,6 +153,10 @@ class Provenance:
     version: int = 0
     recorded_at: str | None = None
     recorded_by: str | None = None
+    # The platform's check of the reference weights against the influence measured on the track
+    # (``generation.influence.review``): requested, measured, distance, verdict. The split reads
+    # ``reference``; a flagged check is for a royalty admin to review.
+    influence_check: Mapping[str, Any] | None = field(default=None, compare=False)
     _weights: dict[str, Fraction] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -209,6 +213,7 @@ class Provenance:
             "policy": {"reference": str(self.policy.reference), "training": str(self.policy.training),
                        "reference_works": self.policy.reference_works},
             "reference": pool(self.reference), "training": pool(self.training),
+            **({"influence_check": dict(self.influence_check)} if self.influence_check else {}),
         }
 
     @staticmethod
@@ -225,4 +230,5 @@ class Provenance:
             policy=Policy(Fraction(policy.get("reference", "67/100")),
                           Fraction(policy.get("training", "33/100")), None if works is None else int(works)),
             reference=pool(data.get("reference", [])), training=pool(data.get("training", [])),
+            influence_check=data.get("influence_check"),
         )

@@ -13,7 +13,8 @@ SOUNDMOSAIC_NAME_SIMILARITY
     names at or above it flags ``too_close``. 88 flags "Lights"/"Light" and "Love"/"Lover", and
     lets "One"/"Once" and "Midnight City"/"Midnight Cities" pass.
 SOUNDMOSAIC_TRENDS
-    Path of a trends file to use instead of the shipped ``trends.toml``.
+    Path of a trends file to use instead of the shipped ``trends.toml`` (and of the trends the weekly
+    refresh stores, ``studio.trends``).
 """
 
 from __future__ import annotations
@@ -97,9 +98,16 @@ def _read_titles(path: Path) -> tuple[str, ...]:
 
 
 def load_trends(genre: str = "", path: Path | None = None) -> list[dict[str, Any]]:
-    """Naming patterns for a genre (all-genre patterns plus the genre's own), heaviest first."""
-    source = path or Path(os.environ.get("SOUNDMOSAIC_TRENDS") or HERE / "trends.toml")
-    patterns = tomllib.loads(source.read_text(encoding="utf-8")).get("pattern", [])
+    """Naming patterns for a genre (all-genre patterns plus the genre's own), heaviest first: the
+    trends the weekly refresh stored (``studio.trends``), else the file."""
+    from soundmosaic.studio import trends
+
+    stored = None if path or os.environ.get("SOUNDMOSAIC_TRENDS") else trends.current()
+    if stored:
+        patterns = stored["patterns"]
+    else:
+        source = path or Path(os.environ.get("SOUNDMOSAIC_TRENDS") or HERE / "trends.toml")
+        patterns = tomllib.loads(source.read_text(encoding="utf-8")).get("pattern", [])
     wanted = genre.casefold()
     chosen = []
     for pattern in patterns:

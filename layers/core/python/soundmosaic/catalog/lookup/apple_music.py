@@ -2,6 +2,7 @@
 
 - ``GET {base}/v1/catalog/{storefront}/search?term=...&types=songs&limit=N``
 - ``GET {base}/v1/catalog/{storefront}/songs?filter[isrc]=<ISRC>``
+- ``GET {base}/v1/catalog/{storefront}/songs/{id}`` (one song by its catalog id)
 
 Every request carries ``Authorization: Bearer <developer token>``: an ES256 JWT with header
 ``kid`` (the MusicKit key id) and claims ``iss`` (team id), ``iat`` and ``exp`` (at most six
@@ -21,14 +22,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 
-from soundmosaic.catalog.fingerprint import Fingerprint
 from soundmosaic.catalog.lookup import Candidate, CatalogLookup, LookupFailed, LookupUnsupported
 from soundmosaic.catalog.lookup.http import JsonHttp
 from soundmosaic.royalties.provenance import isrc as normal_isrc
+
+if TYPE_CHECKING:  # the matcher's numpy only where fingerprints are computed
+    from soundmosaic.catalog.fingerprint import Fingerprint
 
 BASE_URL = "https://api.music.apple.com"
 TOKEN_SECONDS = 12 * 3600
@@ -100,6 +103,19 @@ class AppleMusicLookup(CatalogLookup):
         if not code:
             return []
         return [_song(s) for s in self._get("/songs", {"filter[isrc]": code}).get("data", [])]
+
+    def song(self, song_id: str) -> Candidate | None:
+        """One catalog song by its id; None if Apple has no such song."""
+        if not song_id.isdigit() or len(song_id) > 20:
+            return None  # Apple's catalog ids are numbers: anything else never reaches the API
+        try:
+            data = self._get(f"/songs/{song_id}", {})
+        except LookupFailed as err:
+            if err.status == 404:
+                return None
+            raise
+        found = data.get("data", [])
+        return _song(found[0]) if found else None
 
     def by_fingerprint(self, fingerprint: Fingerprint, limit: int = 3) -> list[Candidate]:
         raise LookupUnsupported("apple-music", "the catalog API has no audio lookup (ShazamKit runs in apps)")

@@ -4,7 +4,9 @@
   with fpcalc's compressed fingerprint (``fingerprint_file(..., compressed=True)``); the result
   score is the confidence, with the matcher's thresholds for the verdict;
 - text: ``GET {MUSICBRAINZ}/ws/2/recording?query=...&fmt=json`` (a Lucene query of the words);
-- ISRC: ``GET {MUSICBRAINZ}/ws/2/isrc/<isrc>?fmt=json&inc=artist-credits``.
+- ISRC: ``GET {MUSICBRAINZ}/ws/2/isrc/<isrc>?fmt=json&inc=artist-credits``;
+- one recording: ``GET {MUSICBRAINZ}/ws/2/recording/<mbid>?fmt=json&inc=isrcs+artist-credits``
+  (what an AcoustID match is: its ISRCs lead to the rights holders).
 
 MusicBrainz asks for a meaningful User-Agent and at most one request per second; both are kept
 (``min_interval``). Neither service knows rights holders' shares: those come from the local
@@ -22,16 +24,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from soundmosaic.catalog.fingerprint import Fingerprint, verdict
 from soundmosaic.catalog.lookup import Candidate, CatalogLookup, LookupFailed
 from soundmosaic.catalog.lookup.http import JsonHttp
 from soundmosaic.royalties.provenance import isrc as normal_isrc
 
+if TYPE_CHECKING:  # the matcher's numpy only where fingerprints are looked up (the identify step)
+    from soundmosaic.catalog.fingerprint import Fingerprint
+
 ACOUSTID_URL = "https://api.acoustid.org"
 MUSICBRAINZ_URL = "https://musicbrainz.org"
 USER_AGENT = "SoundMosaic/0.1 ( https://github.com/soundmosaic )"
+_MBID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _LUCENE = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
 
@@ -87,7 +92,22 @@ class MusicBrainzLookup(CatalogLookup):
             raise
         return [_recording(r, isrc=code) for r in data.get("recordings", [])]
 
+    def recording(self, mbid: str) -> Candidate | None:
+        """One MusicBrainz recording with its ISRCs; None if there is none with this id."""
+        if not _MBID.fullmatch(mbid):
+            return None
+        try:
+            data = self.musicbrainz.get(f"/ws/2/recording/{mbid}",
+                                        {"fmt": "json", "inc": "isrcs artist-credits"})
+        except LookupFailed as err:
+            if err.status in (400, 404):
+                return None
+            raise
+        return _recording(data)
+
     def by_fingerprint(self, fingerprint: Fingerprint, limit: int = 3) -> list[Candidate]:
+        from soundmosaic.catalog.fingerprint import verdict
+
         if not self.acoustid_key:
             raise LookupFailed("acoustid", "no ACOUSTID_API_KEY configured")
         if not fingerprint.compressed:

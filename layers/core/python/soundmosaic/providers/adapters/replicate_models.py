@@ -4,8 +4,9 @@
 A prediction is created for the entry's model (``/v1/models/{owner}/{name}/predictions``), pinned
 version (``/v1/predictions``) or deployment (``/v1/deployments/{owner}/{name}/predictions``),
 polled until it ends or the entry's ``timeout_s`` runs out (then it is cancelled), and its output
-file(s) downloaded with httpx. Music sends the prompt, ``duration``, ``seed`` and the most
-heavily weighted reference's audio excerpt as ``input_audio`` (a data URL: melody conditioning);
+file(s) downloaded with httpx. Music sends the prompt, ``duration``, ``seed`` and as
+``input_audio`` (a data URL: melody conditioning) the request's ``conditioning`` clip (every
+reference's segment, its length by weight), else the most heavily weighted reference's audio;
 a WAV answer is cut or padded to the requested length. MusicGen's internal influence cannot be
 measured: the result's ``influence`` is the request's (references by weight, and the model's
 training data as ``training_data(entry)`` with ``catalog_weight``). Images come back as PNGs of the
@@ -138,10 +139,15 @@ class ReplicateAdapter(Adapter):
         inputs: dict[str, Any] = {**entry.params, "prompt": request.prompt, "seed": request.seed,
                                   "duration": max(1, round(request.seconds)), "output_format": request.format}
         conditioned = [r for r in request.references if r.audio]
-        if conditioned:
-            melody = max(conditioned, key=lambda r: r.weight)
-            assert melody.audio is not None
-            inputs[MELODY_INPUT] = data_url(melody.audio, melody.audio_content_type)
+        melody: Any = None
+        if request.conditioning:
+            inputs[MELODY_INPUT] = data_url(request.conditioning, "audio/wav")
+            melody = [{"work_id": w, "seconds": s} for w, s in request.conditioning_plan]
+        elif conditioned:
+            heaviest = max(conditioned, key=lambda r: r.weight)
+            assert heaviest.audio is not None
+            inputs[MELODY_INPUT] = data_url(heaviest.audio, heaviest.audio_content_type)
+            melody = heaviest.work_id
         files, usage = self._predict(entry, inputs)
         audio, rate = files[0], 0
         if request.format == "wav":
@@ -157,7 +163,7 @@ class ReplicateAdapter(Adapter):
         if request.catalog_weight:
             weights[training_data(entry)] = request.catalog_weight
         return MusicReply(audio, usage, sample_rate=rate or 32000, influence=weights,
-                          details={"melody_conditioning": melody.work_id if conditioned else None,
+                          details={"melody_conditioning": melody,
                                    "influence": "requested weights; MusicGen's internal influence "
                                                 "cannot be measured"})
 
