@@ -1,7 +1,7 @@
 """A small MongoDB wire-protocol server on 127.0.0.1 backed by ``engine`` (mongomock, completed).
 
 It answers what pymongo sends: the handshake (legacy ``OP_QUERY`` hello/isMaster) and ``OP_MSG``
-commands: hello/isMaster, buildInfo, ping, endSessions, find/getMore/killCursors, aggregate,
+commands: hello/isMaster, buildInfo, ping, endSessions, find/getMore/killCursors, aggregate, distinct,
 insert/update/delete, createIndexes/listIndexes, listCollections, listDatabases, count, drop,
 dropDatabase. So the domain code uses a real ``pymongo.MongoClient(MONGODB_URI)`` unchanged,
 against this server or a real MongoDB. No authentication (it binds to loopback only); one lock
@@ -192,6 +192,8 @@ class Engine:
         assert coll is not None
         if lname in ("count", "countdocuments"):
             return {"n": coll.count_documents(cmd.get("query") or {})}
+        if lname == "distinct":
+            return {"values": coll.distinct(cmd["key"], cmd.get("query") or None)}
         if lname == "insert":
             docs = cmd.get("documents") or []
             errors = []
@@ -210,7 +212,21 @@ class Engine:
             upserted = []
             for i, spec in enumerate(cmd.get("updates") or []):
                 u, q = spec["u"], spec.get("q") or {}
-                if isinstance(u, dict) and u and not any(k.startswith("$") for k in u):
+                replacement = isinstance(u, dict) and u and not any(k.startswith("$") for k in u)
+                if replacement and set(q) == {"_id"} and isinstance(q["_id"], (str, int)):
+                    # A replacement by _id (what a loader sends): a dict look-up, not mongomock's
+                    # scan of the collection per document.
+                    store = coll._store
+                    if q["_id"] in store:
+                        n += 1
+                        if store[q["_id"]] != {**u, "_id": q["_id"]}:
+                            store[q["_id"]] = {**u, "_id": q["_id"]}
+                            modified += 1
+                    else:
+                        coll.insert_one({**u, "_id": q["_id"]})
+                        upserted.append({"index": i, "_id": q["_id"]})
+                    continue
+                if replacement:
                     res = coll.replace_one(q, u, upsert=bool(spec.get("upsert")))
                 elif spec.get("multi"):
                     res = coll.update_many(q, u, upsert=bool(spec.get("upsert")))
