@@ -7,6 +7,8 @@ manual documents):
   a decimal when an operand is a decimal; mongomock refused;
 - ``$avg`` (group) over Decimal128 values: a decimal average, not mongomock's ``None``;
 - ``$toDouble`` and ``$round`` (half to even, like MongoDB's ``$round``);
+- ordering and comparing Decimal128 with other numbers (``$sort``, ``$gt``...): MongoDB compares
+  all numeric types by value; mongomock could not sort a decimal;
 - ``$sortByCount`` (``$group`` + ``$sort``, as the manual defines it);
 - ``$lookup`` with ``localField``/``foreignField`` by a hash of the foreign collection (the same
   equality semantics, including arrays and null/missing), where mongomock ran one query per
@@ -24,11 +26,13 @@ from typing import Any
 import mongomock
 from bson.decimal128 import Decimal128
 from mongomock import aggregate as agg
+from mongomock import filtering
 
 _DEC = decimal.Context(prec=34)  # Decimal128's precision
 _original_arith = agg._Parser._handle_arithmetic_operator
 _original_convert = agg._Parser._handle_type_convertion_operator
 _original_lookup = agg._handle_lookup_stage
+_original_compare = filtering.bson_compare
 
 
 def _num(value: Any) -> Any:
@@ -137,6 +141,10 @@ def _sort_by_count(in_collection: list[dict[str, Any]], database: Any, options: 
     return sorted(grouped, key=lambda d: -d["count"])
 
 
+def _compare(op: Any, a: Any, b: Any, can_compare_types: bool = True) -> Any:
+    return _original_compare(op, _num(a), _num(b), can_compare_types)
+
+
 def install() -> None:
     """Patch mongomock's expression parser once (idempotent)."""
     agg.arithmetic_operators.add("$round")
@@ -145,6 +153,7 @@ def install() -> None:
     agg._Parser._handle_arithmetic_operator = _arith
     agg._Parser._handle_type_convertion_operator = _convert
     agg._GROUPING_OPERATOR_MAP["$avg"] = _avg
+    filtering.bson_compare = _compare
     agg._PIPELINE_HANDLERS["$lookup"] = _lookup
     agg._PIPELINE_HANDLERS["$sortByCount"] = _sort_by_count
 
