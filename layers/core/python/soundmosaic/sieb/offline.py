@@ -308,6 +308,15 @@ class Parser:
                               or (m.group(4) or "").strip().startswith("asc")) else -1
             intent["order"] = {**target, "dir": direction}
             t.take(m)
+        cost = next(((c, f) for _, c, f in self.numeric if f == "unit_cost"), None)
+        if cost:
+            for m in t.find(r"\b(?:(\d+)\s+)?(most expensive|priciest|cheapest|least expensive)\b"):
+                intent["order"] = {"coll": cost[0], "field": cost[1],
+                                   "dir": -1 if m.group(2) in ("most expensive", "priciest") else 1}
+                intent["limit"] = int(m.group(1)) if m.group(1) else intent["limit"] or 1
+                intent["entity"] = intent["entity"] or cost[0]
+                intent["notes"].append("expensive = by unit cost")
+                t.take(m)
         ops = {"sum": r"total|sum of(?: the)?|overall|combined", "avg": r"average|avg|mean",
                "max": r"maximum|max|highest|largest|longest|biggest", "min": r"minimum|min|lowest|smallest|shortest"}
         for op, words in ops.items():
@@ -330,7 +339,8 @@ class Parser:
             intent["order"] = {"metric": True, "dir": intent["order"]["dir"]}
 
     def _values(self, t: _Text, intent: dict[str, Any]) -> None:
-        supplier_ctx = r"(?:suppliers?|vendors?)\s+(?:located\s+|based\s+)?(?:in|from)\s+$"
+        supplier_ctx = (r"(?:suppliers?|vendors?)\s+(?:(?:that|which|who)\s+)?(?:(?:are|is)\s+)?"
+                        r"(?:located\s+|based\s+|sitting\s+)?(?:in|from)\s+$")
         for value, coll, field in self.v.categorical():
             for m in t.find(rf"(?<![\w-])(not\s+|without\s+|lacking\s+|no\s+|non-)?{re.escape(value.lower())}"
                             rf"(?:[- ]certified|[- ]certification)?(?![\w-])"):
