@@ -9,6 +9,7 @@ manual documents):
 - ``$toDouble`` and ``$round`` (half to even, like MongoDB's ``$round``);
 - ordering and comparing Decimal128 with other numbers (``$sort``, ``$gt``...): MongoDB compares
   all numeric types by value; mongomock could not sort a decimal;
+- ``$count`` and ``$group`` over no documents output no document (mongomock made one with 0);
 - ``$sortByCount`` (``$group`` + ``$sort``, as the manual defines it);
 - ``$lookup`` with ``localField``/``foreignField`` by a hash of the foreign collection (the same
   equality semantics, including arrays and null/missing), where mongomock ran one query per
@@ -145,6 +146,13 @@ def _compare(op: Any, a: Any, b: Any, can_compare_types: bool = True) -> Any:
     return _original_compare(op, _num(a), _num(b), can_compare_types)
 
 
+def _none_from_nothing(handler: Any) -> Any:
+    def run(in_collection: list[dict[str, Any]], database: Any, options: Any) -> Any:
+        return [] if not in_collection else handler(in_collection, database, options)
+    run.wrapped = handler  # type: ignore[attr-defined]
+    return run
+
+
 def install() -> None:
     """Patch mongomock's expression parser once (idempotent)."""
     agg.arithmetic_operators.add("$round")
@@ -156,6 +164,9 @@ def install() -> None:
     filtering.bson_compare = _compare
     agg._PIPELINE_HANDLERS["$lookup"] = _lookup
     agg._PIPELINE_HANDLERS["$sortByCount"] = _sort_by_count
+    for stage in ("$count", "$group"):
+        if not hasattr(agg._PIPELINE_HANDLERS[stage], "wrapped"):
+            agg._PIPELINE_HANDLERS[stage] = _none_from_nothing(agg._PIPELINE_HANDLERS[stage])
 
 
 def new_client() -> mongomock.MongoClient:

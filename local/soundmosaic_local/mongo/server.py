@@ -38,6 +38,9 @@ _OPTS = CodecOptions(tz_aware=False)
 _IGNORED = {"lsid", "$db", "$readPreference", "$clusterTime", "txnNumber", "autocommit", "apiVersion",
             "comment", "writeConcern", "readConcern", "bypassDocumentValidation", "let"}
 
+_COLLECTION_COMMANDS = {"listcollections", "find", "aggregate", "getmore", "killcursors", "count", "countdocuments",
+                        "distinct", "insert", "update", "delete", "createindexes", "listindexes", "drop", "create"}
+
 
 class CommandError(Exception):
     def __init__(self, message: str, code: int = 2, name: str = "BadValue") -> None:
@@ -145,6 +148,8 @@ class Engine:
             self.client.drop_database(db_name)
             self._dirty.set()
             return {"dropped": db_name}
+        if lname not in _COLLECTION_COMMANDS:
+            raise CommandError(f"no such command: '{name}'", 59, "CommandNotFound")
         coll_name = cmd[name]
         if lname == "listcollections":
             names = db.list_collection_names(filter=cmd.get("filter") or None)
