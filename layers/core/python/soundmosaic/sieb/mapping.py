@@ -96,7 +96,7 @@ def mapping_for(rows: list[dict[str, Any]], cols: list[dict[str, Any]] | None = 
     categorical = [n for n in names if types[n] == "string" and n != "_id" and
                    len({r.get(n) for r in rows}) <= max(12, len(rows) // 50)]
     location = next((n for n in names if types[n] == "array" and n.endswith("location")), None)
-    size = next((n for n in numeric if n == "count" or n.startswith("sum_")), None)
+    size = "count" if "count" in numeric else next((n for n in numeric if n.startswith("sum_")), None)
     if location:
         axes = [f"{location}[0]", f"{location}[1]", next((n for n in numeric if n != size), size)]
         labels = ["longitude", "latitude", _label(axes[2])]
