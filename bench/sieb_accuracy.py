@@ -48,7 +48,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args.add_argument("--llm-cases", type=int, default=20)
     opts = args.parse_args(argv)
 
-    import pymongo
     from soundmosaic.sieb import offline, service, store
     from soundmosaic.sieb.vocabulary import Vocabulary
     from soundmosaic_local.evaluation.sieb_questions import CASES, Data, judge
@@ -59,8 +58,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     data = Data.load()
     server = MongoWireServer().start()
-    saved = {k: os.environ.get(k) for k in ("MONGODB_URI", "SIEB_ENGINE", "OPENAI_API_KEY", "OPENAI_BASE_URL",
-                                            "ANTHROPIC_API_KEY")}
+    saved = {
+        k: os.environ.get(k)
+        for k in ("MONGODB_URI", "SIEB_ENGINE", "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY")
+    }
     os.environ.update(MONGODB_URI=server.uri, SIEB_ENGINE="offline")
     os.environ.pop("ANTHROPIC_API_KEY", None)
     store.client.cache_clear()
@@ -74,10 +75,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             started = time.perf_counter()
             answer = _ask_case(service, case)
             ok, why = judge(case, expected, answer)
-            results.append({"question": case.question, "before": case.before, "feature": case.feature,
-                            "check": case.check, "ok": ok, "why": why, "engine": answer["engine"],
-                            "total": answer["total"], "ms": round((time.perf_counter() - started) * 1000),
-                            "pipeline": answer["pipeline"]})
+            results.append(
+                {
+                    "question": case.question,
+                    "before": case.before,
+                    "feature": case.feature,
+                    "check": case.check,
+                    "ok": ok,
+                    "why": why,
+                    "engine": answer["engine"],
+                    "total": answer["total"],
+                    "ms": round((time.perf_counter() - started) * 1000),
+                    "pipeline": answer["pipeline"],
+                }
+            )
             print(f"{'PASS' if ok else 'FAIL'} {case.question} {why}", flush=True)
         # (b) the LLM path against the fake OpenAI server: wiring only
         card = store.client()[store.SAMPLE_DB]
@@ -88,7 +99,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         with FakeOpenAI() as fake:
             os.environ.update(fake.env())
             os.environ.pop("SIEB_ENGINE", None)
-            for case in [c for c in CASES if not c.before][:opts.llm_cases]:
+            for case in [c for c in CASES if not c.before][: opts.llm_cases]:
                 try:
                     intent = offline.Parser(vocab).parse(case.question)
                     collection, pipeline = offline.Planner(vocab).pipeline(intent)
@@ -97,7 +108,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     fake.respond_with('{"understood": false, "message": "not about this data"}')
                 answer = _ask_case(service, case)
                 ok, why = judge(case, case.expected(data), answer)
-                llm_results.append({"question": case.question, "ok": ok, "why": why, "engine": answer["engine"]})
+                llm_results.append(
+                    {"question": case.question, "ok": ok, "why": why, "engine": answer["engine"]}
+                )
     finally:
         for k, v in saved.items():
             if v is None:
@@ -110,30 +123,53 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     llm_passed = sum(r["ok"] for r in llm_results)
     features = sorted({r["feature"].split(":")[0] for r in results})
     out = {
-        "benchmark": "sieb_accuracy", "machine": machine(), "sample_load": loaded, "sample_load_s": round(load_s, 1),
-        "offline": {"cases": len(results), "passed": passed, "accuracy": round(passed / len(results), 4),
-                    "features": features, "median_ms": sorted(r["ms"] for r in results)[len(results) // 2],
-                    "results": results},
-        "llm_fake_wiring": {"cases": len(llm_results), "passed": llm_passed,
-                            "accuracy": round(llm_passed / max(1, len(llm_results)), 4),
-                            "note": "fake OpenAI server answering with queued pipelines: wiring, not a model",
-                            "results": llm_results},
+        "benchmark": "sieb_accuracy",
+        "machine": machine(),
+        "sample_load": loaded,
+        "sample_load_s": round(load_s, 1),
+        "offline": {
+            "cases": len(results),
+            "passed": passed,
+            "accuracy": round(passed / len(results), 4),
+            "features": features,
+            "median_ms": sorted(r["ms"] for r in results)[len(results) // 2],
+            "results": results,
+        },
+        "llm_fake_wiring": {
+            "cases": len(llm_results),
+            "passed": llm_passed,
+            "accuracy": round(llm_passed / max(1, len(llm_results)), 4),
+            "note": "fake OpenAI server answering with queued pipelines: wiring, not a model",
+            "results": llm_results,
+        },
     }
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / "sieb_accuracy.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
-    summary = (f"Offline engine: **{passed}/{len(results)} = {100 * passed / len(results):.1f} %** execution "
-               f"accuracy (median {out['offline']['median_ms']} ms a question on the embedded server). "
-               f"LLM path against the fake OpenAI server (wiring only): {llm_passed}/{len(llm_results)}.\n\n"
-               f"Machine: {machine_line(out['machine'])}.\n\n")
-    rows = [[i + 1, (" → ".join([*r["before"], r["question"]])).replace("|", "/"), r["feature"],
-             "yes" if r["ok"] else f"no: {r['why']}".replace("|", "/"), r["ms"]] for i, r in enumerate(results)]
+    summary = (
+        f"Offline engine: **{passed}/{len(results)} = {100 * passed / len(results):.1f} %** execution "
+        f"accuracy (median {out['offline']['median_ms']} ms a question on the embedded server). "
+        f"LLM path against the fake OpenAI server (wiring only): {llm_passed}/{len(llm_results)}.\n\n"
+        f"Machine: {machine_line(out['machine'])}.\n\n"
+    )
+    rows = [
+        [
+            i + 1,
+            (" → ".join([*r["before"], r["question"]])).replace("|", "/"),
+            r["feature"],
+            "yes" if r["ok"] else f"no: {r['why']}".replace("|", "/"),
+            r["ms"],
+        ]
+        for i, r in enumerate(results)
+    ]
     section = summary + table(["#", "question", "feature", "correct", "ms"], rows)
     replace_section(DOC, "sieb_accuracy", section, "# Sieb\n")
     from bench.common import DOCS_FILE
 
     replace_section(DOCS_FILE, "sieb_accuracy", "## Sieb accuracy\n\n" + summary, "")
-    add_index_row("python -m bench.sieb_accuracy",
-                  "| Sieb question → pipeline accuracy (offline engine; LLM wiring) | `python -m bench.sieb_accuracy` |")
+    add_index_row(
+        "python -m bench.sieb_accuracy",
+        "| Sieb question → pipeline accuracy (offline; LLM wiring) | `python -m bench.sieb_accuracy` |",
+    )
     print(summary)
     return out
 

@@ -22,14 +22,19 @@ router = Router()
 CollectionName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 Cursor = Annotated[str, Field(min_length=1, max_length=400)]
-Pipeline = Annotated[list[dict[str, Any]], Field(min_length=0, max_length=40,
-                                                description="MongoDB aggregation stages (read-only)")]
+Pipeline = Annotated[
+    list[dict[str, Any]],
+    Field(min_length=0, max_length=40, description="MongoDB aggregation stages (read-only)"),
+]
 
 
 class AskRequest(Request):
     question: str = Field(min_length=1, max_length=500)
-    conversation_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$",
-                                        description="refines the previous question of this conversation")
+    conversation_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="refines the previous question of this conversation",
+    )
     limit: Limit = 100
     cursor: Cursor | None = Field(default=None, description="next_cursor of the previous page")
 
@@ -44,8 +49,9 @@ class RunRequest(Request):
 class PointsRequest(Request):
     collection: CollectionName
     pipeline: Pipeline
-    mapping: dict[str, Any] | None = Field(default=None, max_length=8,
-                                           description="x, y, z, color, size overrides: {axis: field}")
+    mapping: dict[str, Any] | None = Field(
+        default=None, max_length=8, description="x, y, z, color, size overrides: {axis: field}"
+    )
 
 
 class Column(Reply):
@@ -116,16 +122,24 @@ class Cloud(Reply):
 def ask(body: AskRequest) -> Answer:
     from soundmosaic.sieb import service
 
-    return Answer.model_validate(service.ask(artist(), body.question, conversation_id=body.conversation_id,
-                                             limit=body.limit, cursor=body.cursor))
+    return Answer.model_validate(
+        service.ask(
+            artist(),
+            body.question,
+            conversation_id=body.conversation_id,
+            limit=body.limit,
+            cursor=body.cursor,
+        )
+    )
 
 
 @router.post("/sieb/run")
 def run(body: RunRequest) -> Answer:
     from soundmosaic.sieb import service
 
-    return Answer.model_validate(service.run(artist(), body.collection, body.pipeline,
-                                             limit=body.limit, cursor=body.cursor))
+    return Answer.model_validate(
+        service.run(artist(), body.collection, body.pipeline, limit=body.limit, cursor=body.cursor)
+    )
 
 
 @router.post("/sieb/points")

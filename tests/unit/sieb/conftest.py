@@ -22,8 +22,11 @@ def write_slice(folder: Path, products: int = PRODUCTS) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     prods = (SAMPLE_DIR / "products.jsonl").read_text().splitlines()[:products]
     skus = {json.loads(line)["_id"] for line in prods}
-    inv = [line for line in (SAMPLE_DIR / "inventory.jsonl").read_text().splitlines()
-           if json.loads(line)["sku"] in skus]
+    inv = [
+        line
+        for line in (SAMPLE_DIR / "inventory.jsonl").read_text().splitlines()
+        if json.loads(line)["sku"] in skus
+    ]
     (folder / "products.jsonl").write_text("\n".join(prods) + "\n")
     (folder / "inventory.jsonl").write_text("\n".join(inv) + "\n")
     (folder / "suppliers.jsonl").write_text((SAMPLE_DIR / "suppliers.jsonl").read_text())

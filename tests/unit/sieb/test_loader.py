@@ -39,15 +39,19 @@ def test_relations_are_detected_without_a_declaration(wire: MongoWireServer, tmp
     assert {"from": "gigs.band", "to": "bands._id", "kind": "detected"} in schema.card_of(db)["relations"]
 
 
-@pytest.mark.parametrize(("files", "says"), [
-    ({"a.jsonl": '{"_id": 1}\n{"_id": 2, broken\n'}, "a.jsonl line 2: not Extended JSON"),
-    ({"a.jsonl": '{"name": "no id"}\n'}, "a.jsonl line 1: a document needs an _id"),
-    ({"a.b.jsonl": '{"_id": 1}\n'}, "a collection name is letters"),
-    ({}, "holds no <collection>.jsonl files"),
-    ({"a.jsonl": '{"_id": 1}\n', "relations.json": '{"relations": [1]}'}, "relations.json"),
-])
-def test_a_bad_folder_is_refused_before_anything_is_written(wire: MongoWireServer, tmp_path: Path,
-                                                            files: dict[str, str], says: str) -> None:
+@pytest.mark.parametrize(
+    ("files", "says"),
+    [
+        ({"a.jsonl": '{"_id": 1}\n{"_id": 2, broken\n'}, "a.jsonl line 2: not Extended JSON"),
+        ({"a.jsonl": '{"name": "no id"}\n'}, "a.jsonl line 1: a document needs an _id"),
+        ({"a.b.jsonl": '{"_id": 1}\n'}, "a collection name is letters"),
+        ({}, "holds no <collection>.jsonl files"),
+        ({"a.jsonl": '{"_id": 1}\n', "relations.json": '{"relations": [1]}'}, "relations.json"),
+    ],
+)
+def test_a_bad_folder_is_refused_before_anything_is_written(
+    wire: MongoWireServer, tmp_path: Path, files: dict[str, str], says: str
+) -> None:
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     db = pymongo.MongoClient(wire.uri)["t_bad"]

@@ -43,10 +43,14 @@ def client() -> pymongo.MongoClient[dict[str, Any]]:
     if not uri and os.environ.get("MONGODB_SECRET_ARN"):
         from soundmosaic.platform import aws
 
-        uri = aws.client("secretsmanager").get_secret_value(SecretId=os.environ["MONGODB_SECRET_ARN"])["SecretString"]
+        uri = aws.client("secretsmanager").get_secret_value(SecretId=os.environ["MONGODB_SECRET_ARN"])[
+            "SecretString"
+        ]
     if not uri:
-        raise NotConfigured("Sieb needs MONGODB_URI (or MONGODB_SECRET_ARN): start `soundmosaic up` "
-                            "or point it at a MongoDB server")
+        raise NotConfigured(
+            "Sieb needs MONGODB_URI (or MONGODB_SECRET_ARN): start `soundmosaic up` "
+            "or point it at a MongoDB server"
+        )
     return pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000, tz_aware=True, appname="soundmosaic-sieb")
 
 
