@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .caller import artist
 from .models import Number, Reply, Request
@@ -118,6 +118,34 @@ class Cloud(Reply):
     sample_size: int
 
 
+class FieldCard(Reply):
+    types: list[str] = Field(description="BSON types seen: string, int, double, decimal, date, array...")
+    examples: list[Any]
+    distinct: int | None = Field(default=None, description="distinct values in the sample read")
+    values: list[str] | None = Field(default=None, description="the values of a categorical field")
+    element: str | None = None
+
+
+class CollectionCard(Reply):
+    count: int
+    fields: dict[str, FieldCard] = Field(description="dotted path -> what the sample showed")
+
+
+class Relation(Reply):
+    """A join key; ``from`` (``collection.field``) is kept as an extra key (a Python keyword)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    to: str = Field(description="collection._id")
+    kind: Literal["declared", "detected", "declared+detected"]
+
+
+class SchemaCard(Reply):
+    database: str
+    collections: dict[str, CollectionCard]
+    relations: list[Relation]
+
+
 @router.post("/sieb/ask")
 def ask(body: AskRequest) -> Answer:
     from soundmosaic.sieb import service
@@ -150,8 +178,8 @@ def points(body: PointsRequest) -> Cloud:
 
 
 @router.get("/sieb/schema")
-def schema() -> dict[str, Any]:
+def schema() -> SchemaCard:
     """The schema card of the caller's collections: fields, types, examples, cardinalities, joins."""
     from soundmosaic.sieb import service
 
-    return service.schema_card(artist())
+    return SchemaCard.model_validate(service.schema_card(artist()))

@@ -1539,6 +1539,18 @@ export interface components {
             /** Sample Size */
             sample_size: number;
         };
+        /** CollectionCard */
+        CollectionCard: {
+            /** Count */
+            count: number;
+            /**
+             * Fields
+             * @description dotted path -> what the sample showed
+             */
+            fields: {
+                [key: string]: components["schemas"]["FieldCard"];
+            };
+        };
         /** ColorMap */
         ColorMap: {
             /** Field */
@@ -1801,6 +1813,28 @@ export interface components {
              * @description the zip, once the export job succeeded
              */
             url: string | null;
+        };
+        /** FieldCard */
+        FieldCard: {
+            /**
+             * Types
+             * @description BSON types seen: string, int, double, decimal, date, array...
+             */
+            types: string[];
+            /** Examples */
+            examples: unknown[];
+            /**
+             * Distinct
+             * @description distinct values in the sample read
+             */
+            distinct?: number | null;
+            /**
+             * Values
+             * @description the values of a categorical field
+             */
+            values?: string[] | null;
+            /** Element */
+            element?: string | null;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -2702,6 +2736,24 @@ export interface components {
             raw: string | null;
         };
         /**
+         * Relation
+         * @description A join key; ``from`` (``collection.field``) is kept as an extra key (a Python keyword).
+         */
+        Relation: {
+            /**
+             * To
+             * @description collection._id
+             */
+            to: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "declared" | "detected" | "declared+detected";
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * Release
          * @description ``release.Release.to_dict()``: what is sent to the distributor.
          */
@@ -2816,6 +2868,17 @@ export interface components {
             silence_db?: number | null;
             /** Max Slices */
             max_slices?: number | null;
+        };
+        /** SchemaCard */
+        SchemaCard: {
+            /** Database */
+            database: string;
+            /** Collections */
+            collections: {
+                [key: string]: components["schemas"]["CollectionCard"];
+            };
+            /** Relations */
+            relations: components["schemas"]["Relation"][];
         };
         /** Segment */
         Segment: {
@@ -5329,9 +5392,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SchemaCard"];
                 };
             };
             /** @description Validation Error */
