@@ -31,6 +31,14 @@ ARTIST = "bench-artist"
 
 
 def _ask_case(service: Any, case: Any) -> dict[str, Any]:
+    try:
+        return _ask(service, case)
+    except ValueError as err:  # a refused or failed pipeline is a wrong answer, not a crash
+        return {"understood": False, "engine": "error", "message": str(err), "rows": [], "total": 0,
+                "pipeline": None}
+
+
+def _ask(service: Any, case: Any) -> dict[str, Any]:
     conversation = None
     for q in case.before:
         conversation = service.ask(ARTIST, q, conversation_id=conversation, limit=1000)["conversation_id"]
@@ -60,9 +68,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     server = MongoWireServer().start()
     saved = {
         k: os.environ.get(k)
-        for k in ("MONGODB_URI", "SIEB_ENGINE", "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY")
+        for k in ("MONGODB_URI", "SIEB_ENGINE", "OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY",
+                  "SIEB_MAX_TIME_MS")
     }
-    os.environ.update(MONGODB_URI=server.uri, SIEB_ENGINE="offline")
+    os.environ.update(MONGODB_URI=server.uri, SIEB_ENGINE="offline", SIEB_MAX_TIME_MS="600000")
     os.environ.pop("ANTHROPIC_API_KEY", None)
     store.client.cache_clear()
     try:

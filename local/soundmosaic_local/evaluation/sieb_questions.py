@@ -579,6 +579,8 @@ def _num(v: Any) -> float:
 def judge(case: Case, expected: Any, answer: dict[str, Any]) -> tuple[bool, str]:
     """Whether the rows of an answer are the expected answer, and why not."""
     kind, _, column = case.check.partition(":")
+    if answer.get("engine") == "error":
+        return False, f"failed: {answer.get('message')}"
     if kind == "not_understood":
         return (
             not answer.get("understood"),

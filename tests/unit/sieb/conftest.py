@@ -4,7 +4,6 @@ environment pointing ``soundmosaic.sieb.store`` at it."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,26 +11,9 @@ from pathlib import Path
 import pymongo
 import pytest
 from soundmosaic.sieb import loader, store
-from soundmosaic_local.mongo.local import SAMPLE_DIR
 from soundmosaic_local.mongo.server import MongoWireServer
 
-PRODUCTS = 200
-
-
-def write_slice(folder: Path, products: int = PRODUCTS) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    prods = (SAMPLE_DIR / "products.jsonl").read_text().splitlines()[:products]
-    skus = {json.loads(line)["_id"] for line in prods}
-    inv = [
-        line
-        for line in (SAMPLE_DIR / "inventory.jsonl").read_text().splitlines()
-        if json.loads(line)["sku"] in skus
-    ]
-    (folder / "products.jsonl").write_text("\n".join(prods) + "\n")
-    (folder / "inventory.jsonl").write_text("\n".join(inv) + "\n")
-    (folder / "suppliers.jsonl").write_text((SAMPLE_DIR / "suppliers.jsonl").read_text())
-    (folder / "relations.json").write_text((SAMPLE_DIR / "relations.json").read_text())
-    return folder
+from tests.sieb_slice import write_slice
 
 
 @pytest.fixture(scope="session")

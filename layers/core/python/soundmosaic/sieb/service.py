@@ -73,7 +73,7 @@ def execute(
                     *runnable,
                     {"$facet": {"rows": [{"$skip": offset}, {"$limit": limit}], "total": [{"$count": "n"}]}},
                 ],
-                maxTimeMS=validator.MAX_TIME_MS,
+                maxTimeMS=validator.max_time_ms(),
             )
         )
     except OperationFailure as err:
@@ -251,7 +251,7 @@ def points(
     admitted = validator.validate(collection, pipeline, _collections(db))
     runnable = json_util.loads(json.dumps(admitted))
     try:
-        docs = list(db[collection].aggregate(runnable, maxTimeMS=validator.MAX_TIME_MS))
+        docs = list(db[collection].aggregate(runnable, maxTimeMS=validator.max_time_ms()))
     except OperationFailure as err:
         raise QueryFailed(f"the database refused the pipeline: {err}") from None
     rows = [store.flat_row(d) for d in docs]

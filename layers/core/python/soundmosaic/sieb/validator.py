@@ -13,6 +13,7 @@ here: what a prompt says cannot change these rules.
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -23,6 +24,12 @@ MAX_LOOKUPS = 4
 MAX_REGEX = 200
 ROW_CAP = 100_000
 MAX_TIME_MS = 10_000
+
+
+def max_time_ms() -> int:
+    """``SIEB_MAX_TIME_MS`` (default 10 s): the local runtime raises it, as its embedded engine is
+    pure Python and slower than a MongoDB server by about two orders of magnitude."""
+    return int(os.environ.get("SIEB_MAX_TIME_MS") or MAX_TIME_MS)
 
 STAGES = {
     "$match",
