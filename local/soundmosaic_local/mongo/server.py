@@ -69,6 +69,11 @@ _COLLECTION_COMMANDS = {
 }
 
 
+# Answered without the engine's lock: the driver's heartbeat (hello) must not wait behind a long
+# aggregation, or the driver declares the server unreachable and cancels what is in flight.
+_LOCK_FREE = {"hello", "ismaster", "buildinfo", "ping", "endsessions", "getlasterror"}
+
+
 class CommandError(Exception):
     def __init__(self, message: str, code: int = 2, name: str = "BadValue") -> None:
         super().__init__(message)
@@ -145,8 +150,11 @@ class Engine:
         name = next(iter(cmd))
         started = time.monotonic()
         try:
-            with self.lock:
+            if name.lower() in _LOCK_FREE:
                 reply = self._dispatch(db_name, name, cmd)
+            else:
+                with self.lock:
+                    reply = self._dispatch(db_name, name, cmd)
         except CommandError as err:
             return {"ok": 0.0, "errmsg": str(err), "code": err.code, "codeName": err.name}
         except (
