@@ -497,6 +497,34 @@ CASES: list[Case] = [
         lambda d: _top([(p, d.cost(p)) for p in d.prod], 5),
         "top:_id",
     ),
+    # found by asking phrasings that were not in the set, then fixed (plural values, "each X",
+    # "top N <grouping>")
+    Case(
+        "top 3 warehouses by stock value",
+        "top-k of groups",
+        lambda d: _top(list(_group_sum(d.inv, lambda r: r["warehouse"]["city"], d.value).items()), 3),
+        "top:warehouse_city",
+    ),
+    Case(
+        "how many SKUs does each supplier have?",
+        "group: count per joined entity",
+        lambda d: dict(Counter(x["supplier_id"] for x in d.prod.values())),
+        "groups",
+    ),
+    Case(
+        "stock-outs of synthesizers",
+        "filter: plural of a categorical value",
+        lambda d: {
+            r["_id"] for r in d.inv if r["on_hand"] == 0 and d.prod[r["sku"]]["subcategory"] == "Synthesizer"
+        },
+        "ids:_id",
+    ),
+    Case(
+        "count products per subcategory",
+        "group: count",
+        lambda d: dict(Counter(x["subcategory"] for x in d.prod.values())),
+        "groups",
+    ),
     # -- follow-ups ------------------------------------------------------------------------------
     Case(
         "only in Berlin",

@@ -356,6 +356,12 @@ class Parser:
                 intent["order"] = {"metric": True, "dir": direction}
             intent["limit"] = 1
             t.take(m)
+        for m in t.find(rf"\btop\s+(\d+)\s+({d_re})\b"):
+            coll, field = dims[m.group(2)]
+            if field != "_id":  # "top 3 warehouses by stock value": a ranking of groups
+                intent["group_by"] = {"coll": coll, "field": field}
+                intent["limit"] = min(int(m.group(1)), MAX_LIMIT)
+                t.take(m)
         for m in t.find(
             r"\btop\s+(\d+)\b|\b(\d+)\s+(?=\w+(?:\s+\w+)?\s+(?:with|by|having|have|has)\s+the\s+)"
         ):
@@ -402,7 +408,8 @@ class Parser:
             intent["metric"] = intent["metric"] or {"op": "count"}
             t.take(m)
         for m in t.find(
-            rf"\b(?:by|per|for each|in each|for every|across|grouped by|broken down by)\s+({d_re})\b"
+            rf"\b(?:by|per|for each|in each|for every|each|every|across|grouped by|broken down by)"
+            rf"\s+({d_re})\b"
         ):
             intent["group_by"] = {"coll": dims[m.group(1)][0], "field": dims[m.group(1)][1]}
             t.take(m)
@@ -427,7 +434,7 @@ class Parser:
         )
         for value, coll, field in self.v.categorical():
             for m in t.find(
-                rf"(?<![\w-])(not\s+|without\s+|lacking\s+|no\s+|non-)?{re.escape(value.lower())}"
+                rf"(?<![\w-])(not\s+|without\s+|lacking\s+|no\s+|non-)?{re.escape(value.lower())}(?:e?s)?"
                 rf"(?:[- ]certified|[- ]certification)?(?![\w-])"
             ):
                 if (
