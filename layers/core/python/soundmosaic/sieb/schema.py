@@ -71,13 +71,16 @@ def describe(coll: Any) -> dict[str, Any]:
             values = value if isinstance(value, list) else [value]
             for v in values:
                 if isinstance(v, (str, int, float, bool, Decimal128, datetime.datetime)):
-                    seen.setdefault(path, Counter())[v if not isinstance(v, Decimal128) else str(v)] += 1
+                    # decimals counted by value but never taken for categorical strings
+                    seen.setdefault(path, Counter())[
+                        v if not isinstance(v, Decimal128) else ("decimal", str(v))
+                    ] += 1
             if len(info["examples"]) < 3 and _example(value) not in info["examples"]:
                 info["examples"].append(_example(value))
     for path, counts in seen.items():
         fields[path]["distinct"] = len(counts)
         strings = [v for v in counts if isinstance(v, str)]
-        if strings and len(counts) <= CATEGORICAL_MAX and len(counts) < max(2, len(docs)):
+        if strings and len(counts) <= CATEGORICAL_MAX:
             fields[path]["values"] = sorted(strings)
     for info in fields.values():
         if "array" in info["types"]:

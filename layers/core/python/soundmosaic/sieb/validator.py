@@ -31,6 +31,7 @@ def max_time_ms() -> int:
     pure Python and slower than a MongoDB server by about two orders of magnitude."""
     return int(os.environ.get("SIEB_MAX_TIME_MS") or MAX_TIME_MS)
 
+
 STAGES = {
     "$match",
     "$project",

@@ -132,6 +132,9 @@ class Vocabulary:
                 if src != coll or dst in seen or dst_field != "_id":
                     continue
                 alias = singular(dst)
+                taken = {p.split(".")[0] for p in view.paths}
+                if alias in taken:  # "gigs.band" holds the band's id: the joined band is "band_doc"
+                    alias = f"{alias}_doc"
                 view.joins.append((alias, dst, f"{prefix}{fld}", "_id"))
                 for path in self.collections[dst]["fields"]:
                     view.paths[f"{alias}.{path}"] = (dst, path)
