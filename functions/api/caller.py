@@ -42,6 +42,7 @@ from soundmosaic.royalties.ledger import ImportRefused, LedgerError, LineNotFoun
 from soundmosaic.royalties.reports import NotYourStatement
 from soundmosaic.royalties.service import NotAdmin, ProvenanceNotFound
 from soundmosaic.royalties.tenancy import TrackTaken
+from soundmosaic.sieb.errors import NotConfigured
 from soundmosaic.studio.dna import DnaVersionNotFound
 from soundmosaic.studio.store import StudioNotFound
 
@@ -108,6 +109,11 @@ def bad_request(err: Exception) -> NoReturn:
 @router.exception_handler([ProviderRefused])
 def refused_by_model(err: ProviderRefused) -> NoReturn:
     raise BadRequestError(f"the model refused: {err}") from err
+
+
+@router.exception_handler([NotConfigured])
+def not_configured(err: NotConfigured) -> NoReturn:
+    raise ServiceError(503, str(err)) from err
 
 
 @router.exception_handler([ProviderError])

@@ -119,3 +119,16 @@ def test_a_tenant_reads_its_own_collections_and_never_another_tenants(sieb_env: 
         service.run("artist-own", "inventory", [])  # and the owner no longer the sample
     assert store.tenant_db_name("a/../b") != store.tenant_db_name("a_.._b")
     client[store.tenant_db_name("artist-own")].command("dropDatabase")
+
+
+def test_without_a_configured_mongodb_the_answer_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from soundmosaic.sieb.errors import NotConfigured
+
+    monkeypatch.delenv("MONGODB_URI", raising=False)
+    monkeypatch.delenv("MONGODB_SECRET", raising=False)
+    store.client.cache_clear()
+    try:
+        with pytest.raises(NotConfigured, match="MONGODB_URI"):
+            service.ask("artist-a", "stock-outs in Munich")
+    finally:
+        store.client.cache_clear()

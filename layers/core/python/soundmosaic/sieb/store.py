@@ -28,13 +28,13 @@ import pymongo
 from bson.decimal128 import Decimal128
 from bson.objectid import ObjectId
 
+from soundmosaic.sieb.errors import NotConfigured
+
 SAMPLE_DB = "sieb_sample"
 STATE_DB = "sieb_state"
 _SAFE = re.compile(r"[^A-Za-z0-9_]")
 
 
-class NotConfigured(RuntimeError):
-    pass
 
 
 @functools.cache
