@@ -31,6 +31,7 @@ from . import (
     library,
     publishing,
     royalties,
+    sieb,
     studio,
     writers,
     writers_notes,

@@ -44,6 +44,7 @@ from soundmosaic.royalties.ledger import ImportRefused, LedgerError, LineNotFoun
 from soundmosaic.royalties.reports import NotYourStatement
 from soundmosaic.royalties.service import NotAdmin, ProvenanceNotFound
 from soundmosaic.royalties.tenancy import TrackTaken
+from soundmosaic.sieb.errors import NotConfigured
 from soundmosaic.studio.dna import DnaVersionNotFound
 from soundmosaic.studio.store import StudioNotFound
 from soundmosaic.writers.errors import NotRoomAdmin, RoomNotFound, WritersNotFound
@@ -117,6 +118,11 @@ def refused_by_model(err: ProviderRefused) -> NoReturn:
 @router.exception_handler([LookupFailed])
 def catalog_failed(err: LookupFailed) -> NoReturn:
     raise ServiceError(502, f"the named catalog failed: {err}") from err
+
+
+@router.exception_handler([NotConfigured])
+def not_configured(err: NotConfigured) -> NoReturn:
+    raise ServiceError(503, str(err)) from err
 
 
 @router.exception_handler([ProviderError])

@@ -12,6 +12,8 @@ catalog demo        load the 16-song offline demo catalog (audio path printed)
 catalog add AUDIO   fingerprint one recording and put it, with its work's rights holders, in the catalog
 writers ingest FILE... --room ROOM   scripts into a writers' room, waiting until they are indexed
 writers ask "QUESTION" --room ROOM   ask the room's archive (--json: answer, citations, engine)
+sieb ask QUESTION   answer a stock/supply-chain question from MongoDB (--json: one JSON object)
+sieb load DIR       load <collection>.jsonl files (Extended JSON) as the artist's Sieb collections
 
 Commands other than ``up`` use the stack that ``up`` started (found through
 ``<data>/runtime.json``); when none runs they start one in-process for their own duration.
@@ -22,11 +24,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from soundmosaic_local.cli import admin, artwork, catalog, ingest, up, writers
+from soundmosaic_local.cli import admin, artwork, catalog, ingest, sieb, up, writers
 from soundmosaic_local.cli.common import default_artist
 from soundmosaic_local.runtime.stack import DEFAULT_ARTIST, default_data_dir
 
-COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers)  # each adds its commands and their handlers
+# each adds its commands and their handlers
+COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers, sieb)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -181,12 +181,17 @@ FUNCTIONS = (
     # lives in the ingest stack, which already depends on the workflows stack (it starts them).
     Function("writers-chat", "writers.app:handler",
              "writers' room: chat turns (Claude streaming into the turn), the weekly refresh",
+             memory_mb=1024, timeout_s=300),
+    Function("sieb", "sieb.app:handler",
+             "Sieb loader: a tenant's <collection>.jsonl files (uploads bucket) into its MongoDB database",
              memory_mb=2048, timeout_s=900),
 )
 
 SECRETS = (
     Secret("provider-keys", "PROVIDER_KEYS_SECRET",
            "vendor keys ModelMosaic reads: a JSON object such as {\"REPLICATE_API_TOKEN\": \"...\"}"),
+    Secret("mongodb-uri", "MONGODB_SECRET",
+           "Sieb's MongoDB: the connection string (mongodb+srv://...) of the Atlas cluster (docs/sieb.md)"),
 )
 
 QUEUES = (
