@@ -17,6 +17,8 @@ const Studio = lazy(() => import("./studio/StudioRoutes"));
 // Song generation and royalties: their own chunks too.
 const Generation = lazy(() => import("./generation/GenerationRoutes"));
 const Royalties = lazy(() => import("./royalties/RoyaltiesPage"));
+// Sieb (questions over stock data, the point cloud in a further chunk of its own).
+const Sieb = lazy(() => import("./sieb/SiebPage"));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -56,6 +58,7 @@ function Shell() {
           <NavLink to="/studio">Studio</NavLink>
           <NavLink to="/generation">Generation</NavLink>
           <NavLink to="/royalties">Royalties</NavLink>
+          <NavLink to="/sieb">Sieb</NavLink>
         </nav>
         <div className="topbar-end">
           <UploadsBadge />
@@ -88,6 +91,7 @@ export function App() {
         <Route path="studio/*" element={<Studio />} />
         <Route path="generation/*" element={<Generation />} />
         <Route path="royalties" element={<Royalties />} />
+        <Route path="sieb" element={<Sieb />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>
