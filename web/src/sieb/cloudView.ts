@@ -123,7 +123,9 @@ export class CloudView {
   private cleanup: (() => void)[] = [];
 
   constructor(readonly canvas: HTMLCanvasElement, readonly overlay: HTMLElement, private events: CloudEvents) {
-    const gl = canvas.getContext("webgl2", { antialias: true, preserveDrawingBuffer: true });
+    // No MSAA (round points are drawn in the shader; multisampling costs 4× the fill on
+    // software GL) and no preserved buffer (a copy per frame); litPixels() reads right after a draw.
+    const gl = canvas.getContext("webgl2", { antialias: false, preserveDrawingBuffer: false });
     if (!gl) throw new Error("WebGL2 is not available in this browser");
     this.gl = gl;
     this.pointProgram = compile(gl, POINT_VS, POINT_FS);
@@ -233,6 +235,17 @@ export class CloudView {
   screenOf(index: number): Vec2 | null {
     this.ensureProjected();
     return this.visible[index] ? { x: this.screen[2 * index]!, y: this.screen[2 * index + 1]! } : null;
+  }
+
+  /** Draw now and count the pixels that are not background (tests: proof the GPU drew points). */
+  litPixels(): number {
+    this.draw();
+    const gl = this.gl;
+    const pixels = new Uint8Array(gl.drawingBufferWidth * gl.drawingBufferHeight * 4);
+    gl.readPixels(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+    let lit = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! + pixels[i + 1]! + pixels[i + 2]! > 200) lit++;
+    return lit;
   }
 
   private invalidate() {
