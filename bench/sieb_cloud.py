@@ -51,8 +51,9 @@ from bench.web_budget import DIST, _chromium_version, ensure_build
 
 DRIVER = REPO_ROOT / "tests" / "e2e" / "sieb_driver.mjs"
 RESULT_FILE = RESULTS_DIR / "sieb_cloud.json"
-INDEX_ROW = ("| Sieb point cloud frame time at 50,000 points (Chromium, software GL) | `python -m bench.sieb_cloud` | "
-             "`bench/results/sieb_cloud.json` | [sieb-web.md](sieb-web.md) |")
+INDEX_ROW = ("| Sieb point cloud frame time at 50,000 points (Chromium, software GL) "
+             "| `python -m bench.sieb_cloud` | `bench/results/sieb_cloud.json` "
+             "| [sieb-web.md](sieb-web.md) |")
 
 
 class _Spa(SimpleHTTPRequestHandler):
@@ -64,7 +65,7 @@ class _Spa(SimpleHTTPRequestHandler):
             self.path = "/index.html"
         return super().send_head()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -77,11 +78,12 @@ def _session() -> dict[str, Any]:
     return {"token": token, "kind": "dev", "name": "bench", "expiresAt": None}
 
 
-def drive(base: str, points: int, seconds: float, total: int | None = None, shots: str | None = None) -> dict[str, Any]:
+def drive(base: str, points: int, seconds: float, total: int | None = None,
+          shots: str | None = None) -> dict[str, Any]:
     args = {"base": base, "points": points, "total": total or points, "seconds": seconds,
             "session": _session(), "shots": shots}
-    done = subprocess.run(["node", str(DRIVER), "cloudbench", json.dumps(args)], capture_output=True, text=True,
-                          timeout=120 + 4 * seconds, check=False)
+    done = subprocess.run(["node", str(DRIVER), "cloudbench", json.dumps(args)], capture_output=True,
+                          text=True, timeout=120 + 4 * seconds, check=False)
     lines = done.stdout.strip().splitlines()
     result: dict[str, Any] = json.loads(lines[-1]) if lines else {"error": "no output"}
     if done.returncode or "error" in result:
@@ -117,7 +119,8 @@ def run(seconds: float = 8.0, log: Any = print) -> dict[str, Any]:
         "benchmark": "sieb_cloud",
         "machine": {**info, "chromium": _chromium_version(), "webgl_renderer": big["renderer"]},
         "method": {"seconds_orbiting": seconds, "viewport": "1440x900, canvas about 1100x480 CSS px",
-                   "data": "generated inventory-like points, seeded; the 50,000 run states sampling of 180,000 rows",
+                   "data": "generated inventory-like points, seeded; "
+                           "the 50,000 run states sampling of 180,000 rows",
                    "gl": "WebGL2 via ANGLE on SwiftShader (software)"},
         "points_50000": s50,
         "points_5000": s5,
@@ -134,12 +137,14 @@ def run(seconds: float = 8.0, log: Any = print) -> dict[str, Any]:
 
 def markdown(result: dict[str, Any]) -> str:
     rows = []
-    for key, label in (("points_50000", "50,000 points"), ("points_5000", "5,000 points"), ("points_1", "1 point")):
+    runs = (("points_50000", "50,000 points"), ("points_5000", "5,000 points"), ("points_1", "1 point"))
+    for key, label in runs:
         s = result[key]
-        rows.append([f"{label}, orbiting (the page turns the view every frame)", s["orbit"]["p50_ms"], s["orbit"]["p95_ms"],
-                     s["orbit"]["n"], s["fps_p50"], s["renders_per_frame"]])
-        rows.append([f"{label}, mouse drag (through the DevTools protocol)", s["drag"]["p50_ms"], s["drag"]["p95_ms"],
-                     s["drag"]["n"], "", s["drag_renders_per_frame"]])
+        orbit, drag = s["orbit"], s["drag"]
+        rows.append([f"{label}, orbiting (the page turns the view every frame)", orbit["p50_ms"],
+                     orbit["p95_ms"], orbit["n"], s["fps_p50"], s["renders_per_frame"]])
+        rows.append([f"{label}, mouse drag (through the DevTools protocol)", drag["p50_ms"], drag["p95_ms"],
+                     drag["n"], "", s["drag_renders_per_frame"]])
         rows.append([f"{label}, idle", s["idle"]["p50_ms"], s["idle"]["p95_ms"], s["idle"]["n"], "", ""])
     r = result["ratios"]
     return "\n".join([
@@ -148,14 +153,15 @@ def markdown(result: dict[str, Any]) -> str:
         f"Machine: {machine_line(result['machine'])}; {result['machine'].get('chromium') or 'Chromium'}; "
         f"WebGL: {result['machine'].get('webgl_renderer')} (software GL, no GPU).",
         "",
-        f"requestAnimationFrame deltas while the mouse orbits the cloud for {result['method']['seconds_orbiting']} s "
-        "(every frame redraws every point), and idle on the same page:",
+        "requestAnimationFrame deltas while the cloud orbits for "
+        f"{result['method']['seconds_orbiting']} s (every frame redraws every point), "
+        "and idle on the same page:",
         "",
         table(["cloud", "p50 ms", "p95 ms", "frames", "fps (p50)", "draws per frame"], rows),
         "",
         f"Ratios (p50): 50,000 orbiting / idle **{r['orbit_p50_50k_over_idle_p50']}**, "
-        f"50,000 / 5,000 orbiting **{r['orbit_p50_50k_over_5k']}**, 50,000 / 1 point (the cost of a frame itself: "
-        f"clear, axes, labels, compositing) **{r['orbit_p50_50k_over_1']}**.",
+        f"50,000 / 5,000 orbiting **{r['orbit_p50_50k_over_5k']}**, 50,000 / 1 point (the cost of a frame "
+        f"itself: clear, axes, labels, compositing) **{r['orbit_p50_50k_over_1']}**.",
         "",
     ])
 
