@@ -10,6 +10,8 @@ schedule run NAME   fire a schedule (e.g. weekly-refresh) now
 token               print a dev token for an artist (--artist) or a rights holder (--holder)
 catalog demo        load the 16-song offline demo catalog (audio path printed)
 catalog add AUDIO   fingerprint one recording and put it, with its work's rights holders, in the catalog
+sieb ask QUESTION   answer a stock/supply-chain question from MongoDB (--json: one JSON object)
+sieb load DIR       load <collection>.jsonl files (Extended JSON) as the artist's Sieb collections
 
 Commands other than ``up`` use the stack that ``up`` started (found through
 ``<data>/runtime.json``); when none runs they start one in-process for their own duration.
@@ -20,10 +22,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from soundmosaic_local.cli import admin, artwork, catalog, ingest, up
+from soundmosaic_local.cli import admin, artwork, catalog, ingest, sieb, up
 from soundmosaic_local.runtime.stack import DEFAULT_ARTIST, default_data_dir
 
-COMMAND_GROUPS = (up, ingest, artwork, admin, catalog)  # each adds its commands and their handlers
+COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, sieb)  # each adds its commands and their handlers
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -47,6 +47,8 @@ def cmd_up(args: argparse.Namespace, data_dir: Path) -> int:
     out.print(f"  demo songs   {stack.demo_catalog_path}  (demo catalog: {stack.demo_catalog_status})")
     out.print("               drop ten of these into the drop folder to generate a song from them",
               highlight=False)
+    out.print(f"  MongoDB      {os.environ.get('MONGODB_URI')}  (Sieb; sample data loads on a first start)",
+              highlight=False)
     out.print(f"  dev token    [bold]{stack.dev_token(args.artist)}[/]")
     out.print("Stop with Ctrl-C; every write is saved before it is answered.", highlight=False)
     stopping.wait()

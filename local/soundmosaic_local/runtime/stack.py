@@ -49,6 +49,7 @@ from soundmosaic.platform.resources import physical_name
 from soundmosaic_local import dev_tokens
 from soundmosaic_local.fixtures.sandbox_distributor import SandboxDistributor
 from soundmosaic_local.http_server import LocalHttpServer, StartStop
+from soundmosaic_local.mongo import local as mongo_local
 from soundmosaic_local.runtime import dispatcher, provision
 from soundmosaic_local.runtime.dropfolder import DropFolder
 from soundmosaic_local.runtime.http_api import LocalApiGateway
@@ -77,6 +78,7 @@ class RuntimeInfo:
     drop_folder: str
     distributor_url: str | None = None  # the sandbox's, or the real distributor's
     demo_catalog: str | None = None  # folder of the demo songs' audio
+    mongodb_uri: str | None = None  # Sieb's MongoDB (the embedded wire server, or MONGODB_URI)
 
     @staticmethod
     def read(data_dir: Path) -> RuntimeInfo | None:
@@ -107,6 +109,8 @@ class LocalStack(StartStop):
         self.drop_folder_path = self.data_dir / "drop"
         self.demo_catalog_path = self.data_dir / "demo-catalog"
         self.demo_catalog_status = "not loaded"
+        self.sieb_sample_status = "not loaded"
+        self.mongo = None
         self.distributor: SandboxDistributor | None = None
         self._distributor_env: dict[str, str] = {}
         self._threads: list[Any] = []
@@ -125,6 +129,7 @@ class LocalStack(StartStop):
         restored = self.snapshotter.restore(self.tracker)  # replays the journal, then journals
         provision.create_compute(STAGE, self.aws_endpoint)
         provision.create_notifications(STAGE)
+        self.mongo = mongo_local.start(self.data_dir, self.host)  # Sieb's MongoDB (docs/sieb.md)
         self.resumed = self.resume_jobs()
         self.requeued = self.resume_publications()
         log.info("restored %s, resumed %d jobs, re-queued %d publications", restored, len(self.resumed),
@@ -149,19 +154,32 @@ class LocalStack(StartStop):
         self.api_url = api.url
         (self.data_dir / "runtime.json").write_text(json.dumps(RuntimeInfo(
             self.api_url, self.aws_endpoint, os.getpid(), str(self.data_dir),
-            str(self.drop_folder_path), self.distributor_url, str(self.demo_catalog_path)).__dict__))
+            str(self.drop_folder_path), self.distributor_url, str(self.demo_catalog_path),
+            os.environ.get("MONGODB_URI")).__dict__))
         if os.environ.get("SOUNDMOSAIC_DEMO_CATALOG", "").lower() in ("off", "0", "false", "no"):
             self.demo_catalog_status = "off (SOUNDMOSAIC_DEMO_CATALOG)"
         elif self.background:
             self.demo_catalog_status = "checked in the background: loaded on a first start"
             threading.Thread(target=self.load_demo_catalog, name="demo-catalog", daemon=True).start()
+        if self.background:
+            threading.Thread(target=self.load_sieb_sample, name="sieb-sample", daemon=True).start()
         return self
+
+    def load_sieb_sample(self) -> None:
+        """The Sieb sample collections, on a first start (seconds: in the background)."""
+        self.sieb_sample_status = "loading"
+        try:
+            self.sieb_sample_status = mongo_local.load_sample()
+        except Exception as err:  # noqa: BLE001 - shown by `up`, the stack runs without it
+            log.warning("sieb sample data not loaded: %s", err)
+            self.sieb_sample_status = f"failed: {err}"
 
     def stop(self) -> None:
         for worker in reversed(self._threads):
             worker.stop()  # the snapshot loop takes its final snapshot here
         self._threads.clear()
         self.moto.stop()
+        mongo_local.stop(self.mongo)
         self.snapshotter.close()  # the journal and the snapshot store
         if self.distributor is not None:
             self.distributor.stop()
