@@ -34,18 +34,24 @@ async function withPage(options, run) {
     page.on("pageerror", (err) => errors.push(String(err)));
     page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
     page.on("response", (reply) => reply.status() >= 500 && errors.push(`HTTP ${reply.status()} ${reply.request().method()} ${reply.url()}`));
-    const result = await run(page, context);
-    return { ...result, consoleErrors: errors };
+    try {
+      const result = await run(page, context);
+      return { ...result, consoleErrors: errors };
+    } catch (err) {
+      await shot(page, `failure-${scenario}`, { fullPage: true }).catch(() => undefined);
+      log("console errors:", errors.join(" | "));
+      throw err;
+    }
   } finally {
     await browser.close();
   }
 }
 
-async function shot(page, name, { fullPage = false } = {}) {
+async function shot(page, name, { fullPage = false, element = null } = {}) {
   if (!args.shots) return;
   mkdirSync(args.shots, { recursive: true });
   const path = join(args.shots, `${name}.png`);
-  await page.screenshot({ path, fullPage });
+  await (element ? element.screenshot({ path }) : page.screenshot({ path, fullPage }));
   log("screenshot", path);
 }
 
@@ -62,8 +68,11 @@ async function ask(page, question) {
   const box = page.locator(".sieb-ask textarea");
   await box.fill(question);
   await box.press("Enter");
-  await page.locator(".sieb-answer").nth(before).waitFor({ timeout: args.timeoutMs ?? 60_000 });
-  return page.locator(".sieb-answer").nth(before);
+  const answer = page.locator(".sieb-answer").nth(before);
+  const refusal = page.locator(".sieb-ask [role=alert]");
+  await answer.or(refusal).first().waitFor({ timeout: args.timeoutMs ?? 90_000 });
+  if (await refusal.isVisible()) throw new Error(`the API refused "${question}": ${await refusal.textContent()}`);
+  return answer;
 }
 
 async function answerSeen(answer) {
@@ -169,6 +178,8 @@ const scenarios = {
       const at = await toPage(page, target);
       await page.mouse.move(at.x, at.y);
       await page.getByTestId("sieb-hover").waitFor();
+      // the row behind the point loads (pages through the cursor) and then shows in the tooltip
+      await page.getByTestId("sieb-hover").filter({ hasText: "_id" }).waitFor();
       seen.hover = await page.getByTestId("sieb-hover").innerText();
       await page.mouse.click(at.x, at.y);
       await page.getByTestId("sieb-pinned").waitFor();
@@ -195,7 +206,12 @@ const scenarios = {
       await page.waitForTimeout(100);
       seen.zoomedIn = (await spread()) > spreadBefore;
       await page.mouse.wheel(0, 400);
-      await shot(page, "sieb-cloud");
+      await cloud.scrollIntoViewIfNeeded();
+      const [again] = await visiblePoints(page, 1);
+      const over = await toPage(page, again);
+      await page.mouse.move(over.x, over.y);
+      await page.getByTestId("sieb-hover").filter({ hasText: "_id" }).waitFor();
+      await shot(page, "sieb-cloud", { element: cloud });
 
       // lasso around a cluster of visible points, then ask about the selection
       await cloud.getByRole("button", { name: "Lasso" }).click();
@@ -215,7 +231,7 @@ const scenarios = {
       if (args.selectionWords) await selection.getByLabel("Ask about the selection").fill(args.selectionWords);
       await page.waitForFunction(() => !document.querySelector("[data-testid=sieb-selection-question]")?.textContent?.startsWith("Loading"));
       seen.selectionQuestion = await page.getByTestId("sieb-selection-question").textContent();
-      await shot(page, "sieb-cloud-selection");
+      await shot(page, "sieb-cloud-selection", { element: cloud });
       const count = await page.locator(".sieb-answer").count();
       await selection.getByRole("button", { name: "Ask about the selection" }).click();
       await page.locator(".sieb-answer").nth(count).waitFor({ timeout: 60_000 });

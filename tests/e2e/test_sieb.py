@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,21 @@ HOSTILE = [{"$out": "products"}]
 
 
 @pytest.fixture(scope="module")
-def seen(browser: Browser) -> dict[str, Any]:
+def sample(stack: Stack) -> None:
+    """`soundmosaic up` loads the sample collections in the background on a first start: wait for them."""
+    with stack.api() as api:
+        for _ in range(240):
+            card = api.get("/sieb/schema")
+            counts = {name: c.get("count") for name, c in card.json().get("collections", {}).items()} \
+                if card.status_code == 200 else {}
+            if counts == {"inventory": 10981, "products": 2000, "suppliers": 60}:
+                return
+            time.sleep(0.5)
+    pytest.fail(f"the Sieb sample data did not load: {counts}")
+
+
+@pytest.fixture(scope="module")
+def seen(browser: Browser, sample: None) -> dict[str, Any]:
     return browser.run("sieb", timeout=420, driver=DRIVER, question=QUESTION, sortColumn="on_hand",
                        followUp="only Microphones", nonsense="purple monkeys dance on the roof",
                        hostilePipeline=HOSTILE, mapX="on_hand", mapXLabel="on hand",
@@ -41,7 +56,7 @@ def seen(browser: Browser) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def truth(stack: Stack) -> dict[str, Any]:
+def truth(stack: Stack, sample: None) -> dict[str, Any]:
     """The same question through the API: its pipeline and all of its rows."""
     with stack.api() as api:
         answer = api.post("/sieb/ask", json={"question": QUESTION, "limit": 1000})
@@ -55,12 +70,13 @@ def test_the_question_is_answered_offline_as_a_table(seen: dict[str, Any], truth
     assert first["engine"] == "engine: offline (offline engine, no model)"
     assert re.fullmatch(r"plan \d+ ms · query \d+ ms", first["timing"])
     assert truth["total"] == 62
-    assert first["range"] == "Rows 1–50 of 62"
+    assert first["range"] == "Rows 1\u201350 of 62"
     assert [h.split(" (")[0] for h in first["headers"]] == [c["name"] for c in truth["columns"]]
     assert [row[0] for row in first["rows"]] == [r["_id"] for r in truth["rows"][:50]]
 
 
-def test_sorting_spans_pages_and_paging_follows_the_cursor(seen: dict[str, Any], truth: dict[str, Any]) -> None:
+def test_sorting_spans_pages_and_paging_follows_the_cursor(seen: dict[str, Any],
+                                                           truth: dict[str, Any]) -> None:
     column = [c["name"] for c in truth["columns"]].index("on_hand")
     on_hand = [int(row[column]) for row in seen["sorted"]["rows"]]
     assert on_hand == sorted(on_hand)
@@ -68,7 +84,7 @@ def test_sorting_spans_pages_and_paging_follows_the_cursor(seen: dict[str, Any],
     assert on_hand[:5] == sorted(r["on_hand"] for r in truth["rows"])[:5]
     assert json.loads(seen["sortedPipeline"])[-1] == {"$sort": {"on_hand": 1, "_id": 1}}
     assert seen["canPage"] is True
-    assert seen["page2"]["range"] == "Rows 51–62 of 62"
+    assert seen["page2"]["range"] == "Rows 51\u201362 of 62"
     page2 = [int(row[column]) for row in seen["page2"]["rows"]]
     assert page2 == sorted(page2) and page2[0] >= on_hand[-1]
 
@@ -88,8 +104,9 @@ def test_the_cloud_is_drawn_with_legend_axes_and_units(seen: dict[str, Any]) -> 
     assert cloud["sampling"].startswith("62 rows, all drawn.")
     assert any(entry.startswith("Microphones") for entry in cloud["legend"])
     assert "white outline: highlighted (stock-out)" in cloud["legend"]
-    assert cloud["axes"] == ["x: days of cover (days)", "y: supplier lead time (days)", "z: stock value (EUR, log scale)"]
-    assert "days of cover (days)" in cloud["axisLabels"] and "stock value (EUR, log scale)" in cloud["axisLabels"]
+    assert cloud["axes"] == ["x: days of cover (days)", "y: supplier lead time (days)",
+                             "z: stock value (EUR, log scale)"]
+    assert {"days of cover (days)", "stock value (EUR, log scale)"} <= set(cloud["axisLabels"])
 
 
 def test_hover_pin_orbit_and_zoom(seen: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@
  * (`onSort`): in the browser when all rows are loaded, on the server otherwise.
  */
 import type { Column, Row } from "../api/sieb";
-import { cell, display, type SortKey } from "./table";
+import { cell, shown, type SortKey } from "./table";
 
 export interface TableProps {
   columns: Column[];
@@ -53,7 +53,7 @@ export function AnswerTable(props: TableProps) {
             {rows.map((row, i) => (
               <tr key={offset + i} data-testid="sieb-row" className={props.highlighted?.has(offset + i) ? "sieb-row-picked" : undefined}>
                 {columns.map((c) => (
-                  <td key={c.name} className={NUMBERISH.has(c.type) ? "num" : undefined}>{display(cell(row, c.name))}</td>
+                  <td key={c.name} className={NUMBERISH.has(c.type) ? "num" : undefined}>{shown(cell(row, c.name))}</td>
                 ))}
               </tr>
             ))}

@@ -12,7 +12,7 @@ import {
   axisTitle, buildCloud, changed, choices, mappingOf, samplingNote, selectionQuestion, tickLabel, valueAt, type Cloud,
 } from "./mapping";
 import { idOf, RowCache, type PageFetch } from "./rows";
-import { cell, display } from "./table";
+import { cell, shown } from "./table";
 
 export interface CloudPanelProps {
   collection: string;
@@ -214,7 +214,7 @@ function PointDetail({ index, points, cloud, row, columns }: { index: number; po
   return (
     <dl className="sieb-point">
       {row
-        ? columns.slice(0, 10).map((c) => <div key={c.name}><dt>{c.name}</dt><dd>{display(cell(row, c.name))}{c.unit ? ` ${c.unit}` : ""}</dd></div>)
+        ? columns.slice(0, 10).map((c) => <div key={c.name}><dt>{c.name}</dt><dd>{shown(cell(row, c.name))}{c.unit ? ` ${c.unit}` : ""}</dd></div>)
         : <div><dt>row</dt><dd>{(p.row_index[index] ?? index) + 1}</dd></div>}
       {(["x", "y", "z"] as const).map((a) => (
         <div key={a}><dt>{points.axes[a].label}</dt><dd>{tickLabel(p[a][index] ?? NaN)}{points.axes[a].unit ? ` ${points.axes[a].unit}` : ""}</dd></div>

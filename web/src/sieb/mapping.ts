@@ -10,6 +10,7 @@ import type { Axis, Column, Mapping, Points } from "../api/sieb";
 /** Okabe & Ito's palette (distinguishable with the common colour-vision deficiencies); grey last, for "other". */
 export const PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999"];
 export const OTHER = "other";
+const OTHER_GREY = "#999999";
 /** Point sizes in CSS pixels at the default zoom. */
 export const SIZE_MIN = 3;
 export const SIZE_MAX = 16;
@@ -138,7 +139,8 @@ export function legendOf(points: Points): { legend: LegendEntry[]; category: Int
   const perPoint = raw.map((c) => (typeof c === "number" ? c : typeof c === "string" ? index.get(c) ?? -1 : -1));
   const counts = names.map(() => 0);
   for (const c of perPoint) if (c >= 0 && c < counts.length) counts[c]!++;
-  const palette = color.palette?.length ? color.palette : PALETTE;
+  // the API's palette (Okabe-Ito too), with its black drawn grey: black vanishes on the dark canvas
+  const palette = (color.palette?.length ? color.palette : PALETTE).map((c) => (/^#0{6}$/.test(c) ? OTHER_GREY : c));
   const colored = Math.min(names.length, palette.length - (names.length > palette.length ? 1 : 0));
   const byFrequency = names.map((_, i) => i).sort((a, b) => counts[b]! - counts[a]! || a - b);
   const kept = new Set(byFrequency.slice(0, colored));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cell, compareCells, display, nextSort, serverSortOf, sortRows, withServerSort } from "./table";
+import { cell, compareCells, display, nextSort, serverSortOf, shown, sortRows, withServerSort } from "./table";
 
 describe("table cells", () => {
   it("reads flat keys first, then dotted paths into nested documents", () => {
@@ -18,6 +18,14 @@ describe("table cells", () => {
     expect(display({ code: "HAM" })).toBe('{"code":"HAM"}');
     expect(display(null)).toBe("");
     expect(display(false)).toBe("false");
+  });
+
+  it("rounds fractions to 3 decimals in the table, not in the export", () => {
+    expect(shown(16.129032258064516)).toBe("16.129");
+    expect(display(16.129032258064516)).toBe("16.129032258064516");
+    expect(shown(1345.8)).toBe("1345.8");
+    expect(shown(42)).toBe("42");
+    expect(shown("16.129032258064516")).toBe("16.129032258064516");  // text stays text
   });
 });
 

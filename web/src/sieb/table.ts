@@ -50,6 +50,13 @@ export function display(value: Cell): string {
   return String(v);
 }
 
+/** A cell for the table: like `display`, with fractions rounded to 3 decimals (the CSV keeps them whole). */
+export function shown(value: Cell): string {
+  const v = plain(value);
+  if (typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v)) return String(Number(v.toFixed(3)));
+  return display(v);
+}
+
 const NUMERIC = /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
 
