@@ -14,9 +14,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, "..", "..", "web", "package.json"));
 const { chromium } = require("playwright-core");
 
-// WebGL2 through ANGLE on SwiftShader; no --disable-gpu (that turns WebGL off).
+// WebGL2 through ANGLE on SwiftShader (software); SIEB_GPU=1 leaves Chromium to use a GPU where
+// there is one. No --disable-gpu (that turns WebGL off).
+const GL_ARGS = process.env.SIEB_GPU === "1" ? [] : ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"];
 const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
+  "--headless", "--no-sandbox", ...GL_ARGS, "--ignore-gpu-blocklist",
   "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
   "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
 ];
