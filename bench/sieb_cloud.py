@@ -27,6 +27,7 @@ import argparse
 import base64
 import functools
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -121,7 +122,8 @@ def run(seconds: float = 8.0, log: Any = print) -> dict[str, Any]:
         "method": {"seconds_orbiting": seconds, "viewport": "1440x900, canvas about 1100x480 CSS px",
                    "data": "generated inventory-like points, seeded; "
                            "the 50,000 run states sampling of 180,000 rows",
-                   "gl": "WebGL2 via ANGLE on SwiftShader (software)"},
+                   "gl": "WebGL2 on a GPU (SIEB_GPU=1)" if os.environ.get("SIEB_GPU") == "1"
+                   else "WebGL2 via ANGLE on SwiftShader (software)"},
         "points_50000": s50,
         "points_5000": s5,
         "points_1": s1,
@@ -147,11 +149,12 @@ def markdown(result: dict[str, Any]) -> str:
                      drag["n"], "", s["drag_renders_per_frame"]])
         rows.append([f"{label}, idle", s["idle"]["p50_ms"], s["idle"]["p95_ms"], s["idle"]["n"], "", ""])
     r = result["ratios"]
+    renderer = str(result["machine"].get("webgl_renderer"))
     return "\n".join([
         "## Sieb point cloud: frame time while orbiting",
         "",
         f"Machine: {machine_line(result['machine'])}; {result['machine'].get('chromium') or 'Chromium'}; "
-        f"WebGL: {result['machine'].get('webgl_renderer')} (software GL, no GPU).",
+        f"WebGL: {renderer}{' (software GL, no GPU)' if 'SwiftShader' in renderer else ''}.",
         "",
         "requestAnimationFrame deltas while the cloud orbits for "
         f"{result['method']['seconds_orbiting']} s (every frame redraws every point), "
