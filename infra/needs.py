@@ -59,7 +59,7 @@ NEEDS: dict[str, Needs] = {
         starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
                 "song_generation"),
         sends=("publish",),
-        secrets=("provider-keys",),
+        secrets=("provider-keys", "mongodb-uri"),
         container="studio",
     ),
     # One job per S3 event (idempotent), then the ingest workflow.
@@ -126,6 +126,13 @@ NEEDS: dict[str, Needs] = {
         tables={"publications": RW},
         sends=("publish",),
         secrets=("provider-keys",),
+    ),
+    # Sieb's loader: reads a tenant's files under artists/<a>/sieb/ in the uploads bucket and
+    # writes its MongoDB database (the URI in the mongodb-uri secret); pymongo is in the studio image.
+    "sieb": Needs(
+        buckets={"uploads": R},
+        secrets=("mongodb-uri",),
+        container="studio",
     ),
     # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries.
     "refresh": Needs(

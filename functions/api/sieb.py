@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .caller import artist
 from .models import Number, Reply, Request
@@ -22,14 +22,19 @@ router = Router()
 CollectionName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,63}$")]
 Limit = Annotated[int, Field(ge=1, le=1000)]
 Cursor = Annotated[str, Field(min_length=1, max_length=400)]
-Pipeline = Annotated[list[dict[str, Any]], Field(min_length=0, max_length=40,
-                                                description="MongoDB aggregation stages (read-only)")]
+Pipeline = Annotated[
+    list[dict[str, Any]],
+    Field(min_length=0, max_length=40, description="MongoDB aggregation stages (read-only)"),
+]
 
 
 class AskRequest(Request):
     question: str = Field(min_length=1, max_length=500)
-    conversation_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$",
-                                        description="refines the previous question of this conversation")
+    conversation_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="refines the previous question of this conversation",
+    )
     limit: Limit = 100
     cursor: Cursor | None = Field(default=None, description="next_cursor of the previous page")
 
@@ -44,8 +49,9 @@ class RunRequest(Request):
 class PointsRequest(Request):
     collection: CollectionName
     pipeline: Pipeline
-    mapping: dict[str, Any] | None = Field(default=None, max_length=8,
-                                           description="x, y, z, color, size overrides: {axis: field}")
+    mapping: dict[str, Any] | None = Field(
+        default=None, max_length=8, description="x, y, z, color, size overrides: {axis: field}"
+    )
 
 
 class Column(Reply):
@@ -112,20 +118,56 @@ class Cloud(Reply):
     sample_size: int
 
 
+class FieldCard(Reply):
+    types: list[str] = Field(description="BSON types seen: string, int, double, decimal, date, array...")
+    examples: list[Any]
+    distinct: int | None = Field(default=None, description="distinct values in the sample read")
+    values: list[str] | None = Field(default=None, description="the values of a categorical field")
+    element: str | None = None
+
+
+class CollectionCard(Reply):
+    count: int
+    fields: dict[str, FieldCard] = Field(description="dotted path -> what the sample showed")
+
+
+class Relation(Reply):
+    """A join key; ``from`` (``collection.field``) is kept as an extra key (a Python keyword)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    to: str = Field(description="collection._id")
+    kind: Literal["declared", "detected", "declared+detected"]
+
+
+class SchemaCard(Reply):
+    database: str
+    collections: dict[str, CollectionCard]
+    relations: list[Relation]
+
+
 @router.post("/sieb/ask")
 def ask(body: AskRequest) -> Answer:
     from soundmosaic.sieb import service
 
-    return Answer.model_validate(service.ask(artist(), body.question, conversation_id=body.conversation_id,
-                                             limit=body.limit, cursor=body.cursor))
+    return Answer.model_validate(
+        service.ask(
+            artist(),
+            body.question,
+            conversation_id=body.conversation_id,
+            limit=body.limit,
+            cursor=body.cursor,
+        )
+    )
 
 
 @router.post("/sieb/run")
 def run(body: RunRequest) -> Answer:
     from soundmosaic.sieb import service
 
-    return Answer.model_validate(service.run(artist(), body.collection, body.pipeline,
-                                             limit=body.limit, cursor=body.cursor))
+    return Answer.model_validate(
+        service.run(artist(), body.collection, body.pipeline, limit=body.limit, cursor=body.cursor)
+    )
 
 
 @router.post("/sieb/points")
@@ -136,8 +178,8 @@ def points(body: PointsRequest) -> Cloud:
 
 
 @router.get("/sieb/schema")
-def schema() -> dict[str, Any]:
+def schema() -> SchemaCard:
     """The schema card of the caller's collections: fields, types, examples, cardinalities, joins."""
     from soundmosaic.sieb import service
 
-    return service.schema_card(artist())
+    return SchemaCard.model_validate(service.schema_card(artist()))

@@ -108,7 +108,7 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
 
 def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
-    assert sorted(containerised) == ["api", "audio", "generation", "probe", "studio"]
+    assert sorted(containerised) == ["api", "audio", "generation", "probe", "sieb", "studio"]
     # Song generation runs in the audio image (fpcalc, Basic Pitch, FluidSynth); publish is a zip.
     assert needs.needs("generation").container == "audio" and needs.needs("publishing").container is None
     for key in containerised:
@@ -250,12 +250,16 @@ def test_grants_are_least_privilege(synth):
                     "song_generation"):
         assert f":stateMachine:{physical_name(STAGE, machine)}" in started, machine
     assert f":stateMachine:{physical_name(STAGE, 'ingest')}\"" not in started
-    # Only the functions that call providers read their keys, and only that secret.
+    # Only the functions that call providers read their keys, only Sieb's functions MongoDB's URI.
+    secrets = {"api": {"provider-keys", "mongodb-uri"}, "studio": {"provider-keys"},
+               "generation": {"provider-keys"}, "publishing": {"provider-keys"}, "sieb": {"mongodb-uri"}}
     for key in functions:
         reads = [s for s in statements(key) if "secretsmanager:GetSecretValue" in actions([s])]
-        if key in ("api", "studio", "generation", "publishing"):
-            assert len(reads) == 1, key
-            assert f"secret:{physical_name(STAGE, 'provider-keys')}-??????" in text(reads[0]["Resource"])
+        if key in secrets:
+            granted = text([s["Resource"] for s in reads])
+            for name in ("provider-keys", "mongodb-uri"):
+                wanted = name in secrets[key]
+                assert (f"secret:{physical_name(STAGE, name)}-??????" in granted) == wanted, key
         else:
             assert not reads, key
     # Nobody gets wildcard admin.

@@ -61,17 +61,38 @@ def cmd_ask(args: argparse.Namespace, data_dir: Path) -> int:
     with _server(data_dir):
         answer = service.ask(args.artist, args.question, conversation_id=args.conversation, limit=1000)
     if args.json:
-        print(json.dumps({k: answer[k] for k in ("engine", "understood", "collection", "pipeline", "rows",
-                                                 "total", "mapping", "columns", "message", "suggestions",
-                                                 "conversation_id", "timing_ms")}, default=str))
+        print(
+            json.dumps(
+                {
+                    k: answer[k]
+                    for k in (
+                        "engine",
+                        "understood",
+                        "collection",
+                        "pipeline",
+                        "rows",
+                        "total",
+                        "mapping",
+                        "columns",
+                        "message",
+                        "suggestions",
+                        "conversation_id",
+                        "timing_ms",
+                    )
+                },
+                default=str,
+            )
+        )
         return 0 if answer["understood"] else 2
     if not answer["understood"]:
         out.print(f"[yellow]not understood:[/] {answer['message']}")
         for s in answer["suggestions"]:
             out.print(f"  try: {s}", highlight=False)
         return 2
-    out.print(f"{answer['engine']} · {answer['collection']} · {answer['total']} rows · {answer['message']}",
-              highlight=False)
+    out.print(
+        f"{answer['engine']} · {answer['collection']} · {answer['total']} rows · {answer['message']}",
+        highlight=False,
+    )
     for row in answer["rows"][:20]:
         out.print(json.dumps(row, default=str), highlight=False)
     return 0

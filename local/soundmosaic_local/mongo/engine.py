@@ -9,6 +9,7 @@ manual documents):
 - ``$toDouble`` and ``$round`` (half to even, like MongoDB's ``$round``);
 - ordering and comparing Decimal128 with other numbers (``$sort``, ``$gt``...): MongoDB compares
   all numeric types by value; mongomock could not sort a decimal;
+- ``$count`` and ``$group`` over no documents output no document (mongomock made one with 0);
 - ``$sortByCount`` (``$group`` + ``$sort``, as the manual defines it);
 - ``$lookup`` with ``localField``/``foreignField`` by a hash of the foreign collection (the same
   equality semantics, including arrays and null/missing), where mongomock ran one query per
@@ -46,17 +47,25 @@ def _arith(self: Any, operator: str, values: Any) -> Any:
         if number is None:
             return None
         if isinstance(number, Decimal128):
-            return Decimal128(number.to_decimal().quantize(decimal.Decimal(1).scaleb(-int(places)),
-                                                           rounding=decimal.ROUND_HALF_EVEN))
-        rounded = float(decimal.Decimal(repr(number)).quantize(decimal.Decimal(1).scaleb(-int(places)),
-                                                               rounding=decimal.ROUND_HALF_EVEN))
+            return Decimal128(
+                number.to_decimal().quantize(
+                    decimal.Decimal(1).scaleb(-int(places)), rounding=decimal.ROUND_HALF_EVEN
+                )
+            )
+        rounded = float(
+            decimal.Decimal(repr(number)).quantize(
+                decimal.Decimal(1).scaleb(-int(places)), rounding=decimal.ROUND_HALF_EVEN
+            )
+        )
         return int(rounded) if isinstance(number, int) else rounded
     if operator in ("$add", "$subtract", "$multiply", "$divide") and isinstance(values, list):
         parsed = list(self.parse_many(values))
         if any(isinstance(v, Decimal128) for v in parsed):
             if any(v is None for v in parsed):
                 return None
-            nums = [decimal.Decimal(repr(v)) if isinstance(v, float) else decimal.Decimal(_num(v)) for v in parsed]
+            nums = [
+                decimal.Decimal(repr(v)) if isinstance(v, float) else decimal.Decimal(_num(v)) for v in parsed
+            ]
             if operator == "$add":
                 result = functools.reduce(_DEC.add, nums)
             elif operator == "$multiply":
@@ -91,20 +100,23 @@ def _avg(values: list[Any]) -> Any:
 
 
 def _lookup(in_collection: list[dict[str, Any]], database: Any, options: dict[str, Any]) -> Any:
-    if "let" in options or "pipeline" in options or not all(
-            isinstance(options.get(k), str) for k in ("from", "localField", "foreignField", "as")):
+    if (
+        "let" in options
+        or "pipeline" in options
+        or not all(isinstance(options.get(k), str) for k in ("from", "localField", "foreignField", "as"))
+    ):
         return _original_lookup(in_collection, database, options)
     foreign = list(database.get_collection(options["from"]).find({}))
     index: dict[Any, list[int]] = {}
     try:
         for i, doc in enumerate(foreign):
             value = _get(doc, options["foreignField"])
-            for key in (value if isinstance(value, list) else [value]):
+            for key in value if isinstance(value, list) else [value]:
                 index.setdefault(_key(key), []).append(i)
         for doc in in_collection:
             value = _get(doc, options["localField"])
             hits: set[int] = set()
-            for key in (value if isinstance(value, list) and value else [value]):
+            for key in value if isinstance(value, list) and value else [value]:
                 hits.update(index.get(_key(key), ()))
             doc[options["as"]] = [copy.deepcopy(foreign[i]) for i in sorted(hits)]
     except TypeError:  # an unhashable key (an object): mongomock's own, slower way
@@ -145,17 +157,28 @@ def _compare(op: Any, a: Any, b: Any, can_compare_types: bool = True) -> Any:
     return _original_compare(op, _num(a), _num(b), can_compare_types)
 
 
+def _none_from_nothing(handler: Any) -> Any:
+    def run(in_collection: list[dict[str, Any]], database: Any, options: Any) -> Any:
+        return [] if not in_collection else handler(in_collection, database, options)
+
+    run.wrapped = handler  # type: ignore[attr-defined]
+    return run
+
+
 def install() -> None:
     """Patch mongomock's expression parser once (idempotent)."""
     agg.arithmetic_operators.add("$round")
     if "$toDouble" not in agg.type_convertion_operators:
         agg.type_convertion_operators.append("$toDouble")
-    agg._Parser._handle_arithmetic_operator = _arith
-    agg._Parser._handle_type_convertion_operator = _convert
+    agg._Parser._handle_arithmetic_operator = _arith  # type: ignore[method-assign]
+    agg._Parser._handle_type_convertion_operator = _convert  # type: ignore[method-assign]
     agg._GROUPING_OPERATOR_MAP["$avg"] = _avg
     filtering.bson_compare = _compare
     agg._PIPELINE_HANDLERS["$lookup"] = _lookup
     agg._PIPELINE_HANDLERS["$sortByCount"] = _sort_by_count
+    for stage in ("$count", "$group"):
+        if not hasattr(agg._PIPELINE_HANDLERS[stage], "wrapped"):
+            agg._PIPELINE_HANDLERS[stage] = _none_from_nothing(agg._PIPELINE_HANDLERS[stage])
 
 
 def new_client() -> mongomock.MongoClient:

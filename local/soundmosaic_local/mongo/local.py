@@ -22,6 +22,7 @@ def start(data_dir: Path, host: str = "127.0.0.1") -> MongoWireServer | None:
         return None
     server = MongoWireServer(host=host, data_dir=data_dir / "mongo").start()
     os.environ["MONGODB_URI"] = server.uri
+    os.environ.setdefault("SIEB_MAX_TIME_MS", "120000")  # the pure-Python engine is slower
     store.client.cache_clear()
     return server
 

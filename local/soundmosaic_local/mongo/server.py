@@ -34,9 +34,44 @@ from soundmosaic_local.mongo import engine
 log = logging.getLogger(__name__)
 OP_REPLY, OP_QUERY, OP_MSG = 1, 2004, 2013
 MAX_WIRE_VERSION = 21  # MongoDB 7.0's
-_OPTS = CodecOptions(tz_aware=False)
-_IGNORED = {"lsid", "$db", "$readPreference", "$clusterTime", "txnNumber", "autocommit", "apiVersion",
-            "comment", "writeConcern", "readConcern", "bypassDocumentValidation", "let"}
+_OPTS: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=False)
+_IGNORED = {
+    "lsid",
+    "$db",
+    "$readPreference",
+    "$clusterTime",
+    "txnNumber",
+    "autocommit",
+    "apiVersion",
+    "comment",
+    "writeConcern",
+    "readConcern",
+    "bypassDocumentValidation",
+    "let",
+}
+
+_COLLECTION_COMMANDS = {
+    "listcollections",
+    "find",
+    "aggregate",
+    "getmore",
+    "killcursors",
+    "count",
+    "countdocuments",
+    "distinct",
+    "insert",
+    "update",
+    "delete",
+    "createindexes",
+    "listindexes",
+    "drop",
+    "create",
+}
+
+
+# Answered without the engine's lock: the driver's heartbeat (hello) must not wait behind a long
+# aggregation, or the driver declares the server unreachable and cancels what is in flight.
+_LOCK_FREE = {"hello", "ismaster", "buildinfo", "ping", "endsessions", "getlasterror"}
 
 
 class CommandError(Exception):
@@ -72,8 +107,9 @@ class Engine:
                     coll.insert_many(docs)
                 meta = path.with_suffix(".indexes.json")
                 for index in json.loads(meta.read_text()) if meta.exists() else []:
-                    coll.create_index(list(index["key"].items()), name=index["name"],
-                                      unique=index.get("unique", False))
+                    coll.create_index(
+                        list(index["key"].items()), name=index["name"], unique=index.get("unique", False)
+                    )
 
     def save(self) -> None:
         if self.data_dir is None:
@@ -92,8 +128,11 @@ class Engine:
                     tmp = db_dir / f"{name}.bson.tmp"
                     tmp.write_bytes(b"".join(bson.encode(d) for d in coll.find()))
                     tmp.replace(db_dir / f"{name}.bson")
-                    indexes = [{"key": dict(v["key"]), "name": k, "unique": v.get("unique", False)}
-                               for k, v in coll.index_information().items() if k != "_id_"]
+                    indexes = [
+                        {"key": dict(v["key"]), "name": k, "unique": v.get("unique", False)}
+                        for k, v in coll.index_information().items()
+                        if k != "_id_"
+                    ]
                     (db_dir / f"{name}.indexes.json").write_text(json.dumps(indexes))
 
     def _save_loop(self) -> None:
@@ -111,45 +150,82 @@ class Engine:
         name = next(iter(cmd))
         started = time.monotonic()
         try:
-            with self.lock:
+            if name.lower() in _LOCK_FREE:
                 reply = self._dispatch(db_name, name, cmd)
+            else:
+                with self.lock:
+                    reply = self._dispatch(db_name, name, cmd)
         except CommandError as err:
             return {"ok": 0.0, "errmsg": str(err), "code": err.code, "codeName": err.name}
-        except (mongomock.OperationFailure, NotImplementedError, AssertionError, TypeError,
-                ValueError, KeyError, ZeroDivisionError) as err:
+        except (
+            mongomock.OperationFailure,
+            NotImplementedError,
+            AssertionError,
+            TypeError,
+            ValueError,
+            KeyError,
+            ZeroDivisionError,
+        ) as err:
             return {"ok": 0.0, "errmsg": f"{type(err).__name__}: {err}", "code": 2, "codeName": "BadValue"}
         limit = cmd.get("maxTimeMS")
         if limit and (time.monotonic() - started) * 1000 > limit:
-            return {"ok": 0.0, "errmsg": "operation exceeded time limit", "code": 50,
-                    "codeName": "MaxTimeMSExpired"}
+            return {
+                "ok": 0.0,
+                "errmsg": "operation exceeded time limit",
+                "code": 50,
+                "codeName": "MaxTimeMSExpired",
+            }
         return {**reply, "ok": 1.0}
 
     def _dispatch(self, db_name: str, name: str, cmd: dict[str, Any]) -> dict[str, Any]:
         db = self.client[db_name]
         lname = name.lower()
         if lname in ("hello", "ismaster"):
-            return {"ismaster": True, "isWritablePrimary": True, "helloOk": True,
-                    "maxBsonObjectSize": 16 * 1024 * 1024, "maxMessageSizeBytes": 48_000_000,
-                    "maxWriteBatchSize": 100_000, "localTime": bson.datetime.datetime.now(),
-                    "logicalSessionTimeoutMinutes": 30, "connectionId": 1,
-                    "minWireVersion": 0, "maxWireVersion": MAX_WIRE_VERSION, "readOnly": False}
+            return {
+                "ismaster": True,
+                "isWritablePrimary": True,
+                "helloOk": True,
+                "maxBsonObjectSize": 16 * 1024 * 1024,
+                "maxMessageSizeBytes": 48_000_000,
+                "maxWriteBatchSize": 100_000,
+                "localTime": bson.datetime.datetime.now(),
+                "logicalSessionTimeoutMinutes": 30,
+                "connectionId": 1,
+                "minWireVersion": 0,
+                "maxWireVersion": MAX_WIRE_VERSION,
+                "readOnly": False,
+            }
         if lname == "buildinfo":
-            return {"version": "7.0.0", "versionArray": [7, 0, 0, 0], "gitVersion": "sieb-embedded",
-                    "engine": "soundmosaic embedded (mongomock)", "bits": 64, "maxBsonObjectSize": 16777216}
+            return {
+                "version": "7.0.0",
+                "versionArray": [7, 0, 0, 0],
+                "gitVersion": "sieb-embedded",
+                "engine": "soundmosaic embedded (mongomock)",
+                "bits": 64,
+                "maxBsonObjectSize": 16777216,
+            }
         if lname in ("ping", "endsessions", "getlasterror"):
             return {}
         if lname == "listdatabases":
-            return {"databases": [{"name": n, "sizeOnDisk": 0, "empty": False}
-                                  for n in self.client.list_database_names()], "totalSize": 0}
+            return {
+                "databases": [
+                    {"name": n, "sizeOnDisk": 0, "empty": False} for n in self.client.list_database_names()
+                ],
+                "totalSize": 0,
+            }
         if lname == "dropdatabase":
             self.client.drop_database(db_name)
             self._dirty.set()
             return {"dropped": db_name}
+        if lname not in _COLLECTION_COMMANDS:
+            raise CommandError(f"no such command: '{name}'", 59, "CommandNotFound")
         coll_name = cmd[name]
         if lname == "listcollections":
             names = db.list_collection_names(filter=cmd.get("filter") or None)
-            batch = [{"name": n, "type": "collection", "options": {}, "info": {"readOnly": False}}
-                     for n in sorted(names)]
+            batch: list[dict[str, Any]] = [
+                {"name": n, "type": "collection", "options": {}, "info": {"readOnly": False}}
+                for n in sorted(names)
+            ]
             return self._cursor(f"{db_name}.$cmd.listCollections", iter(batch), cmd.get("cursor"))
         coll = db[coll_name] if isinstance(coll_name, str) else None
         if coll is None and lname not in ("getmore", "killcursors"):
@@ -164,14 +240,21 @@ class Engine:
             if cmd.get("limit"):
                 found = found.limit(abs(int(cmd["limit"])))
             docs = list(found)
-            return self._cursor(f"{db_name}.{coll_name}", iter(docs), {"batchSize": cmd.get("batchSize")},
-                                single=bool(cmd.get("singleBatch")))
+            return self._cursor(
+                f"{db_name}.{coll_name}",
+                iter(docs),
+                {"batchSize": cmd.get("batchSize")},
+                single=bool(cmd.get("singleBatch")),
+            )
         if lname == "aggregate":
             assert coll is not None
             pipeline = cmd.get("pipeline") or []
             if any(not isinstance(s, dict) or len(s) != 1 for s in pipeline):
-                raise CommandError("a pipeline stage specification object must contain exactly one field",
-                                   40323, "Location40323")
+                raise CommandError(
+                    "a pipeline stage specification object must contain exactly one field",
+                    40323,
+                    "Location40323",
+                )
             docs = list(coll.aggregate(pipeline))
             return self._cursor(f"{db_name}.{coll_name}", iter(docs), cmd.get("cursor"))
         if lname == "getmore":
@@ -183,7 +266,9 @@ class Engine:
             done = len(batch) < int(cmd.get("batchSize") or 101)
             if done:
                 self.cursors.pop(cursor_id, None)
-            return {"cursor": {"id": bson.int64.Int64(0 if done else cursor_id), "ns": ns, "nextBatch": batch}}
+            return {
+                "cursor": {"id": bson.int64.Int64(0 if done else cursor_id), "ns": ns, "nextBatch": batch}
+            }
         if lname == "killcursors":
             ids = [int(c) for c in cmd.get("cursors", [])]
             for cursor_id in ids:
@@ -216,7 +301,7 @@ class Engine:
                 if replacement and set(q) == {"_id"} and isinstance(q["_id"], (str, int)):
                     # A replacement by _id (what a loader sends): a dict look-up, not mongomock's
                     # scan of the collection per document.
-                    store = coll._store
+                    store: Any = coll._store
                     if q["_id"] in store:
                         n += 1
                         if store[q["_id"]] != {**u, "_id": q["_id"]}:
@@ -247,13 +332,16 @@ class Engine:
             return {"n": n}
         if lname == "createindexes":
             for index in cmd.get("indexes") or []:
-                coll.create_index(list(index["key"].items()), name=index.get("name"),
-                                  unique=bool(index.get("unique")))
+                coll.create_index(
+                    list(index["key"].items()), name=index.get("name"), unique=bool(index.get("unique"))
+                )
             self._dirty.set()
             return {"numIndexesBefore": 1, "numIndexesAfter": 1 + len(cmd.get("indexes") or [])}
         if lname == "listindexes":
-            batch = [{"v": 2, "key": dict(v["key"]), "name": k, **({"unique": True} if v.get("unique") else {})}
-                     for k, v in coll.index_information().items()]
+            batch = [
+                {"v": 2, "key": dict(v["key"]), "name": k, **({"unique": True} if v.get("unique") else {})}
+                for k, v in coll.index_information().items()
+            ]
             return self._cursor(f"{db_name}.{coll_name}", iter(batch), cmd.get("cursor"))
         if lname == "drop":
             if coll_name not in db.list_collection_names():
@@ -267,8 +355,9 @@ class Engine:
             return {}
         raise CommandError(f"no such command: '{name}'", 59, "CommandNotFound")
 
-    def _cursor(self, ns: str, docs: Iterator[dict[str, Any]], options: dict[str, Any] | None,
-                single: bool = False) -> dict[str, Any]:
+    def _cursor(
+        self, ns: str, docs: Iterator[dict[str, Any]], options: dict[str, Any] | None, single: bool = False
+    ) -> dict[str, Any]:
         size = (options or {}).get("batchSize")
         size = 101 if size is None else int(size)
         first = list(itertools.islice(docs, size)) if size else []
@@ -315,11 +404,11 @@ class _Handler(socketserver.BaseRequestHandler):
             pos += 1
             if kind == 0:
                 size = struct.unpack_from("<i", body, pos)[0]
-                cmd = bson.decode(body[pos:pos + size], _OPTS)
+                cmd = bson.decode(body[pos : pos + size], _OPTS)
                 pos += size
             else:
                 size = struct.unpack_from("<i", body, pos)[0]
-                section = body[pos + 4:pos + size]
+                section = body[pos + 4 : pos + size]
                 ident, _, docs = section.partition(b"\x00")
                 sequences[ident.decode()] = bson.decode_all(docs, _OPTS)
                 pos += size
@@ -334,11 +423,12 @@ class _Handler(socketserver.BaseRequestHandler):
         collection = body[4:name_end].decode()
         pos = name_end + 1 + 8
         size = struct.unpack_from("<i", body, pos)[0]
-        query = bson.decode(body[pos:pos + size], _OPTS)
+        query = bson.decode(body[pos : pos + size], _OPTS)
         if "$query" in query:
             query = query["$query"]
-        return self.server.engine.run(collection.split(".")[0],
-                                      {k: v for k, v in query.items() if k not in _IGNORED})
+        return self.server.engine.run(
+            collection.split(".")[0], {k: v for k, v in query.items() if k not in _IGNORED}
+        )
 
 
 def _read(sock: Any, n: int) -> bytes | None:

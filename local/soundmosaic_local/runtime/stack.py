@@ -50,6 +50,7 @@ from soundmosaic_local import dev_tokens
 from soundmosaic_local.fixtures.sandbox_distributor import SandboxDistributor
 from soundmosaic_local.http_server import LocalHttpServer, StartStop
 from soundmosaic_local.mongo import local as mongo_local
+from soundmosaic_local.mongo.server import MongoWireServer
 from soundmosaic_local.runtime import dispatcher, provision
 from soundmosaic_local.runtime.dropfolder import DropFolder
 from soundmosaic_local.runtime.http_api import LocalApiGateway
@@ -110,7 +111,7 @@ class LocalStack(StartStop):
         self.demo_catalog_path = self.data_dir / "demo-catalog"
         self.demo_catalog_status = "not loaded"
         self.sieb_sample_status = "not loaded"
-        self.mongo = None
+        self.mongo: MongoWireServer | None = None
         self.distributor: SandboxDistributor | None = None
         self._distributor_env: dict[str, str] = {}
         self._threads: list[Any] = []
@@ -170,7 +171,7 @@ class LocalStack(StartStop):
         self.sieb_sample_status = "loading"
         try:
             self.sieb_sample_status = mongo_local.load_sample()
-        except Exception as err:  # noqa: BLE001 - shown by `up`, the stack runs without it
+        except Exception as err:
             log.warning("sieb sample data not loaded: %s", err)
             self.sieb_sample_status = f"failed: {err}"
 

@@ -172,11 +172,16 @@ FUNCTIONS = (
     Function("publishing", "publishing.app:handler",
              "publishing outbox consumer: package a release, send it to the distributor",
              memory_mb=1024, timeout_s=300),
+    Function("sieb", "sieb.app:handler",
+             "Sieb loader: a tenant's <collection>.jsonl files (uploads bucket) into its MongoDB database",
+             memory_mb=2048, timeout_s=900),
 )
 
 SECRETS = (
     Secret("provider-keys", "PROVIDER_KEYS_SECRET",
            "vendor keys ModelMosaic reads: a JSON object such as {\"REPLICATE_API_TOKEN\": \"...\"}"),
+    Secret("mongodb-uri", "MONGODB_SECRET",
+           "Sieb's MongoDB: the connection string (mongodb+srv://...) of the Atlas cluster (docs/sieb.md)"),
 )
 
 QUEUES = (

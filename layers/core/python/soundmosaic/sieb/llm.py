@@ -17,10 +17,15 @@ from typing import Any
 
 from soundmosaic.providers import ModelMosaic, TextRequest
 
-TERMS = ("available = on_hand - reserved; below reorder point = on_hand < reorder_point; stock value = "
-         "on_hand x products.unit_cost; days of cover = on_hand / daily_demand; stock-out = on_hand = 0")
-EXAMPLES = ("How many stock-outs per warehouse?", "Top 5 suppliers by reliability",
-            "Which SKUs are below reorder point?")
+TERMS = (
+    "available = on_hand - reserved; below reorder point = on_hand < reorder_point; stock value = "
+    "on_hand x products.unit_cost; days of cover = on_hand / daily_demand; stock-out = on_hand = 0"
+)
+EXAMPLES = (
+    "How many stock-outs per warehouse?",
+    "Top 5 suppliers by reliability",
+    "Which SKUs are below reorder point?",
+)
 SYSTEM = """You translate a planner's question into ONE MongoDB aggregation pipeline over the
 collections described below. Answer with JSON only: {"collection": "<name>", "pipeline": [...]},
 or {"understood": false, "message": "<why>"} when the question cannot be answered from this data.
@@ -43,9 +48,15 @@ def compact(card: dict[str, Any]) -> dict[str, Any]:
     for name, info in card["collections"].items():
         out["collections"][name] = {
             "count": info["count"],
-            "fields": {p: {"types": f["types"], "examples": f["examples"][:2],
-                           **({"values": f["values"][:25]} if "values" in f else {})}
-                       for p, f in info["fields"].items()}}
+            "fields": {
+                p: {
+                    "types": f["types"],
+                    "examples": f["examples"][:2],
+                    **({"values": f["values"][:25]} if "values" in f else {}),
+                }
+                for p, f in info["fields"].items()
+            },
+        }
     return out
 
 
@@ -65,12 +76,17 @@ def examples(card: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def prompt(card: dict[str, Any], question: str, previous: dict[str, Any] | None) -> str:
-    parts = [f"Schema card:\n{json.dumps(compact(card), default=str)}", f"Derived terms: {TERMS}",
-             "Examples:\n" + "\n".join(json.dumps(e) for e in examples(card))]
+    parts = [
+        f"Schema card:\n{json.dumps(compact(card), default=str)}",
+        f"Derived terms: {TERMS}",
+        "Examples:\n" + "\n".join(json.dumps(e) for e in examples(card)),
+    ]
     if previous and previous.get("llm"):
-        parts.append(f"The previous question was {json.dumps(previous['question'])}, answered with "
-                     f"{json.dumps({'collection': previous['collection'], 'pipeline': previous['pipeline']})}; "
-                     "the new question may refine it.")
+        parts.append(
+            f"The previous question was {json.dumps(previous['question'])}, answered with "
+            f"{json.dumps({'collection': previous['collection'], 'pipeline': previous['pipeline']})}; "
+            "the new question may refine it."
+        )
     parts.append(f"Question: {json.dumps(question)}")
     return "\n\n".join(parts)
 
@@ -92,19 +108,30 @@ def parse_reply(text: str) -> dict[str, Any]:
 def plan(card: dict[str, Any], question: str, previous: dict[str, Any] | None) -> dict[str, Any]:
     mosaic = ModelMosaic.from_env()
     try:
-        result = mosaic.text(TextRequest(task="sieb_pipeline", system=SYSTEM,
-                                         prompt=prompt(card, question, previous), max_tokens=2000))
+        result = mosaic.text(
+            TextRequest(
+                task="sieb_pipeline", system=SYSTEM, prompt=prompt(card, question, previous), max_tokens=2000
+            )
+        )
     finally:
         mosaic.close()
     engine = f"{result.provider}:{result.model}"
     answer = parse_reply(result.text)
     if answer.get("understood") is False or "pipeline" not in answer:
-        return {"understood": False, "engine": engine,
-                "message": str(answer.get("message") or "the model did not produce a pipeline"),
-                "suggestions": [e for e in EXAMPLES]}
+        return {
+            "understood": False,
+            "engine": engine,
+            "message": str(answer.get("message") or "the model did not produce a pipeline"),
+            "suggestions": [e for e in EXAMPLES],
+        }
     collection, pipeline = answer.get("collection"), answer["pipeline"]
     if not isinstance(collection, str) or not isinstance(pipeline, list):
         raise ValueError("the model's answer needs a collection name and a pipeline list")
-    return {"understood": True, "engine": engine, "collection": collection, "pipeline": pipeline,
-            "intent": {"llm": True, "question": question, "collection": collection, "pipeline": pipeline},
-            "message": f"pipeline written by {engine}, validated before it ran"}
+    return {
+        "understood": True,
+        "engine": engine,
+        "collection": collection,
+        "pipeline": pipeline,
+        "intent": {"llm": True, "question": question, "collection": collection, "pipeline": pipeline},
+        "message": f"pipeline written by {engine}, validated before it ran",
+    }

@@ -68,14 +68,17 @@ def load(db: Any, folder: Path) -> dict[str, Any]:
     """Upsert every collection of ``folder`` into ``db``; returns counts and the indexes made."""
     collections = read_dir(folder)
     relations = read_relations(folder)
-    db[schema.META].replace_one({"_id": "relations"}, {"_id": "relations", "relations": relations}, upsert=True)
+    db[schema.META].replace_one(
+        {"_id": "relations"}, {"_id": "relations", "relations": relations}, upsert=True
+    )
     counts = {}
     for name, docs in collections.items():
         coll = db[name]
         before = coll.count_documents({})
         for i in range(0, len(docs), 1000):
-            coll.bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs[i:i + 1000]],
-                            ordered=False)
+            coll.bulk_write(
+                [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs[i : i + 1000]], ordered=False
+            )
         counts[name] = {"documents": len(docs), "new": coll.count_documents({}) - before}
     card = schema.discover(db)
     schema.save(db, card)

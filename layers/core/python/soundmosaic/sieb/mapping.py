@@ -71,8 +71,11 @@ def _find(cols: list[str], name: str) -> str | None:
     return next((c for c in cols if c == name or c.endswith("." + name)), None)
 
 
-def mapping_for(rows: list[dict[str, Any]], cols: list[dict[str, Any]] | None = None,
-                overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def mapping_for(
+    rows: list[dict[str, Any]],
+    cols: list[dict[str, Any]] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     cols = cols if cols is not None else columns(rows)
     names = [c["name"] for c in cols]
     types = {c["name"]: c["type"] for c in cols}
@@ -81,33 +84,58 @@ def mapping_for(rows: list[dict[str, Any]], cols: list[dict[str, Any]] | None = 
     if all(_find(names, f) for f in INVENTORY) and not overrides:
         return {
             "kind": "inventory",
-            "x": {"field": "days_of_cover", "label": "days of cover", "unit": "days", "scale": "linear",
-                  "from": "on_hand / daily_demand, capped at 365, 0 for stock-outs"},
-            "y": {"field": _find(names, "lead_time_days"), "label": "supplier lead time", "unit": "days",
-                  "scale": "linear"},
-            "z": {"field": "stock_value", "label": "stock value", "unit": "EUR", "scale": "log",
-                  "from": "on_hand x unit_cost"},
-            "color": {"field": _find(names, "category"), "categories": _categories(rows, _find(names, "category")),
-                      "palette": PALETTE},
+            "x": {
+                "field": "days_of_cover",
+                "label": "days of cover",
+                "unit": "days",
+                "scale": "linear",
+                "from": "on_hand / daily_demand, capped at 365, 0 for stock-outs",
+            },
+            "y": {
+                "field": _find(names, "lead_time_days"),
+                "label": "supplier lead time",
+                "unit": "days",
+                "scale": "linear",
+            },
+            "z": {
+                "field": "stock_value",
+                "label": "stock value",
+                "unit": "EUR",
+                "scale": "log",
+                "from": "on_hand x unit_cost",
+            },
+            "color": {
+                "field": _find(names, "category"),
+                "categories": _categories(rows, _find(names, "category")),
+                "palette": PALETTE,
+            },
             "size": {"field": "urgency", "from": "max(0, reorder_point - on_hand) / reorder_point"},
             "highlight": {"field": "on_hand", "rule": "stock-out (on_hand = 0)"},
         }
     numeric = [n for n in names if types[n] == "number" and n != "_id"]
-    categorical = [n for n in names if types[n] == "string" and n != "_id" and
-                   len({r.get(n) for r in rows}) <= max(12, len(rows) // 50)]
+    categorical = [
+        n
+        for n in names
+        if types[n] == "string" and n != "_id" and len({r.get(n) for r in rows}) <= max(12, len(rows) // 50)
+    ]
     location = next((n for n in names if types[n] == "array" and n.endswith("location")), None)
-    size = next((n for n in numeric if n == "count" or n.startswith("sum_")), None)
+    size = "count" if "count" in numeric else next((n for n in numeric if n.startswith("sum_")), None)
     if location:
         axes = [f"{location}[0]", f"{location}[1]", next((n for n in numeric if n != size), size)]
         labels = ["longitude", "latitude", _label(axes[2])]
         kind = "geo"
     else:
         rest = [n for n in numeric if n != size] or numeric
-        axes = (rest + [None, None, None])[:3]
+        axes = ([*rest, None, None, None])[:3]
         labels = [_label(a) for a in axes]
         kind = "rule"
-    chosen = {"x": axes[0], "y": axes[1], "z": axes[2], "color": categorical[0] if categorical else None,
-              "size": size}
+    chosen = {
+        "x": axes[0],
+        "y": axes[1],
+        "z": axes[2],
+        "color": categorical[0] if categorical else None,
+        "size": size,
+    }
     for key, value in (overrides or {}).items():
         if key not in chosen:
             raise BadMapping(f"mapping keys are x, y, z, color, size; not {key!r}")
@@ -120,9 +148,17 @@ def mapping_for(rows: list[dict[str, Any]], cols: list[dict[str, Any]] | None = 
     for i, axis in enumerate("xyz"):
         field = chosen[axis]
         unit = _unit(field) if field and not field.endswith("]") else ("°" if field else None)
-        out[axis] = {"field": field, "label": labels[i], "unit": unit,
-                     "scale": "log" if field and _unit(field) == "EUR" else "linear"}
-    out["color"] = {"field": chosen["color"], "categories": _categories(rows, chosen["color"]), "palette": PALETTE}
+        out[axis] = {
+            "field": field,
+            "label": labels[i],
+            "unit": unit,
+            "scale": "log" if field and _unit(field) == "EUR" else "linear",
+        }
+    out["color"] = {
+        "field": chosen["color"],
+        "categories": _categories(rows, chosen["color"]),
+        "palette": PALETTE,
+    }
     out["size"] = {"field": chosen["size"]}
     return out
 
@@ -173,13 +209,23 @@ def cloud(rows: list[dict[str, Any]], overrides: dict[str, Any] | None = None) -
         pts["y"].append(round(y, 6))
         pts["z"].append(round(z, 6))
         color_field = m["color"]["field"]
-        pts["color"].append(str(row[color_field]) if color_field and row.get(color_field) is not None else None)
+        pts["color"].append(
+            str(row[color_field]) if color_field and row.get(color_field) is not None else None
+        )
         pts["size"].append(round(size, 6))
         pts["highlight"].append(hot)
         pts["row_index"].append(i)
-    axes = {a: {k: m[a][k] for k in ("field", "label", "unit", "scale")} for a in "xyz"} if m["kind"] != "none" \
+    axes = (
+        {a: {k: m[a][k] for k in ("field", "label", "unit", "scale")} for a in "xyz"}
+        if m["kind"] != "none"
         else {a: {"field": None, "label": "—", "unit": None, "scale": "linear"} for a in "xyz"}
-    return {"points": pts, "axes": axes,
-            "color": m.get("color", {"field": None, "categories": [], "palette": PALETTE}),
-            "size": {"field": m.get("size", {}).get("field")}, "total": total, "sampled": step > 1,
-            "sample_size": len(picked) if m["kind"] != "none" else 0}
+    )
+    return {
+        "points": pts,
+        "axes": axes,
+        "color": m.get("color", {"field": None, "categories": [], "palette": PALETTE}),
+        "size": {"field": m.get("size", {}).get("field")},
+        "total": total,
+        "sampled": step > 1,
+        "sample_size": len(picked) if m["kind"] != "none" else 0,
+    }

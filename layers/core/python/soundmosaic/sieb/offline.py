@@ -25,7 +25,7 @@ import copy
 import re
 from typing import Any
 
-from soundmosaic.sieb.vocabulary import UNITS, Vocabulary, View, singular
+from soundmosaic.sieb.vocabulary import UNITS, View, Vocabulary, singular
 
 ADJECTIVES = {
     "slow": ("lead_time_days", "$gt", 30, "slow = lead time over 30 days"),
@@ -33,28 +33,49 @@ ADJECTIVES = {
     "unreliable": ("reliability", "$lt", 0.8, "unreliable = reliability under 0.8"),
     "reliable": ("reliability", "$gte", 0.9, "reliable = reliability of at least 0.9"),
 }
-FILLER = set("""
+_FILLER_WORDS = """
 a an the of in on at to for from with by per and or is are was were be been do does did have has had
 show me list give find get what which who whose where there their them they those these that this
 all any each every our my we i you please tell how many much number count total sum currently now
-right still only just also but then same about same among it its as than into
-are is being have across overall combined rows row data records record record's value's
-located based sitting held kept stored sit have carry carries carrying supply supplied supplying
-make made from do item items level levels whats what's doing one ones kind kinds type types
-over under above below more less most least fewer highest lowest top biggest largest smallest
-""".split())
+right still only just also but then same about same among it its as than into are is being have
+across overall combined rows row data records record record's value's located based sitting held
+kept stored sit have carry carries carrying supply supplied supplying make made from do item items
+level levels whats what's doing one ones kind kinds type types over under above below more less most
+least fewer highest lowest top biggest largest smallest
+"""
+FILLER = frozenset(_FILLER_WORDS.split())
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 NUM = r"(\d+(?:[.,]\d+)?)"
 GT = r"(more than|over|above|greater than|higher than|exceeding|at least|no less than|>=|>)"
 LT = r"(less than|fewer than|under|below|lower than|at most|no more than|up to|<=|<)"
-CMP = {"more than": "$gt", "over": "$gt", "above": "$gt", "greater than": "$gt", "higher than": "$gt",
-       "exceeding": "$gt", "at least": "$gte", "no less than": "$gte", ">=": "$gte", ">": "$gt",
-       "less than": "$lt", "fewer than": "$lt", "under": "$lt", "below": "$lt", "lower than": "$lt",
-       "at most": "$lte", "no more than": "$lte", "up to": "$lte", "<=": "$lte", "<": "$lt"}
+CMP = {
+    "more than": "$gt",
+    "over": "$gt",
+    "above": "$gt",
+    "greater than": "$gt",
+    "higher than": "$gt",
+    "exceeding": "$gt",
+    "at least": "$gte",
+    "no less than": "$gte",
+    ">=": "$gte",
+    ">": "$gt",
+    "less than": "$lt",
+    "fewer than": "$lt",
+    "under": "$lt",
+    "below": "$lt",
+    "lower than": "$lt",
+    "at most": "$lte",
+    "no more than": "$lte",
+    "up to": "$lte",
+    "<=": "$lte",
+    "<": "$lt",
+}
 UNIT_WORDS = r"(?:days?|units?|pieces?|pcs|eur|euros?|€|kg|kilos?|%|percent)"
-FOLLOW_UP = re.compile(r"^(only|just|and|what about|how about|now|of those|of these|among them|but|same|"
-                       r"also|then|filter|restrict|limit|narrow|exclude|except|without)\b")
+FOLLOW_UP = re.compile(
+    r"^(only|just|and|what about|how about|now|of those|of these|among them|but|same|"
+    r"also|then|filter|restrict|limit|narrow|exclude|except|without)\b"
+)
 MAX_LIMIT = 1000
 
 
@@ -106,8 +127,9 @@ class Parser:
         self.fact_view = vocab.views[self.fact]
         self.derived = vocab.derived(self.fact_view)
         self.fields = vocab.field_phrases()
-        self.numeric = [(p, c, f) for p, c, f in self.fields
-                        if vocab.field_type(c, f) in ("int", "double", "decimal")]
+        self.numeric = [
+            (p, c, f) for p, c, f in self.fields if vocab.field_type(c, f) in ("int", "double", "decimal")
+        ]
         self.dates = [(p, c, f) for p, c, f in self.fields if vocab.field_type(c, f) == "date"]
         self.bools = [(p, c, f) for p, c, f in self.fields if vocab.field_type(c, f) == "bool"]
 
@@ -123,8 +145,15 @@ class Parser:
 
     def parse(self, question: str, previous: dict[str, Any] | None = None) -> dict[str, Any]:
         t = _Text(question)
-        intent: dict[str, Any] = {"entity": None, "filters": [], "metric": None, "group_by": None,
-                                  "order": None, "limit": None, "notes": []}
+        intent: dict[str, Any] = {
+            "entity": None,
+            "filters": [],
+            "metric": None,
+            "group_by": None,
+            "order": None,
+            "limit": None,
+            "notes": [],
+        }
         measures = self.measure_phrases()
         m_re = _phrase_re(list(measures))
         self._ids(t, intent)
@@ -136,8 +165,9 @@ class Parser:
         self._booleans(t, intent)
         self._entities(t, intent)
         unknown = t.leftover()
-        recognised = intent["entity"] or intent["filters"] or intent["metric"] or intent["group_by"] \
-            or intent["order"]
+        recognised = (
+            intent["entity"] or intent["filters"] or intent["metric"] or intent["group_by"] or intent["order"]
+        )
         if unknown or not recognised:
             what = ", ".join(repr(w) for w in unknown) if unknown else "nothing I know"
             raise NotUnderstood(f"I could not place {what} in this data's vocabulary", unknown)
@@ -149,8 +179,16 @@ class Parser:
         return intent
 
     # -- pieces ----------------------------------------------------------------------------------
-    def _add(self, intent: dict[str, Any], coll: str | None, field: str | None, op: str, value: Any,
-             derived: str | None = None, note: str | None = None) -> None:
+    def _add(
+        self,
+        intent: dict[str, Any],
+        coll: str | None,
+        field: str | None,
+        op: str,
+        value: Any,
+        derived: str | None = None,
+        note: str | None = None,
+    ) -> None:
         flt: dict[str, Any] = {"op": op, "value": value}
         if derived:
             flt["derived"] = derived
@@ -174,13 +212,13 @@ class Parser:
         d_re = _phrase_re([p for p, _, _ in self.dates])
         month = _phrase_re(list(MONTHS))
         date = rf"(\d{{4}}-\d{{2}}-\d{{2}}|(?:{month})\s+\d{{4}}|\d{{4}})"
-        for m in t.find(rf"\b(not\s+)?({d_re})\s+(?:on\s+)?(before|after|since|in|during|until|by)\s+{date}\b"):
+        for m in t.find(
+            rf"\b(not\s+)?({d_re})\s+(?:on\s+)?(before|after|since|in|during|until|by)\s+{date}\b"
+        ):
             negated, phrase, word, when = m.group(1), m.group(2), m.group(3), m.group(4)
             coll, field = next((c, f) for p, c, f in self.dates if p == phrase)
             start, end = self._span(when)
-            if negated and word == "since":
-                ops = [("$lt", start)]
-            elif word in ("before", "until"):
+            if (negated and word == "since") or word in ("before", "until"):
                 ops = [("$lt", start)]
             elif word == "by":
                 ops = [("$lt", end)]
@@ -210,8 +248,9 @@ class Parser:
         year = int(when)
         return f"{year}-01-01T00:00:00Z", f"{year + 1}-01-01T00:00:00Z"
 
-    def _measure_filter(self, intent: dict[str, Any], target: dict[str, Any], op: str, raw: str,
-                        unit: str | None) -> None:
+    def _measure_filter(
+        self, intent: dict[str, Any], target: dict[str, Any], op: str, raw: str, unit: str | None
+    ) -> None:
         value = _number(raw)
         if "derived" in target:
             self._add(intent, None, None, op, value, derived=target["derived"])
@@ -221,13 +260,17 @@ class Parser:
         self._add(intent, target["coll"], target["field"], op, value)
 
     def _comparisons(self, t: _Text, intent: dict[str, Any], measures: dict[str, Any], m_re: str) -> None:
-        for m in t.find(rf"\b({m_re})\s+(?:is\s+|are\s+|of\s+)?between\s+{NUM}\s*{UNIT_WORDS}?\s+and\s+{NUM}"
-                        rf"\s*{UNIT_WORDS}?"):
+        for m in t.find(
+            rf"\b({m_re})\s+(?:is\s+|are\s+|of\s+)?between\s+{NUM}\s*{UNIT_WORDS}?\s+and\s+{NUM}"
+            rf"\s*{UNIT_WORDS}?"
+        ):
             self._measure_filter(intent, measures[m.group(1)], "$gte", m.group(2), None)
             self._measure_filter(intent, measures[m.group(1)], "$lte", m.group(3), None)
             t.take(m)
-        for m in t.find(rf"\b({m_re})\s+(?:(?:is|are|of|with|stands at)\s+)?(?:{GT}|{LT})\s+(?:€\s*)?{NUM}\s*"
-                        rf"({UNIT_WORDS})?"):
+        for m in t.find(
+            rf"\b({m_re})\s+(?:(?:is|are|of|with|stands at)\s+)?(?:{GT}|{LT})\s+(?:€\s*)?{NUM}\s*"
+            rf"({UNIT_WORDS})?"
+        ):
             cmp = m.group(2) or m.group(3)
             self._measure_filter(intent, measures[m.group(1)], CMP[cmp], m.group(4), m.group(5))
             t.take(m)
@@ -240,16 +283,26 @@ class Parser:
         fact = self.fact
         fields = self.v.collections[fact]["fields"]
         if "on_hand" in fields and "reorder_point" in fields:
-            for m in t.find(r"\b(?:(?:are|is|sit|sits|fall|fell|fallen|dropped)\s+)?(?:below|under|beneath|"
-                            r"lower than)\s+(?:the\s+|their\s+|its\s+)?(?:reorder point|reorder level)s?\b|"
-                            r"\bneeds?\s+(?:a\s+)?reorder(?:ing)?\b|\bdue for reorder(?:ing)?\b|"
-                            r"\bto reorder\b"):
-                self._add(intent, fact, "on_hand", "$ltfield", "reorder_point",
-                          note="below reorder point = on_hand < reorder_point")
+            for m in t.find(
+                r"\b(?:(?:are|is|sit|sits|fall|fell|fallen|dropped)\s+)?(?:below|under|beneath|"
+                r"lower than)\s+(?:the\s+|their\s+|its\s+)?(?:reorder point|reorder level)s?\b|"
+                r"\bneeds?\s+(?:a\s+)?reorder(?:ing)?\b|\bdue for reorder(?:ing)?\b|"
+                r"\bto reorder\b"
+            ):
+                self._add(
+                    intent,
+                    fact,
+                    "on_hand",
+                    "$ltfield",
+                    "reorder_point",
+                    note="below reorder point = on_hand < reorder_point",
+                )
                 t.take(m)
         if "on_hand" in fields:
-            for m in t.find(r"\b(?:stock-?\s?outs?|stocked[- ]out|out of stock|sold out|zero stock|no stock|"
-                            r"nothing on hand)\b"):
+            for m in t.find(
+                r"\b(?:stock-?\s?outs?|stocked[- ]out|out of stock|sold out|zero stock|no stock|"
+                r"nothing on hand)\b"
+            ):
                 self._add(intent, fact, "on_hand", "$eq", 0, note="stock-out = on_hand = 0")
                 t.take(m)
             for m in t.find(r"\bin stock\b"):
@@ -269,7 +322,10 @@ class Parser:
         for coll, info in self.v.collections.items():
             for path, f in info["fields"].items():
                 if "values" in f and path != "_id" and "array" not in f["types"]:
-                    for p in [path.split(".")[-1].replace("_", " "), path.replace(".", " ").replace("_", " ")]:
+                    for p in [
+                        path.split(".")[-1].replace("_", " "),
+                        path.replace(".", " ").replace("_", " "),
+                    ]:
                         out.setdefault(p, (coll, path))
                         out.setdefault(p + "s", (coll, path))
                         if p.endswith("y"):
@@ -284,8 +340,10 @@ class Parser:
         dims = self._dims()
         d_re = _phrase_re(list(dims))
         up = r"(most|highest|largest|biggest|longest|greatest|least|lowest|fewest|smallest|shortest)"
-        for m in t.find(rf"\bwhich\s+({d_re})\s+(?:has|have|holds?|carr(?:y|ies)|shows?)\s+the\s+{up}\s+"
-                        rf"(?:total\s+)?({m_re})?"):
+        for m in t.find(
+            rf"\bwhich\s+({d_re})\s+(?:has|have|holds?|carr(?:y|ies)|shows?)\s+the\s+{up}\s+"
+            rf"(?:total\s+)?({m_re})?"
+        ):
             coll, field = dims[m.group(1)]
             direction = 1 if m.group(2) in ("least", "lowest", "fewest", "smallest", "shortest") else -1
             target = measures.get(m.group(3) or "")
@@ -294,22 +352,48 @@ class Parser:
                 intent["order"] = {**target, "dir": direction}
             else:
                 intent["group_by"] = {"coll": coll, "field": field}
-                intent["metric"] = ({"op": "sum", **target} if target else {"op": "count"})
+                intent["metric"] = {"op": "sum", **target} if target else {"op": "count"}
                 intent["order"] = {"metric": True, "dir": direction}
             intent["limit"] = 1
             t.take(m)
-        for m in t.find(r"\btop\s+(\d+)\b|\b(\d+)\s+(?=\w+(?:\s+\w+)?\s+(?:with|by|having|have|has)\s+the\s+)"):
+        for m in t.find(
+            r"\btop\s+(\d+)\b|\b(\d+)\s+(?=\w+(?:\s+\w+)?\s+(?:with|by|having|have|has)\s+the\s+)"
+        ):
             intent["limit"] = min(int(m.group(1) or m.group(2)), MAX_LIMIT)
             t.take(m)
-        for m in t.find(rf"\b(?:with|having|by|have|has)\s+the\s+{up}\s+({m_re})\b|\b(?:ranked|sorted|ordered)?\s*by\s+"
-                        rf"({m_re})(\s+(?:descending|desc|ascending|asc))?\b"):
+        for m in t.find(
+            rf"\b(?:with|having|by|have|has)\s+the\s+{up}\s+({m_re})\b|\b(?:ranked|sorted|ordered)?\s*by\s+"
+            rf"({m_re})(\s+(?:descending|desc|ascending|asc))?\b"
+        ):
             target = measures[m.group(2) or m.group(3)]
-            direction = 1 if (m.group(1) in ("least", "lowest", "fewest", "smallest", "shortest")
-                              or (m.group(4) or "").strip().startswith("asc")) else -1
+            direction = (
+                1
+                if (
+                    m.group(1) in ("least", "lowest", "fewest", "smallest", "shortest")
+                    or (m.group(4) or "").strip().startswith("asc")
+                )
+                else -1
+            )
             intent["order"] = {**target, "dir": direction}
             t.take(m)
-        ops = {"sum": r"total|sum of(?: the)?|overall|combined", "avg": r"average|avg|mean",
-               "max": r"maximum|max|highest|largest|longest|biggest", "min": r"minimum|min|lowest|smallest|shortest"}
+        cost = next(((c, f) for _, c, f in self.numeric if f == "unit_cost"), None)
+        if cost:
+            for m in t.find(r"\b(?:(\d+)\s+)?(most expensive|priciest|cheapest|least expensive)\b"):
+                intent["order"] = {
+                    "coll": cost[0],
+                    "field": cost[1],
+                    "dir": -1 if m.group(2) in ("most expensive", "priciest") else 1,
+                }
+                intent["limit"] = int(m.group(1)) if m.group(1) else intent["limit"] or 1
+                intent["entity"] = intent["entity"] or cost[0]
+                intent["notes"].append("expensive = by unit cost")
+                t.take(m)
+        ops = {
+            "sum": r"total|sum of(?: the)?|overall|combined",
+            "avg": r"average|avg|mean",
+            "max": r"maximum|max|highest|largest|longest|biggest",
+            "min": r"minimum|min|lowest|smallest|shortest",
+        }
         for op, words in ops.items():
             for m in t.find(rf"\b(?:{words})\s+({m_re})\b"):
                 intent["metric"] = {"op": op, **measures[m.group(1)]}
@@ -317,7 +401,9 @@ class Parser:
         for m in t.find(r"\bhow many\b|\bnumber of\b|\bcount(?: of)?\b"):
             intent["metric"] = intent["metric"] or {"op": "count"}
             t.take(m)
-        for m in t.find(rf"\b(?:by|per|for each|in each|for every|across|grouped by|broken down by)\s+({d_re})\b"):
+        for m in t.find(
+            rf"\b(?:by|per|for each|in each|for every|across|grouped by|broken down by)\s+({d_re})\b"
+        ):
             intent["group_by"] = {"coll": dims[m.group(1)][0], "field": dims[m.group(1)][1]}
             t.take(m)
         if intent["group_by"] and intent["metric"] is None and not intent["order"]:
@@ -325,22 +411,36 @@ class Parser:
                 intent["metric"] = {"op": "sum", **measures[m.group(1)]}
                 t.take(m)
                 break
-        if intent["group_by"] and intent["order"] and "metric" not in intent["order"] and intent["metric"] is None:
+        if (
+            intent["group_by"]
+            and intent["order"]
+            and "metric" not in intent["order"]
+            and intent["metric"] is None
+        ):
             intent["metric"] = {"op": "sum", **{k: v for k, v in intent["order"].items() if k != "dir"}}
             intent["order"] = {"metric": True, "dir": intent["order"]["dir"]}
 
     def _values(self, t: _Text, intent: dict[str, Any]) -> None:
-        supplier_ctx = r"(?:suppliers?|vendors?)\s+(?:located\s+|based\s+)?(?:in|from)\s+$"
+        supplier_ctx = (
+            r"(?:suppliers?|vendors?)\s+(?:(?:that|which|who)\s+)?(?:(?:are|is)\s+)?"
+            r"(?:located\s+|based\s+|sitting\s+)?(?:in|from)\s+$"
+        )
         for value, coll, field in self.v.categorical():
-            for m in t.find(rf"(?<![\w-])(not\s+|without\s+|lacking\s+|no\s+|non-)?{re.escape(value.lower())}"
-                            rf"(?:[- ]certified|[- ]certification)?(?![\w-])"):
-                if len(value) <= 3 and value.isupper() and value not in t.raw[m.start():m.end()].upper() \
-                        .split() and t.raw[m.start(0) + len(m.group(1) or ""):][:len(value)] != value:
+            for m in t.find(
+                rf"(?<![\w-])(not\s+|without\s+|lacking\s+|no\s+|non-)?{re.escape(value.lower())}"
+                rf"(?:[- ]certified|[- ]certification)?(?![\w-])"
+            ):
+                if (
+                    len(value) <= 3
+                    and value.isupper()
+                    and value not in t.raw[m.start() : m.end()].upper().split()
+                    and t.raw[m.start(0) + len(m.group(1) or "") :][: len(value)] != value
+                ):
                     continue  # short codes ("US", "HAM") only when written in capitals
                 owners = [(c, f) for v, c, f in self.v.categorical() if v == value]
                 chosen = (coll, field)
                 if len(owners) > 1:
-                    before = t.low[:m.start()]
+                    before = t.low[: m.start()]
                     if re.search(supplier_ctx, before) and any(c != self.fact for c, _ in owners):
                         chosen = next((c, f) for c, f in owners if c != self.fact)
                     else:
@@ -391,8 +491,9 @@ class Parser:
     def _merge(previous: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         merged = copy.deepcopy(previous)
         replaced = {(f.get("coll"), f.get("field"), f.get("derived")) for f in new["filters"]}
-        merged["filters"] = [f for f in merged["filters"]
-                             if (f.get("coll"), f.get("field"), f.get("derived")) not in replaced]
+        merged["filters"] = [
+            f for f in merged["filters"] if (f.get("coll"), f.get("field"), f.get("derived")) not in replaced
+        ]
         merged["filters"] += new["filters"]
         merged["notes"] = sorted(set(previous.get("notes", []) + new["notes"]))
         if new["entity"] and new["entity"] != previous.get("entity"):
@@ -418,8 +519,9 @@ class Planner:
         for key in ("metric", "order", "group_by"):
             if intent.get(key) and intent[key].get("coll"):
                 needed.add(intent[key]["coll"])
-        uses_derived = any("derived" in (x or {}) for x in [*intent["filters"], intent.get("metric"),
-                                                            intent.get("order")])
+        uses_derived = any(
+            "derived" in (x or {}) for x in [*intent["filters"], intent.get("metric"), intent.get("order")]
+        )
         entity = intent["entity"]
         candidates = [entity] if not uses_derived else []
         candidates += sorted(self.v.collections, key=lambda c: len(self.v.views[c].joins))
@@ -440,8 +542,11 @@ class Planner:
         # unless an additive measure ranks them ("top 10 SKUs by stock value": summed per SKU).
         entity_key = self.v.key_to(view, entity) or "_id"
         ranked_sum = bool(intent["order"]) and self._additive(intent["order"], derived)
-        rows_are_positions = intent["metric"] is None and base == self.fact and (
-            entity == base or ("." not in entity_key and not ranked_sum))
+        rows_are_positions = (
+            intent["metric"] is None
+            and base == self.fact
+            and (entity == base or ("." not in entity_key and not ranked_sum))
+        )
 
         def path(coll: str, field: str) -> str:
             if coll == base:
@@ -499,7 +604,9 @@ class Planner:
             stages.append({"$match": early[0] if len(early) == 1 else {"$and": early}})
         for alias, dst, local, foreign in view.joins:
             if alias in needed_aliases:
-                stages.append({"$lookup": {"from": dst, "localField": local, "foreignField": foreign, "as": alias}})
+                stages.append(
+                    {"$lookup": {"from": dst, "localField": local, "foreignField": foreign, "as": alias}}
+                )
                 stages.append({"$unwind": f"${alias}"})
         if late:
             conds = [cond(f) for f in late]
@@ -518,8 +625,14 @@ class Planner:
 
         metric, group = intent["metric"], intent["group_by"]
         if group:
-            dim = path(group["coll"], group["field"]) if group["field"] != "_id" else self.v.key_to(view, group["coll"])
-            dim_name = (group["field"] if group["field"] != "_id" else singular(group["coll"])).replace(".", "_")
+            dim = (
+                path(group["coll"], group["field"])
+                if group["field"] != "_id"
+                else self.v.key_to(view, group["coll"])
+            )
+            dim_name = (group["field"] if group["field"] != "_id" else singular(group["coll"])).replace(
+                ".", "_"
+            )
             name, acc = self._accumulator(metric, measure_expr, measure_name)
             if metric and metric["op"] == "count" and entity not in (base, group["coll"]):
                 stages.append({"$group": {"_id": {"d": f"${dim}", "k": f"${entity_key}"}}})
@@ -548,7 +661,9 @@ class Planner:
             if order:
                 grp["m"] = {"$sum" if self._additive(order, derived) else "$min": measure_expr(order)}
             stages.append({"$group": grp})
-            stages.append({"$lookup": {"from": entity, "localField": "_id", "foreignField": "_id", "as": "doc"}})
+            stages.append(
+                {"$lookup": {"from": entity, "localField": "_id", "foreignField": "_id", "as": "doc"}}
+            )
             stages.append({"$unwind": "$doc"})
             if order:
                 mname = measure_name(order)
@@ -583,7 +698,7 @@ class Planner:
 
     def _position_projection(self, view: View, derived: dict[str, Any]) -> dict[str, Any]:
         proj: dict[str, Any] = {"_id": 1}
-        for p, (coll, field) in view.paths.items():
+        for p, (coll, _) in view.paths.items():
             if coll == view.base:
                 proj[p] = 1
         for alias, dst, _, _ in view.joins:
@@ -596,5 +711,10 @@ class Planner:
 
 
 def unit_of(name: str) -> str | None:
-    return UNITS.get(name.split(".")[-1].removeprefix("sum_").removeprefix("avg_").removeprefix("min_")
-                     .removeprefix("max_"))
+    return UNITS.get(
+        name.split(".")[-1]
+        .removeprefix("sum_")
+        .removeprefix("avg_")
+        .removeprefix("min_")
+        .removeprefix("max_")
+    )

@@ -70,7 +70,7 @@ def describe(coll: Any) -> dict[str, Any]:
                 info["types"].append(kind)
             values = value if isinstance(value, list) else [value]
             for v in values:
-                if isinstance(v, (str, int, float, bool)) or isinstance(v, (Decimal128, datetime.datetime)):
+                if isinstance(v, (str, int, float, bool, Decimal128, datetime.datetime)):
                     seen.setdefault(path, Counter())[v if not isinstance(v, Decimal128) else str(v)] += 1
             if len(info["examples"]) < 3 and _example(value) not in info["examples"]:
                 info["examples"].append(_example(value))
@@ -111,7 +111,9 @@ def discover(db: Any) -> dict[str, Any]:
     declared = {(r["from"], r["to"]) for r in relations}
     for rel in detect_relations(db, names, cards):
         if (rel["from"], rel["to"]) in declared:
-            next(r for r in relations if (r["from"], r["to"]) == (rel["from"], rel["to"]))["kind"] = "declared+detected"
+            next(r for r in relations if (r["from"], r["to"]) == (rel["from"], rel["to"]))["kind"] = (
+                "declared+detected"
+            )
         else:
             relations.append(rel)
     return {"database": db.name, "collections": cards, "relations": relations}

@@ -39,7 +39,9 @@ def schema_card(artist_id: str) -> dict[str, Any]:
 
 
 def _fingerprint(collection: str, pipeline: list[dict[str, Any]]) -> str:
-    return hashlib.sha256(json.dumps([collection, pipeline], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return hashlib.sha256(
+        json.dumps([collection, pipeline], sort_keys=True, default=str).encode()
+    ).hexdigest()[:16]
 
 
 def _offset(cursor: str | None, fingerprint: str) -> int:
@@ -55,8 +57,9 @@ def _offset(cursor: str | None, fingerprint: str) -> int:
     return offset
 
 
-def execute(db: Any, collection: str, pipeline: list[dict[str, Any]], limit: int,
-            cursor: str | None) -> dict[str, Any]:
+def execute(
+    db: Any, collection: str, pipeline: list[dict[str, Any]], limit: int, cursor: str | None
+) -> dict[str, Any]:
     """Validate and run one page; ``pipeline`` is JSON (Extended JSON for dates and decimals)."""
     admitted = validator.validate(collection, pipeline, _collections(db))
     fingerprint = _fingerprint(collection, pipeline)
@@ -64,21 +67,35 @@ def execute(db: Any, collection: str, pipeline: list[dict[str, Any]], limit: int
     runnable = json_util.loads(json.dumps(admitted))
     started = time.perf_counter()
     try:
-        out = list(db[collection].aggregate(
-            [*runnable, {"$facet": {"rows": [{"$skip": offset}, {"$limit": limit}], "total": [{"$count": "n"}]}}],
-            maxTimeMS=validator.MAX_TIME_MS))
+        out = list(
+            db[collection].aggregate(
+                [
+                    *runnable,
+                    {"$facet": {"rows": [{"$skip": offset}, {"$limit": limit}], "total": [{"$count": "n"}]}},
+                ],
+                maxTimeMS=validator.max_time_ms(),
+            )
+        )
     except OperationFailure as err:
-        raise QueryFailed(f"the database refused the pipeline: {err.details.get('errmsg') if err.details else err}") \
-            from None
+        raise QueryFailed(
+            f"the database refused the pipeline: {err.details.get('errmsg') if err.details else err}"
+        ) from None
     elapsed = (time.perf_counter() - started) * 1000
     facet = out[0] if out else {"rows": [], "total": []}
     total = facet["total"][0]["n"] if facet["total"] else 0
     rows = [store.flat_row(d) for d in facet["rows"]]
     nxt = None
     if offset + len(rows) < total:
-        nxt = base64.urlsafe_b64encode(json.dumps({"o": offset + len(rows), "p": fingerprint}).encode()).decode()
-    return {"rows": rows, "total": total, "next_cursor": nxt, "query_ms": round(elapsed, 1),
-            "columns": mapping.columns(rows)}
+        nxt = base64.urlsafe_b64encode(
+            json.dumps({"o": offset + len(rows), "p": fingerprint}).encode()
+        ).decode()
+    return {
+        "rows": rows,
+        "total": total,
+        "next_cursor": nxt,
+        "query_ms": round(elapsed, 1),
+        "columns": mapping.columns(rows),
+    }
 
 
 def _conversations() -> Any:
@@ -97,8 +114,14 @@ def _remember(artist_id: str, conversation_id: str, intent: dict[str, Any] | Non
         return
     _conversations().replace_one(
         {"_id": f"{artist_id}:{conversation_id}"},
-        {"_id": f"{artist_id}:{conversation_id}", "artist_id": artist_id, "intent": intent,
-         "updated_at": datetime.datetime.now(datetime.UTC)}, upsert=True)
+        {
+            "_id": f"{artist_id}:{conversation_id}",
+            "artist_id": artist_id,
+            "intent": intent,
+            "updated_at": datetime.datetime.now(datetime.UTC),
+        },
+        upsert=True,
+    )
 
 
 def plan(card: dict[str, Any], question: str, previous: dict[str, Any] | None) -> dict[str, Any]:
@@ -112,12 +135,22 @@ def plan(card: dict[str, Any], question: str, previous: dict[str, Any] | None) -
     try:
         intent = offline.Parser(vocab).parse(question, previous)
     except offline.NotUnderstood as err:
-        return {"understood": False, "engine": "offline", "message": str(err),
-                "suggestions": suggestions(vocab)}
+        return {
+            "understood": False,
+            "engine": "offline",
+            "message": str(err),
+            "suggestions": suggestions(vocab),
+        }
     collection, pipeline = offline.Planner(vocab).pipeline(intent)
     notes = "; ".join(intent.get("notes", []))
-    return {"understood": True, "engine": "offline", "collection": collection, "pipeline": pipeline,
-            "intent": intent, "message": f"offline engine{': ' + notes if notes else ''}"}
+    return {
+        "understood": True,
+        "engine": "offline",
+        "collection": collection,
+        "pipeline": pipeline,
+        "intent": intent,
+        "message": f"offline engine{': ' + notes if notes else ''}",
+    }
 
 
 def suggestions(vocab: Vocabulary) -> list[str]:
@@ -136,8 +169,13 @@ def suggestions(vocab: Vocabulary) -> list[str]:
     return out[:5]
 
 
-def ask(artist_id: str, question: str, conversation_id: str | None = None, limit: int = 100,
-        cursor: str | None = None) -> dict[str, Any]:
+def ask(
+    artist_id: str,
+    question: str,
+    conversation_id: str | None = None,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> dict[str, Any]:
     db = store.database_for(artist_id)
     card = schema.card_of(db)
     conversation_id = conversation_id or secrets.token_urlsafe(9)
@@ -145,39 +183,75 @@ def ask(artist_id: str, question: str, conversation_id: str | None = None, limit
     planned = plan(card, question, _previous(artist_id, conversation_id))
     plan_ms = round((time.perf_counter() - started) * 1000, 1)
     if not planned.get("understood", True):
-        return {"conversation_id": conversation_id, "understood": False, "engine": planned["engine"],
-                "collection": "", "pipeline": [], "rows": [], "columns": [], "total": 0, "next_cursor": None,
-                "mapping": {}, "timing_ms": {"plan": plan_ms, "query": 0}, "message": planned["message"],
-                "suggestions": planned["suggestions"]}
+        return {
+            "conversation_id": conversation_id,
+            "understood": False,
+            "engine": planned["engine"],
+            "collection": "",
+            "pipeline": [],
+            "rows": [],
+            "columns": [],
+            "total": 0,
+            "next_cursor": None,
+            "mapping": {},
+            "timing_ms": {"plan": plan_ms, "query": 0},
+            "message": planned["message"],
+            "suggestions": planned["suggestions"],
+        }
     page = execute(db, planned["collection"], planned["pipeline"], limit, cursor)
     _remember(artist_id, conversation_id, planned.get("intent"))
-    return {"conversation_id": conversation_id, "understood": True, "engine": planned["engine"],
-            "collection": planned["collection"], "pipeline": planned["pipeline"], "rows": page["rows"],
-            "columns": page["columns"], "total": page["total"], "next_cursor": page["next_cursor"],
-            "mapping": mapping.mapping_for(page["rows"], page["columns"]),
-            "timing_ms": {"plan": plan_ms, "query": page["query_ms"]}, "message": planned["message"],
-            "suggestions": []}
+    return {
+        "conversation_id": conversation_id,
+        "understood": True,
+        "engine": planned["engine"],
+        "collection": planned["collection"],
+        "pipeline": planned["pipeline"],
+        "rows": page["rows"],
+        "columns": page["columns"],
+        "total": page["total"],
+        "next_cursor": page["next_cursor"],
+        "mapping": mapping.mapping_for(page["rows"], page["columns"]),
+        "timing_ms": {"plan": plan_ms, "query": page["query_ms"]},
+        "message": planned["message"],
+        "suggestions": [],
+    }
 
 
-def run(artist_id: str, collection: str, pipeline: list[dict[str, Any]], limit: int = 100,
-        cursor: str | None = None) -> dict[str, Any]:
+def run(
+    artist_id: str,
+    collection: str,
+    pipeline: list[dict[str, Any]],
+    limit: int = 100,
+    cursor: str | None = None,
+) -> dict[str, Any]:
     db = store.database_for(artist_id)
     page = execute(db, collection, pipeline, limit, cursor)
-    return {"conversation_id": "", "understood": True, "engine": "user", "collection": collection,
-            "pipeline": pipeline, "rows": page["rows"], "columns": page["columns"], "total": page["total"],
-            "next_cursor": page["next_cursor"], "mapping": mapping.mapping_for(page["rows"], page["columns"]),
-            "timing_ms": {"plan": 0, "query": page["query_ms"]}, "message": "your pipeline, validated",
-            "suggestions": []}
+    return {
+        "conversation_id": "",
+        "understood": True,
+        "engine": "user",
+        "collection": collection,
+        "pipeline": pipeline,
+        "rows": page["rows"],
+        "columns": page["columns"],
+        "total": page["total"],
+        "next_cursor": page["next_cursor"],
+        "mapping": mapping.mapping_for(page["rows"], page["columns"]),
+        "timing_ms": {"plan": 0, "query": page["query_ms"]},
+        "message": "your pipeline, validated",
+        "suggestions": [],
+    }
 
 
-def points(artist_id: str, collection: str, pipeline: list[dict[str, Any]],
-           overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def points(
+    artist_id: str, collection: str, pipeline: list[dict[str, Any]], overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The rows of a pipeline as a point cloud (sampled evenly above ``mapping.MAX_POINTS``)."""
     db = store.database_for(artist_id)
     admitted = validator.validate(collection, pipeline, _collections(db))
     runnable = json_util.loads(json.dumps(admitted))
     try:
-        docs = list(db[collection].aggregate(runnable, maxTimeMS=validator.MAX_TIME_MS))
+        docs = list(db[collection].aggregate(runnable, maxTimeMS=validator.max_time_ms()))
     except OperationFailure as err:
         raise QueryFailed(f"the database refused the pipeline: {err}") from None
     rows = [store.flat_row(d) for d in docs]

@@ -1,7 +1,7 @@
 """Where Sieb's data lives: one MongoDB database per tenant, reached with pymongo.
 
 ``MONGODB_URI`` names the server (the embedded wire server locally, MongoDB Atlas in AWS); in AWS
-the URI is read from the Secrets Manager secret named by ``MONGODB_SECRET_ARN`` instead, so it
+the URI is read from the Secrets Manager secret named by ``MONGODB_SECRET`` instead, so it
 never shows in the function's configuration. A tenant's database is ``sieb_<artist id>``; the
 public sample data lives in ``sieb_sample`` and answers a tenant who has loaded nothing yet
 (read-only, as every pipeline is). Conversations (for follow-ups) are kept in ``sieb_state``.
@@ -10,7 +10,7 @@ Environment variables
 ---------------------
 MONGODB_URI
     ``mongodb://...`` or ``mongodb+srv://...``.
-MONGODB_SECRET_ARN
+MONGODB_SECRET
     A secret whose string is the URI (used when MONGODB_URI is not set).
 """
 
@@ -40,13 +40,19 @@ class NotConfigured(RuntimeError):
 @functools.cache
 def client() -> pymongo.MongoClient[dict[str, Any]]:
     uri = os.environ.get("MONGODB_URI")
-    if not uri and os.environ.get("MONGODB_SECRET_ARN"):
+    if not uri and os.environ.get("MONGODB_SECRET"):
         from soundmosaic.platform import aws
 
-        uri = aws.client("secretsmanager").get_secret_value(SecretId=os.environ["MONGODB_SECRET_ARN"])["SecretString"]
+        uri = aws.client("secretsmanager").get_secret_value(SecretId=os.environ["MONGODB_SECRET"])[
+            "SecretString"
+        ]
+        if not uri.startswith(("mongodb://", "mongodb+srv://")):
+            raise NotConfigured("the mongodb-uri secret holds no MongoDB URI yet (docs/sieb.md)")
     if not uri:
-        raise NotConfigured("Sieb needs MONGODB_URI (or MONGODB_SECRET_ARN): start `soundmosaic up` "
-                            "or point it at a MongoDB server")
+        raise NotConfigured(
+            "Sieb needs MONGODB_URI (or MONGODB_SECRET): start `soundmosaic up` "
+            "or point it at a MongoDB server"
+        )
     return pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000, tz_aware=True, appname="soundmosaic-sieb")
 
 

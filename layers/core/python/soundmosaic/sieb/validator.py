@@ -13,6 +13,7 @@ here: what a prompt says cannot change these rules.
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -24,31 +25,134 @@ MAX_REGEX = 200
 ROW_CAP = 100_000
 MAX_TIME_MS = 10_000
 
-STAGES = {"$match", "$project", "$addFields", "$set", "$unset", "$group", "$sort", "$limit", "$skip",
-          "$unwind", "$lookup", "$count", "$facet", "$replaceRoot", "$replaceWith", "$sortByCount",
-          "$bucket", "$sample"}
+
+def max_time_ms() -> int:
+    """``SIEB_MAX_TIME_MS`` (default 10 s): the local runtime raises it, as its embedded engine is
+    pure Python and slower than a MongoDB server by about two orders of magnitude."""
+    return int(os.environ.get("SIEB_MAX_TIME_MS") or MAX_TIME_MS)
+
+STAGES = {
+    "$match",
+    "$project",
+    "$addFields",
+    "$set",
+    "$unset",
+    "$group",
+    "$sort",
+    "$limit",
+    "$skip",
+    "$unwind",
+    "$lookup",
+    "$count",
+    "$facet",
+    "$replaceRoot",
+    "$replaceWith",
+    "$sortByCount",
+    "$bucket",
+    "$sample",
+}
 FORBIDDEN = {
-    "$out": "writes a collection", "$merge": "writes a collection", "$function": "runs JavaScript",
-    "$accumulator": "runs JavaScript", "$where": "runs JavaScript", "$eval": "runs JavaScript",
-    "$unionWith": "reads another collection outside a declared join", "$graphLookup": "recursive joins",
-    "$currentOp": "administrative", "$collStats": "administrative", "$indexStats": "administrative",
-    "$listSessions": "administrative", "$listLocalSessions": "administrative",
-    "$planCacheStats": "administrative", "$changeStream": "administrative", "$documents": "not a read",
+    "$out": "writes a collection",
+    "$merge": "writes a collection",
+    "$function": "runs JavaScript",
+    "$accumulator": "runs JavaScript",
+    "$where": "runs JavaScript",
+    "$eval": "runs JavaScript",
+    "$unionWith": "reads another collection outside a declared join",
+    "$graphLookup": "recursive joins",
+    "$currentOp": "administrative",
+    "$collStats": "administrative",
+    "$indexStats": "administrative",
+    "$listSessions": "administrative",
+    "$listLocalSessions": "administrative",
+    "$planCacheStats": "administrative",
+    "$changeStream": "administrative",
+    "$documents": "not a read",
 }
 OPERATORS = {
     # query
-    "$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$and", "$or", "$nor", "$not", "$exists",
-    "$type", "$regex", "$options", "$all", "$elemMatch", "$size", "$expr", "$mod",
+    "$eq",
+    "$ne",
+    "$gt",
+    "$gte",
+    "$lt",
+    "$lte",
+    "$in",
+    "$nin",
+    "$and",
+    "$or",
+    "$nor",
+    "$not",
+    "$exists",
+    "$type",
+    "$regex",
+    "$options",
+    "$all",
+    "$elemMatch",
+    "$size",
+    "$expr",
+    "$mod",
     # expressions
-    "$add", "$subtract", "$multiply", "$divide", "$abs", "$ceil", "$floor", "$round", "$trunc", "$sqrt",
-    "$pow", "$ln", "$log10", "$cond", "$ifNull", "$switch", "$min", "$max", "$sum", "$avg", "$first",
-    "$last", "$push", "$addToSet", "$count", "$toDouble", "$toInt", "$toString", "$toDecimal", "$concat",
-    "$toLower", "$toUpper", "$substr", "$substrCP", "$strLenCP", "$arrayElemAt", "$filter", "$map",
-    "$reduce", "$setUnion", "$setIntersection", "$isArray", "$literal", "$dateToString", "$year",
-    "$month", "$dayOfMonth", "$dateDiff", "$setDifference", "$stdDevPop", "$stdDevSamp", "$anyElementTrue",
-    "$allElementsTrue", "$mergeObjects", "$in", "$indexOfArray", "$slice", "$concatArrays",
+    "$add",
+    "$subtract",
+    "$multiply",
+    "$divide",
+    "$abs",
+    "$ceil",
+    "$floor",
+    "$round",
+    "$trunc",
+    "$sqrt",
+    "$pow",
+    "$ln",
+    "$log10",
+    "$cond",
+    "$ifNull",
+    "$switch",
+    "$min",
+    "$max",
+    "$sum",
+    "$avg",
+    "$first",
+    "$last",
+    "$push",
+    "$addToSet",
+    "$count",
+    "$toDouble",
+    "$toInt",
+    "$toString",
+    "$toDecimal",
+    "$concat",
+    "$toLower",
+    "$toUpper",
+    "$substr",
+    "$substrCP",
+    "$strLenCP",
+    "$arrayElemAt",
+    "$filter",
+    "$map",
+    "$reduce",
+    "$setUnion",
+    "$setIntersection",
+    "$isArray",
+    "$literal",
+    "$dateToString",
+    "$year",
+    "$month",
+    "$dayOfMonth",
+    "$dateDiff",
+    "$setDifference",
+    "$stdDevPop",
+    "$stdDevSamp",
+    "$anyElementTrue",
+    "$allElementsTrue",
+    "$mergeObjects",
+    "$indexOfArray",
+    "$slice",
+    "$concatArrays",
     # Extended JSON literals (a pipeline travels as JSON: dates and decimals are wrapped)
-    "$date", "$numberDecimal",
+    "$date",
+    "$numberDecimal",
 }
 _VAR = re.compile(r"^\$\$[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_.]+)?$")
 _SYSTEM_VARS = {"ROOT", "CURRENT", "REMOVE", "NOW"}
@@ -77,16 +181,21 @@ def validate(collection: str, pipeline: Any, collections: set[str]) -> list[dict
     return [*pipeline, {"$limit": ROW_CAP}]
 
 
-def _stages(pipeline: list[Any], collections: set[str], depth: int, lookups: list[int], lets: set[str]) -> None:
+def _stages(
+    pipeline: list[Any], collections: set[str], depth: int, lookups: list[int], lets: set[str]
+) -> None:
     for i, stage in enumerate(pipeline):
         if not isinstance(stage, dict) or len(stage) != 1:
             raise PipelineRefused(f"stage {i + 1}: a stage is an object with exactly one $-key")
         name, spec = next(iter(stage.items()))
         if name in FORBIDDEN:
-            raise PipelineRefused(f"stage {i + 1}: {name} is not allowed ({FORBIDDEN[name]}); Sieb only reads")
+            raise PipelineRefused(
+                f"stage {i + 1}: {name} is not allowed ({FORBIDDEN[name]}); Sieb only reads"
+            )
         if name not in STAGES:
-            raise PipelineRefused(f"stage {i + 1}: {name} is not an allowed stage "
-                                  f"(allowed: {', '.join(sorted(STAGES))})")
+            raise PipelineRefused(
+                f"stage {i + 1}: {name} is not an allowed stage (allowed: {', '.join(sorted(STAGES))})"
+            )
         if name == "$lookup":
             _lookup(i, spec, collections, depth, lookups, lets)
         elif name == "$facet":
@@ -112,7 +221,9 @@ def _lookup(i: int, spec: Any, collections: set[str], depth: int, lookups: list[
         raise PipelineRefused(f"{where}: unknown option(s) {sorted(unknown)}")
     source = spec.get("from")
     if not isinstance(source, str):
-        raise PipelineRefused(f"{where}: 'from' names one of your collections (another database is not reachable)")
+        raise PipelineRefused(
+            f"{where}: 'from' names one of your collections (another database is not reachable)"
+        )
     if source not in collections:
         raise PipelineRefused(f"{where}: unknown collection {source!r}: yours are {sorted(collections)}")
     lookups[0] += 1
@@ -142,11 +253,15 @@ def _expression(value: Any, where: str, lets: set[str], field_names: bool = Fals
                 raise PipelineRefused(f"{where}: keys are strings")
             if key.startswith("$"):
                 if key in FORBIDDEN:
-                    raise PipelineRefused(f"{where}: {key} is not allowed ({FORBIDDEN[key]}); Sieb only reads")
+                    raise PipelineRefused(
+                        f"{where}: {key} is not allowed ({FORBIDDEN[key]}); Sieb only reads"
+                    )
                 if key not in OPERATORS:
                     raise PipelineRefused(f"{where}: operator {key} is not allowed")
                 if key == "$regex" and (not isinstance(sub, str) or len(sub) > MAX_REGEX):
-                    raise PipelineRefused(f"{where}: $regex takes a pattern of at most {MAX_REGEX} characters")
+                    raise PipelineRefused(
+                        f"{where}: $regex takes a pattern of at most {MAX_REGEX} characters"
+                    )
             _expression(sub, where, lets)
     elif isinstance(value, list):
         for sub in value:

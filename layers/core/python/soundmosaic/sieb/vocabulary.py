@@ -17,14 +17,33 @@ from typing import Any
 # Words planners use for a collection, tried by the collection's name and singular too.
 ENTITY_SYNONYMS = {
     "products": ["sku", "skus", "item", "items", "article", "articles", "product", "products"],
-    "inventory": ["position", "positions", "stock position", "stock positions", "inventory", "stock level",
-                  "stock levels", "inventory positions", "inventory rows"],
+    "inventory": [
+        "position",
+        "positions",
+        "stock position",
+        "stock positions",
+        "inventory",
+        "stock level",
+        "stock levels",
+        "inventory positions",
+        "inventory rows",
+    ],
     "suppliers": ["vendor", "vendors", "supplier", "suppliers"],
 }
 # Field words beyond the field's own name (``lead_time_days`` -> "lead time days", "lead time").
 FIELD_SYNONYMS = {
-    "on_hand": ["on hand", "units on hand", "stock on hand", "quantity on hand", "on-hand", "units", "stock",
-                "stock level", "stock levels", "quantity"],
+    "on_hand": [
+        "on hand",
+        "units on hand",
+        "stock on hand",
+        "quantity on hand",
+        "on-hand",
+        "units",
+        "stock",
+        "stock level",
+        "stock levels",
+        "quantity",
+    ],
     "unit_cost": ["unit cost", "cost", "costs", "costing"],
     "unit_price": ["unit price", "price", "priced"],
     "weight_kg": ["weight", "weighing", "weighs"],
@@ -38,9 +57,20 @@ FIELD_SYNONYMS = {
     "warehouse.city": ["warehouse", "warehouses", "warehouse city"],
     "certifications": ["certification", "certifications", "certificate", "certificates"],
 }
-UNITS = {"lead_time_days": "days", "daily_demand": "units/day", "unit_cost": "EUR", "unit_price": "EUR",
-         "weight_kg": "kg", "on_hand": "units", "reserved": "units", "reorder_point": "units",
-         "reorder_qty": "units", "available": "units", "stock_value": "EUR", "days_of_cover": "days"}
+UNITS = {
+    "lead_time_days": "days",
+    "daily_demand": "units/day",
+    "unit_cost": "EUR",
+    "unit_price": "EUR",
+    "weight_kg": "kg",
+    "on_hand": "units",
+    "reserved": "units",
+    "reorder_point": "units",
+    "reorder_qty": "units",
+    "available": "units",
+    "stock_value": "EUR",
+    "days_of_cover": "days",
+}
 
 
 @dataclass
@@ -48,7 +78,7 @@ class Derived:
     name: str
     phrases: list[str]
     expr: dict[str, Any]
-    needs: set[str]          # view paths
+    needs: set[str]  # view paths
     additive: bool
     unit: str | None = None
 
@@ -59,7 +89,7 @@ class View:
 
     base: str
     joins: list[tuple[str, str, str, str]] = field(default_factory=list)  # (alias, coll, local, foreign)
-    paths: dict[str, tuple[str, str]] = field(default_factory=dict)        # view path -> (coll, field)
+    paths: dict[str, tuple[str, str]] = field(default_factory=dict)  # view path -> (coll, field)
 
 
 def singular(name: str) -> str:
@@ -85,8 +115,8 @@ class Vocabulary:
         for name in self.collections:
             for word in {name, singular(name), *ENTITY_SYNONYMS.get(name, [])}:
                 self.entities[word.lower()] = name
-        for (src, fld), (dst, _) in self.relations:
-            self.entities.setdefault(fld.lower(), dst)       # "sku" -> products
+        for (_src, fld), (dst, _) in self.relations:
+            self.entities.setdefault(fld.lower(), dst)  # "sku" -> products
         self.views = {name: self._view(name) for name in self.collections}
 
     # -- views ----------------------------------------------------------------------------------
@@ -113,7 +143,7 @@ class Vocabulary:
         """The view path that holds ``coll``'s id (``sku``, ``product.supplier_id``, ``_id``)."""
         if coll == view.base:
             return "_id"
-        for alias, dst, local, _ in view.joins:
+        for _alias, dst, local, _ in view.joins:
             if dst == coll:
                 return local
         return None
@@ -173,23 +203,50 @@ class Vocabulary:
         point, demand, cost = has("reorder_point"), has("daily_demand"), has("unit_cost")
         out: dict[str, Derived] = {}
         if on_hand and reserved:
-            out["available"] = Derived("available", ["available stock", "available units", "available",
-                                                     "availability"],
-                                       {"$subtract": [f"${on_hand}", f"${reserved}"]}, {on_hand, reserved}, True,
-                                       "units")
+            out["available"] = Derived(
+                "available",
+                ["available stock", "available units", "available", "availability"],
+                {"$subtract": [f"${on_hand}", f"${reserved}"]},
+                {on_hand, reserved},
+                True,
+                "units",
+            )
         if on_hand and cost:
-            out["stock_value"] = Derived("stock_value", ["stock value", "inventory value", "value of stock",
-                                                         "stock worth", "value"],
-                                         {"$multiply": [f"${on_hand}", f"${cost}"]}, {on_hand, cost}, True, "EUR")
+            out["stock_value"] = Derived(
+                "stock_value",
+                ["stock value", "inventory value", "value of stock", "stock worth", "value"],
+                {"$multiply": [f"${on_hand}", f"${cost}"]},
+                {on_hand, cost},
+                True,
+                "EUR",
+            )
         if on_hand and demand:
             out["days_of_cover"] = Derived(
-                "days_of_cover", ["days of cover", "days of coverage", "cover", "coverage", "days of stock"],
+                "days_of_cover",
+                ["days of cover", "days of coverage", "cover", "coverage", "days of stock"],
                 {"$cond": [{"$gt": [f"${demand}", 0]}, {"$divide": [f"${on_hand}", f"${demand}"]}, None]},
-                {on_hand, demand}, False, "days")
+                {on_hand, demand},
+                False,
+                "days",
+            )
         if on_hand and point:
             out["urgency"] = Derived(
-                "urgency", ["urgency"],
-                {"$cond": [{"$gt": [f"${point}", 0]},
-                           {"$max": [0, {"$divide": [{"$subtract": [f"${point}", f"${on_hand}"]}, f"${point}"]}]},
-                           0]}, {on_hand, point}, False, None)
+                "urgency",
+                ["urgency"],
+                {
+                    "$cond": [
+                        {"$gt": [f"${point}", 0]},
+                        {
+                            "$max": [
+                                0,
+                                {"$divide": [{"$subtract": [f"${point}", f"${on_hand}"]}, f"${point}"]},
+                            ]
+                        },
+                        0,
+                    ]
+                },
+                {on_hand, point},
+                False,
+                None,
+            )
         return out
