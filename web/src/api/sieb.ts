@@ -5,6 +5,7 @@
  * docs/sieb-web.md these pages.
  */
 import { api, unwrap } from "./client";
+import type { components } from "./schema";
 
 export type Cell = unknown;
 export type Row = Record<string, Cell>;
@@ -84,6 +85,14 @@ export interface Run {
   limit?: number;
   cursor?: string;
 }
+
+// The API's own reply shapes (schema.d.ts, generated from functions/api/sieb.py) must fit the
+// shapes these pages read: a change to the contract that breaks the pages breaks the typecheck.
+type Schemas = components["schemas"];
+type Fits<Reply, Read> = Reply extends Read ? true : never;
+export const contractFits: [Fits<Schemas["Answer"], Answer>, Fits<Schemas["Column"], Column>,
+  Fits<Schemas["Axis"], Axis>, Fits<Schemas["Points"], Points["points"]>,
+  Fits<Omit<Schemas["Cloud"], "axes"> & { axes: Points["axes"] }, Points>] = [true, true, true, true, true];
 
 type Method = "get" | "post";
 const untyped = api as unknown as {
