@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import Browser, Stack
@@ -34,15 +35,22 @@ HOSTILE = [{"$out": "products"}]
 
 @pytest.fixture(scope="module")
 def sample(stack: Stack) -> None:
-    """`soundmosaic up` loads the sample collections in the background on a first start: wait for them."""
+    """`soundmosaic up` loads the sample collections in the background on a first start: wait for
+    them (the schema card is slow while the load runs on a busy machine, so a slow reply is retried)."""
+    expected = {"inventory": 10981, "products": 2000, "suppliers": 60}
+    counts: dict[str, Any] = {}
+    deadline = time.monotonic() + 360
     with stack.api() as api:
-        for _ in range(240):
-            card = api.get("/sieb/schema")
-            counts = {name: c.get("count") for name, c in card.json().get("collections", {}).items()} \
-                if card.status_code == 200 else {}
-            if counts == {"inventory": 10981, "products": 2000, "suppliers": 60}:
-                return
-            time.sleep(0.5)
+        while time.monotonic() < deadline:
+            try:
+                card = api.get("/sieb/schema", timeout=120)
+            except httpx.TimeoutException:
+                continue
+            if card.status_code == 200:
+                counts = {name: c.get("count") for name, c in card.json().get("collections", {}).items()}
+                if counts == expected:
+                    return
+            time.sleep(1)
     pytest.fail(f"the Sieb sample data did not load: {counts}")
 
 
