@@ -39,8 +39,8 @@ from . import (
 from .models import Reply
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
-for _router in (caller, library, audio, catalog, generation, publishing, royalties, studio, writers,
-                writers_notes):
+for _router in (caller, library, audio, catalog, generation, publishing, royalties, studio, sieb,
+                writers, writers_notes):
     app.include_router(_router.router)
 
 

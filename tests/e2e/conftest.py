@@ -153,10 +153,10 @@ class Browser:
         self.stack, self.shots, self.downloads = stack, shots, downloads
 
     def run(self, scenario: str, timeout: float = 180, allow_console: tuple[str, ...] = (),
-            **args: Any) -> dict[str, Any]:
+            driver: Path = DRIVER, **args: Any) -> dict[str, Any]:
         payload = {"base": self.stack.url, "token": self.stack.token, "shots": str(self.shots),
                    "downloads": str(self.downloads), **args}
-        done = subprocess.run(["node", str(DRIVER), scenario, json.dumps(payload)], capture_output=True,
+        done = subprocess.run(["node", str(driver), scenario, json.dumps(payload)], capture_output=True,
                               text=True, timeout=timeout, env={**os.environ, "CHROMIUM": CHROMIUM})
         lines = done.stdout.strip().splitlines()
         result = json.loads(lines[-1]) if lines else {"error": "no output"}

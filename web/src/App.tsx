@@ -19,6 +19,8 @@ const Generation = lazy(() => import("./generation/GenerationRoutes"));
 const Royalties = lazy(() => import("./royalties/RoyaltiesPage"));
 // The writers' room (scripts, bible, chat, notes): its own chunk.
 const Writers = lazy(() => import("./writers/WritersRoutes"));
+// Sieb (questions over stock data, the point cloud in a further chunk of its own).
+const Sieb = lazy(() => import("./sieb/SiebPage"));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -59,6 +61,7 @@ function Shell() {
           <NavLink to="/generation">Generation</NavLink>
           <NavLink to="/royalties">Royalties</NavLink>
           <NavLink to="/writers">Writers&apos; room</NavLink>
+          <NavLink to="/sieb">Sieb</NavLink>
         </nav>
         <div className="topbar-end">
           <UploadsBadge />
@@ -92,6 +95,7 @@ export function App() {
         <Route path="generation/*" element={<Generation />} />
         <Route path="royalties" element={<Royalties />} />
         <Route path="writers/*" element={<Writers />} />
+        <Route path="sieb" element={<Sieb />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

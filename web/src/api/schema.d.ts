@@ -1168,6 +1168,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sieb/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /sieb/ask */
+        post: operations["ask_sieb_ask_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sieb/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /sieb/run */
+        post: operations["run_sieb_run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sieb/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /sieb/points */
+        post: operations["points_sieb_points_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sieb/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /sieb/schema */
+        get: operations["schema_sieb_schema_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/writers/rooms": {
         parameters: {
             query?: never;
@@ -1264,6 +1332,49 @@ export interface components {
             duration_s: number;
             /** Made At */
             made_at?: string | null;
+        };
+        /** Answer */
+        Answer: {
+            /** Conversation Id */
+            conversation_id: string;
+            /** Understood */
+            understood: boolean;
+            /**
+             * Engine
+             * @description 'offline', 'user' or the provider id that wrote the pipeline
+             */
+            engine: string;
+            /** Collection */
+            collection: string;
+            /** Pipeline */
+            pipeline: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Rows
+             * @description flat JSON: Decimal128 -> number, dates -> ISO
+             */
+            rows: {
+                [key: string]: unknown;
+            }[];
+            /** Columns */
+            columns: components["schemas"]["Column"][];
+            /** Total */
+            total: number;
+            /** Next Cursor */
+            next_cursor: string | null;
+            /**
+             * Mapping
+             * @description the point-cloud mapping (VISUALIZATION.md)
+             */
+            mapping: {
+                [key: string]: unknown;
+            };
+            timing_ms: components["schemas"]["Timing"];
+            /** Message */
+            message: string;
+            /** Suggestions */
+            suggestions: string[];
         };
         /** ArcBeat */
         ArcBeat: {
@@ -1462,6 +1573,26 @@ export interface components {
              */
             thumbnail_url: string | null;
         };
+        /** AskRequest */
+        AskRequest: {
+            /** Question */
+            question: string;
+            /**
+             * Conversation Id
+             * @description refines the previous question of this conversation
+             */
+            conversation_id?: string | null;
+            /**
+             * Limit
+             * @default 100
+             */
+            limit: number;
+            /**
+             * Cursor
+             * @description next_cursor of the previous page
+             */
+            cursor?: string | null;
+        };
         /**
          * Assets
          * @description Everything the audio lab made for a track, with presigned URLs (they honour Range).
@@ -1557,6 +1688,20 @@ export interface components {
             at: string;
         } & {
             [key: string]: unknown;
+        };
+        /** Axis */
+        Axis: {
+            /** Field */
+            field: string | null;
+            /** Label */
+            label: string;
+            /** Unit */
+            unit: string | null;
+            /**
+             * Scale
+             * @enum {string}
+             */
+            scale: "linear" | "log";
         };
         /** BatchCounts */
         BatchCounts: {
@@ -1827,6 +1972,52 @@ export interface components {
             quote: string;
             /** Score */
             score: number | null;
+        };
+        /** Cloud */
+        Cloud: {
+            points: components["schemas"]["Points"];
+            /** Axes */
+            axes: {
+                [key: string]: components["schemas"]["Axis"];
+            };
+            color: components["schemas"]["ColorMap"];
+            size: components["schemas"]["SizeMap"];
+            /** Total */
+            total: number;
+            /** Sampled */
+            sampled: boolean;
+            /** Sample Size */
+            sample_size: number;
+        };
+        /** CollectionCard */
+        CollectionCard: {
+            /** Count */
+            count: number;
+            /**
+             * Fields
+             * @description dotted path -> what the sample showed
+             */
+            fields: {
+                [key: string]: components["schemas"]["FieldCard"];
+            };
+        };
+        /** ColorMap */
+        ColorMap: {
+            /** Field */
+            field: string | null;
+            /** Categories */
+            categories: string[];
+            /** Palette */
+            palette: string[];
+        };
+        /** Column */
+        Column: {
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Unit */
+            unit?: string | null;
         };
         /** CompleteRequest */
         CompleteRequest: {
@@ -2285,6 +2476,28 @@ export interface components {
             source: string;
             /** Items */
             items: components["schemas"]["ExternalEntry"][];
+        };
+        /** FieldCard */
+        FieldCard: {
+            /**
+             * Types
+             * @description BSON types seen: string, int, double, decimal, date, array...
+             */
+            types: string[];
+            /** Examples */
+            examples: unknown[];
+            /**
+             * Distinct
+             * @description distinct values in the sample read
+             */
+            distinct?: number | null;
+            /**
+             * Values
+             * @description the values of a categorical field
+             */
+            values?: string[] | null;
+            /** Element */
+            element?: string | null;
         };
         /** Finding */
         Finding: {
@@ -2924,6 +3137,42 @@ export interface components {
             /** Flags */
             flags: string[];
         };
+        /** Points */
+        Points: {
+            /** X */
+            x: (number)[];
+            /** Y */
+            y: (number)[];
+            /** Z */
+            z: (number)[];
+            /** Color */
+            color: (string | null)[];
+            /** Size */
+            size: (number)[];
+            /** Highlight */
+            highlight: boolean[];
+            /** Row Index */
+            row_index: number[];
+        };
+        /** PointsRequest */
+        PointsRequest: {
+            /** Collection */
+            collection: string;
+            /**
+             * Pipeline
+             * @description MongoDB aggregation stages (read-only)
+             */
+            pipeline: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Mapping
+             * @description x, y, z, color, size overrides: {axis: field}
+             */
+            mapping?: {
+                [key: string]: unknown;
+            } | null;
+        };
         /**
          * Presigned
          * @description A presigned PUT: send the file to ``url`` with ``headers``.
@@ -3324,6 +3573,24 @@ export interface components {
             /** Raw */
             raw: string | null;
         };
+        /**
+         * Relation
+         * @description A join key; ``from`` (``collection.field``) is kept as an extra key (a Python keyword).
+         */
+        Relation: {
+            /**
+             * To
+             * @description collection._id
+             */
+            to: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "declared" | "detected" | "declared+detected";
+        } & {
+            [key: string]: unknown;
+        };
         /** Relationship */
         Relationship: {
             /** Character */
@@ -3542,6 +3809,25 @@ export interface components {
              */
             language: "de" | "en";
         };
+        /** RunRequest */
+        RunRequest: {
+            /** Collection */
+            collection: string;
+            /**
+             * Pipeline
+             * @description MongoDB aggregation stages (read-only)
+             */
+            pipeline: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Limit
+             * @default 100
+             */
+            limit: number;
+            /** Cursor */
+            cursor?: string | null;
+        };
         /** Sample */
         Sample: {
             /** Key */
@@ -3611,6 +3897,17 @@ export interface components {
             directions: string[];
             /** Text */
             text: string;
+        };
+        /** SchemaCard */
+        SchemaCard: {
+            /** Database */
+            database: string;
+            /** Collections */
+            collections: {
+                [key: string]: components["schemas"]["CollectionCard"];
+            };
+            /** Relations */
+            relations: components["schemas"]["Relation"][];
         };
         /** ScriptUploadRequest */
         ScriptUploadRequest: {
@@ -3711,6 +4008,11 @@ export interface components {
              * @constant
              */
             multipart: false;
+        };
+        /** SizeMap */
+        SizeMap: {
+            /** Field */
+            field: string | null;
         };
         /**
          * Song
@@ -4083,6 +4385,13 @@ export interface components {
         TakeStarted: {
             take: components["schemas"]["Take"];
             job: components["schemas"]["Job"];
+        };
+        /** Timing */
+        Timing: {
+            /** Plan */
+            plan: number;
+            /** Query */
+            query: number;
         };
         /**
          * Track
@@ -6916,6 +7225,134 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DnaVersion"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ask_sieb_ask_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AskRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Answer"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    run_sieb_run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Answer"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    points_sieb_points_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cloud"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    schema_sieb_schema_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchemaCard"];
                 };
             };
             /** @description Validation Error */
