@@ -22,11 +22,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from soundmosaic.platform import auth
 
-from . import audio, caller, catalog, generation, library, publishing, royalties, studio
+from . import audio, caller, catalog, generation, library, publishing, royalties, samples, studio
 from .models import Reply
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
-for _router in (caller, library, audio, catalog, generation, publishing, royalties, studio):
+for _router in (caller, library, audio, catalog, generation, publishing, royalties, samples, studio):
     app.include_router(_router.router)
 
 

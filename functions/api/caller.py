@@ -42,6 +42,7 @@ from soundmosaic.royalties.ledger import ImportRefused, LedgerError, LineNotFoun
 from soundmosaic.royalties.reports import NotYourStatement
 from soundmosaic.royalties.service import NotAdmin, ProvenanceNotFound
 from soundmosaic.royalties.tenancy import TrackTaken
+from soundmosaic.samples import SampleNotFound, StemNotFound
 from soundmosaic.studio.dna import DnaVersionNotFound
 from soundmosaic.studio.store import StudioNotFound
 
@@ -84,7 +85,8 @@ def no_job(err: JobNotFound) -> NoReturn:
 
 
 @router.exception_handler([ProjectNotFound, CatalogEntryNotFound, StudioNotFound, DnaVersionNotFound,
-                           ImportNotFound, LineNotFound, NotPublished, ProvenanceNotFound])
+                           ImportNotFound, LineNotFound, NotPublished, ProvenanceNotFound,
+                           SampleNotFound, StemNotFound])
 def not_found(err: LookupError) -> NoReturn:
     raise NotFoundError(_reason(err)) from err
 

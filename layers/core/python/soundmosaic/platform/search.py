@@ -129,6 +129,10 @@ class Snapshot:
                 else float(bool(value)) if isinstance(value, bool) else np.nan
         return {f: np.asarray([number(r.get(f)) for r in self.rows], np.float64) for f in self.schema.numbers}
 
+    def label(self, name: str) -> np.ndarray:
+        """The equality column ``name``, case-folded, one value per row."""
+        return self._labels[name]
+
     @cached_property
     def unit_vectors(self) -> np.ndarray:
         """Vectors as float32 of length 1 (zero rows stay zero), for cosine similarity."""
