@@ -118,9 +118,21 @@ class Snapshot:
         return tokens, [np.asarray(lists[t], np.int32) for t in tokens]
 
     @cached_property
-    def _labels(self) -> dict[str, np.ndarray]:
-        return {f: np.asarray([str(r.get(f) or "").casefold() for r in self.rows], dtype=object)
-                for f in self.schema.labels}
+    def _labels(self) -> dict[str, tuple[dict[str, int], np.ndarray]]:
+        """Per equality field: its values' codes and one code per row (int comparisons are
+        ten times faster than comparing 100,000 strings)."""
+        out = {}
+        for f in self.schema.labels:
+            codes: dict[str, int] = {}
+            column = np.asarray([codes.setdefault(str(r.get(f) or "").casefold(), len(codes))
+                                 for r in self.rows], np.int32)
+            out[f] = (codes, column)
+        return out
+
+    def _equal(self, name: str, value: str) -> np.ndarray:
+        codes, column = self._labels[name]
+        code = codes.get(value.casefold())
+        return column == code if code is not None else np.zeros(len(self.rows), bool)
 
     @cached_property
     def _numbers(self) -> dict[str, np.ndarray]:
@@ -129,9 +141,9 @@ class Snapshot:
                 else float(bool(value)) if isinstance(value, bool) else np.nan
         return {f: np.asarray([number(r.get(f)) for r in self.rows], np.float64) for f in self.schema.numbers}
 
-    def label(self, name: str) -> np.ndarray:
-        """The equality column ``name``, case-folded, one value per row."""
-        return self._labels[name]
+    def differs(self, name: str, value: str) -> np.ndarray:
+        """Rows whose equality field ``name`` is not ``value``."""
+        return ~self._equal(name, value)
 
     @cached_property
     def unit_vectors(self) -> np.ndarray:
@@ -140,11 +152,15 @@ class Snapshot:
         norms = np.linalg.norm(v, axis=1, keepdims=True)
         return np.divide(v, norms, out=np.zeros_like(v), where=norms > 0)
 
+    @cached_property
+    def _has_vector(self) -> np.ndarray:
+        return np.asarray(self.unit_vectors.any(axis=1))
+
     def warm(self) -> Snapshot:
         """Build every derived structure now (after a load), not in the first request."""
         _ = self.position, self._ascending, self._postings, self._labels, self._numbers
         if self.schema.vector_dim:
-            _ = self.unit_vectors
+            _ = self.unit_vectors, self._has_vector
         return self
 
     # -- queries ------------------------------------------------------------------------------------
@@ -167,7 +183,7 @@ class Snapshot:
         for term in query.terms:
             mask &= self._word_mask(term, exact=True)
         for name, value in query.equal.items():
-            mask &= self._labels[name] == value.casefold()
+            mask &= self._equal(name, value)
         for name, (lo, hi) in query.ranges.items():
             column = self._numbers[name]
             if lo is not None:
@@ -191,7 +207,7 @@ class Snapshot:
         scores = self.unit_vectors @ self.unit_vectors[n]
         allowed = np.ones(len(self.rows), bool) if where is None else where.copy()
         allowed[n] = False
-        allowed &= self.unit_vectors.any(axis=1)
+        allowed &= self._has_vector
         candidates = np.flatnonzero(allowed)
         if not len(candidates):
             return []

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from soundmosaic.audio.pipeline import TrackFiles
-from soundmosaic.library.media import presigned_get
+from soundmosaic.library.media import presigned_gets
 from soundmosaic.library.tracks import TrackStore
 from soundmosaic.platform import clock
 from soundmosaic.platform.config import resource
@@ -57,11 +57,10 @@ class Filters:
 
 
 def _with_urls(artist_id: str, rows: list[dict[str, Any]], scores: list[float] | None = None) -> list[dict[str, Any]]:
-    bucket = resource("MEDIA_BUCKET")
+    keys = [f"artists/{artist_id}/tracks/{row['track_id']}/{row['file']}" for row in rows]
     out = []
-    for n, row in enumerate(rows):
-        key = f"artists/{artist_id}/tracks/{row['track_id']}/{row['file']}"
-        item = {**row, "url": presigned_get(bucket, key)}
+    for n, (row, url) in enumerate(zip(rows, presigned_gets(resource("MEDIA_BUCKET"), keys), strict=True)):
+        item = {**row, "url": url}
         if scores is not None:
             item["similarity"] = round(scores[n], 4)
         out.append(item)
@@ -105,7 +104,7 @@ def similar(artist_id: str, sample_id: str, limit: int, other_tracks: bool = Fal
         raise ValueError("similar sounds are found for samples, not stems")
     where = snapshot.mask(Query(equal={"kind": "sample"}))
     if other_tracks:
-        where &= snapshot.label("track_id") != row["track_id"].casefold()
+        where &= snapshot.differs("track_id", row["track_id"])
     found = snapshot.nearest(sample_id, limit, where=where)
     if other_tracks:
         found = [(r, s) for r, s in found if s >= SAME_SOUND]
