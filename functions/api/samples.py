@@ -40,6 +40,16 @@ class StemEdit(Request):
     starred: bool | None = None
 
 
+class PackRequest(Request):
+    sample_ids: list[Annotated[str, Field(pattern=ID)]] = Field(min_length=1, max_length=500)
+
+
+class SamplePack(Reply):
+    pack_id: str
+    samples: int
+    url: str = Field(description="the zip: a folder per source track, Samples/<class>/<Stem> 001.wav, manifests")
+
+
 class Sample(Reply):
     """One sample (or stem, ``kind`` 'stem') of the library, with a presigned GET of its audio."""
 
@@ -137,6 +147,14 @@ def list_samples(
                                   "confidence": _range(confidence_min, None)})
     items, next_cursor = service.search(artist(), filters, limit, cursor, similar_to)
     return SamplePage.model_validate({"items": items, "next_cursor": next_cursor})
+
+
+@router.post("/samples/pack", status_code=201)
+def sample_pack(body: PackRequest) -> SamplePack:
+    """A sample pack of the chosen samples, named and described as the DAW export is."""
+    from soundmosaic.samples import service
+
+    return SamplePack.model_validate(service.sample_pack(artist(), body.sample_ids))
 
 
 @router.get("/samples/map")

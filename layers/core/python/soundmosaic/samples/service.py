@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from soundmosaic.audio.pipeline import TrackFiles
-from soundmosaic.library.media import presigned_gets
+from soundmosaic.library.media import presigned_get, presigned_gets
 from soundmosaic.library.tracks import TrackStore
 from soundmosaic.platform import clock
 from soundmosaic.platform.config import resource
@@ -248,3 +248,38 @@ def delete_stem(artist_id: str, track_id: str, stem: str, correlation_id: str | 
     return {"track_id": track_id, "stem": stem, "deleted": True, "samples_deleted": len(removed),
             "export_job_id": _refresh_export(artist_id, track_id, correlation_id)}
 
+
+
+def sample_pack(artist_id: str, sample_ids: list[str]) -> dict[str, Any]:
+    """One zip of the chosen samples with the DAW export's layout (a folder per source track,
+    ``Samples/<class>/<Stem> 001.wav``, manifest.json and .csv), stored under the artist's
+    exports; returns its presigned GET."""
+    import tempfile
+    from pathlib import Path
+
+    from soundmosaic.audio.export import TrackExport, write_zip
+    from soundmosaic.platform.paging import new_id
+
+    snapshot = index().current(artist_id)
+    rows = [_row(snapshot, i) for i in dict.fromkeys(sample_ids)]
+    if any(r["kind"] != "sample" for r in rows):
+        raise ValueError("a sample pack holds samples, not stems")
+    store, pack_id = S3Json(resource("MEDIA_BUCKET")), new_id()
+    with tempfile.TemporaryDirectory(prefix="sample-pack-") as tmp:
+        bundles: dict[str, TrackExport] = {}
+        for n, row in enumerate(rows):
+            track = bundles.setdefault(row["track_id"], TrackExport(
+                artist=TrackStore().get(artist_id, row["track_id"]).artist_name or artist_id,
+                title=row["track_title"], manifest={"track_id": row["track_id"], "bpm": row.get("bpm"),
+                                                    "key": row.get("key"), "samples": []}))
+            path = store.download(f"artists/{artist_id}/tracks/{row['track_id']}/{row['file']}",
+                                  Path(tmp) / f"{n:05d}.wav")
+            entry = {"label": row["class"], "stem": row["stem"], "start_s": row.get("start_s"),
+                     "end_s": row.get("end_s"), "sample_id": row["sample_id"], "name": row["name"],
+                     "tags": row["tags"]}
+            track.samples.append({**entry, "path": path})
+            track.manifest["samples"].append(entry)
+        zipped = write_zip(Path(tmp) / "pack.zip", list(bundles.values()))
+        key = store.upload(zipped, f"artists/{artist_id}/exports/packs/{pack_id}.zip", "application/zip")
+    return {"pack_id": pack_id, "samples": len(rows),
+            "url": presigned_get(resource("MEDIA_BUCKET"), key, filename=f"SoundMosaic sample pack {pack_id}.zip")}
