@@ -50,7 +50,7 @@ class SamplePack(Reply):
     url: str = Field(description="the zip: a folder per source track, Samples/<class>/<Stem> 001.wav, manifests")
 
 
-class Sample(Reply):
+class LibrarySample(Reply):
     """One sample (or stem, ``kind`` 'stem') of the library, with a presigned GET of its audio."""
 
     sample_id: str
@@ -75,13 +75,13 @@ class Sample(Reply):
     similarity: Number | None = Field(default=None, description="cosine similarity to the chosen sample")
 
 
-class SamplePage(Reply):
-    items: list[Sample]
+class LibrarySamplePage(Reply):
+    items: list[LibrarySample]
     next_cursor: str | None
 
 
 class SimilarSamples(Reply):
-    items: list[Sample]
+    items: list[LibrarySample]
 
 
 class MapPoint(Reply):
@@ -137,7 +137,7 @@ def list_samples(
     similar_to: Annotated[str | None, Query(pattern=ID, description="nearest first to this sample")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
-) -> SamplePage:
+) -> LibrarySamplePage:
     from soundmosaic.samples import service
 
     filters = service.Filters(q=q, sample_class=class_, track_id=track_id, stem=stem, key=key, tag=tag,
@@ -146,7 +146,7 @@ def list_samples(
                                   "loudness_db": _range(loudness_min, loudness_max),
                                   "confidence": _range(confidence_min, None)})
     items, next_cursor = service.search(artist(), filters, limit, cursor, similar_to)
-    return SamplePage.model_validate({"items": items, "next_cursor": next_cursor})
+    return LibrarySamplePage.model_validate({"items": items, "next_cursor": next_cursor})
 
 
 @router.post("/samples/pack", status_code=201)
@@ -166,10 +166,10 @@ def sample_map(limit: Annotated[int, Query(ge=1, le=20000)] = 5000) -> SampleMap
 
 
 @router.get("/samples/<sample_id>")
-def get_sample(sample_id: Annotated[str, Path(pattern=ID)]) -> Sample:
+def get_sample(sample_id: Annotated[str, Path(pattern=ID)]) -> LibrarySample:
     from soundmosaic.samples import service
 
-    return Sample.model_validate(service.get(artist(), sample_id))
+    return LibrarySample.model_validate(service.get(artist(), sample_id))
 
 
 @router.get("/samples/<sample_id>/similar")
@@ -184,10 +184,10 @@ def similar_samples(
 
 
 @router.patch("/samples/<sample_id>")
-def edit_sample(sample_id: Annotated[str, Path(pattern=ID)], body: SampleEdit) -> Sample:
+def edit_sample(sample_id: Annotated[str, Path(pattern=ID)], body: SampleEdit) -> LibrarySample:
     from soundmosaic.samples import service
 
-    return Sample.model_validate(service.edit_sample(artist(), sample_id, name=body.name, tags=body.tags,
+    return LibrarySample.model_validate(service.edit_sample(artist(), sample_id, name=body.name, tags=body.tags,
                                                      sample_class=body.class_, starred=body.starred))
 
 
@@ -200,10 +200,10 @@ def delete_sample(sample_id: Annotated[str, Path(pattern=ID)]) -> DeletedSample:
 
 @router.patch("/tracks/<track_id>/stems/<stem>")
 def edit_stem(track_id: Annotated[str, Path(pattern=ID)], stem: Annotated[str, Path(pattern=STEM)],
-              body: StemEdit) -> Sample:
+              body: StemEdit) -> LibrarySample:
     from soundmosaic.samples import service
 
-    return Sample.model_validate(service.edit_stem(artist(), track_id, stem, **body.model_dump()))
+    return LibrarySample.model_validate(service.edit_stem(artist(), track_id, stem, **body.model_dump()))
 
 
 @router.delete("/tracks/<track_id>/stems/<stem>")

@@ -17,6 +17,7 @@ const Studio = lazy(() => import("./studio/StudioRoutes"));
 // Song generation and royalties: their own chunks too.
 const Generation = lazy(() => import("./generation/GenerationRoutes"));
 const Royalties = lazy(() => import("./royalties/RoyaltiesPage"));
+const Samples = lazy(() => import("./samples/SamplesPage"));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -53,6 +54,7 @@ function Shell() {
         </Link>
         <nav aria-label="Main">
           <NavLink to="/" end>Library</NavLink>
+          <NavLink to="/samples">Samples</NavLink>
           <NavLink to="/studio">Studio</NavLink>
           <NavLink to="/generation">Generation</NavLink>
           <NavLink to="/royalties">Royalties</NavLink>
@@ -88,6 +90,7 @@ export function App() {
         <Route path="studio/*" element={<Studio />} />
         <Route path="generation/*" element={<Generation />} />
         <Route path="royalties" element={<Royalties />} />
+        <Route path="samples" element={<Samples />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

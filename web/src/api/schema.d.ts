@@ -1197,7 +1197,7 @@ export interface components {
             midi: components["schemas"]["Midi"][];
             lyrics: components["schemas"]["Lyrics"] | null;
             /** Samples */
-            samples: components["schemas"]["functions__api__audio__Sample"][];
+            samples: components["schemas"]["Sample"][];
             /** Export Url */
             export_url: string | null;
         };
@@ -1911,6 +1911,86 @@ export interface components {
         JobPage: {
             /** Items */
             items: components["schemas"]["Job"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * LibrarySample
+         * @description One sample (or stem, ``kind`` 'stem') of the library, with a presigned GET of its audio.
+         */
+        LibrarySample: {
+            /** Sample Id */
+            sample_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "sample" | "stem";
+            /** Track Id */
+            track_id: string;
+            /** Track Title */
+            track_title: string;
+            /** Stem */
+            stem: string;
+            /**
+             * Class
+             * @description the classifier's label, or the user's correction
+             */
+            class: string;
+            /**
+             * Auto Class
+             * @description what the classifier said
+             */
+            auto_class?: string | null;
+            /**
+             * Confidence
+             * @description the classifier's probability of its label (0-1)
+             */
+            confidence: number;
+            /** Duration S */
+            duration_s?: number | null;
+            /**
+             * Loudness Db
+             * @description peak of the hit in its source, dBFS
+             */
+            loudness_db?: number | null;
+            /** Start S */
+            start_s?: number | null;
+            /** End S */
+            end_s?: number | null;
+            /**
+             * Key
+             * @description the source track's key
+             */
+            key?: string | null;
+            /**
+             * Bpm
+             * @description the source track's tempo
+             */
+            bpm?: number | null;
+            /** Name */
+            name: string;
+            /** Tags */
+            tags: string[];
+            /** Starred */
+            starred: boolean;
+            /**
+             * File
+             * @description its path under the track's prefix
+             */
+            file: string;
+            /** Url */
+            url: string;
+            /**
+             * Similarity
+             * @description cosine similarity to the chosen sample
+             */
+            similarity?: number | null;
+        };
+        /** LibrarySamplePage */
+        LibrarySamplePage: {
+            /** Items */
+            items: components["schemas"]["LibrarySample"][];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -2684,6 +2764,25 @@ export interface components {
             /** Sha256 */
             sha256: string;
         };
+        /** Sample */
+        Sample: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Confidence */
+            confidence: number;
+            /** Start S */
+            start_s: number;
+            /** End S */
+            end_s: number;
+            /** Peak Db */
+            peak_db?: number | null;
+            /** Stem */
+            stem: string;
+            /** Url */
+            url: string;
+        };
         /** SampleEdit */
         SampleEdit: {
             /** Name */
@@ -2714,13 +2813,6 @@ export interface components {
              * @description the zip: a folder per source track, Samples/<class>/<Stem> 001.wav, manifests
              */
             url: string;
-        };
-        /** SamplePage */
-        SamplePage: {
-            /** Items */
-            items: components["schemas"]["functions__api__samples__Sample"][];
-            /** Next Cursor */
-            next_cursor: string | null;
         };
         /** SamplesSettings */
         SamplesSettings: {
@@ -2794,7 +2886,7 @@ export interface components {
         /** SimilarSamples */
         SimilarSamples: {
             /** Items */
-            items: components["schemas"]["functions__api__samples__Sample"][];
+            items: components["schemas"]["LibrarySample"][];
         };
         /**
          * SingleUpload
@@ -3410,98 +3502,6 @@ export interface components {
             end_s: number;
             /** Probability */
             probability?: number | null;
-        };
-        /** Sample */
-        functions__api__audio__Sample: {
-            /** Key */
-            key: string;
-            /** Label */
-            label: string;
-            /** Confidence */
-            confidence: number;
-            /** Start S */
-            start_s: number;
-            /** End S */
-            end_s: number;
-            /** Peak Db */
-            peak_db?: number | null;
-            /** Stem */
-            stem: string;
-            /** Url */
-            url: string;
-        };
-        /**
-         * Sample
-         * @description One sample (or stem, ``kind`` 'stem') of the library, with a presigned GET of its audio.
-         */
-        functions__api__samples__Sample: {
-            /** Sample Id */
-            sample_id: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "sample" | "stem";
-            /** Track Id */
-            track_id: string;
-            /** Track Title */
-            track_title: string;
-            /** Stem */
-            stem: string;
-            /**
-             * Class
-             * @description the classifier's label, or the user's correction
-             */
-            class: string;
-            /**
-             * Auto Class
-             * @description what the classifier said
-             */
-            auto_class?: string | null;
-            /**
-             * Confidence
-             * @description the classifier's probability of its label (0-1)
-             */
-            confidence: number;
-            /** Duration S */
-            duration_s?: number | null;
-            /**
-             * Loudness Db
-             * @description peak of the hit in its source, dBFS
-             */
-            loudness_db?: number | null;
-            /** Start S */
-            start_s?: number | null;
-            /** End S */
-            end_s?: number | null;
-            /**
-             * Key
-             * @description the source track's key
-             */
-            key?: string | null;
-            /**
-             * Bpm
-             * @description the source track's tempo
-             */
-            bpm?: number | null;
-            /** Name */
-            name: string;
-            /** Tags */
-            tags: string[];
-            /** Starred */
-            starred: boolean;
-            /**
-             * File
-             * @description its path under the track's prefix
-             */
-            file: string;
-            /** Url */
-            url: string;
-            /**
-             * Similarity
-             * @description cosine similarity to the chosen sample
-             */
-            similarity?: number | null;
         };
         /** ResponseValidationError */
         ResponseValidationError: {
@@ -4252,7 +4252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["functions__api__samples__Sample"];
+                    "application/json": components["schemas"]["LibrarySample"];
                 };
             };
             /** @description Validation Error */
@@ -4318,7 +4318,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["functions__api__samples__Sample"];
+                    "application/json": components["schemas"]["LibrarySample"];
                 };
             };
             /** @description Validation Error */
@@ -4421,7 +4421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["functions__api__samples__Sample"];
+                    "application/json": components["schemas"]["LibrarySample"];
                 };
             };
             /** @description Validation Error */
@@ -5126,7 +5126,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SamplePage"];
+                    "application/json": components["schemas"]["LibrarySamplePage"];
                 };
             };
             /** @description Validation Error */
