@@ -32,8 +32,20 @@ from bench.api_latency import ARTIST, COMMON_WORD, RARE_WORD, _preserved_environ
 from bench.common import machine, machine_line, summary, table
 
 N_TRACKS, PER_TRACK = 10_000, 10
-CLASSES = ("kick", "snare", "clap", "closed_hat", "open_hat", "cymbal", "tom", "percussion",
-           "vocal", "bass", "tonal", "fx")
+CLASSES = (
+    "kick",
+    "snare",
+    "clap",
+    "closed_hat",
+    "open_hat",
+    "cymbal",
+    "tom",
+    "percussion",
+    "vocal",
+    "bass",
+    "tonal",
+    "fx",
+)
 STEMS = ("drums", "bass", "vocals", "other")
 KEYS = ("A minor", "C major", "F# minor", "D major", "E minor", "G major")
 GOALS = {"tracks list": 50.0, "search": 100.0, "similar": 100.0}
@@ -42,7 +54,8 @@ GOALS = {"tracks list": 50.0, "search": 100.0, "similar": 100.0}
 def seed(log: Any) -> dict[str, float]:
     """Tracks (table + index rebuild) and samples (index) for ``ARTIST``; seconds per step."""
     from soundmosaic.library.tracks import TrackStore
-    from soundmosaic.platform.search import SearchIndex, Snapshot
+    from soundmosaic.platform.search import SearchIndex
+    from soundmosaic.platform.snapshot import Snapshot
     from soundmosaic.samples.index import SAMPLES_INDEX, VECTOR_DIM, sample_id
 
     rng = np.random.default_rng(19)
@@ -60,23 +73,38 @@ def seed(log: Any) -> dict[str, float]:
     t0 = time.perf_counter()
     store.reindex(ARTIST)
     times["tracks_reindex_s"] = time.perf_counter() - t0
-    log(f"samples_search: {N_TRACKS} tracks in {times['tracks_table_s']:.1f} s, index {times['tracks_reindex_s']:.1f} s")
+    log(
+        f"samples_search: {N_TRACKS} tracks in {times['tracks_table_s']:.1f} s, "
+        f"index {times['tracks_reindex_s']:.1f} s"
+    )
     centroids = np.abs(rng.normal(0, 1, (len(CLASSES), VECTOR_DIM)))
     rows, labels = [], []
     for i, track in enumerate(tracks):
         for n in range(1, PER_TRACK + 1):
             c = int(rng.integers(len(CLASSES)))
             stem = STEMS[n % len(STEMS)]
-            rows.append({"sample_id": sample_id(track.track_id, stem, n), "kind": "sample",
-                         "track_id": track.track_id, "track_title": track.title, "stem": stem,
-                         "class": CLASSES[c], "auto_class": CLASSES[c],
-                         "confidence": round(float(rng.uniform(0.3, 1)), 3),
-                         "duration_s": round(float(rng.uniform(0.05, 2)), 3),
-                         "loudness_db": round(float(rng.uniform(-40, 0)), 2), "start_s": float(n),
-                         "end_s": float(n) + 0.5, "key": track.key, "bpm": track.bpm,
-                         "name": f"{stem.title()} {n:03d}",
-                         "tags": [RARE_WORD] if (i, n) == (0, 1) else ["bench"],
-                         "starred": n == 1, "file": f"samples/{stem}/{CLASSES[c]}/{n:03d}.wav"})
+            rows.append(
+                {
+                    "sample_id": sample_id(track.track_id, stem, n),
+                    "kind": "sample",
+                    "track_id": track.track_id,
+                    "track_title": track.title,
+                    "stem": stem,
+                    "class": CLASSES[c],
+                    "auto_class": CLASSES[c],
+                    "confidence": round(float(rng.uniform(0.3, 1)), 3),
+                    "duration_s": round(float(rng.uniform(0.05, 2)), 3),
+                    "loudness_db": round(float(rng.uniform(-40, 0)), 2),
+                    "start_s": float(n),
+                    "end_s": float(n) + 0.5,
+                    "key": track.key,
+                    "bpm": track.bpm,
+                    "name": f"{stem.title()} {n:03d}",
+                    "tags": [RARE_WORD] if (i, n) == (0, 1) else ["bench"],
+                    "starred": n == 1,
+                    "file": f"samples/{stem}/{CLASSES[c]}/{n:03d}.wav",
+                }
+            )
             labels.append(c)
     vectors = np.maximum(centroids[labels] + rng.normal(0, 0.6, (len(rows), VECTOR_DIM)), 0)
     t0 = time.perf_counter()
@@ -93,26 +121,50 @@ def cases(probe_sample: str) -> list[tuple[str, str, str, dict[str, Any]]]:
         ("GET /api/tracks?limit=50", "tracks list", "/api/tracks", {"limit": 50}),
         (f"GET /api/tracks?q={COMMON_WORD}", "search", "/api/tracks", {"limit": 50, "q": COMMON_WORD}),
         (f"GET /api/tracks?q={RARE_WORD}", "search", "/api/tracks", {"limit": 50, "q": RARE_WORD}),
-        ("GET /api/tracks?key=A minor&bpm 90-100", "search", "/api/tracks",
-         {"limit": 50, "key": "A minor", "bpm_min": 90, "bpm_max": 100}),
+        (
+            "GET /api/tracks?key=A minor&bpm 90-100",
+            "search",
+            "/api/tracks",
+            {"limit": 50, "key": "A minor", "bpm_min": 90, "bpm_max": 100},
+        ),
         ("GET /api/samples?limit=50", "search", "/api/samples", {"limit": 50}),
         ("GET /api/samples?q=kick", "search", "/api/samples", {"limit": 50, "q": "kick"}),
         (f"GET /api/samples?q={RARE_WORD}", "search", "/api/samples", {"limit": 50, "q": RARE_WORD}),
-        ("GET /api/samples?class=vocal&key=A minor&bpm 90-100", "search", "/api/samples",
-         {"limit": 50, "class": "vocal", "key": "A minor", "bpm_min": 90, "bpm_max": 100}),
-        ("GET /api/samples?duration<0.3&loudness>-10&starred", "search", "/api/samples",
-         {"limit": 50, "duration_max": 0.3, "loudness_min": -10, "starred": "true"}),
-        ("GET /api/samples/{id}/similar?limit=20", "similar", f"/api/samples/{probe_sample}/similar", {"limit": 20}),
-        ("GET /api/samples?similar_to={id}&class=kick", "similar", "/api/samples",
-         {"limit": 50, "similar_to": probe_sample, "class": "kick"}),
+        (
+            "GET /api/samples?class=vocal&key=A minor&bpm 90-100",
+            "search",
+            "/api/samples",
+            {"limit": 50, "class": "vocal", "key": "A minor", "bpm_min": 90, "bpm_max": 100},
+        ),
+        (
+            "GET /api/samples?duration<0.3&loudness>-10&starred",
+            "search",
+            "/api/samples",
+            {"limit": 50, "duration_max": 0.3, "loudness_min": -10, "starred": "true"},
+        ),
+        (
+            "GET /api/samples/{id}/similar?limit=20",
+            "similar",
+            f"/api/samples/{probe_sample}/similar",
+            {"limit": 20},
+        ),
+        (
+            "GET /api/samples?similar_to={id}&class=kick",
+            "similar",
+            "/api/samples",
+            {"limit": 50, "similar_to": probe_sample, "class": "kick"},
+        ),
     ]
 
 
-def client_loop(base_url: str, token: str, probe: str, rounds: int, max_seconds: float) -> dict[str, list[float]]:
+def client_loop(
+    base_url: str, token: str, probe: str, rounds: int, max_seconds: float
+) -> dict[str, list[float]]:
     """Every case ``rounds`` times, round-robin, after one warm-up round; ms per request."""
     timings: dict[str, list[float]] = {}
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=120,
-                      trust_env=False) as client:
+    with httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=120, trust_env=False
+    ) as client:
         for name, _, path, params in cases(probe):
             client.get(path, params=params).raise_for_status()
             timings[name] = []
@@ -127,7 +179,9 @@ def client_loop(base_url: str, token: str, probe: str, rounds: int, max_seconds:
     return timings
 
 
-def run(rounds: int = 60, max_seconds: float = 60.0, full: bool = False, log: Any = print) -> dict[str, Any]:
+def run(
+    rounds: int = 60, max_seconds: float = 60.0, full: bool = False, log: Any = print
+) -> dict[str, Any]:
     from soundmosaic_local.runtime.stack import LocalStack
 
     started = time.perf_counter()
@@ -138,13 +192,23 @@ def run(rounds: int = 60, max_seconds: float = 60.0, full: bool = False, log: An
         try:
             setup = seed(log)
             token = stack.dev_token(ARTIST)
-            with httpx.Client(base_url=stack.api_url, headers={"Authorization": f"Bearer {token}"},
-                              trust_env=False, timeout=120) as client:
+            with httpx.Client(
+                base_url=stack.api_url,
+                headers={"Authorization": f"Bearer {token}"},
+                trust_env=False,
+                timeout=120,
+            ) as client:
                 first = client.get("/api/samples", params={"q": "kick", "limit": 1}).json()["items"][0]
                 checks = {
-                    "tracks_first_page_items": len(client.get("/api/tracks", params={"limit": 50}).json()["items"]),
-                    "rare_word_tracks": len(client.get("/api/tracks", params={"q": RARE_WORD}).json()["items"]),
-                    "rare_word_samples": len(client.get("/api/samples", params={"q": RARE_WORD}).json()["items"]),
+                    "tracks_first_page_items": len(
+                        client.get("/api/tracks", params={"limit": 50}).json()["items"]
+                    ),
+                    "rare_word_tracks": len(
+                        client.get("/api/tracks", params={"q": RARE_WORD}).json()["items"]
+                    ),
+                    "rare_word_samples": len(
+                        client.get("/api/samples", params={"q": RARE_WORD}).json()["items"]
+                    ),
                 }
             probe = first["sample_id"]
             log("samples_search: client in this process")
@@ -152,27 +216,51 @@ def run(rounds: int = 60, max_seconds: float = 60.0, full: bool = False, log: An
             log("samples_search: client in another process")
             reply = subprocess.run(
                 [sys.executable, "-m", "bench.samples_search", "--client"],
-                input=json.dumps({"base_url": stack.api_url, "token": token, "probe": probe,
-                                  "rounds": rounds, "max_seconds": max_seconds}),
-                capture_output=True, text=True, check=True, env={**os.environ},
+                input=json.dumps(
+                    {
+                        "base_url": stack.api_url,
+                        "token": token,
+                        "probe": probe,
+                        "rounds": rounds,
+                        "max_seconds": max_seconds,
+                    }
+                ),
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ},
             )
             outside = json.loads(reply.stdout)
         finally:
-            stack.snapshotter.snapshot = lambda: None  # type: ignore[method-assign]
+            stack.snapshotter.snapshot = lambda *_: None  # type: ignore[method-assign]
             stack.stop()
     groups = {name: group for name, group, _, _ in cases(probe)}
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     for name, group in groups.items():
-        results[name] = {"group": group, "goal_p95_ms": GOALS.get(group),
-                         "same_process": summary(inside[name]), "other_process": summary(outside[name])}
-    met = {name: all(r[side]["p95_ms"] <= r["goal_p95_ms"] for side in ("same_process", "other_process"))
-           for name, r in results.items() if r["goal_p95_ms"]}
+        results[name] = {
+            "group": group,
+            "goal_p95_ms": GOALS.get(group),
+            "same_process": summary(inside[name]),
+            "other_process": summary(outside[name]),
+        }
+    met = {
+        name: all(r[side]["p95_ms"] <= r["goal_p95_ms"] for side in ("same_process", "other_process"))
+        for name, r in results.items()
+        if r["goal_p95_ms"]
+    }
     return {
         "benchmark": "samples_search",
         "machine": info,
-        "method": {"tracks": N_TRACKS, "samples": N_TRACKS * PER_TRACK, "artist": ARTIST, "rounds": rounds,
-                   "max_seconds": max_seconds, "page_limit": 50, "vector_dim": 128,
-                   "client": "httpx.Client (keep-alive), in this process and in another"},
+        "method": {
+            "tracks": N_TRACKS,
+            "samples": N_TRACKS * PER_TRACK,
+            "artist": ARTIST,
+            "rounds": rounds,
+            "max_seconds": max_seconds,
+            "page_limit": 50,
+            "vector_dim": 128,
+            "client": "httpx.Client (keep-alive), in this process and in another",
+        },
         "setup": setup,
         "checks": checks,
         "results": results,
@@ -187,35 +275,61 @@ def markdown(result: dict[str, Any]) -> str:
     for name, r in result["results"].items():
         a, b = r["same_process"], r["other_process"]
         goal = r["goal_p95_ms"]
-        rows.append([f"`{name}`", a["p50_ms"], a["p95_ms"], b["p50_ms"], b["p95_ms"],
-                     f"<= {goal:.0f}" if goal else "-",
-                     ("yes" if result["goals_met"][name] else "**no**") if goal else "-"])
-    return "\n".join([
-        "## Samples and tracks search: 10,000 tracks and 100,000 samples",
-        "",
-        f"What it measures: `GET /api/tracks`, track and sample searches and nearest neighbours for one "
-        f"artist with {m['tracks']:,} tracks and {m['samples']:,} samples on the local stack (moto server, "
-        "HTTP front door, the real `api` handler), over HTTP with a keep-alive client, round-robin, "
-        "once with the client in the stack's process and once from another process. The index is "
-        "`platform.search` (docs/samples.md).",
-        "",
-        "Command: `python -m bench.run samples_search`",
-        "",
-        f"Machine: {machine_line(result['machine'])}",
-        "",
-        f"Setup: {result['setup']}; checks: {result['checks']}.",
-        "",
-        table(["case", "same process p50 ms", "p95 ms", "other process p50 ms", "p95 ms", "goal p95 ms", "met"],
-              rows),
-        "",
-    ])
+        rows.append(
+            [
+                f"`{name}`",
+                a["p50_ms"],
+                a["p95_ms"],
+                b["p50_ms"],
+                b["p95_ms"],
+                f"<= {goal:.0f}" if goal else "-",
+                ("yes" if result["goals_met"][name] else "**no**") if goal else "-",
+            ]
+        )
+    return "\n".join(
+        [
+            "## Samples and tracks search: 10,000 tracks and 100,000 samples",
+            "",
+            f"What it measures: `GET /api/tracks`, track and sample searches and nearest neighbours for one "
+            f"artist with {m['tracks']:,} tracks and {m['samples']:,} samples on the local stack "
+            "(moto server, "
+            "HTTP front door, the real `api` handler), over HTTP with a keep-alive client, round-robin, "
+            "once with the client in the stack's process and once from another process. The index is "
+            "`platform.search` (docs/samples.md).",
+            "",
+            "Command: `python -m bench.run samples_search`",
+            "",
+            f"Machine: {machine_line(result['machine'])}",
+            "",
+            f"Setup: {result['setup']}; checks: {result['checks']}.",
+            "",
+            table(
+                [
+                    "case",
+                    "same process p50 ms",
+                    "p95 ms",
+                    "other process p50 ms",
+                    "p95 ms",
+                    "goal p95 ms",
+                    "met",
+                ],
+                rows,
+            ),
+            "",
+        ]
+    )
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--client"]:
         args = json.load(sys.stdin)
-        print(json.dumps(client_loop(args["base_url"], args["token"], args["probe"], args["rounds"],
-                                     args["max_seconds"])))
+        print(
+            json.dumps(
+                client_loop(
+                    args["base_url"], args["token"], args["probe"], args["rounds"], args["max_seconds"]
+                )
+            )
+        )
     else:
         from bench import run as runner
 

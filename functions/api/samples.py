@@ -21,16 +21,29 @@ router = Router()
 
 ID = r"^[0-9a-zA-Z_-]{1,120}$"
 STEM = r"^[a-z0-9_]{1,40}$"
-SampleClass = Literal["kick", "snare", "clap", "closed_hat", "open_hat", "cymbal", "tom", "percussion",
-                      "vocal", "bass", "tonal", "fx"]
+SampleClass = Literal[
+    "kick",
+    "snare",
+    "clap",
+    "closed_hat",
+    "open_hat",
+    "cymbal",
+    "tom",
+    "percussion",
+    "vocal",
+    "bass",
+    "tonal",
+    "fx",
+]
 Tags = Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=30)]
 
 
 class SampleEdit(Request):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     tags: Tags | None = None
-    class_: SampleClass | None = Field(default=None, alias="class",
-                                       description="a correction, kept as training data for the classifier")
+    class_: SampleClass | None = Field(
+        default=None, alias="class", description="a correction, kept as training data for the classifier"
+    )
     starred: bool | None = None
 
 
@@ -47,7 +60,9 @@ class PackRequest(Request):
 class SamplePack(Reply):
     pack_id: str
     samples: int
-    url: str = Field(description="the zip: a folder per source track, Samples/<class>/<Stem> 001.wav, manifests")
+    url: str = Field(
+        description="the zip: a folder per source track, Samples/<class>/<Stem> 001.wav, manifests"
+    )
 
 
 class LibrarySample(Reply):
@@ -119,7 +134,9 @@ def _range(lo: float | None, hi: float | None) -> tuple[float | None, float | No
 
 @router.get("/samples")
 def list_samples(
-    q: Annotated[str | None, Query(max_length=200, description="words of name, track, stem, class, tags")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="words of name, track, stem, class, tags")
+    ] = None,
     class_: Annotated[SampleClass | None, Query(alias="class")] = None,
     track_id: Annotated[str | None, Query(pattern=ID)] = None,
     stem: Annotated[str | None, Query(pattern=STEM)] = None,
@@ -140,11 +157,22 @@ def list_samples(
 ) -> LibrarySamplePage:
     from soundmosaic.samples import service
 
-    filters = service.Filters(q=q, sample_class=class_, track_id=track_id, stem=stem, key=key, tag=tag,
-                              kind=kind, starred=starred, ranges={
-                                  "bpm": _range(bpm_min, bpm_max), "duration_s": _range(duration_min, duration_max),
-                                  "loudness_db": _range(loudness_min, loudness_max),
-                                  "confidence": _range(confidence_min, None)})
+    filters = service.Filters(
+        q=q,
+        sample_class=class_,
+        track_id=track_id,
+        stem=stem,
+        key=key,
+        tag=tag,
+        kind=kind,
+        starred=starred,
+        ranges={
+            "bpm": _range(bpm_min, bpm_max),
+            "duration_s": _range(duration_min, duration_max),
+            "loudness_db": _range(loudness_min, loudness_max),
+            "confidence": _range(confidence_min, None),
+        },
+    )
     items, next_cursor = service.search(artist(), filters, limit, cursor, similar_to)
     return LibrarySamplePage.model_validate({"items": items, "next_cursor": next_cursor})
 
@@ -180,15 +208,25 @@ def similar_samples(
 ) -> SimilarSamples:
     from soundmosaic.samples import service
 
-    return SimilarSamples.model_validate({"items": service.similar(artist(), sample_id, limit, other_tracks)})
+    return SimilarSamples.model_validate(
+        {"items": service.similar(artist(), sample_id, limit, other_tracks)}
+    )
 
 
 @router.patch("/samples/<sample_id>")
 def edit_sample(sample_id: Annotated[str, Path(pattern=ID)], body: SampleEdit) -> LibrarySample:
     from soundmosaic.samples import service
 
-    return LibrarySample.model_validate(service.edit_sample(artist(), sample_id, name=body.name, tags=body.tags,
-                                                     sample_class=body.class_, starred=body.starred))
+    return LibrarySample.model_validate(
+        service.edit_sample(
+            artist(),
+            sample_id,
+            name=body.name,
+            tags=body.tags,
+            sample_class=body.class_,
+            starred=body.starred,
+        )
+    )
 
 
 @router.delete("/samples/<sample_id>")
@@ -199,15 +237,18 @@ def delete_sample(sample_id: Annotated[str, Path(pattern=ID)]) -> DeletedSample:
 
 
 @router.patch("/tracks/<track_id>/stems/<stem>")
-def edit_stem(track_id: Annotated[str, Path(pattern=ID)], stem: Annotated[str, Path(pattern=STEM)],
-              body: StemEdit) -> LibrarySample:
+def edit_stem(
+    track_id: Annotated[str, Path(pattern=ID)], stem: Annotated[str, Path(pattern=STEM)], body: StemEdit
+) -> LibrarySample:
     from soundmosaic.samples import service
 
     return LibrarySample.model_validate(service.edit_stem(artist(), track_id, stem, **body.model_dump()))
 
 
 @router.delete("/tracks/<track_id>/stems/<stem>")
-def delete_stem(track_id: Annotated[str, Path(pattern=ID)], stem: Annotated[str, Path(pattern=STEM)]) -> DeletedStem:
+def delete_stem(
+    track_id: Annotated[str, Path(pattern=ID)], stem: Annotated[str, Path(pattern=STEM)]
+) -> DeletedStem:
     from soundmosaic.samples import service
 
     return DeletedStem.model_validate(service.delete_stem(artist(), track_id, stem, request_id()))

@@ -250,7 +250,8 @@ def samples(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
         # The id and vector row stay with the sample when others are deleted or re-classed.
         listing.append({"key": relative, **sample, "stem": stem, "number": number, "row": row,
                         "sample_id": f"{request.track_id}-{stem}-{number:03d}"})
-    matrix = np.stack(vectors).astype(np.float16) if vectors else np.zeros((0, slicer.EMBEDDING_DIM), np.float16)
+    empty = np.zeros((0, slicer.EMBEDDING_DIM), np.float16)
+    matrix = np.stack(vectors).astype(np.float16) if vectors else empty
     np.save(files.workdir / "samples" / f"{stem}.npy", matrix)
     files.put(f"samples/{stem}.npy", files.workdir / "samples" / f"{stem}.npy", "application/octet-stream")
     files.put_json(f"samples/{stem}.json", {"stem": stem, "model": slicer.MODEL_VERSION,

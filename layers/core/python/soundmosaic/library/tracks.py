@@ -16,7 +16,7 @@ from soundmosaic.platform import aws, clock
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.items import from_item, to_item
 from soundmosaic.platform.paging import BadCursor, decode_cursor, encode_cursor
-from soundmosaic.platform.search import Query, Schema, SearchIndex, Snapshot, words
+from soundmosaic.platform.search import Query, Schema, SearchIndex, words
 
 
 class TrackNotFound(LookupError):
@@ -94,6 +94,8 @@ class TrackStore:
 
     def reindex(self, artist_id: str) -> int:
         """Make the artist's tracks index again from the table (after a failed index write)."""
+        from soundmosaic.platform.snapshot import Snapshot
+
         rows, query = [], {"KeyConditionExpression": Key("artist_id").eq(artist_id)}
         while True:
             reply = self.table.query(**query)
@@ -122,7 +124,7 @@ class TrackStore:
             raise BadCursor("cursor is not one this API returned")
         search = Query(words=words(query), terms=[f"tag={tag.strip().casefold()}"] if tag else [],
                        equal={"key": key.strip()} if key and key.strip() else {},
-                       ranges={"bpm": (bpm_min, bpm_max)} if bpm_min is not None or bpm_max is not None else {})
+                       ranges={} if bpm_min is None and bpm_max is None else {"bpm": (bpm_min, bpm_max)})
         rows, last = self.index.current(artist_id).page(search, limit, after)
         next_cursor = encode_cursor({"artist_id": artist_id, "track_id": last}) if last else None
         return [Track.from_item(r) for r in rows], next_cursor

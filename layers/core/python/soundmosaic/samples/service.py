@@ -21,13 +21,26 @@ from soundmosaic.platform import clock
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.paging import BadCursor, decode_cursor, encode_cursor
 from soundmosaic.platform.s3json import S3Json
-from soundmosaic.platform.search import Query, Snapshot, words
+from soundmosaic.platform.search import Query, words
+from soundmosaic.platform.snapshot import Snapshot
 
 from . import SampleNotFound, StemNotFound
 from .index import index, index_track
 
-CLASSES = ("kick", "snare", "clap", "closed_hat", "open_hat", "cymbal", "tom", "percussion",
-           "vocal", "bass", "tonal", "fx")  # soundmosaic.audio.samples.CLASSES
+CLASSES = (
+    "kick",
+    "snare",
+    "clap",
+    "closed_hat",
+    "open_hat",
+    "cymbal",
+    "tom",
+    "percussion",
+    "vocal",
+    "bass",
+    "tonal",
+    "fx",
+)  # soundmosaic.audio.samples.CLASSES
 SAME_SOUND = 0.92  # cosine similarity above which two samples count as the same sound
 
 
@@ -45,18 +58,28 @@ class Filters:
 
     def query(self) -> Query:
         equal = {"kind": self.kind}
-        for name, value in (("class", self.sample_class), ("track_id", self.track_id),
-                            ("stem", self.stem), ("key", self.key)):
+        for name, value in (
+            ("class", self.sample_class),
+            ("track_id", self.track_id),
+            ("stem", self.stem),
+            ("key", self.key),
+        ):
             if value and value.strip():
                 equal[name] = value.strip()
         ranges = {k: v for k, v in self.ranges.items() if v != (None, None)}
         if self.starred is not None:
             ranges["starred"] = (1.0, 1.0) if self.starred else (0.0, 0.0)
-        return Query(words=words(self.q), terms=[f"tag={self.tag.strip().casefold()}"] if self.tag else [],
-                     equal=equal, ranges=ranges)
+        return Query(
+            words=words(self.q),
+            terms=[f"tag={self.tag.strip().casefold()}"] if self.tag else [],
+            equal=equal,
+            ranges=ranges,
+        )
 
 
-def _with_urls(artist_id: str, rows: list[dict[str, Any]], scores: list[float] | None = None) -> list[dict[str, Any]]:
+def _with_urls(
+    artist_id: str, rows: list[dict[str, Any]], scores: list[float] | None = None
+) -> list[dict[str, Any]]:
     keys = [f"artists/{artist_id}/tracks/{row['track_id']}/{row['file']}" for row in rows]
     out = []
     for n, (row, url) in enumerate(zip(rows, presigned_gets(resource("MEDIA_BUCKET"), keys), strict=True)):
@@ -67,8 +90,9 @@ def _with_urls(artist_id: str, rows: list[dict[str, Any]], scores: list[float] |
     return out
 
 
-def search(artist_id: str, filters: Filters, limit: int, cursor: str | None = None,
-           similar_to: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+def search(
+    artist_id: str, filters: Filters, limit: int, cursor: str | None = None, similar_to: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
     """A page of the artist's samples (or stems), newest first, or nearest first to
     ``similar_to`` (then one page only, no cursor)."""
     snapshot = index().current(artist_id)
@@ -81,7 +105,9 @@ def search(artist_id: str, filters: Filters, limit: int, cursor: str | None = No
     if cursor and not isinstance(after, str):
         raise BadCursor("cursor is not one this API returned")
     rows, last = snapshot.page(query, limit, after)
-    return _with_urls(artist_id, rows), encode_cursor({"artist_id": artist_id, "sample_id": last}) if last else None
+    return _with_urls(artist_id, rows), encode_cursor(
+        {"artist_id": artist_id, "sample_id": last}
+    ) if last else None
 
 
 def _row(snapshot: Snapshot, sample_id: str) -> dict[str, Any]:
@@ -120,9 +146,17 @@ def sound_map(artist_id: str, limit: int) -> list[dict[str, Any]]:
     xy = snapshot.projection
     scale = float(np.abs(xy).max()) if len(xy) else 1.0
     scale = scale or 1.0
-    return [{"sample_id": snapshot.rows[i]["sample_id"], "class": snapshot.rows[i]["class"],
-             "track_id": snapshot.rows[i]["track_id"], "name": snapshot.rows[i]["name"],
-             "x": round(float(xy[i, 0]) / scale, 4), "y": round(float(xy[i, 1]) / scale, 4)} for i in rows]
+    return [
+        {
+            "sample_id": snapshot.rows[i]["sample_id"],
+            "class": snapshot.rows[i]["class"],
+            "track_id": snapshot.rows[i]["track_id"],
+            "name": snapshot.rows[i]["name"],
+            "x": round(float(xy[i, 0]) / scale, 4),
+            "y": round(float(xy[i, 1]) / scale, 4),
+        }
+        for i in rows
+    ]
 
 
 # -- management ---------------------------------------------------------------------------------------
@@ -131,15 +165,27 @@ def sound_map(artist_id: str, limit: int) -> list[dict[str, Any]]:
 def _sidecar(files: TrackFiles, row: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
     name = f"samples/{row['stem']}.json"
     sidecar = files.get_json(name, "samples")
-    entry = next((s for s in sidecar["samples"] if s.get("sample_id") == row["sample_id"]
-                  or s["key"] == row["file"]), None)
+    entry = next(
+        (
+            s
+            for s in sidecar["samples"]
+            if s.get("sample_id") == row["sample_id"] or s["key"] == row["file"]
+        ),
+        None,
+    )
     if entry is None:
         raise SampleNotFound(f"no sample {row['sample_id']}")
     return name, sidecar, entry
 
 
-def edit_sample(artist_id: str, sample_id: str, name: str | None = None, tags: list[str] | None = None,
-                sample_class: str | None = None, starred: bool | None = None) -> dict[str, Any]:
+def edit_sample(
+    artist_id: str,
+    sample_id: str,
+    name: str | None = None,
+    tags: list[str] | None = None,
+    sample_class: str | None = None,
+    starred: bool | None = None,
+) -> dict[str, Any]:
     row = _row(index().current(artist_id), sample_id)
     if row["kind"] != "sample":
         raise SampleNotFound(f"no sample {sample_id}")
@@ -166,16 +212,27 @@ def _correction_key(artist_id: str, sample_id: str) -> str:
     return f"artists/{artist_id}/samples/corrections/{sample_id}.json"
 
 
-def _record_correction(artist_id: str, sample_id: str, row: dict[str, Any], model: str | None,
-                       auto: str, chosen: str) -> None:
+def _record_correction(
+    artist_id: str, sample_id: str, row: dict[str, Any], model: str | None, auto: str, chosen: str
+) -> None:
     """The latest correction of a sample; put back to the model's class, it is no correction."""
     store, key = S3Json(resource("MEDIA_BUCKET")), _correction_key(artist_id, sample_id)
     if chosen == auto:
         store.s3.delete_object(Bucket=store.bucket, Key=key)
         return
-    store.put_json(key, {"sample_id": sample_id, "track_id": row["track_id"], "stem": row["stem"],
-                         "file": f"artists/{artist_id}/tracks/{row['track_id']}/{row['file']}",
-                         "model": model, "predicted": auto, "corrected": chosen, "at": clock.iso()})
+    store.put_json(
+        key,
+        {
+            "sample_id": sample_id,
+            "track_id": row["track_id"],
+            "stem": row["stem"],
+            "file": f"artists/{artist_id}/tracks/{row['track_id']}/{row['file']}",
+            "model": model,
+            "predicted": auto,
+            "corrected": chosen,
+            "at": clock.iso(),
+        },
+    )
 
 
 def _refresh_export(artist_id: str, track_id: str, correlation_id: str | None) -> str | None:
@@ -199,8 +256,11 @@ def delete_sample(artist_id: str, sample_id: str, correlation_id: str | None = N
     store.s3.delete_object(Bucket=store.bucket, Key=files.key(entry["key"]))
     store.s3.delete_object(Bucket=store.bucket, Key=_correction_key(artist_id, sample_id))
     index_track(artist_id, row["track_id"])
-    return {"sample_id": sample_id, "deleted": True,
-            "export_job_id": _refresh_export(artist_id, row["track_id"], correlation_id)}
+    return {
+        "sample_id": sample_id,
+        "deleted": True,
+        "export_job_id": _refresh_export(artist_id, row["track_id"], correlation_id),
+    }
 
 
 def _separation(artist_id: str, track_id: str, stem: str) -> tuple[TrackFiles, dict[str, Any]]:
@@ -214,8 +274,14 @@ def _separation(artist_id: str, track_id: str, stem: str) -> tuple[TrackFiles, d
     return files, separation
 
 
-def edit_stem(artist_id: str, track_id: str, stem: str, name: str | None = None,
-              tags: list[str] | None = None, starred: bool | None = None) -> dict[str, Any]:
+def edit_stem(
+    artist_id: str,
+    track_id: str,
+    stem: str,
+    name: str | None = None,
+    tags: list[str] | None = None,
+    starred: bool | None = None,
+) -> dict[str, Any]:
     files, separation = _separation(artist_id, track_id, stem)
     meta = separation.setdefault("meta", {}).setdefault(stem, {})
     if name is not None:
@@ -229,15 +295,23 @@ def edit_stem(artist_id: str, track_id: str, stem: str, name: str | None = None,
     return get(artist_id, f"{track_id}-{stem}")
 
 
-def delete_stem(artist_id: str, track_id: str, stem: str, correlation_id: str | None = None) -> dict[str, Any]:
+def delete_stem(
+    artist_id: str, track_id: str, stem: str, correlation_id: str | None = None
+) -> dict[str, Any]:
     """The stem and all made from it (peaks, MIDI, samples) go; the track page and export follow."""
     files, separation = _separation(artist_id, track_id, stem)
     separation["stems"] = [s for s in separation["stems"] if s != stem]
     separation.get("meta", {}).pop(stem, None)
     files.put_json("stems/separation.json", separation)  # first: from now on nothing lists it
     store = S3Json(resource("MEDIA_BUCKET"))
-    doomed = [f"stems/{stem}.wav", f"stems/{stem}.peaks.json", f"midi/{stem}.mid", f"midi/{stem}.json",
-              f"samples/{stem}.json", f"samples/{stem}.npy"]
+    doomed = [
+        f"stems/{stem}.wav",
+        f"stems/{stem}.peaks.json",
+        f"midi/{stem}.mid",
+        f"midi/{stem}.json",
+        f"samples/{stem}.json",
+        f"samples/{stem}.npy",
+    ]
     for relative in doomed:
         store.s3.delete_object(Bucket=store.bucket, Key=files.key(relative))
     files.delete(f"samples/{stem}/")
@@ -245,9 +319,13 @@ def delete_stem(artist_id: str, track_id: str, stem: str, correlation_id: str | 
     for sample in removed:
         store.s3.delete_object(Bucket=store.bucket, Key=_correction_key(artist_id, sample))
     index_track(artist_id, track_id)
-    return {"track_id": track_id, "stem": stem, "deleted": True, "samples_deleted": len(removed),
-            "export_job_id": _refresh_export(artist_id, track_id, correlation_id)}
-
+    return {
+        "track_id": track_id,
+        "stem": stem,
+        "deleted": True,
+        "samples_deleted": len(removed),
+        "export_job_id": _refresh_export(artist_id, track_id, correlation_id),
+    }
 
 
 def sample_pack(artist_id: str, sample_ids: list[str]) -> dict[str, Any]:
@@ -268,18 +346,39 @@ def sample_pack(artist_id: str, sample_ids: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="sample-pack-") as tmp:
         bundles: dict[str, TrackExport] = {}
         for n, row in enumerate(rows):
-            track = bundles.setdefault(row["track_id"], TrackExport(
-                artist=TrackStore().get(artist_id, row["track_id"]).artist_name or artist_id,
-                title=row["track_title"], manifest={"track_id": row["track_id"], "bpm": row.get("bpm"),
-                                                    "key": row.get("key"), "samples": []}))
-            path = store.download(f"artists/{artist_id}/tracks/{row['track_id']}/{row['file']}",
-                                  Path(tmp) / f"{n:05d}.wav")
-            entry = {"label": row["class"], "stem": row["stem"], "start_s": row.get("start_s"),
-                     "end_s": row.get("end_s"), "sample_id": row["sample_id"], "name": row["name"],
-                     "tags": row["tags"]}
+            track = bundles.setdefault(
+                row["track_id"],
+                TrackExport(
+                    artist=TrackStore().get(artist_id, row["track_id"]).artist_name or artist_id,
+                    title=row["track_title"],
+                    manifest={
+                        "track_id": row["track_id"],
+                        "bpm": row.get("bpm"),
+                        "key": row.get("key"),
+                        "samples": [],
+                    },
+                ),
+            )
+            path = store.download(
+                f"artists/{artist_id}/tracks/{row['track_id']}/{row['file']}", Path(tmp) / f"{n:05d}.wav"
+            )
+            entry = {
+                "label": row["class"],
+                "stem": row["stem"],
+                "start_s": row.get("start_s"),
+                "end_s": row.get("end_s"),
+                "sample_id": row["sample_id"],
+                "name": row["name"],
+                "tags": row["tags"],
+            }
             track.samples.append({**entry, "path": path})
             track.manifest["samples"].append(entry)
         zipped = write_zip(Path(tmp) / "pack.zip", list(bundles.values()))
         key = store.upload(zipped, f"artists/{artist_id}/exports/packs/{pack_id}.zip", "application/zip")
-    return {"pack_id": pack_id, "samples": len(rows),
-            "url": presigned_get(resource("MEDIA_BUCKET"), key, filename=f"SoundMosaic sample pack {pack_id}.zip")}
+    return {
+        "pack_id": pack_id,
+        "samples": len(rows),
+        "url": presigned_get(
+            resource("MEDIA_BUCKET"), key, filename=f"SoundMosaic sample pack {pack_id}.zip"
+        ),
+    }
