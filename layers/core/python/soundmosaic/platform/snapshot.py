@@ -210,7 +210,8 @@ class Snapshot:
                 if put
                 else np.zeros((0, self.schema.vector_dim), np.float16)
             )
-        matrix = np.concatenate([self.vectors[kept], np.asarray(vectors, np.float16).reshape(len(put), -1)])
+        added = np.asarray(vectors, np.float16).reshape(len(put), self.schema.vector_dim)
+        matrix = np.concatenate([self.vectors[kept], added])
         return Snapshot(self.schema, rows, matrix)
 
     def dumps(self) -> bytes:
