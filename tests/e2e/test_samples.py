@@ -36,7 +36,7 @@ def seeded(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
         aws.reset()
         tmp = tmp_path_factory.mktemp("e2e-samples")
         kick = synth.generate("kick", np.random.default_rng(7))
-        ids = [seed_track(ARTIST, "Night Drive", kick, 1, tmp), seed_track(ARTIST, "Morning Run", kick, 2, tmp)]
+        ids = [seed_track(ARTIST, title, kick, n, tmp) for n, title in ((1, "Night Drive"), (2, "Morning Run"))]
     aws.reset()
     return ids
 

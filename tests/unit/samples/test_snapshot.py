@@ -13,8 +13,9 @@ SCHEMA = Schema("t", "id", lambda r: [*words(r["name"]), *(f"tag={t}" for t in r
 
 
 def rows(n: int) -> list[dict]:
-    return [{"id": f"{i:04d}", "name": f"Kick {i}" if i % 2 else f"Snare Élan {i}", "tags": ["dusty"] if i == 3 else [],
-             "class": "kick" if i % 2 else "snare", "bpm": 80 + i} for i in range(n)]
+    return [{"id": f"{i:04d}", "name": f"Kick {i}" if i % 2 else f"Snare Élan {i}",
+             "tags": ["dusty"] if i == 3 else [], "class": "kick" if i % 2 else "snare", "bpm": 80 + i}
+            for i in range(n)]
 
 
 def test_queries_pages_and_changes():
@@ -27,7 +28,8 @@ def test_queries_pages_and_changes():
     assert snap.page(Query(words=["ela"]), 2, "0000") == ([], None)
     assert [r["id"] for r in snap.page(Query(terms=["tag=dusty"]), 9)[0]] == ["0003"]
     assert snap.page(Query(terms=["tag=dust"]), 9)[0] == []  # tags match exactly
-    assert [r["id"] for r in snap.page(Query(equal={"class": "KICK"}, ranges={"bpm": (82, None)}), 9)[0]] == ["0003"]
+    kicks = Query(equal={"class": "KICK"}, ranges={"bpm": (82, None)})
+    assert [r["id"] for r in snap.page(kicks, 9)[0]] == ["0003"]
     assert snap.page(Query(equal={"class": "banjo"}), 9)[0] == []
     near = snap.nearest("0000", 2)
     assert [r["id"] for r, _ in near] == ["0004", "0002"] and near[0][1] > near[1][1]

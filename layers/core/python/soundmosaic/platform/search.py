@@ -13,7 +13,8 @@ writers retry instead of losing each other's changes.
 
 Why not a word index of DynamoDB items (the catalog's design) or OpenSearch Serverless: see
 docs/samples.md (figures and cost). The index is derived data: the records (the tracks table,
-the samples' sidecars) stay the truth, and their rebuilds (``TrackStore.reindex``, ``samples.index.index_track``) make it again.
+the samples' sidecars) stay the truth, and their rebuilds (``TrackStore.reindex``,
+``samples.index.index_track``) make it again.
 """
 
 from __future__ import annotations
