@@ -36,7 +36,8 @@ def seeded(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
         aws.reset()
         tmp = tmp_path_factory.mktemp("e2e-samples")
         kick = synth.generate("kick", np.random.default_rng(7))
-        ids = [seed_track(ARTIST, title, kick, n, tmp) for n, title in ((1, "Night Drive"), (2, "Morning Run"))]
+        titles = ((1, "Night Drive"), (2, "Morning Run"))
+        ids = [seed_track(ARTIST, title, kick, n, tmp) for n, title in titles]
     aws.reset()
     return ids
 
