@@ -153,7 +153,7 @@ export default function SamplesPage() {
   });
   const items = page.data?.items ?? [];
   return (
-    <section className="samples-page">
+    <section className="page samples-page">
       <header className="page-head">
         <h1>Samples</h1>
         <div className="row-actions">
