@@ -31,6 +31,7 @@ export interface SampleFilters {
   loudness_min?: number;
   loudness_max?: number;
   similar_to?: string;
+  kind?: "sample" | "stem";
 }
 
 /** The query string of `filters`: empty values left out. */
@@ -63,6 +64,10 @@ export const samplesApi = {
     unwrap<LibrarySample>(untyped.PATCH("/samples/{sample_id}", { params: { path: { sample_id: sampleId } }, body })),
   remove: (sampleId: string) =>
     unwrap<{ deleted: boolean }>(untyped.DELETE("/samples/{sample_id}", { params: { path: { sample_id: sampleId } } })),
+  editStem: (trackId: string, stem: string, body: { name?: string; tags?: string[]; starred?: boolean }) =>
+    unwrap<LibrarySample>(untyped.PATCH("/tracks/{track_id}/stems/{stem}", { params: { path: { track_id: trackId, stem } }, body })),
+  removeStem: (trackId: string, stem: string) =>
+    unwrap<{ deleted: boolean }>(untyped.DELETE("/tracks/{track_id}/stems/{stem}", { params: { path: { track_id: trackId, stem } } })),
   pack: (sampleIds: string[]) => unwrap<SamplePack>(untyped.POST("/samples/pack", { body: { sample_ids: sampleIds } })),
 };
 
@@ -79,11 +84,14 @@ export function useSameSound(sampleId: string | null) {
     enabled: !!sampleId });
 }
 
+/** A stem row (kind "stem") is edited and deleted through its track's stem routes. */
+type Edit = { id: string; name?: string; tags?: string[]; class?: string; starred?: boolean; stem?: { track: string; name: string } };
+
 export function useEditSample() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, ...body }: { id: string; name?: string; tags?: string[]; class?: string; starred?: boolean }) =>
-      samplesApi.edit(id, body),
+    mutationFn: ({ id, stem, ...body }: Edit) =>
+      stem ? samplesApi.editStem(stem.track, stem.name, body) : samplesApi.edit(id, body),
     onSuccess: () => client.invalidateQueries({ queryKey: ["samples"] }),
   });
 }
@@ -91,7 +99,8 @@ export function useEditSample() {
 export function useDeleteSample() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: samplesApi.remove,
+    mutationFn: ({ id, stem }: { id: string; stem?: { track: string; name: string } }) =>
+      stem ? samplesApi.removeStem(stem.track, stem.name) : samplesApi.remove(id),
     onSuccess: () => client.invalidateQueries({ queryKey: ["samples"] }),
   });
 }

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { sampleQuery } from "../api/samples";
 import { mockApi, renderApp, signInForTest } from "../test/utils";
 import SamplesPage from "./SamplesPage";
@@ -54,6 +54,23 @@ describe("SamplesPage", () => {
     await user.click(screen.getByRole("button", { name: "Export sample pack (2)" }));
     expect(await screen.findByTestId("pack-link")).toHaveAttribute("href", "http://s3.test/pack.zip");
     expect(calls.find((c) => c.method === "POST")?.body).toEqual({ sample_ids: ["t1-drums-001", "t1-drums-002"] });
+  });
+
+  it("lists stems and deletes one through its track's stem route", async () => {
+    const stem = sample(9, { sample_id: "t1-drums", kind: "stem", class: "drums", name: "Drums", file: "stems/drums.wav" });
+    const calls = mockApi({
+      "GET /samples": (_r, url) => ({ items: url.searchParams.get("kind") === "stem" ? [stem] : [sample(1)], next_cursor: null }),
+      "DELETE /tracks/{id}/stems/{stem}": () => ({ track_id: "t1", stem: "drums", deleted: true, samples_deleted: 3, export_job_id: null }),
+    });
+    vi.spyOn(window, "confirm").mockReturnValue(true);
+    const user = userEvent.setup();
+    renderApp(<SamplesPage />, at);
+    await screen.findAllByTestId("sample-row");
+    await user.selectOptions(screen.getByRole("combobox", { name: "Show" }), "stem");
+    await waitFor(() => expect(screen.getByTestId("sample-row")).toHaveTextContent("Stem"));
+    expect(screen.queryByRole("button", { name: "Similar" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Delete Drums" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "DELETE" && c.path === "/tracks/t1/stems/drums")).toBe(true));
   });
 
   it("drags a sample out as a DownloadURL", async () => {

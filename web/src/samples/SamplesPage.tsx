@@ -32,6 +32,13 @@ function Filters({ filters, onChange }: { filters: SampleFilters; onChange: (f: 
   );
   return (
     <form className="sample-filters" aria-label="Sample filters" onSubmit={(e) => e.preventDefault()}>
+      <label className="field">
+        <span>Show</span>
+        <select value={filters.kind ?? "sample"} onChange={(e) => set({ kind: e.target.value === "stem" ? "stem" : undefined })}>
+          <option value="sample">Samples</option>
+          <option value="stem">Stems</option>
+        </select>
+      </label>
       {field("Search", "q", { type: "search", placeholder: "name, track, class, tag" })}
       <label className="field">
         <span>Class</span>
@@ -64,6 +71,7 @@ function SampleRow({ sample, chosen, onChoose, onSimilar, onSame }: {
 }) {
   const edit = useEditSample();
   const remove = useDeleteSample();
+  const stem = sample.kind === "stem" ? { track: sample.track_id, name: sample.stem } : undefined;
   const play = () => void audition(sample.url).catch(() => undefined);
   const keys = (event: KeyboardEvent<HTMLTableRowElement>) => {
     if (event.target !== event.currentTarget) return;
@@ -83,13 +91,15 @@ function SampleRow({ sample, chosen, onChoose, onSimilar, onSame }: {
       <td><input type="checkbox" aria-label={`Choose ${sample.name}`} checked={chosen} onChange={(e) => onChoose(e.target.checked)} /></td>
       <td>
         <input className="inline-edit" aria-label={`Name of ${sample.sample_id}`} defaultValue={sample.name}
-          onBlur={(e) => e.target.value.trim() && e.target.value !== sample.name && edit.mutate({ id: sample.sample_id, name: e.target.value })} />
+          onBlur={(e) => e.target.value.trim() && e.target.value !== sample.name && edit.mutate({ id: sample.sample_id, stem, name: e.target.value })} />
       </td>
       <td>
-        <select aria-label={`Class of ${sample.name}`} value={sample.class}
-          onChange={(e) => edit.mutate({ id: sample.sample_id, class: e.target.value })}>
-          {CLASSES.map((c) => <option key={c} value={c}>{className(c)}</option>)}
-        </select>
+        {stem ? <span>Stem</span> : (
+          <select aria-label={`Class of ${sample.name}`} value={sample.class}
+            onChange={(e) => edit.mutate({ id: sample.sample_id, class: e.target.value })}>
+            {CLASSES.map((c) => <option key={c} value={c}>{className(c)}</option>)}
+          </select>
+        )}
         <span className="confidence" title={`${confidence}% sure`}><span style={{ width: `${confidence}%` }} /></span>
         {sample.auto_class && sample.auto_class !== sample.class && <span className="muted small"> (was {className(sample.auto_class)})</span>}
       </td>
@@ -102,12 +112,13 @@ function SampleRow({ sample, chosen, onChoose, onSimilar, onSame }: {
       <td className="row-actions">
         <button type="button" className="btn btn-small btn-ghost" aria-pressed={sample.starred}
           aria-label={`${sample.starred ? "Unstar" : "Star"} ${sample.name}`}
-          onClick={() => edit.mutate({ id: sample.sample_id, starred: !sample.starred })}>{sample.starred ? "★" : "☆"}</button>
-        <button type="button" className="btn btn-small btn-ghost" onClick={onSimilar}>Similar</button>
-        <button type="button" className="btn btn-small btn-ghost" onClick={onSame}>In other tracks</button>
+          onClick={() => edit.mutate({ id: sample.sample_id, stem, starred: !sample.starred })}>{sample.starred ? "★" : "☆"}</button>
+        {!stem && <button type="button" className="btn btn-small btn-ghost" onClick={onSimilar}>Similar</button>}
+        {!stem && <button type="button" className="btn btn-small btn-ghost" onClick={onSame}>In other tracks</button>}
         <a className="btn btn-small btn-ghost" href={sample.url} download={fileName(sample)}>Download</a>
         <button type="button" className="btn btn-small btn-ghost" aria-label={`Delete ${sample.name}`}
-          onClick={() => window.confirm(`Delete ${sample.name}?`) && remove.mutate(sample.sample_id)}>Delete</button>
+          onClick={() => window.confirm(`Delete ${sample.name}${stem ? " and everything made from it" : ""}?`)
+            && remove.mutate({ id: sample.sample_id, stem })}>Delete</button>
       </td>
     </tr>
   );
