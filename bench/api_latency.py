@@ -90,6 +90,7 @@ def seed(n_tracks: int) -> float:
     with TrackStore().table.batch_writer() as writer:
         for item in items:
             writer.put_item(Item=item)
+    TrackStore().reindex(ARTIST)  # listing and search read the tracks index (docs/samples.md)
     return time.perf_counter() - started
 
 

@@ -55,8 +55,8 @@ NEEDS: dict[str, Needs] = {
     # vendor clients, which the zip layers lack: the api runs as the studio image.
     "api": Needs(
         buckets={"uploads": RW, "media": RW, "quarantine": RW},
-        tables={"tracks": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES, **GENERATION_TABLES,
-                "writers": RW},
+        tables={"tracks": RW, "search": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES,
+                **GENERATION_TABLES, "writers": RW},
         starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
                 "song_generation"),
         sends=("publish", "writers-turns"),
@@ -72,7 +72,7 @@ NEEDS: dict[str, Needs] = {
     # ffprobe through a presigned GET, then move the upload into the library or quarantine.
     "probe": Needs(
         buckets={"uploads": RW, "media": RW, "quarantine": RW},
-        tables={"tracks": RW},
+        tables={"tracks": RW, "search": RW},
         container="lambda-ffmpeg",
     ),
     # Job stage/percent/end-state updates from the workflows.
@@ -83,7 +83,7 @@ NEEDS: dict[str, Needs] = {
     # ffmpeg, torch, demucs, faster-whisper and their baked weights.
     "audio": Needs(
         buckets={"media": RW},
-        tables={"tracks": RW, "jobs": RW},
+        tables={"tracks": RW, "search": RW, "jobs": RW},
         container="audio",
         ephemeral_storage_mb=10240,
         gpu_endpoint=True,
@@ -159,7 +159,7 @@ NEEDS: dict[str, Needs] = {
     # like the api, it runs as the studio image.
     "refresh": Needs(
         buckets={"uploads": RW, "media": RW},
-        tables={"tracks": RW, "jobs": RW, "catalog": RW},
+        tables={"tracks": RW, "search": RW, "jobs": RW, "catalog": RW},
         secrets=("provider-keys",),
         container="studio",
     ),

@@ -31,6 +31,7 @@ from . import (
     library,
     publishing,
     royalties,
+    samples,
     sieb,
     studio,
     writers,
@@ -39,8 +40,8 @@ from . import (
 from .models import Reply
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
-for _router in (caller, library, audio, catalog, generation, publishing, royalties, studio, sieb,
-                writers, writers_notes):
+for _router in (caller, library, audio, catalog, generation, publishing, royalties, samples, studio,
+                sieb, writers, writers_notes):
     app.include_router(_router.router)
 
 

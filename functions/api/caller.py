@@ -45,6 +45,7 @@ from soundmosaic.royalties.reports import NotYourStatement
 from soundmosaic.royalties.service import NotAdmin, ProvenanceNotFound
 from soundmosaic.royalties.tenancy import TrackTaken
 from soundmosaic.sieb.errors import NotConfigured
+from soundmosaic.samples import SampleNotFound, StemNotFound
 from soundmosaic.studio.dna import DnaVersionNotFound
 from soundmosaic.studio.store import StudioNotFound
 from soundmosaic.writers.errors import NotRoomAdmin, RoomNotFound, WritersNotFound
@@ -89,7 +90,8 @@ def no_job(err: JobNotFound) -> NoReturn:
 
 @router.exception_handler([ProjectNotFound, CatalogEntryNotFound, StudioNotFound, DnaVersionNotFound,
                            ImportNotFound, LineNotFound, NotPublished, ProvenanceNotFound,
-                           ExternalNotFound, RoomNotFound, WritersNotFound])
+                           ExternalNotFound, RoomNotFound, WritersNotFound,
+                           SampleNotFound, StemNotFound])
 def not_found(err: LookupError) -> NoReturn:
     raise NotFoundError(_reason(err)) from err
 

@@ -230,7 +230,11 @@ def get_track(track_id: str) -> TrackWithMedia:
 
 @router.patch("/tracks/<track_id>")
 def edit_track(track_id: str, body: TrackEdit) -> Track:
-    return Track.model_validate(TrackStore().edit(artist(), track_id, **body.model_dump()).__dict__)
+    from soundmosaic.samples.index import index_track
+
+    track = TrackStore().edit(artist(), track_id, **body.model_dump())
+    index_track(artist(), track_id)  # its samples carry the track's title
+    return Track.model_validate(track.__dict__)
 
 
 @router.delete("/tracks/<track_id>")
@@ -239,6 +243,9 @@ def delete_track(track_id: str) -> DeletedTrack:
     store.get(owner, track_id)
     deleted = media.delete_prefix(resource("MEDIA_BUCKET"), track_prefix(owner, track_id))
     store.delete(owner, track_id)
+    from soundmosaic.samples.index import remove_track
+
+    remove_track(owner, track_id)
     return DeletedTrack(track_id=track_id, deleted=True, objects_deleted=deleted)
 
 

@@ -678,6 +678,54 @@ const scenarios = {
       return { documents, characters, turns, sceneText, notes, tools, cacheShare };
     });
   },
+
+  /**
+   * The sample library: list, filter by class, audition on hover and with the keyboard (the
+   * sample's WAV is fetched and decoded), sort by similarity, the map of sounds, star, and a
+   * sample pack of two chosen samples.
+   */
+  async sampleLibrary() {
+    return withPage({}, async (page) => {
+      const fetched = new Set();
+      page.on("response", (reply) => reply.url().includes("/samples/") && reply.url().includes(".wav") && fetched.add(reply.url().split("?")[0]));
+      await signIn(page);
+      await page.getByRole("link", { name: "Samples" }).click();
+      await page.getByRole("heading", { name: "Samples", level: 1 }).waitFor();
+      const rows = page.getByTestId("sample-row");
+      await rows.first().waitFor();
+      const listed = await rows.count();
+      await shot(page, "sample-library");
+      await rows.nth(0).hover();
+      await page.waitForTimeout(400);
+      await rows.nth(1).focus();
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Enter");
+      await page.waitForTimeout(400);
+      const auditioned = fetched.size;
+      await page.getByRole("combobox", { name: "Class", exact: true }).selectOption("kick");
+      await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=sample-row] select")].every((s) => s.value === "kick"));
+      const kicks = await rows.count();
+      await rows.nth(0).getByRole("button", { name: "Similar" }).click();
+      await page.getByText(/Sorted by similarity/).waitFor();
+      await page.waitForFunction(() => document.querySelector("[data-testid=sample-row] td:nth-child(9)")?.textContent?.endsWith("%"));
+      const similarity = await rows.nth(0).locator("td").nth(8).textContent();
+      await page.getByRole("button", { name: "Clear" }).click();
+      await page.getByRole("combobox", { name: "Class", exact: true }).selectOption("");
+      await page.getByRole("button", { name: "Map of sounds" }).click();
+      await page.getByTestId("sound-map").waitFor();
+      const points = await page.locator("[data-testid=sound-map] circle").count();
+      await shot(page, "sample-map", { fullPage: true });
+      await page.getByRole("button", { name: "Hide the map" }).click();
+      const first = rows.nth(0);
+      await first.getByRole("button", { name: /^Star / }).click();
+      await first.getByRole("button", { name: /^Unstar / }).waitFor();
+      await rows.nth(0).getByRole("checkbox").check();
+      await rows.nth(1).getByRole("checkbox").check();
+      await page.getByRole("button", { name: "Export sample pack (2)" }).click();
+      const pack = await page.getByTestId("pack-link").getAttribute("href");
+      return { listed, auditioned, kicks, similarity, points, pack };
+    });
+  },
 };
 
 if (!scenarios[scenario]) {

@@ -44,7 +44,17 @@ ZIP_FUNCTIONS = [f for f in resources.FUNCTIONS if not needs.needs(f.key).contai
 POWERTOOLS_LAYER_REMOVES = ("boto*", "s3transfer*", "*dateutil*", "urllib3*", "six*", "jmespath*")
 
 # Lazy imports on code paths a function never runs: "module.function" of the import -> why.
+# The search index's snapshots need numpy (the images have it); a zip function that imports the
+# track records but never writes them never builds one.
+_NO_INDEX_WRITES = {
+    "soundmosaic.library.tracks.TrackStore.reindex": "rebuilt by the api and the audio image only",
+    "soundmosaic.platform.search.SearchIndex._load": "track writes happen in the probe and audio images "
+    "and the api; this function reads and writes no track",
+}
+
 NOT_ON_THE_PATH: dict[str, dict[str, str]] = {
+    "ingest": _NO_INDEX_WRITES,
+    "refresh": _NO_INDEX_WRITES,
     "publishing": {
         "soundmosaic.publishing.service._artwork":
             "publish_take renders a missing cover in the api (the studio image, with Pillow); the "

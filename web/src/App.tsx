@@ -21,6 +21,7 @@ const Royalties = lazy(() => import("./royalties/RoyaltiesPage"));
 const Writers = lazy(() => import("./writers/WritersRoutes"));
 // Sieb (questions over stock data, the point cloud in a further chunk of its own).
 const Sieb = lazy(() => import("./sieb/SiebPage"));
+const Samples = lazy(() => import("./samples/SamplesPage"));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -57,6 +58,7 @@ function Shell() {
         </Link>
         <nav aria-label="Main">
           <NavLink to="/" end>Library</NavLink>
+          <NavLink to="/samples">Samples</NavLink>
           <NavLink to="/studio">Studio</NavLink>
           <NavLink to="/generation">Generation</NavLink>
           <NavLink to="/royalties">Royalties</NavLink>
@@ -96,6 +98,7 @@ export function App() {
         <Route path="royalties" element={<Royalties />} />
         <Route path="writers/*" element={<Writers />} />
         <Route path="sieb" element={<Sieb />} />
+        <Route path="samples" element={<Samples />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

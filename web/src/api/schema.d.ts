@@ -330,6 +330,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/samples/{sample_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /samples/{sample_id} */
+        get: operations["get_sample_samples__sample_id__get"];
+        put?: never;
+        post?: never;
+        /** DELETE /samples/{sample_id} */
+        delete: operations["delete_sample_samples__sample_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /samples/{sample_id} */
+        patch: operations["edit_sample_samples__sample_id__patch"];
+        trace?: never;
+    };
+    "/samples/{sample_id}/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /samples/{sample_id}/similar */
+        get: operations["similar_samples_samples__sample_id__similar_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tracks/{track_id}/stems/{stem}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** DELETE /tracks/{track_id}/stems/{stem} */
+        delete: operations["delete_stem_tracks__track_id__stems__stem__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /tracks/{track_id}/stems/{stem} */
+        patch: operations["edit_stem_tracks__track_id__stems__stem__patch"];
+        trace?: never;
+    };
     "/studio/artwork/{artwork_id}": {
         parameters: {
             query?: never;
@@ -989,6 +1043,57 @@ export interface paths {
         };
         /** GET /royalties/chart */
         get: operations["holder_chart_royalties_chart_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /samples */
+        get: operations["list_samples_samples_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/samples/pack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /samples/pack */
+        post: operations["sample_pack_samples_pack_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/samples/map": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /samples/map */
+        get: operations["sample_map_samples_map_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2148,6 +2253,31 @@ export interface components {
             /** P95 Latency Ms */
             p95_latency_ms: number | null;
         };
+        /** DeletedSample */
+        DeletedSample: {
+            /** Sample Id */
+            sample_id: string;
+            /** Deleted */
+            deleted: boolean;
+            /**
+             * Export Job Id
+             * @description the track's export made again without it, if it had one
+             */
+            export_job_id: string | null;
+        };
+        /** DeletedStem */
+        DeletedStem: {
+            /** Track Id */
+            track_id: string;
+            /** Stem */
+            stem: string;
+            /** Deleted */
+            deleted: boolean;
+            /** Samples Deleted */
+            samples_deleted: number;
+            /** Export Job Id */
+            export_job_id: string | null;
+        };
         /** DeletedTrack */
         DeletedTrack: {
             /** Track Id */
@@ -2708,6 +2838,86 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /**
+         * LibrarySample
+         * @description One sample (or stem, ``kind`` 'stem') of the library, with a presigned GET of its audio.
+         */
+        LibrarySample: {
+            /** Sample Id */
+            sample_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "sample" | "stem";
+            /** Track Id */
+            track_id: string;
+            /** Track Title */
+            track_title: string;
+            /** Stem */
+            stem: string;
+            /**
+             * Class
+             * @description the classifier's label, or the user's correction
+             */
+            class: string;
+            /**
+             * Auto Class
+             * @description what the classifier said
+             */
+            auto_class?: string | null;
+            /**
+             * Confidence
+             * @description the classifier's probability of its label (0-1)
+             */
+            confidence: number;
+            /** Duration S */
+            duration_s?: number | null;
+            /**
+             * Loudness Db
+             * @description peak of the hit in its source, dBFS
+             */
+            loudness_db?: number | null;
+            /** Start S */
+            start_s?: number | null;
+            /** End S */
+            end_s?: number | null;
+            /**
+             * Key
+             * @description the source track's key
+             */
+            key?: string | null;
+            /**
+             * Bpm
+             * @description the source track's tempo
+             */
+            bpm?: number | null;
+            /** Name */
+            name: string;
+            /** Tags */
+            tags: string[];
+            /** Starred */
+            starred: boolean;
+            /**
+             * File
+             * @description its path under the track's prefix
+             */
+            file: string;
+            /** Url */
+            url: string;
+            /**
+             * Similarity
+             * @description cosine similarity to the chosen sample
+             */
+            similarity?: number | null;
+        };
+        /** LibrarySamplePage */
+        LibrarySamplePage: {
+            /** Items */
+            items: components["schemas"]["LibrarySample"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** LineReason */
         LineReason: {
             /** Line No */
@@ -2748,6 +2958,21 @@ export interface components {
              * @description ISO 639-1 code such as 'en' (default: detected)
              */
             language?: string | null;
+        };
+        /** MapPoint */
+        MapPoint: {
+            /** Sample Id */
+            sample_id: string;
+            /** Class */
+            class: string;
+            /** Track Id */
+            track_id: string;
+            /** Name */
+            name: string;
+            /** X */
+            x: number;
+            /** Y */
+            y: number;
         };
         /**
          * Match
@@ -3031,6 +3256,11 @@ export interface components {
             episodes?: number[];
             /** Characters */
             characters?: string[];
+        };
+        /** PackRequest */
+        PackRequest: {
+            /** Sample Ids */
+            sample_ids: string[];
         };
         /** PackageFile */
         PackageFile: {
@@ -3847,6 +4077,37 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** SampleEdit */
+        SampleEdit: {
+            /** Name */
+            name?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /**
+             * Class
+             * @description a correction, kept as training data for the classifier
+             */
+            class?: ("kick" | "snare" | "clap" | "closed_hat" | "open_hat" | "cymbal" | "tom" | "percussion" | "vocal" | "bass" | "tonal" | "fx") | null;
+            /** Starred */
+            starred?: boolean | null;
+        };
+        /** SampleMap */
+        SampleMap: {
+            /** Points */
+            points: components["schemas"]["MapPoint"][];
+        };
+        /** SamplePack */
+        SamplePack: {
+            /** Pack Id */
+            pack_id: string;
+            /** Samples */
+            samples: number;
+            /**
+             * Url
+             * @description the zip: a folder per source track, Samples/<class>/<Stem> 001.wav, manifests
+             */
+            url: string;
+        };
         /** SamplesSettings */
         SamplesSettings: {
             /** Onset Delta */
@@ -3982,6 +4243,11 @@ export interface components {
             created_at: string;
             /** Updated At */
             updated_at: string;
+        };
+        /** SimilarSamples */
+        SimilarSamples: {
+            /** Items */
+            items: components["schemas"]["LibrarySample"][];
         };
         /**
          * SingleUpload
@@ -4226,6 +4492,15 @@ export interface components {
             peaks_url: string;
             /** Engine */
             engine: string | null;
+        };
+        /** StemEdit */
+        StemEdit: {
+            /** Name */
+            name?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** Starred */
+            starred?: boolean | null;
         };
         /** StoryBeat */
         StoryBeat: {
@@ -5458,6 +5733,206 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecordedProvenance"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_sample_samples__sample_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sample_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibrarySample"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_sample_samples__sample_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sample_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedSample"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    edit_sample_samples__sample_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sample_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SampleEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibrarySample"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    similar_samples_samples__sample_id__similar_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description only the same sound in other tracks */
+                other_tracks?: boolean;
+            };
+            header?: never;
+            path: {
+                sample_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarSamples"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_stem_tracks__track_id__stems__stem__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+                stem: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedStem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    edit_stem_tracks__track_id__stems__stem__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                track_id: string;
+                stem: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StemEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibrarySample"];
                 };
             };
             /** @description Validation Error */
@@ -6870,6 +7345,121 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Chart"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_samples_samples_get: {
+        parameters: {
+            query?: {
+                /** @description words of name, track, stem, class, tags */
+                q?: string | null;
+                class?: ("kick" | "snare" | "clap" | "closed_hat" | "open_hat" | "cymbal" | "tom" | "percussion" | "vocal" | "bass" | "tonal" | "fx") | null;
+                track_id?: string | null;
+                stem?: string | null;
+                /** @description e.g. 'A minor' */
+                key?: string | null;
+                tag?: string | null;
+                kind?: "sample" | "stem";
+                starred?: boolean | null;
+                bpm_min?: number | null;
+                bpm_max?: number | null;
+                duration_min?: number | null;
+                duration_max?: number | null;
+                loudness_min?: number | null;
+                loudness_max?: number | null;
+                confidence_min?: number | null;
+                /** @description nearest first to this sample */
+                similar_to?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LibrarySamplePage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sample_pack_samples_pack_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PackRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SamplePack"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sample_map_samples_map_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SampleMap"];
                 };
             };
             /** @description Validation Error */

@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from soundmosaic.audio.settings import STAGES, StageSettings
 from soundmosaic.library import keys
 from soundmosaic.library.tracks import TrackStore
@@ -238,15 +240,31 @@ def samples(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
     found = slicer.slice_file(files.fetch(f"stems/{stem}.wav", "separate"), stem, settings, out_dir,
                               chunk_s=SAMPLES_CHUNK_S)
     files.delete(f"samples/{stem}/")
-    listing = []
-    for sample in found:
+    listing, vectors = [], []
+    for row, sample in enumerate(found):
         path = sample.pop("path")
+        vectors.append(sample.pop("embedding"))
         relative = f"samples/{stem}/{path.relative_to(out_dir).as_posix()}"
         files.put(relative, path, "audio/wav")
-        listing.append({"key": relative, **sample, "stem": stem})
+        number = int(path.stem)
+        # The id and vector row stay with the sample when others are deleted or re-classed.
+        listing.append({"key": relative, **sample, "stem": stem, "number": number, "row": row,
+                        "sample_id": f"{request.track_id}-{stem}-{number:03d}"})
+    empty = np.zeros((0, slicer.EMBEDDING_DIM), np.float16)
+    matrix = np.stack(vectors).astype(np.float16) if vectors else empty
+    np.save(files.workdir / "samples" / f"{stem}.npy", matrix)
+    files.put(f"samples/{stem}.npy", files.workdir / "samples" / f"{stem}.npy", "application/octet-stream")
     files.put_json(f"samples/{stem}.json", {"stem": stem, "model": slicer.MODEL_VERSION,
                                             "settings": asdict(settings), "samples": listing})
+    _index_samples(request)
     return {"stem": stem, "samples": len(listing)}
+
+
+def _index_samples(request: StageRequest) -> None:
+    """The samples room indexes what the lab made (its own rows for this track)."""
+    from soundmosaic.samples.index import index_track
+
+    index_track(request.artist_id, request.track_id)
 
 
 def export(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
@@ -257,6 +275,7 @@ def export(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
     path = write_zip(files.workdir / "export" / f"{bundle.base}.zip", [bundle])
     key = files.put(f"export/{path.name}", path, "application/zip")
     TrackStore().set_processed(request.artist_id, request.track_id, key)
+    _index_samples(request)  # the analysis' key and BPM, stems whose samples were not asked for
     return {"export_key": key}
 
 

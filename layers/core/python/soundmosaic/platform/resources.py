@@ -129,6 +129,9 @@ BUCKETS = (
 TABLES = (
     Table("tracks", "TRACKS_TABLE", "library records, newest first", sort_key="track_id"),
     Table("jobs", "JOBS_TABLE", "jobs with status, stage, percent", sort_key="job_id"),
+    # soundmosaic.platform.search: which snapshot in the media bucket is each artist's index.
+    Table("search", "SEARCH_TABLE", "search index heads: the current version of each artist's index",
+          sort_key="index"),
     Table("idempotency", "IDEMPOTENCY_TABLE", "Powertools idempotency records",
           partition_key="id", ttl_attribute="expiration"),
     # The royalty ledger (soundmosaic.royalties.tables): append-only, retained, deletion-protected.

@@ -37,6 +37,7 @@ from .slicing import (
 CLASSES = ("kick", "snare", "clap", "closed_hat", "open_hat", "cymbal", "tom", "percussion",
            "vocal", "bass", "tonal", "fx")
 DRUM_CLASSES = CLASSES[:8]
+EMBEDDING_DIM = 128  # the shipped model's last hidden layer
 
 __all__ = [
     "CLASSES",
@@ -89,6 +90,18 @@ def classify_proba(samples: list[Audio]) -> np.ndarray:
     if x.shape[0] == 0:
         return np.zeros((0, len(CLASSES)), dtype=np.float32)
     return net.predict_proba(x)
+
+
+def embed(samples: list[Audio]) -> np.ndarray:
+    """One vector per sample (len(samples), EMBEDDING_DIM) from the shipped model's last hidden
+    layer; the samples room finds similar sounds with them."""
+    from . import features
+    from .model import feature_matrix, shipped
+
+    x = feature_matrix([features.to_analysis(a.samples, a.sample_rate) for a in samples])
+    if x.shape[0] == 0:
+        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    return shipped().embedding(x)
 
 
 def classify(samples: list[Audio], stem: str | None = None) -> list[tuple[str, float]]:
@@ -150,7 +163,8 @@ def slice_file(path: Path, stem: str, settings: SliceSettings, out_dir: Path,
     take of each sound stays on disk, at most ``settings.max_slices`` sounds); the takes are then
     read back, classified in batches and written as ``out_dir/<class>/<number>.wav`` (24-bit,
     the stem's rate and channels).
-    Returns one entry per sample, in time order: path, label, confidence, start_s, end_s, peak_db.
+    Returns one entry per sample, in time order: path, label, confidence, start_s, end_s, peak_db,
+    duration_s and its ``embedding`` (see :func:`embed`).
     """
     from ..signal import iter_chunks, read_wav, write_wav
 
@@ -180,12 +194,15 @@ def slice_file(path: Path, stem: str, settings: SliceSettings, out_dir: Path,
             for first in range(0, len(takes), 256):
                 batch = takes[first:first + 256]
                 clips = [read_wav(p) for p, _ in batch]
-                for number, (_, cut), clip, (name, confidence) in zip(
-                        itertools.count(first + 1), batch, clips, classify(clips, stem=stem), strict=False):
+                for number, (_, cut), clip, (name, confidence), vector in zip(
+                        itertools.count(first + 1), batch, clips, classify(clips, stem=stem), embed(clips),
+                        strict=False):
                     target = write_wav(out_dir / name / f"{number:03d}.wav", clip)
                     found.append({"path": target, "label": name, "confidence": round(confidence, 3),
                                   "start_s": round(cut.start_s, 3), "end_s": round(cut.end_s, 3),
-                                  "peak_db": round(cut.peak_db, 2)})
+                                  "peak_db": round(cut.peak_db, 2),
+                                  "duration_s": round(clip.samples.shape[-1] / clip.sample_rate, 3),
+                                  "embedding": vector})
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return found

@@ -48,6 +48,14 @@ class MLP:
                 h = np.maximum(h, 0.0)
         return h
 
+    def embedding(self, x: np.ndarray) -> np.ndarray:
+        """The last hidden layer's activations: what the classifier "hears" in a sample, used
+        as its vector for similar sounds (samples with close vectors sound alike to the model)."""
+        h = (np.asarray(x, dtype=np.float32) - self.mean) / self.scale
+        for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
+            h = np.maximum(h @ w + b, 0.0)
+        return h
+
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         z = self.logits(x)
         z = z - z.max(axis=1, keepdims=True)
