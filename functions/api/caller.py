@@ -44,8 +44,8 @@ from soundmosaic.royalties.ledger import ImportRefused, LedgerError, LineNotFoun
 from soundmosaic.royalties.reports import NotYourStatement
 from soundmosaic.royalties.service import NotAdmin, ProvenanceNotFound
 from soundmosaic.royalties.tenancy import TrackTaken
-from soundmosaic.sieb.errors import NotConfigured
 from soundmosaic.samples import SampleNotFound, StemNotFound
+from soundmosaic.sieb.errors import NotConfigured
 from soundmosaic.studio.dna import DnaVersionNotFound
 from soundmosaic.studio.store import StudioNotFound
 from soundmosaic.writers.errors import NotRoomAdmin, RoomNotFound, WritersNotFound
