@@ -27,7 +27,7 @@ $(VENV)/.base: pyproject.toml requirements/no-deps.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0  # the CPU wheel, before anything pulls a CUDA build
-	$(BIN)/pip install -q -e '.[local,audio,studio,royalties,sieb]'
+	$(BIN)/pip install -q -e '.[local,audio,studio,royalties,writers,sieb]'
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/no-deps.txt
 	touch $@
 

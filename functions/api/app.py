@@ -5,9 +5,9 @@ artist id comes from its claims, and every read and write is keyed by it, so one
 never name another's records. Paths work with or without the ``/api`` prefix.
 
 The routes live beside this module, one ``Router`` per domain (``library``, ``audio``,
-``catalog``, ``generation``, ``publishing``, ``royalties``, ``studio``, ``writers``,
-``writers_notes``); ``caller`` holds what
-they share (the caller's ids, the domain errors' status codes). Routers import heavy services
+``catalog``, ``generation``, ``publishing``, ``royalties``, ``samples``, ``studio``, ``sieb``,
+``writers`` and its ``writers_notes``); ``caller`` holds what they share (the caller's ids, the
+domain errors' status codes). Routers import heavy services
 (the audio pipeline, the studio's imaging) inside the routes that use them, so a cold start
 imports none of them.
 """
