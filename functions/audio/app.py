@@ -1,9 +1,11 @@
 """Audio lab stages, one per invocation, called by the ``audio`` and ``export`` state machines.
 
-Event: ``{"action": "decode"|"separate"|"analyse"|"midi"|"lyrics"|"samples"|"export"|
+Event: ``{"action": "route"|"decode"|"separate"|"analyse"|"midi"|"lyrics"|"samples"|"export"|
 "collection", "artist_id", "job_id", "track_id"?, "stem"?, "stages"?, "settings"?,
-"track_ids"?, "correlation_id"}``. In AWS this function is the ``containers/audio`` image; the
-same code runs in-process locally.
+"track_ids"?, "correlation_id"}``. ``route`` answers where each stage runs (Lambda or the
+container task, ``soundmosaic.audio.routing``). In AWS this function is the ``containers/audio``
+image; the container path runs this same handler in that image on Fargate (``task.py``); the
+same code runs in-process locally, the container path in a worker process.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # Import the engines at cold start, once: parallel branches of the workflow import them from
 # several threads at once otherwise, and torch does not survive a concurrent first import.
-from soundmosaic.audio import lyrics, midi, pipeline, remote, samples, separate  # noqa: F401
+from soundmosaic.audio import lyrics, midi, pipeline, samples, separate  # noqa: F401
 from soundmosaic.platform.observability import for_function
 
 observed = for_function("audio")
@@ -26,14 +28,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     action = event["action"]
     logger.info("stage", extra={"action": action, "track_id": event.get("track_id"),
                                 "stem": event.get("stem")})
+    if action == "route":
+        return pipeline.route(event)
     if action == "collection":
         return pipeline.export_collection(event["artist_id"], event["job_id"], event["track_ids"])
     if action not in pipeline.ACTIONS:
         raise ValueError(f"unknown audio action {action!r}")
-    endpoint = remote.endpoint_for(action)
-    if endpoint:  # the GPU endpoint runs this same handler without the variable set
-        wait_s = context.get_remaining_time_in_millis() / 1000 - 30
-        return remote.run_on_endpoint(endpoint, event, timeout_s=wait_s)
     result = pipeline.run(action, event)
     if not result.get("skipped"):
         metrics.add_metric(name=f"Stage_{action}", unit="Count", value=1)

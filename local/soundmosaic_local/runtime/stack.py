@@ -161,6 +161,7 @@ class LocalStack(StartStop):
         for worker in reversed(self._threads):
             worker.stop()  # the snapshot loop takes its final snapshot here
         self._threads.clear()
+        dispatcher.stop_workers()  # container tasks still running end with the stack
         self.moto.stop()
         self.snapshotter.close()  # the journal and the snapshot store
         if self.distributor is not None:
