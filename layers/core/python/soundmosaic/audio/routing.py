@@ -1,4 +1,4 @@
-"""Where each audio lab stage runs: in the ``audio`` Lambda or in the container task (ECS Fargate).
+"""Where each audio lab stage runs: the ``audio`` Lambda, the container task (ECS Fargate) or the GPU.
 
 A Lambda has hard limits: 900 s, 10 GiB of ``/tmp``, 10 GiB of memory. A 2-hour file breaks
 them (its separation took 899 s of 900 in ``bench/audio_long.py``; its stems and zip are ~11 GB).
@@ -6,7 +6,8 @@ From the probed facts of the track (duration, size, channels, sample rate) and t
 limits this module estimates each stage's time, local disk and memory and picks ``lambda`` when
 all three fit within ``headroom`` of the limit, ``container`` otherwise, with the reason. The
 audio state machine asks for the plan first (action ``route``) and takes the container branch of
-a stage's Choice when the plan says so. See docs/compute.md.
+a stage's Choice when the plan says so. With a GPU endpoint (``-c gpu=true``) its stages go
+there instead (``on_gpu``). See docs/compute.md.
 
 Estimates
 ---------
@@ -30,14 +31,15 @@ SOUNDMOSAIC_ROUTE_SLOWDOWN       Lambda CPU time per bench CPU time (default 1.0
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from soundmosaic.audio.settings import STAGES
 
-Place = Literal["lambda", "container"]
+Place = Literal["lambda", "container", "gpu"]
 LAMBDA: Place = "lambda"
 CONTAINER: Place = "container"
+GPU: Place = "gpu"  # the SageMaker async endpoint, when the deployment has one (remote.py)
 
 # Seconds of compute per second of audio, from bench/results/audio_long.json (the larger of the
 # 3-minute and the 2-hour run). tests/unit/audio/test_routing.py fails if a re-run exceeds them.
@@ -128,11 +130,21 @@ def decide(stage: str, facts: Facts, limits: Limits) -> Decision:
     return Decision(stage, place, reason, round(seconds, 1), disk, memory)
 
 
+def on_gpu(decision: Decision) -> Decision:
+    """A GPU stage goes to the deployment's GPU endpoint, when it has one, whatever its size:
+    the endpoint is the faster place (hours of audio are minutes of GPU) and has no /tmp limit."""
+    from soundmosaic.audio import remote
+
+    if remote.endpoint_for(decision.stage) is None:
+        return decision
+    return replace(decision, place=GPU, reason=f"GPU endpoint ({decision.reason})")
+
+
 def plan(facts: Facts, limits: Limits | None = None) -> dict[str, Any]:
     """The decision for every stage, as the state machine reads it: ``{"separate": "container",
     ..., "reasons": {"separate": "..."}}``."""
     limits = limits or Limits.from_env()
-    decisions = [decide(stage, facts, limits) for stage in STAGES]
+    decisions = [on_gpu(decide(stage, facts, limits)) for stage in STAGES]
     return {**{d.stage: d.place for d in decisions}, "reasons": {d.stage: d.reason for d in decisions},
             "duration_s": facts.duration_s}
 
