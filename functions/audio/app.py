@@ -4,9 +4,9 @@ Event: ``{"action": "route"|"decode"|"separate"|"analyse"|"midi"|"lyrics"|"sampl
 "collection", "artist_id", "job_id", "track_id"?, "stem"?, "stages"?, "settings"?,
 "track_ids"?, "correlation_id"}``. ``route`` answers where each stage runs (Lambda, the
 container task or the GPU endpoint, ``soundmosaic.audio.routing``); ``submit`` hands a stage to
-the GPU endpoint with the state's task token and returns at once. In AWS this function is the ``containers/audio``
-image; the container path runs this same handler in that image on Fargate (``task.py``); the
-same code runs in-process locally, the container path in a worker process.
+the GPU endpoint with the state's task token and returns at once. In AWS this function is the
+``containers/audio`` image; the container path runs this same handler in that image on Fargate
+(``task.py``); the same code runs in-process locally, the container path in a worker process.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Compute: the container path of the audio lab (``ContainerTasks``, always: an ECS Fargate task
-for stages beyond a Lambda's limits, built into the workflows stack), and its GPU path, a SageMaker asynchronous inference endpoint that scales
-to zero, serving the very image the ``audio`` Lambda runs (``containers/audio``), built with
-CUDA torch.
+for stages beyond a Lambda's limits, built into the workflows stack), and its GPU path, a
+SageMaker asynchronous inference endpoint that scales to zero, serving the very image the
+``audio`` Lambda runs (``containers/audio``), built with CUDA torch.
 
 Only synthesised with context ``gpu=true`` (``infra.app``). The pieces, as SageMaker documents
 the pattern for asynchronous endpoints:
@@ -35,8 +35,8 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sagemaker as sagemaker
-from constructs import Construct
 from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
 from soundmosaic.platform import resources
 from soundmosaic.platform.resources import physical_name
 
@@ -290,7 +290,8 @@ class ContainerTasks(Construct):
             task.container,
             # The same build as the audio Lambda's image (same Dockerfile, context and options:
             # one asset), started with the ``task`` command of its entry point.
-            image=ecs.ContainerImage.from_asset(str(resources.REPO_ROOT), **image_asset_options(task.container)),
+            image=ecs.ContainerImage.from_asset(str(resources.REPO_ROOT),
+                                                **image_asset_options(task.container)),
             command=["task"], essential=True,
             environment={**environment(Stack.of(self), shared),
                          "POWERTOOLS_SERVICE_NAME": f"soundmosaic-{task.key}",

@@ -42,7 +42,8 @@ class WorkflowsStack(FoundationStack):
         # The container path of the audio lab (long or large files): ECS Fargate tasks.
         self.tasks = ContainerTasks(self, "ContainerTasks", shared=shared)
         for entry in resources.STATE_MACHINES:
-            task_names = {name for prefix in entry.tasks for name in resources.ContainerTask.placeholders(prefix)}
+            task_names = {name for prefix in entry.tasks
+                          for name in resources.ContainerTask.placeholders(prefix)}
             missing = placeholders(entry) - set(entry.functions) - task_names
             if missing:
                 raise ValueError(f"{entry.file}: no listed substitution for {sorted(missing)}")
@@ -57,7 +58,8 @@ class WorkflowsStack(FoundationStack):
                 state_machine_type=sfn.StateMachineType.STANDARD,
                 definition_body=sfn.DefinitionBody.from_file(str(entry.path)),
                 definition_substitutions={
-                    **{placeholder: targets[key].function_arn for placeholder, key in entry.functions.items()},
+                    **{placeholder: targets[key].function_arn
+                       for placeholder, key in entry.functions.items()},
                     **{name: value for prefix, key in entry.tasks.items()
                        for name, value in self.tasks.substitutions(prefix, key).items()}},
                 logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL,

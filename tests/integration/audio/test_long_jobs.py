@@ -174,3 +174,34 @@ def test_a_stem_vanishing_mid_stream_leaves_nothing_half_written(api) -> None:
         export.stream_zip_to_s3(bucket, key, [track], part_bytes=5 * 1024**2)
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix=key)
     assert not [u for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) if u["Key"] == key]
+
+
+def test_a_failing_container_stage_fails_its_state_with_the_error_type(stack, capfd) -> None:
+    """The worker process reports the handler's exception through the task token, typed, so the
+    pipeline's Retry and Catch treat it as they treat a Lambda's (here: a stage input missing)."""
+    from soundmosaic.platform import resources
+    from soundmosaic_local.runtime import provision
+
+    rendered = json.loads(provision.render_definition(resources.STATE_MACHINES[1], "local"))
+    assert resources.STATE_MACHINES[1].key == "audio"
+    state = {k: v for k, v in rendered["States"]["Separate in container"].items()
+             if k not in ("Catch", "Next", "ResultSelector", "ResultPath")}
+    states = aws.client("stepfunctions")
+    machine = states.create_state_machine(
+        name=f"container-failure-{time.time_ns()}", roleArn=provision.STATES_ROLE,
+        definition=json.dumps({"StartAt": "Run", "States": {"Run": {**state, "End": True}}}),
+    )["stateMachineArn"]
+    event = {"action": "separate", "artist_id": "artist-a", "track_id": "no-such-track", "job_id": "j",
+             "correlation_id": "c", "stages": ["separate"], "settings": {}}
+    run = states.start_execution(stateMachineArn=machine, input=json.dumps({"task_event": event}))
+    deadline = time.monotonic() + 120
+    while (done := states.describe_execution(executionArn=run["executionArn"]))["status"] == "RUNNING":
+        assert time.monotonic() < deadline, "the container task never answered its token"
+        time.sleep(0.5)
+    assert done["status"] == "FAILED", done
+    assert done["error"] == "StageInputMissing", done
+    events = states.get_execution_history(executionArn=run["executionArn"])["events"]
+    failed = [e["taskFailedEventDetails"] for e in events if e["type"] == "TaskFailed"]
+    assert [f["resourceType"] for f in failed] == ["ecs"] and failed[0]["error"] == "StageInputMissing"
+    # The worker is a process of its own (moto keeps SendTaskFailure's cause to itself: its stderr).
+    assert "run the 'decode' stage first" in capfd.readouterr().err

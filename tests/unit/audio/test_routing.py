@@ -53,8 +53,9 @@ def test_a_collection_adds_its_tracks_up():
     assert routing.plan_collection([hour] * 3, small)["export"] == "container"
 
 
-@pytest.mark.parametrize("env", [{"SOUNDMOSAIC_LAMBDA_TIMEOUT_S": "-1"}, {"SOUNDMOSAIC_ROUTE_HEADROOM": "2"},
-                                 {"SOUNDMOSAIC_LAMBDA_TMP_BYTES": "lots"}, {"SOUNDMOSAIC_ROUTE_SLOWDOWN": "0"}])
+@pytest.mark.parametrize("env", [
+    {"SOUNDMOSAIC_LAMBDA_TIMEOUT_S": "-1"}, {"SOUNDMOSAIC_ROUTE_HEADROOM": "2"},
+    {"SOUNDMOSAIC_LAMBDA_TMP_BYTES": "lots"}, {"SOUNDMOSAIC_ROUTE_SLOWDOWN": "0"}])
 def test_bad_limits_are_refused(monkeypatch, env):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
