@@ -44,7 +44,7 @@ def _child(mode: str, mib: int) -> None:
     s3 = aws.client("s3")
     each = mib * 1024**2 // len(STEMS)
     stems = {n: export.S3Source(BUCKET, f"stems/{mib}/{n}.wav", each) for n in STEMS}
-    track = export.TrackExport(artist="Bench", title=f"{mode}-{mib}", stems=stems)
+    track = export.TrackExport(artist="Bench", title=f"{mode}-{mib}", stems=dict[str, export.Source](stems))
     start = time.perf_counter()
     disk = 0
     if mode == "streamed":
