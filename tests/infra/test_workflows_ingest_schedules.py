@@ -203,6 +203,12 @@ def test_container_path_is_least_privilege_fargate_running_the_audio_image(synth
     assert container["Name"] == "audio" and container["Command"] == ["task"]
     env = {e["Name"] for e in container["Environment"]}
     assert {"MEDIA_BUCKET", "TRACKS_TABLE", "JOBS_TABLE"} <= env
+    # The routing function compares jobs with the limits it is deployed with.
+    _, audio = by_property(template, "AWS::Lambda::Function", "FunctionName", physical_name(STAGE, "audio"))
+    limits = props(audio)["Environment"]["Variables"]
+    assert limits["SOUNDMOSAIC_LAMBDA_TIMEOUT_S"] == str(props(audio)["Timeout"])
+    assert limits["SOUNDMOSAIC_LAMBDA_MEMORY_MB"] == str(props(audio)["MemorySize"])
+    assert int(limits["SOUNDMOSAIC_LAMBDA_TMP_BYTES"]) == props(audio)["EphemeralStorage"]["Size"] * 1024**2
     for key in ("audio", "export"):
         _, machine = by_property(template, "AWS::StepFunctions::StateMachine", "StateMachineName",
                                  physical_name(STAGE, key))
