@@ -136,7 +136,7 @@ class ListedFunctions(Construct):
             if shared.settings.gpu and needs.needs(fn.key).gpu_endpoint:
                 env_fn[names.GPU_ENDPOINT_ENV] = names.gpu_endpoint_name(shared.settings.stage)
                 env_fn[names.GPU_INPUT_PREFIX_ENV] = names.GPU_INPUT_PREFIX
-            if needs.needs(fn.key).container == "audio":
+            if fn.key == "audio":
                 # Routing by size (soundmosaic.audio.routing) compares a job with the limits this
                 # very function is deployed with, not with defaults that could drift from them.
                 env_fn.update({

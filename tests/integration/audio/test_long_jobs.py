@@ -2,7 +2,7 @@
 
 A 2-hour file cannot run here in a test's time, so the Lambda limits are scaled down by the
 ratio of 2 hours to the test file's length (SOUNDMOSAIC_LAMBDA_TIMEOUT_S and _TMP_BYTES divided
-by 360 for a 20-second file): every estimate is linear in duration, so the 20-second file meets
+by 720 for a 10-second file): every estimate is linear in duration, so the 10-second file meets
 the same decisions a 2-hour file meets against the real limits (tests/unit/audio/test_routing.py
 checks those). The state machine, the Choice, the ECS RunTask and the worker process are the
 real ones; a 2-second file under the same limits stays on Lambda.
@@ -34,7 +34,7 @@ from tests.integration.audio.test_audio_lab import ingest, wait
 
 pytestmark = pytest.mark.integration
 
-SCALE = 2 * 3600 / 20  # a 20-second file against limits scaled like a 2-hour file
+SCALE = 2 * 3600 / 10  # a 10-second file against limits scaled like a 2-hour file
 SCALED = {"SOUNDMOSAIC_LAMBDA_TIMEOUT_S": str(900 / SCALE),
           "SOUNDMOSAIC_LAMBDA_TMP_BYTES": str(int(10 * 1024**3 / SCALE))}
 HEAVY = {"Separate"}  # what a 2-hour file sends to the container (see test_routing)
@@ -71,7 +71,7 @@ def process(api: Any, track_id: str) -> tuple[dict[str, Any], list[dict[str, Any
 
 def test_a_two_hour_file_takes_the_container_path_and_streams_its_export(api, tmp_path: Path,
                                                                           scaled_limits: None) -> None:
-    track_id = ingest(api, tone(tmp_path / "Long Night.wav", seconds=20))
+    track_id = ingest(api, tone(tmp_path / "Long Night.wav", seconds=10))
     job, events = process(api, track_id)
     assert job["status"] == "succeeded", job
     names = entered(events)
