@@ -5,7 +5,8 @@ ratio of 2 hours to the test file's length (SOUNDMOSAIC_LAMBDA_TIMEOUT_S and _TM
 by 720 for a 10-second file): every estimate is linear in duration, so the 10-second file meets
 the same decisions a 2-hour file meets against the real limits (tests/unit/audio/test_routing.py
 checks those). The state machine, the Choice, the ECS RunTask and the worker process are the
-real ones; a 2-second file under the same limits stays on Lambda.
+real ones. (A song under the real limits stays on Lambda: test_audio_lab.py; a 3-minute file
+under the real limits and a 2-hour one: tests/unit/audio/test_routing.py.)
 
 Hostile cases tried: a stem that vanishes from S3 while the zip streams (the upload is aborted:
 no object, no multipart upload left behind).
@@ -93,15 +94,6 @@ def test_a_two_hour_file_takes_the_container_path_and_streams_its_export(api, tm
     assets = api.http.get(f"/tracks/{track_id}/assets").json()
     assert {s["name"] for s in assets["stems"]} == set(separated["stems"])
     assert assets["export_url"]
-
-
-def test_a_short_file_stays_on_lambda(api, tmp_path: Path, scaled_limits: None) -> None:
-    track_id = ingest(api, tone(tmp_path / "Short.wav", seconds=2))
-    job, events = process(api, track_id)
-    assert job["status"] == "succeeded", job
-    names = entered(events)
-    assert not [n for n in names if n.endswith(" in container")], names
-    assert "Separate in Lambda" in names
 
 
 class DiskWatch:
