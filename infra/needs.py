@@ -55,18 +55,19 @@ NEEDS: dict[str, Needs] = {
     # vendor clients, which the zip layers lack: the api runs as the studio image.
     "api": Needs(
         buckets={"uploads": RW, "media": RW, "quarantine": RW},
-        tables={"tracks": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES, **GENERATION_TABLES},
+        tables={"tracks": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES, **GENERATION_TABLES,
+                "writers": RW},
         starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
                 "song_generation"),
-        sends=("publish",),
+        sends=("publish", "writers-turns"),
         secrets=("provider-keys",),
         container="studio",
     ),
     # One job per S3 event (idempotent), then the ingest workflow.
     "ingest": Needs(
         buckets={"uploads": R},
-        tables={"jobs": RW, "idempotency": RW},
-        starts=("ingest",),
+        tables={"jobs": RW, "idempotency": RW, "writers": RW},
+        starts=("ingest", "writers_ingest"),
     ),
     # ffprobe through a presigned GET, then move the upload into the library or quarantine.
     "probe": Needs(
@@ -126,6 +127,24 @@ NEEDS: dict[str, Needs] = {
         tables={"publications": RW},
         sends=("publish",),
         secrets=("provider-keys",),
+    ),
+    # The writers' room ingest steps: the upload or drop file (moved out), parsed scripts, the S3
+    # index, bible and digest versions under writers/<room>/. pypdf, python-docx and the wordllama
+    # model ship in the image.
+    "writers": Needs(
+        buckets={"uploads": RW, "media": RW},
+        tables={"writers": RW},
+        container="writers",
+    ),
+    # Chat turns from the writers-turns queue (the index and bible, the turn and call records,
+    # Claude through the provider-keys secret) and the weekly refresh (restarts leftover files'
+    # workflows, writes bible versions, warms the rooms' cache). The writers image.
+    "writers-chat": Needs(
+        buckets={"uploads": R, "media": RW},
+        tables={"writers": RW},
+        starts=("writers_ingest",),
+        secrets=("provider-keys",),
+        container="writers",
     ),
     # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries.
     "refresh": Needs(

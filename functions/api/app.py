@@ -5,7 +5,8 @@ artist id comes from its claims, and every read and write is keyed by it, so one
 never name another's records. Paths work with or without the ``/api`` prefix.
 
 The routes live beside this module, one ``Router`` per domain (``library``, ``audio``,
-``catalog``, ``generation``, ``publishing``, ``royalties``, ``studio``); ``caller`` holds what
+``catalog``, ``generation``, ``publishing``, ``royalties``, ``studio``, ``writers``,
+``writers_notes``); ``caller`` holds what
 they share (the caller's ids, the domain errors' status codes). Routers import heavy services
 (the audio pipeline, the studio's imaging) inside the routes that use them, so a cold start
 imports none of them.
@@ -22,11 +23,23 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from soundmosaic.platform import auth
 
-from . import audio, caller, catalog, generation, library, publishing, royalties, studio
+from . import (
+    audio,
+    caller,
+    catalog,
+    generation,
+    library,
+    publishing,
+    royalties,
+    studio,
+    writers,
+    writers_notes,
+)
 from .models import Reply
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
-for _router in (caller, library, audio, catalog, generation, publishing, royalties, studio):
+for _router in (caller, library, audio, catalog, generation, publishing, royalties, studio, writers,
+                writers_notes):
     app.include_router(_router.router)
 
 

@@ -44,6 +44,7 @@ from soundmosaic.royalties.service import NotAdmin, ProvenanceNotFound
 from soundmosaic.royalties.tenancy import TrackTaken
 from soundmosaic.studio.dna import DnaVersionNotFound
 from soundmosaic.studio.store import StudioNotFound
+from soundmosaic.writers.errors import NotRoomAdmin, RoomNotFound, WritersNotFound
 
 observed = for_function("api")
 router = Router()
@@ -84,12 +85,13 @@ def no_job(err: JobNotFound) -> NoReturn:
 
 
 @router.exception_handler([ProjectNotFound, CatalogEntryNotFound, StudioNotFound, DnaVersionNotFound,
-                           ImportNotFound, LineNotFound, NotPublished, ProvenanceNotFound])
+                           ImportNotFound, LineNotFound, NotPublished, ProvenanceNotFound,
+                           RoomNotFound, WritersNotFound])
 def not_found(err: LookupError) -> NoReturn:
     raise NotFoundError(_reason(err)) from err
 
 
-@router.exception_handler([NotYourStatement, NotAdmin])
+@router.exception_handler([NotYourStatement, NotAdmin, NotRoomAdmin])
 def forbidden(err: PermissionError) -> NoReturn:
     raise ServiceError(403, str(err)) from err
 

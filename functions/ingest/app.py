@@ -35,6 +35,7 @@ from soundmosaic.library import ingest
 from soundmosaic.platform import aws
 from soundmosaic.platform.config import resource
 from soundmosaic.platform.observability import for_function
+from soundmosaic.writers import arrivals
 
 observed = for_function("ingest")
 logger, metrics = observed.logger, observed.metrics
@@ -47,6 +48,10 @@ config = IdempotencyConfig(
 
 def start_once(upload: dict[str, Any]) -> dict[str, Any]:
     """``ingest.start`` for one S3 event; called through ``idempotent()``, so once per event."""
+    script = arrivals.start(upload["bucket"], upload["key"], int(upload["size"]), upload["correlation_id"])
+    if script is not None:  # a writers' room script (uploads/writers/..., drop/writers/...)
+        metrics.add_metric(name="WritersScriptsStarted", unit="Count", value=1)
+        return script
     job = ingest.start(upload["bucket"], upload["key"], int(upload["size"]),
                        correlation_id=upload["correlation_id"])
     if job is None:

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,13 +105,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def stack(spa: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    data = tmp_path_factory.mktemp("e2e-stack")
+@contextmanager
+def running_stack(data: Path, **extra_env: str) -> Iterator[Stack]:
+    """`soundmosaic up` on a free port with its data in ``data`` (and ``extra_env`` set), until
+    the block ends."""
     port = _free_port()
     env = {**os.environ,
            "SOUNDMOSAIC_MULTIPART_THRESHOLD_BYTES": str(MULTIPART_THRESHOLD),
-           "SOUNDMOSAIC_MULTIPART_PART_BYTES": str(MULTIPART_PART)}
+           "SOUNDMOSAIC_MULTIPART_PART_BYTES": str(MULTIPART_PART), **extra_env}
     cli = _cli(data)
     log = (data / "stack.log").open("wb")
     process = subprocess.Popen([*cli, "up", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
@@ -136,6 +138,12 @@ def stack(spa: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def stack(spa: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(tmp_path_factory.mktemp("e2e-stack")) as running:
+        yield running
 
 
 class Browser:

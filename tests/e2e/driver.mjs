@@ -577,6 +577,107 @@ const scenarios = {
     }
     return { samples };
   },
+
+  /**
+   * The writers' room: create a room, upload `script` (one file or several) and wait until each
+   * is done (indexed, or failed with its reason), ask
+   * the archivist each of `questions` in one session (the reply's text as polled, its engine and
+   * citations) and open the first citation's scene; with `note`, add a note linked to an episode
+   * and a character and find it again by search; with `draft`, check its continuity and
+   * summarise `character`'s arc; screenshots along the way (`suffix` on names).
+   */
+  async writers() {
+    const name = (base) => `${base}${args.suffix ?? ""}`;
+    return withPage({}, async (page) => {
+      await signIn(page);
+      await page.getByRole("link", { name: "Writers' room" }).click();
+      await page.getByLabel("New room").fill(args.room);
+      await page.getByRole("button", { name: "Create room" }).click();
+      await page.getByRole("heading", { name: args.room, level: 1 }).waitFor();
+
+      await page.getByRole("link", { name: "Documents" }).click();
+      await page.getByTestId("file-input").setInputFiles([args.script].flat());
+      const files = [args.script].flat();
+      await page.getByTestId("document").first().waitFor();
+      await page.waitForFunction((n) => [...document.querySelectorAll("[data-testid=document] .badge")]
+        .filter((b) => ["indexed", "failed", "duplicate", "superseded"].includes(b.textContent ?? "")).length >= n,
+      files.length, { timeout: args.ingestTimeoutMs ?? 240_000 });
+      const documents = await page.getByTestId("document").evaluateAll((els) => els.map((el) => el.textContent));
+      await shot(page, name("writers-documents"));
+
+      await page.getByRole("link", { name: "Bible" }).click();
+      await page.getByTestId("character").first().waitFor();
+      const characters = await page.getByTestId("character").evaluateAll((els) => els.map((el) => el.querySelector("strong")?.textContent));
+      await shot(page, name("writers-bible"), { fullPage: true });
+
+      await page.getByRole("link", { name: "Chat" }).click();
+      const turns = [];
+      for (const question of args.questions) {
+        await page.getByLabel("Message").fill(question);
+        await page.getByRole("button", { name: "Ask" }).click();
+        const texts = [];
+        const answer = page.getByTestId("turn").nth(turns.length).locator(".chat-answer");
+        for (let i = 0; i < 1200; i++) {  // the reply as it grows (the page polls the turn)
+          const done = (await answer.getAttribute("aria-busy").catch(() => null)) === "false";
+          const text = await answer.getByTestId("answer").textContent({ timeout: 50 }).catch(() => null);
+          if (text && texts.at(-1) !== text) texts.push(text);
+          if (done) break;
+          await page.waitForTimeout(50);
+        }
+        turns.push({
+          texts,
+          engine: await answer.locator(".engine").textContent(),
+          citations: await answer.getByTestId("citation").evaluateAll((els) => els.map((el) => el.textContent)),
+        });
+      }
+      await page.getByTestId("turn").last().getByTestId("citation").first().click();
+      const scene = page.getByRole("complementary", { name: "Scene" });
+      await scene.getByTestId("scene-text").waitFor();
+      const sceneText = await scene.getByTestId("scene-text").textContent();
+      await shot(page, name("writers-chat"));
+
+      let notes = null;
+      if (args.note) {
+        await page.getByRole("link", { name: "Notes" }).click();
+        const form = page.getByRole("form", { name: "New note" });
+        await form.getByLabel("Title").fill(args.note.title);
+        await form.getByLabel("Note").fill(args.note.body);
+        await form.getByLabel("Tags").fill(args.note.tags);
+        await form.getByLabel("Episodes").fill(args.note.episodes);
+        await form.getByLabel("Characters").fill(args.note.characters);
+        await form.getByRole("button", { name: "Add note" }).click();
+        await page.getByTestId("note").first().waitFor();
+        await page.getByLabel("Search notes").fill(args.note.search);
+        await page.waitForFunction(() => document.querySelectorAll("[data-testid=note]").length === 1);
+        notes = await page.getByTestId("note").evaluateAll((els) => els.map((el) => el.querySelector("h3")?.textContent));
+        await shot(page, name("writers-notes"));
+      }
+
+      let tools = null;
+      if (args.draft) {
+        await page.getByRole("link", { name: "Creative tools" }).click();
+        const check = page.getByRole("form", { name: "Continuity check" });
+        await check.getByLabel("Draft").fill(args.draft);
+        await check.getByRole("button", { name: "Check continuity" }).click();
+        await check.getByTestId("tool-reply").waitFor({ timeout: 120_000 });
+        const arc = page.getByRole("form", { name: "Character arc" });
+        await arc.getByLabel("Character").fill(args.character);
+        await arc.getByRole("button", { name: "Summarise the arc" }).click();
+        await arc.getByTestId("tool-reply").waitFor({ timeout: 120_000 });
+        tools = {
+          findings: await check.getByTestId("finding").evaluateAll((els) => els.map((el) => el.textContent)),
+          arc: await arc.getByTestId("tool-reply").textContent(),
+        };
+        await shot(page, name("writers-tools"));
+      }
+
+      await page.getByRole("link", { name: "Metrics" }).click();
+      await page.getByTestId("total-share").or(page.getByText("No model calls in these days")).first().waitFor();
+      const cacheShare = await page.getByTestId("total-share").textContent({ timeout: 100 }).catch(() => null);
+      await shot(page, name("writers-metrics"), { fullPage: true });
+      return { documents, characters, turns, sceneText, notes, tools, cacheShare };
+    });
+  },
 };
 
 if (!scenarios[scenario]) {

@@ -108,7 +108,8 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
 
 def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
-    assert sorted(containerised) == ["api", "audio", "generation", "probe", "studio"]
+    assert sorted(containerised) == ["api", "audio", "generation", "probe", "studio", "writers",
+                                     "writers-chat"]
     # Song generation runs in the audio image (fpcalc, Basic Pitch, FluidSynth); publish is a zip.
     assert needs.needs("generation").container == "audio" and needs.needs("publishing").container is None
     for key in containerised:
@@ -147,7 +148,7 @@ def _docker_images(synth) -> dict[str, dict]:
 def test_image_assets_are_staged_not_built(synth):
     """Synth stages each Docker context and records the build; it never runs docker."""
     images = _docker_images(synth)
-    assert set(images) == {"lambda-ffmpeg", "audio", "studio"}
+    assert set(images) == {"lambda-ffmpeg", "audio", "studio", "writers"}
     for container, image in images.items():
         assert image["source"]["dockerFile"] == f"containers/{container}/Dockerfile"
         assert image["source"]["platform"] == "linux/amd64"
@@ -256,7 +257,7 @@ def test_grants_are_least_privilege(synth):
     # Only the functions that call providers read their keys, and only that secret.
     for key in functions:
         reads = [s for s in statements(key) if "secretsmanager:GetSecretValue" in actions([s])]
-        if key in ("api", "studio", "generation", "publishing"):
+        if key in ("api", "studio", "generation", "publishing", "writers-chat"):
             assert len(reads) == 1, key
             assert f"secret:{physical_name(STAGE, 'provider-keys')}-??????" in text(reads[0]["Resource"])
         else:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import pkgutil
 import subprocess
 import sys
+import threading
 import tomllib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -47,6 +52,61 @@ def test_the_artist_after_status_and_up_is_the_artist_they_act_as() -> None:
     assert parser.parse_args(["status", "--artist", "me"]).artist == "me"
     assert parser.parse_args(["--artist", "me", "up"]).artist == "me"
     assert parser.parse_args(["up"]).artist == DEFAULT_ARTIST
+
+
+@pytest.fixture
+def running_api(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
+    """A data directory whose ``runtime.json`` names a live API that records the bearer tokens
+    it is sent (it answers ``/api/jobs`` with no jobs), as a running ``soundmosaic up`` would."""
+    bearers: list[str] = []
+
+    class Api(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            bearers.append(self.headers["Authorization"].removeprefix("Bearer "))
+            body = json.dumps({"items": []}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    data = tmp_path / "data"
+    cli.main(["--data-dir", str(data), "token"])  # makes the directory and its secret
+    (data / "runtime.json").write_text(json.dumps({
+        "api_url": f"http://127.0.0.1:{server.server_address[1]}", "aws_endpoint": "unused",
+        "pid": os.getpid(), "data_dir": str(data), "drop_folder": str(data / "drop")}))
+    yield data, bearers
+    server.shutdown()
+
+
+@pytest.mark.parametrize("args, env, artist", [
+    (["jobs", "--artist", "after"], None, "after"),
+    (["--artist", "before", "jobs"], None, "before"),
+    (["jobs"], "from-env", "from-env"),
+    (["jobs"], None, DEFAULT_ARTIST),
+])
+def test_commands_that_call_the_api_act_as_the_artist_asked(
+        args: list[str], env: str | None, artist: str, running_api: tuple[Path, list[str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data, bearers = running_api
+    if env:
+        monkeypatch.setenv("SOUNDMOSAIC_ARTIST", env)
+    else:
+        monkeypatch.delenv("SOUNDMOSAIC_ARTIST", raising=False)
+    assert cli.main(["--data-dir", str(data), *args]) == 0
+    claims = dev_tokens.verify((data / "dev-jwt-secret").read_text().strip(), bearers[-1])
+    assert auth.artist_from_claims(claims) == artist
+
+
+def test_every_command_that_calls_the_api_takes_artist_after_it() -> None:
+    parser = cli.build_parser()
+    for args in (["ingest", "a.wav"], ["process", "a.wav"], ["artwork", "batch", "t.csv"], ["jobs"]):
+        assert parser.parse_args([*args, "--artist", "me"]).artist == "me", args
 
 
 def test_python_dash_m_and_the_console_script_reach_the_same_main(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ const Studio = lazy(() => import("./studio/StudioRoutes"));
 // Song generation and royalties: their own chunks too.
 const Generation = lazy(() => import("./generation/GenerationRoutes"));
 const Royalties = lazy(() => import("./royalties/RoyaltiesPage"));
+// The writers' room (scripts, bible, chat, notes): its own chunk.
+const Writers = lazy(() => import("./writers/WritersRoutes"));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -56,6 +58,7 @@ function Shell() {
           <NavLink to="/studio">Studio</NavLink>
           <NavLink to="/generation">Generation</NavLink>
           <NavLink to="/royalties">Royalties</NavLink>
+          <NavLink to="/writers">Writers&apos; room</NavLink>
         </nav>
         <div className="topbar-end">
           <UploadsBadge />
@@ -88,6 +91,7 @@ export function App() {
         <Route path="studio/*" element={<Studio />} />
         <Route path="generation/*" element={<Generation />} />
         <Route path="royalties" element={<Royalties />} />
+        <Route path="writers/*" element={<Writers />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -10,6 +10,8 @@ schedule run NAME   fire a schedule (e.g. weekly-refresh) now
 token               print a dev token for an artist (--artist) or a rights holder (--holder)
 catalog demo        load the 16-song offline demo catalog (audio path printed)
 catalog add AUDIO   fingerprint one recording and put it, with its work's rights holders, in the catalog
+writers ingest FILE... --room ROOM   scripts into a writers' room, waiting until they are indexed
+writers ask "QUESTION" --room ROOM   ask the room's archive (--json: answer, citations, engine)
 
 Commands other than ``up`` use the stack that ``up`` started (found through
 ``<data>/runtime.json``); when none runs they start one in-process for their own duration.
@@ -20,17 +22,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from soundmosaic_local.cli import admin, artwork, catalog, ingest, up
+from soundmosaic_local.cli import admin, artwork, catalog, ingest, up, writers
+from soundmosaic_local.cli.common import default_artist
 from soundmosaic_local.runtime.stack import DEFAULT_ARTIST, default_data_dir
 
-COMMAND_GROUPS = (up, ingest, artwork, admin, catalog)  # each adds its commands and their handlers
+COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers)  # each adds its commands and their handlers
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="soundmosaic", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=None, help="local state (default ./.data)")
-    parser.add_argument("--artist", default=DEFAULT_ARTIST, help="act as this artist")
+    parser.add_argument("--artist", default=default_artist(),
+                        help=f"act as this artist (default $SOUNDMOSAIC_ARTIST or {DEFAULT_ARTIST})")
     sub = parser.add_subparsers(dest="command", required=True)
     for group in COMMAND_GROUPS:
         group.register(sub)

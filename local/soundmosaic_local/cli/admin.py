@@ -19,6 +19,7 @@ from soundmosaic_local.runtime.stack import LocalStack, RuntimeInfo
 def register(sub: Any) -> None:
     jobs = sub.add_parser("jobs", help="list jobs")
     jobs.add_argument("--limit", type=int, default=20)
+    artist_option(jobs)
     jobs.set_defaults(handler=cmd_jobs)
     schedule = sub.add_parser("schedule", help="schedules")
     schedule_sub = schedule.add_subparsers(dest="action", required=True)
@@ -35,7 +36,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_jobs(args: argparse.Namespace, data_dir: Path) -> int:
-    with stack(data_dir) as (api_url, bearer):
+    with stack(data_dir, args.artist) as (api_url, bearer):
         reply = httpx.get(f"{api_url}/api/jobs", params={"limit": args.limit}, timeout=30,
                           headers={"Authorization": f"Bearer {bearer}"}).json()
     table = Table("job", "kind", "status", "stage", "%", "updated", "error / result")

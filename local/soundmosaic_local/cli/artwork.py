@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from soundmosaic_local.cli.common import console, follow_with_bar, out, stack
+from soundmosaic_local.cli.common import artist_option, console, follow_with_bar, out, stack
 
 
 def register(sub: Any) -> None:
@@ -20,6 +20,7 @@ def register(sub: Any) -> None:
     batch.add_argument("file", type=Path)
     batch.add_argument("--out", type=Path, default=Path("."), help="where the contact sheet goes")
     batch.add_argument("--timeout", type=float, default=3600)
+    artist_option(batch)
     artwork.set_defaults(handler=cmd_artwork)
 
 
@@ -28,7 +29,7 @@ def cmd_artwork(args: argparse.Namespace, data_dir: Path) -> int:
     if not args.file.is_file():
         console.print(f"[red]not a file: {args.file}[/]")
         return 2
-    with stack(data_dir) as (api_url, token):
+    with stack(data_dir, args.artist) as (api_url, token):
         client = httpx.Client(base_url=api_url, timeout=120, headers={"Authorization": f"Bearer {token}"})
         started = client.post("/api/studio/artwork/batch",
                               json={"csv": args.file.read_text(encoding="utf-8", errors="replace")})

@@ -21,6 +21,10 @@ console = Console(stderr=True)
 out = Console(soft_wrap=True)  # never wrap a token or a URL
 
 
+def default_artist() -> str:
+    return os.environ.get("SOUNDMOSAIC_ARTIST") or DEFAULT_ARTIST
+
+
 def artist_option(parser: argparse.ArgumentParser) -> None:
     """``--artist`` after the command too (``soundmosaic token --artist me``); given there, it wins
     over the one before the command. Unset, the command sees the global ``--artist``."""
@@ -39,10 +43,11 @@ def token(data_dir: Path, artist: str, holder: str | None = None, groups: tuple[
 
 
 @contextlib.contextmanager
-def stack(data_dir: Path) -> Iterator[tuple[str, str]]:
-    """The running stack's API URL and a token, or an in-process stack for this command."""
+def stack(data_dir: Path, artist: str | None = None) -> Iterator[tuple[str, str]]:
+    """The running stack's API URL and a token for ``artist`` (default: $SOUNDMOSAIC_ARTIST, then
+    the default artist), or an in-process stack for this command."""
     info = RuntimeInfo.read(data_dir)
-    artist = os.environ.get("SOUNDMOSAIC_ARTIST", DEFAULT_ARTIST)
+    artist = artist or default_artist()
     if info is not None:
         yield info.api_url, token(data_dir, artist)
         return

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from soundmosaic_local.cli.common import console, follow_with_bar, job_for_key, out, stack
+from soundmosaic_local.cli.common import artist_option, console, follow_with_bar, job_for_key, out, stack
 from soundmosaic_local.cli.uploads import upload
 
 
@@ -19,6 +19,7 @@ def register(sub: Any) -> None:
     ingest = sub.add_parser("ingest", help="upload audio files and wait for their jobs")
     ingest.add_argument("files", nargs="+", type=Path)
     ingest.add_argument("--timeout", type=float, default=600, help="seconds to wait per job")
+    artist_option(ingest)
     ingest.set_defaults(handler=cmd_ingest)
     process = sub.add_parser("process", help="stems, MIDI, lyrics, samples and a DAW export for a song")
     process.add_argument("file", type=Path, nargs="?", help="audio file (or --track for a library track)")
@@ -30,6 +31,7 @@ def register(sub: Any) -> None:
     process.add_argument("--set", action="append", default=[], metavar="STAGE.NAME=VALUE",
                          help="a stage setting, e.g. midi.onset_threshold=0.6 (repeatable)")
     process.add_argument("--timeout", type=float, default=3600)
+    artist_option(process)
     process.set_defaults(handler=cmd_process)
 
 
@@ -38,7 +40,7 @@ def cmd_ingest(args: argparse.Namespace, data_dir: Path) -> int:
     if missing:
         console.print(f"[red]not a file: {', '.join(missing)}[/]")
         return 2
-    with stack(data_dir) as (api_url, token):
+    with stack(data_dir, args.artist) as (api_url, token):
         client = httpx.Client(base_url=api_url, timeout=120,
                               headers={"Authorization": f"Bearer {token}"})
         results = []
@@ -84,7 +86,7 @@ def cmd_process(args: argparse.Namespace, data_dir: Path) -> int:
         console.print(f"[red]not a file: {args.file}[/]")
         return 2
     stages = [s.strip() for s in args.stages.split(",")] if args.stages else None
-    with stack(data_dir) as (api_url, token):
+    with stack(data_dir, args.artist) as (api_url, token):
         client = httpx.Client(base_url=api_url, timeout=120, headers={"Authorization": f"Bearer {token}"})
         track_id = args.track
         with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),

@@ -2,7 +2,8 @@
 bucket, which raises the same S3 event as an upload from the web app.
 
 ``<drop>/song.wav`` belongs to the default local artist; ``<drop>/<artist id>/song.wav`` to that
-artist. A file is taken once its size has stayed the same for one poll (it is not still being
+artist; ``<drop>/writers/<room>/episode.fdx`` to a writers' room (``drop/writers/<room>/``).
+A file is taken once its size has stayed the same for one poll (it is not still being
 copied in), and after its upload it moves to ``<drop>/.ingested/`` so nothing is lost or read
 twice. Files that cannot be uploaded stay where they are and are tried again.
 """
@@ -47,7 +48,9 @@ class DropFolder(threading.Thread):
             if self._sizes.get(path) != size:
                 self._sizes[path] = size  # seen for the first time or still growing
                 continue
-            key = keys.drop_key(artist, path.name)
+            # <drop>/writers/<room>/x.fdx belongs to a writers' room (soundmosaic.writers.arrivals).
+            key = (f"drop/writers/{artist.removeprefix('writers/')}/{keys.safe_filename(path.name)}"
+                   if artist.startswith("writers/") else keys.drop_key(artist, path.name))
             try:
                 aws.client("s3").upload_file(str(path), self.bucket, key)
             except Exception:
@@ -55,7 +58,8 @@ class DropFolder(threading.Thread):
                 continue
             self._sizes.pop(path, None)
             self.done.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(path), self.done / f"{time.strftime('%Y%m%dT%H%M%S')}-{artist}-{path.name}")
+            owner = artist.replace("/", "-")
+            shutil.move(str(path), self.done / f"{time.strftime('%Y%m%dT%H%M%S')}-{owner}-{path.name}")
             uploaded.append(key)
         return uploaded
 
@@ -66,6 +70,11 @@ class DropFolder(threading.Thread):
                 continue
             if entry.is_file():
                 found.append((entry, self.default_artist))
+            elif entry.is_dir() and entry.name == "writers":
+                for room in sorted(entry.iterdir()):
+                    if room.is_dir() and not room.name.startswith("."):
+                        found.extend((f, f"writers/{room.name}") for f in sorted(room.iterdir())
+                                     if f.is_file() and not f.name.startswith("."))
             elif entry.is_dir():
                 try:
                     artist = check_artist_id(entry.name)

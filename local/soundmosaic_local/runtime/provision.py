@@ -109,7 +109,7 @@ def create_storage(stage: str) -> None:
 
 # Queues fed by ``runtime.queues.QueuePoller`` instead of moto's event source mapping, which
 # runs the consumer inside SendMessage and neither honours batchItemFailures nor redelivers.
-POLLED_QUEUES = frozenset({"publish"})
+POLLED_QUEUES = frozenset({"publish", "writers-turns"})
 
 
 def create_compute(stage: str, endpoint: str) -> None:

@@ -398,6 +398,264 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/writers/rooms/{room_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms/{room_id} */
+        get: operations["get_room_writers_rooms__room_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /writers/rooms/{room_id}/members/{user_id} */
+        put: operations["put_member_writers_rooms__room_id__members__user_id__put"];
+        post?: never;
+        /** DELETE /writers/rooms/{room_id}/members/{user_id} */
+        delete: operations["delete_member_writers_rooms__room_id__members__user_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /writers/rooms/{room_id}/uploads */
+        post: operations["create_upload_writers_rooms__room_id__uploads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms/{room_id}/documents */
+        get: operations["list_documents_writers_rooms__room_id__documents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/bible": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms/{room_id}/bible */
+        get: operations["get_bible_writers_rooms__room_id__bible_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/scenes/{document_id}/{scene}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms/{room_id}/scenes/{document_id}/{scene} */
+        get: operations["get_scene_writers_rooms__room_id__scenes__document_id___scene__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/turns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /writers/rooms/{room_id}/turns */
+        post: operations["start_turn_writers_rooms__room_id__turns_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/turns/{turn_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms/{room_id}/turns/{turn_id} */
+        get: operations["get_turn_writers_rooms__room_id__turns__turn_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms/{room_id}/sessions */
+        get: operations["list_sessions_writers_rooms__room_id__sessions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms/{room_id}/sessions/{session_id} */
+        get: operations["get_session_writers_rooms__room_id__sessions__session_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/tools/continuity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /writers/rooms/{room_id}/tools/continuity */
+        post: operations["continuity_writers_rooms__room_id__tools_continuity_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/tools/arc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /writers/rooms/{room_id}/tools/arc */
+        post: operations["arc_writers_rooms__room_id__tools_arc_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms/{room_id}/metrics */
+        get: operations["metrics_writers_rooms__room_id__metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms/{room_id}/notes */
+        get: operations["list_notes_writers_rooms__room_id__notes_get"];
+        put?: never;
+        /** POST /writers/rooms/{room_id}/notes */
+        post: operations["create_note_writers_rooms__room_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/writers/rooms/{room_id}/notes/{note_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** DELETE /writers/rooms/{room_id}/notes/{note_id} */
+        delete: operations["delete_note_writers_rooms__room_id__notes__note_id__delete"];
+        options?: never;
+        head?: never;
+        /** PATCH /writers/rooms/{room_id}/notes/{note_id} */
+        patch: operations["change_note_writers_rooms__room_id__notes__note_id__patch"];
+        trace?: never;
+    };
     "/uploads": {
         parameters: {
             query?: never;
@@ -825,6 +1083,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/writers/rooms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /writers/rooms */
+        get: operations["list_rooms_writers_rooms_get"];
+        put?: never;
+        /** POST /writers/rooms */
+        post: operations["create_room_writers_rooms_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -903,6 +1179,35 @@ export interface components {
             duration_s: number;
             /** Made At */
             made_at?: string | null;
+        };
+        /** ArcBeat */
+        ArcBeat: {
+            /** Episode */
+            episode: number | null;
+            /** Scene */
+            scene: number;
+            /** Summary */
+            summary: string;
+            citation: components["schemas"]["Citation"];
+        };
+        /** ArcReport */
+        ArcReport: {
+            /** Engine */
+            engine: string;
+            /** Character */
+            character: string;
+            /** Known */
+            known: boolean;
+            /** Beats */
+            beats: components["schemas"]["ArcBeat"][];
+            /** Text */
+            text: string;
+            usage: components["schemas"]["Usage"] | null;
+        };
+        /** ArcRequest */
+        ArcRequest: {
+            /** Character */
+            character: string;
         };
         /**
          * ArtistDna
@@ -1271,6 +1576,19 @@ export interface components {
             /** Contact Sheet Url */
             contact_sheet_url: null;
         };
+        /** Bible */
+        Bible: {
+            /** Room Id */
+            room_id: string;
+            /** Version */
+            version: number;
+            /** Updated At */
+            updated_at: string | null;
+            /** Characters */
+            characters: components["schemas"]["Character"][];
+            /** Episodes */
+            episodes: components["schemas"]["EpisodeEntry"][];
+        };
         /**
          * Brief
          * @description A cleaned brief (``studio.briefs.Brief.as_dict``): empty fields are left out.
@@ -1367,6 +1685,25 @@ export interface components {
             /** Items */
             items: components["schemas"]["CatalogEntry"][];
         };
+        /** Character */
+        Character: {
+            /** Name */
+            name: string;
+            /** Lines */
+            lines: number;
+            /** Scenes */
+            scenes: number;
+            /** Episodes */
+            episodes: number[];
+            /** First Episode */
+            first_episode: number | null;
+            /** Last Episode */
+            last_episode: number | null;
+            /** Relationships */
+            relationships: components["schemas"]["Relationship"][];
+            /** Storyline */
+            storyline: components["schemas"]["StoryBeat"][];
+        };
         /** Chart */
         Chart: {
             /** Holder */
@@ -1377,6 +1714,26 @@ export interface components {
             earnings_over_time: components["schemas"]["PeriodEarnings"][];
             /** Earnings By Song */
             earnings_by_song: components["schemas"]["SongEarnings"][];
+        };
+        /** Citation */
+        Citation: {
+            /**
+             * Document
+             * @description the document's file name
+             */
+            document: string;
+            /** Document Id */
+            document_id: string;
+            /** Episode */
+            episode: number | null;
+            /** Scene */
+            scene: number;
+            /** Heading */
+            heading: string;
+            /** Quote */
+            quote: string;
+            /** Score */
+            score: number | null;
         };
         /** CompleteRequest */
         CompleteRequest: {
@@ -1393,6 +1750,24 @@ export interface components {
             key: string;
             /** Completed */
             completed: boolean;
+        };
+        /** ContinuityReport */
+        ContinuityReport: {
+            /** Engine */
+            engine: string;
+            /** Findings */
+            findings: components["schemas"]["Finding"][];
+            /** Text */
+            text: string;
+            usage: components["schemas"]["Usage"] | null;
+        };
+        /** ContinuityRequest */
+        ContinuityRequest: {
+            /**
+             * Draft
+             * @description a scene or outline to check
+             */
+            draft: string;
         };
         /** Correction */
         Correction: {
@@ -1446,6 +1821,48 @@ export interface components {
             amount: string;
             /** Payable */
             payable: string;
+        };
+        /** DayMetrics */
+        DayMetrics: {
+            /** Day */
+            day: string;
+            /** Calls */
+            calls: number;
+            /**
+             * Calls By Mode
+             * @description archivist, creative, tool, warm
+             */
+            calls_by_mode: {
+                [key: string]: number;
+            };
+            /**
+             * Input Tokens
+             * @description all input tokens: uncached + cache writes + cache reads
+             */
+            input_tokens: number;
+            /** Uncached Input Tokens */
+            uncached_input_tokens: number;
+            /** Cache Creation Input Tokens */
+            cache_creation_input_tokens: number;
+            /** Cache Read Input Tokens */
+            cache_read_input_tokens: number;
+            /** Output Tokens */
+            output_tokens: number;
+            /**
+             * Cache Read Share
+             * @description cache reads / all input tokens, 0..1
+             */
+            cache_read_share: number;
+            /** Cost Usd */
+            cost_usd: string;
+            /** Cost Without Cache Usd */
+            cost_without_cache_usd: string;
+            /** Saved Usd */
+            saved_usd: string;
+            /** P50 Latency Ms */
+            p50_latency_ms: number | null;
+            /** P95 Latency Ms */
+            p95_latency_ms: number | null;
         };
         /** DeletedTrack */
         DeletedTrack: {
@@ -1609,6 +2026,89 @@ export interface components {
             /** Created At */
             created_at: string;
         };
+        /** Document */
+        Document: {
+            /** Document Id */
+            document_id: string;
+            /** Filename */
+            filename: string;
+            /**
+             * Source
+             * @description 'upload' or 'drop'
+             */
+            source: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "parsing" | "indexing" | "indexed" | "duplicate" | "superseded" | "failed";
+            /** Format */
+            format: string | null;
+            /** Language */
+            language: string | null;
+            /** Episode */
+            episode: number | null;
+            /**
+             * Version
+             * @description the episode's revision this document is (1, 2 ...)
+             */
+            version: number | null;
+            /** Scenes */
+            scenes: number | null;
+            /** Content Hash */
+            content_hash: string | null;
+            /**
+             * Error
+             * @description why the document failed (the others are not affected)
+             */
+            error: string | null;
+            /** Duplicate Of */
+            duplicate_of: string | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** DocumentList */
+        DocumentList: {
+            /** Items */
+            items: components["schemas"]["Document"][];
+        };
+        /** DocumentUpload */
+        DocumentUpload: {
+            /** Key */
+            key: string;
+            /** Url */
+            url: string;
+            /**
+             * Method
+             * @constant
+             */
+            method: "PUT";
+            /** Headers */
+            headers: {
+                [key: string]: string;
+            };
+            /** Document Id */
+            document_id: string;
+        };
+        /** EpisodeEntry */
+        EpisodeEntry: {
+            /** Episode */
+            episode: number;
+            /** Title */
+            title: string;
+            /** Document Id */
+            document_id: string;
+            /** Version */
+            version: number;
+            /** Scenes */
+            scenes: number;
+            /** Characters */
+            characters: string[];
+            /** Summary */
+            summary: string;
+        };
         /** ExportRequest */
         ExportRequest: {
             /** Track Ids */
@@ -1622,6 +2122,20 @@ export interface components {
              * @description the zip, once the export job succeeded
              */
             url: string | null;
+        };
+        /** Finding */
+        Finding: {
+            /** Sentence */
+            sentence: string;
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "consistent" | "contradiction" | "unknown";
+            /** Reason */
+            reason: string;
+            /** Evidence */
+            evidence: components["schemas"]["Citation"][];
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1867,6 +2381,34 @@ export interface components {
              */
             recording_id: string;
         };
+        /** Member */
+        Member: {
+            /** User Id */
+            user_id: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "writer" | "editor" | "admin";
+            /** Added At */
+            added_at: string;
+        };
+        /** MemberRequest */
+        MemberRequest: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "writer" | "editor" | "admin";
+        };
+        /** Metrics */
+        Metrics: {
+            /** Room Id */
+            room_id: string;
+            /** Days */
+            days: components["schemas"]["DayMetrics"][];
+            total: components["schemas"]["DayMetrics"];
+        };
         /** Midi */
         Midi: {
             /** Stem */
@@ -2024,6 +2566,61 @@ export interface components {
              * @description -8192..8191 (±2 semitones), evenly spaced from start to end
              */
             pitch_bends?: number[] | null;
+        };
+        /**
+         * NoteChange
+         * @description The fields to change; one left out stays as it is.
+         */
+        NoteChange: {
+            /** Title */
+            title?: string | null;
+            /** Body */
+            body?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** Episodes */
+            episodes?: number[] | null;
+            /** Characters */
+            characters?: string[] | null;
+        };
+        /** NoteList */
+        NoteList: {
+            /**
+             * Items
+             * @description the matching notes, newest first (the first `limit`)
+             */
+            items: components["schemas"]["RoomNote"][];
+            /**
+             * Total
+             * @description how many notes match in all
+             */
+            total: number;
+            /**
+             * Tags
+             * @description every tag of the room's notes -> how many carry it, most used first
+             */
+            tags: {
+                [key: string]: number;
+            };
+        };
+        /** NoteRequest */
+        NoteRequest: {
+            /** Title */
+            title: string;
+            /**
+             * Body
+             * @default
+             */
+            body: string;
+            /**
+             * Tags
+             * @description kept lower case, each once
+             */
+            tags?: string[];
+            /** Episodes */
+            episodes?: number[];
+            /** Characters */
+            characters?: string[];
         };
         /** PackageFile */
         PackageFile: {
@@ -2486,6 +3083,15 @@ export interface components {
             /** Raw */
             raw: string | null;
         };
+        /** Relationship */
+        Relationship: {
+            /** Character */
+            character: string;
+            /** Kind */
+            kind: string;
+            /** Episode */
+            episode: number | null;
+        };
         /**
          * Release
          * @description ``release.Release.to_dict()``: what is sent to the distributor.
@@ -2533,6 +3139,110 @@ export interface components {
             md5: string;
             /** Sha256 */
             sha256: string;
+        };
+        /** Removed */
+        Removed: {
+            /** User Id */
+            user_id: string;
+            /** Removed */
+            removed: boolean;
+        };
+        /** Room */
+        Room: {
+            /** Room Id */
+            room_id: string;
+            /** Name */
+            name: string;
+            /** Language */
+            language: string;
+            /**
+             * Role
+             * @description the caller's role in this room
+             * @enum {string}
+             */
+            role: "writer" | "editor" | "admin";
+            /** Created By */
+            created_by: string;
+            /** Created At */
+            created_at: string;
+        };
+        /** RoomDetail */
+        RoomDetail: {
+            /** Room Id */
+            room_id: string;
+            /** Name */
+            name: string;
+            /** Language */
+            language: string;
+            /**
+             * Role
+             * @description the caller's role in this room
+             * @enum {string}
+             */
+            role: "writer" | "editor" | "admin";
+            /** Created By */
+            created_by: string;
+            /** Created At */
+            created_at: string;
+            /** Members */
+            members: components["schemas"]["Member"][];
+            /** Documents */
+            documents: number;
+            /** Episodes */
+            episodes: number;
+            /** Bible Version */
+            bible_version: number;
+            /**
+             * Drop Prefix
+             * @description files put under this prefix of the uploads bucket are ingested
+             */
+            drop_prefix: string;
+        };
+        /** RoomList */
+        RoomList: {
+            /** Items */
+            items: components["schemas"]["Room"][];
+        };
+        /**
+         * RoomNote
+         * @description A note of the room (``soundmosaic.writers.notes.Note``).
+         */
+        RoomNote: {
+            /** Note Id */
+            note_id: string;
+            /** Room Id */
+            room_id: string;
+            /** Author */
+            author: string;
+            /** Title */
+            title: string;
+            /** Body */
+            body: string;
+            /** Tags */
+            tags: string[];
+            /** Episodes */
+            episodes: number[];
+            /** Characters */
+            characters: string[];
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** RoomRequest */
+        RoomRequest: {
+            /**
+             * Name
+             * @description the show or team
+             */
+            name: string;
+            /**
+             * Language
+             * @description the archive's main language
+             * @default de
+             * @enum {string}
+             */
+            language: "de" | "en";
         };
         /** Sample */
         Sample: {
@@ -2583,6 +3293,37 @@ export interface components {
             /** Max Slices */
             max_slices?: number | null;
         };
+        /** Scene */
+        Scene: {
+            /** Document Id */
+            document_id: string;
+            /** Document */
+            document: string;
+            /** Episode */
+            episode: number | null;
+            /** Version */
+            version: number;
+            /** Scene */
+            scene: number;
+            /** Heading */
+            heading: string;
+            /** Characters */
+            characters: string[];
+            /** Directions */
+            directions: string[];
+            /** Text */
+            text: string;
+        };
+        /** ScriptUploadRequest */
+        ScriptUploadRequest: {
+            /**
+             * Filename
+             * @description .pdf, .docx, .fdx, .fountain, .md or .txt
+             */
+            filename: string;
+            /** Size Bytes */
+            size_bytes: number;
+        };
         /** Segment */
         Segment: {
             /** Text */
@@ -2621,6 +3362,31 @@ export interface components {
              * @description spleeter-hpss: HPSS separation margin
              */
             hpss_margin?: number | null;
+        };
+        /** Session */
+        Session: {
+            /** Session Id */
+            session_id: string;
+            /** Turns */
+            turns: components["schemas"]["Turn"][];
+        };
+        /** SessionList */
+        SessionList: {
+            /** Items */
+            items: components["schemas"]["SessionSummary"][];
+        };
+        /** SessionSummary */
+        SessionSummary: {
+            /** Session Id */
+            session_id: string;
+            /** Title */
+            title: string;
+            /** Turns */
+            turns: number;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
         };
         /**
          * SingleUpload
@@ -2841,6 +3607,15 @@ export interface components {
             peaks_url: string;
             /** Engine */
             engine: string | null;
+        };
+        /** StoryBeat */
+        StoryBeat: {
+            /** Episode */
+            episode: number | null;
+            /** Scene */
+            scene: number;
+            /** Summary */
+            summary: string;
         };
         /** StyleRequest */
         StyleRequest: {
@@ -3109,6 +3884,90 @@ export interface components {
              */
             media_url: string;
         };
+        /** Turn */
+        Turn: {
+            /** Turn Id */
+            turn_id: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "archivist" | "creative";
+            /** Message */
+            message: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "streaming" | "done" | "failed";
+            /** Done */
+            done: boolean;
+            /** Text */
+            text: string;
+            /** Citations */
+            citations: components["schemas"]["Citation"][];
+            /**
+             * Engine
+             * @description 'offline-archivist' or 'anthropic:<model>'
+             */
+            engine: string;
+            /** Not In Archive */
+            not_in_archive: boolean;
+            /**
+             * Needs Provider
+             * @description creative mode without a provider: see context
+             */
+            needs_provider: boolean;
+            /**
+             * Context
+             * @description the archive context the creative partner would send
+             */
+            context: string | null;
+            usage: components["schemas"]["Usage"] | null;
+            /**
+             * Cost Usd
+             * @description exact decimal USD
+             */
+            cost_usd: string | null;
+            /** Latency Ms */
+            latency_ms: number | null;
+            /** Error */
+            error: string | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** TurnRequest */
+        TurnRequest: {
+            /**
+             * Mode
+             * @default archivist
+             * @enum {string}
+             */
+            mode: "archivist" | "creative";
+            /** Message */
+            message: string;
+            /**
+             * Session Id
+             * @description continue this session (yours)
+             */
+            session_id?: string | null;
+        };
+        /** TurnStarted */
+        TurnStarted: {
+            /** Turn Id */
+            turn_id: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "streaming" | "done" | "failed";
+        };
         /** UploadPart */
         UploadPart: {
             /** Part Number */
@@ -3130,6 +3989,17 @@ export interface components {
             size_bytes: number;
             /** Content Type */
             content_type?: string | null;
+        };
+        /** Usage */
+        Usage: {
+            /** Input Tokens */
+            input_tokens: number;
+            /** Output Tokens */
+            output_tokens: number;
+            /** Cache Creation Input Tokens */
+            cache_creation_input_tokens: number;
+            /** Cache Read Input Tokens */
+            cache_read_input_tokens: number;
         };
         /** ValidationError */
         ValidationError: {
@@ -4088,6 +4958,611 @@ export interface operations {
             };
         };
     };
+    get_room_writers_rooms__room_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_member_writers_rooms__room_id__members__user_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_member_writers_rooms__room_id__members__user_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Removed"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_upload_writers_rooms__room_id__uploads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScriptUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentUpload"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_documents_writers_rooms__room_id__documents_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_bible_writers_rooms__room_id__bible_get: {
+        parameters: {
+            query?: {
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bible"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_scene_writers_rooms__room_id__scenes__document_id___scene__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+                document_id: string;
+                scene: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scene"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_turn_writers_rooms__room_id__turns_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TurnRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TurnStarted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_turn_writers_rooms__room_id__turns__turn_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+                turn_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Turn"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_sessions_writers_rooms__room_id__sessions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_session_writers_rooms__room_id__sessions__session_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    continuity_writers_rooms__room_id__tools_continuity_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContinuityRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContinuityReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    arc_writers_rooms__room_id__tools_arc_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArcRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArcReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    metrics_writers_rooms__room_id__metrics_get: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Metrics"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_notes_writers_rooms__room_id__notes_get: {
+        parameters: {
+            query?: {
+                /** @description words, each found in title, text, tags or characters */
+                q?: string | null;
+                tag?: string | null;
+                episode?: number | null;
+                character?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_note_writers_rooms__room_id__notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomNote"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_note_writers_rooms__room_id__notes__note_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_note_writers_rooms__room_id__notes__note_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomNote"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     create_upload_uploads_post: {
         parameters: {
             query?: never;
@@ -4956,6 +6431,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DnaVersion"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_rooms_writers_rooms_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_room_writers_rooms_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoomRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Room"];
                 };
             };
             /** @description Validation Error */

@@ -168,6 +168,9 @@ TABLES = (
           partition_key="pk", sort_key="sk"),
     Table("publications", "PUBLICATIONS_TABLE", "publishing outbox: one record per release and content",
           partition_key="pk", sort_key="sk"),
+    # The writers' room (soundmosaic.writers.store, .notes): rooms, members, documents, turns, calls, notes.
+    Table("writers", "WRITERS_TABLE", "writers' rooms: members, documents, chat turns, model calls",
+          partition_key="pk", sort_key="sk"),
 )
 
 FUNCTIONS = (
@@ -195,6 +198,13 @@ FUNCTIONS = (
     Function("publishing", "publishing.app:handler",
              "publishing outbox consumer: package a release, send it to the distributor",
              memory_mb=1024, timeout_s=300),
+    Function("writers", "writers.app:handler", "writers' room: the script ingest workflow's steps",
+             memory_mb=2048, timeout_s=900, env="WRITERS_FUNCTION"),
+    # The same code as ``writers``, for the chat queue and the weekly refresh: a queue consumer
+    # lives in the ingest stack, which already depends on the workflows stack (it starts them).
+    Function("writers-chat", "writers.app:handler",
+             "writers' room: chat turns (Claude streaming into the turn), the weekly refresh",
+             memory_mb=2048, timeout_s=900),
 )
 
 SECRETS = (
@@ -207,6 +217,9 @@ QUEUES = (
     # The outbox gives up after its own attempts (with backoff); the DLQ only catches the rest.
     Queue("publish", "PUBLISH_QUEUE", "publishing outbox messages: one per publication request",
           consumer="publishing", visibility_timeout_s=720, max_receive_count=10),
+    Queue("writers-turns", "WRITERS_TURNS_QUEUE", "writers' room chat turns to answer",
+          consumer="writers-chat",
+          max_receive_count=2),
 )
 
 STATE_MACHINES = (
@@ -236,6 +249,9 @@ STATE_MACHINES = (
     StateMachine("song_generation", "generation_take.asl.json", "SONG_GENERATION_STATE_MACHINE",
                  "match check -> each song's notes -> generate -> render -> store a take and its provenance",
                  functions={"GenerationFunctionArn": "generation", "JobsFunctionArn": "jobs"}),
+    StateMachine("writers_ingest", "writers_ingest.asl.json", "WRITERS_INGEST_STATE_MACHINE",
+                 "a script: parse -> chunk by scene, embed, index -> the room's bible and digest",
+                 functions={"WritersFunctionArn": "writers"}),
 )
 
 # Long or large audio work: the ``audio`` Lambda's image and stage handler, on Fargate.
@@ -249,6 +265,9 @@ SCHEDULES = (
              "weekly refresh: fail stale jobs, abort stale uploads, rebuild library summaries"),
     Schedule("publish-sweep", "rate(1 hour)", "publishing",
              "re-queue publications left failed_retrying past their next try (message lost or in the DLQ)"),
+    # Monday 07:50 UTC, before the writers' first questions: a 1-hour cache entry outlives it by an hour.
+    Schedule("writers-refresh", "cron(50 7 ? * MON *)", "writers-chat",
+             "writers' rooms: re-ingest what changed, rebuild bible and digest, warm active rooms' cache"),
 )
 
 

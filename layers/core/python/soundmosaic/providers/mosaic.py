@@ -32,6 +32,8 @@ from soundmosaic.providers.types import (
     MUSIC_FORMATS,
     ZERO,
     CallRecord,
+    ChatRequest,
+    ChatResult,
     ImageRequest,
     ImageResult,
     MusicReply,
@@ -125,6 +127,12 @@ class ModelMosaic:
         return MusicResult(reply.data, MUSIC_FORMATS[request.format], request.seconds, reply.sample_rate,
                            entry.provider, entry.model, entry.offline, record, dict(reply.influence),
                            seeded.seed, reply.midi, dict(reply.details))
+
+    def chat(self, request: ChatRequest, on_text: Callable[[str], None] = lambda _: None) -> ChatResult:
+        """A streamed Claude conversation laid out for prompt caching (see ``ChatRequest``).
+        A retried attempt starts over: ``on_text`` then sees the text again from the start."""
+        reply, entry, record = self._call("chat", lambda a, e: a.chat(e, request, on_text))
+        return ChatResult(reply.data, reply.stop_reason, reply.usage, entry.provider, entry.model, record)
 
     # --- selection, for callers that show which engine will answer -----------------------------
 

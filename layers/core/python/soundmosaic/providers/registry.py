@@ -48,6 +48,8 @@ _RETRY_KEYS = {"backoff_s", "backoff_max_s"}
 _REF = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _VERSION = re.compile(r"^[0-9a-f]{64}$")
 _MILLION = Decimal(1_000_000)
+# Anthropic's prompt caching multipliers of the input price.
+_WRITE_5M, _WRITE_1H, _READ = Decimal("1.25"), Decimal(2), Decimal("0.1")
 
 
 class RegistryError(ValueError):
@@ -64,8 +66,10 @@ class Price:
     per_million_output_tokens: Decimal = ZERO
 
     def cost(self, usage: Usage) -> Decimal:
+        cached = (usage.cache_write_5m_tokens * _WRITE_5M + usage.cache_write_1h_tokens * _WRITE_1H
+                  + usage.cache_read_tokens * _READ)
         return (self.per_call * usage.calls + self.per_second * usage.seconds
-                + self.per_million_input_tokens * usage.input_tokens / _MILLION
+                + self.per_million_input_tokens * (usage.input_tokens + cached) / _MILLION
                 + self.per_million_output_tokens * usage.output_tokens / _MILLION)
 
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
 CAPABILITIES = ("text", "vision", "image", "video", "music", "faceswap", "upscale", "matting", "embed",
-                "separate", "transcribe", "midi")
+                "separate", "transcribe", "midi", "chat")
 # The capabilities ModelMosaic serves end to end today; the registry may list the others.
 SERVED = ("text", "vision", "image", "video")
 
@@ -242,8 +242,13 @@ class Usage:
 
     calls: int = 1
     seconds: Decimal = ZERO  # Replicate's metrics.predict_time
-    input_tokens: int = 0
+    input_tokens: int = 0  # Anthropic: the uncached input only (after the last cache breakpoint)
     output_tokens: int = 0
+    # Anthropic prompt caching (``chat``): writes cost 1.25x (5-minute TTL) or 2x (1-hour TTL)
+    # the input price, reads 0.1x.
+    cache_write_5m_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    cache_read_tokens: int = 0
 
 
 T = TypeVar("T", str, bytes)
@@ -255,6 +260,7 @@ class Reply(Generic[T]):
 
     data: T
     usage: Usage = field(default_factory=Usage)
+    stop_reason: str | None = None  # chat: why the model stopped (end_turn, max_tokens ...)
 
 
 @dataclass(frozen=True)
@@ -298,3 +304,23 @@ class ProviderTimeout(ProviderError):
 
     def __init__(self, provider: str, capability: str, message: str) -> None:
         super().__init__(provider, capability, message, retryable=True)
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """A Messages API conversation as the caller laid it out for prompt caching: ``system``
+    blocks and ``messages`` go out as they are (``cache_control`` included)."""
+
+    system: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+    max_tokens: int = 1024
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    text: str
+    stop_reason: str | None
+    usage: Usage
+    provider: str
+    model: str
+    record: CallRecord

@@ -12,10 +12,11 @@ from __future__ import annotations
 import importlib
 import io
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from soundmosaic.providers.types import (
+    ChatRequest,
     ImageRequest,
     MusicReply,
     MusicRequest,
@@ -57,6 +58,10 @@ class Adapter:
         raise self.unsupported(entry)
 
     def music(self, entry: Entry, request: MusicRequest) -> MusicReply:
+        raise self.unsupported(entry)
+
+    def chat(self, entry: Entry, request: ChatRequest, on_text: Callable[[str], None]) -> Reply[str]:
+        """Stream a reply: ``on_text`` gets each piece as it arrives; the Reply holds the whole."""
         raise self.unsupported(entry)
 
     def close(self) -> None:
