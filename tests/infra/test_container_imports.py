@@ -58,9 +58,10 @@ def image_requirements(container: str) -> tuple[list[str], list[str]]:
         return lines, [str(ROOT / "requirements" / "no-deps.txt")]
     if container == "lambda-ffmpeg":
         return _script(str(ROOT / "containers" / "lambda-ffmpeg" / "runtime_requirements.py"), pyproject), []
-    if container == "studio":
+    if container in ("studio", "writers"):  # both Dockerfiles: the same inline tomllib one-liner
         project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-        return project["dependencies"] + project["optional-dependencies"]["studio"], []
+        extras = project["optional-dependencies"]
+        return project["dependencies"] + extras["studio"] + extras["writers"], []
     raise AssertionError(f"containers/{container}: no requirement list known to this test")
 
 
@@ -80,7 +81,10 @@ DOCKERFILE_COMMANDS = {
               "-r /tmp/build/project.txt -r /tmp/build/requirements.txt",
               "--no-deps --require-hashes -r /tmp/build/no-deps.txt"),
     "lambda-ffmpeg": ("runtime_requirements.py /tmp/build/pyproject.toml",),
-    "studio": ("p['dependencies'] + p['optional-dependencies']['studio']",),
+    "studio": ("p['dependencies'] + p['optional-dependencies']['studio'] + "
+               "p['optional-dependencies']['writers']",),
+    "writers": ("p['dependencies'] + p['optional-dependencies']['studio'] + "
+                "p['optional-dependencies']['writers']",),
 }
 
 
