@@ -17,7 +17,10 @@ handler's ``KeyError``/``ValueError``/``TypeError``), 404 when the track or job 
 unavailable, 500 for anything else.
 
 The work is done by ``functions.audio.app.handler``, the Lambda handler itself, called with a
-small Lambda-like context: one code path on Lambda, SageMaker and a laptop.
+small Lambda-like context: one code path on Lambda, SageMaker and a laptop. A body with a
+``task_token`` (the GPU path of the audio state machine, ``soundmosaic.audio.remote``) is also
+answered to Step Functions: ``SendTaskSuccess`` with the result or ``SendTaskFailure`` with the
+error's type, heartbeats meanwhile.
 
 Environment variables
 ---------------------
@@ -186,8 +189,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._reply(413 if "too large" in str(err) else 400,
                         {"errorType": "InvalidRequest", "errorMessage": str(err)})
             return
+        token = event.pop("task_token", None)
         try:
-            result = self.worker.invoke(event)
+            if isinstance(token, str):
+                # The GPU path of a state machine (soundmosaic.audio.remote): answer its task
+                # token here, with heartbeats while the stage runs; Step Functions waits.
+                from soundmosaic.platform import tasktoken
+
+                result = tasktoken.answer(token, lambda: self.worker.invoke(event))
+            else:
+                result = self.worker.invoke(event)
         except Exception as err:
             status = status_for(err)
             if status >= 500:

@@ -136,6 +136,13 @@ class ListedFunctions(Construct):
             if shared.settings.gpu and needs.needs(fn.key).gpu_endpoint:
                 env_fn[names.GPU_ENDPOINT_ENV] = names.gpu_endpoint_name(shared.settings.stage)
                 env_fn[names.GPU_INPUT_PREFIX_ENV] = names.GPU_INPUT_PREFIX
+            if fn.key == "audio":
+                # Routing by size (soundmosaic.audio.routing) compares a job with the limits this
+                # very function is deployed with, not with defaults that could drift from them.
+                env_fn.update({
+                    "SOUNDMOSAIC_LAMBDA_TIMEOUT_S": str(fn.timeout_s),
+                    "SOUNDMOSAIC_LAMBDA_TMP_BYTES": str(needs.needs(fn.key).ephemeral_storage_mb * 1024**2),
+                    "SOUNDMOSAIC_LAMBDA_MEMORY_MB": str(fn.memory_mb)})
             built = self._build(fn, env_fn)
             self._grant(fn, built)
             self.functions[fn.key] = built

@@ -1,6 +1,7 @@
-"""Compute: the GPU path of the audio lab, a SageMaker asynchronous inference endpoint that scales
-to zero, serving the very image the ``audio`` Lambda runs (``containers/audio``), built with
-CUDA torch.
+"""Compute: the container path of the audio lab (``ContainerTasks``, always: an ECS Fargate task
+for stages beyond a Lambda's limits, built into the workflows stack), and its GPU path, a
+SageMaker asynchronous inference endpoint that scales to zero, serving the very image the
+``audio`` Lambda runs (``containers/audio``), built with CUDA torch.
 
 Only synthesised with context ``gpu=true`` (``infra.app``). The pieces, as SageMaker documents
 the pattern for asynchronous endpoints:
@@ -25,15 +26,19 @@ the pattern for asynchronous endpoints:
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Environment
+from aws_cdk import Duration, Environment, Stack
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 from soundmosaic.platform import resources
+from soundmosaic.platform.resources import physical_name
 
 from infra import names
 from infra.constructs.functions import Shared, environment, image_asset_options
@@ -169,6 +174,11 @@ class ComputeStack(FoundationStack):
         media.grant_read_write(role, "artists/*")
         for key in ("tracks", "jobs"):
             shared.tables[key].grant_read_write_data(role)
+        # The endpoint answers the state machine's task token (soundmosaic.audio.remote); these
+        # actions have no resource type in IAM: the token itself is the capability.
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+            resources=["*"]))
         return role
 
     # -- scaling --------------------------------------------------------------------------------
@@ -237,3 +247,88 @@ class ComputeStack(FoundationStack):
             alarm_actions=[self.scale_from_zero_policy.attr_arn],
         )
         self.scalable_target = target
+
+
+# -- the container path (always synthesised) ----------------------------------------------------
+
+
+class ContainerTasks(Construct):
+    """Every ``resources.CONTAINER_TASKS`` entry as an ECS Fargate task definition, and what a
+    state machine needs to start one: cluster, subnet, security group (docs/compute.md).
+
+    The network is a VPC of its own with two public subnets and no NAT gateway (a NAT costs by
+    the hour; the task only talks to AWS APIs and gets a public address for that), and a
+    security group with no inbound rule. The task role may do what the ``audio`` Lambda may do
+    (``infra.needs``) and answer Step Functions; the execution role pulls the image and logs.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, shared: Shared) -> None:
+        super().__init__(scope, construct_id)
+        settings = shared.settings
+        self.vpc = ec2.Vpc(self, "Vpc", max_azs=2, nat_gateways=0, subnet_configuration=[
+            ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=20)])
+        self.security_group = ec2.SecurityGroup(self, "TaskSecurityGroup", vpc=self.vpc,
+                                                allow_all_outbound=True,
+                                                description="container tasks: no inbound traffic")
+        self.cluster = ecs.Cluster(self, "Cluster", vpc=self.vpc,
+                                   cluster_name=physical_name(settings.stage, "tasks"))
+        self.definitions: dict[str, ecs.FargateTaskDefinition] = {}
+        self.tasks = {task.key: task for task in resources.CONTAINER_TASKS}
+        for task in resources.CONTAINER_TASKS:
+            self.definitions[task.key] = self._definition(task, shared)
+
+    def _definition(self, task: resources.ContainerTask, shared: Shared) -> ecs.FargateTaskDefinition:
+        settings = shared.settings
+        name = physical_name(settings.stage, f"{task.key}-task")
+        definition = ecs.FargateTaskDefinition(
+            self, f"{task.key}-definition", family=name, cpu=task.cpu, memory_limit_mib=task.memory_mb,
+            ephemeral_storage_gib=task.ephemeral_gib,
+            runtime_platform=ecs.RuntimePlatform(cpu_architecture=ecs.CpuArchitecture.X86_64,
+                                                 operating_system_family=ecs.OperatingSystemFamily.LINUX))
+        log_group = make_log_group(self, f"{task.key}-logs", settings, f"/soundmosaic/{name}")
+        definition.add_container(
+            task.container,
+            # The same build as the audio Lambda's image (same Dockerfile, context and options:
+            # one asset), started with the ``task`` command of its entry point.
+            image=ecs.ContainerImage.from_asset(str(resources.REPO_ROOT),
+                                                **image_asset_options(task.container)),
+            command=["task"], essential=True,
+            environment={**environment(Stack.of(self), shared),
+                         "POWERTOOLS_SERVICE_NAME": f"soundmosaic-{task.key}",
+                         "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon beside the task
+                         "SOUNDMOSAIC_TASK_HEARTBEAT_S": str(task.heartbeat_s // 5),
+                         "SOUNDMOSAIC_TASK_MEMORY_MB": str(task.memory_mb)},
+            logging=ecs.LogDrivers.aws_logs(stream_prefix=task.key, log_group=log_group),
+        )
+        # What the stage handler touches, as the audio function (infra.needs "audio").
+        role = definition.task_role
+        media = shared.buckets["media"]
+        media.grant_read_write(role, "artists/*")
+        for key in ("tracks", "jobs"):
+            shared.tables[key].grant_read_write_data(role)
+        # The task answers with its token. These actions have no resource type in IAM: a token
+        # is the capability, and only a state machine that started the task hands one out.
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+            resources=["*"]))
+        return definition
+
+    def substitutions(self, prefix: str, key: str) -> dict[str, str]:
+        """ASL placeholder values of ``ContainerTask.placeholders(prefix)`` for task ``key``."""
+        values = (self.cluster.cluster_arn, self.definitions[key].task_definition_arn,
+                  self.vpc.public_subnets[0].subnet_id, self.security_group.security_group_id)
+        return dict(zip(resources.ContainerTask.placeholders(prefix), values, strict=True))
+
+    def grant_run(self, machine: sfn.StateMachine, key: str) -> None:
+        """Least privilege for a state machine: run this one task definition in this cluster and
+        pass its two roles to ECS; nothing else of ECS."""
+        definition = self.definitions[key]
+        machine.add_to_role_policy(iam.PolicyStatement(
+            actions=["ecs:RunTask"], resources=[definition.task_definition_arn],
+            conditions={"ArnEquals": {"ecs:cluster": self.cluster.cluster_arn}}))
+        roles = [definition.task_role.role_arn]
+        if definition.execution_role is not None:
+            roles.append(definition.execution_role.role_arn)
+        machine.add_to_role_policy(iam.PolicyStatement(
+            actions=["iam:PassRole"], resources=roles,
+            conditions={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}))

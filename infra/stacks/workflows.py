@@ -21,6 +21,7 @@ from infra.constructs.functions import ListedFunctions, Shared
 from infra.constructs.logs import log_group as make_log_group
 from infra.settings import Settings
 from infra.stacks.base import FoundationStack
+from infra.stacks.compute import ContainerTasks
 
 DESCRIPTION = "SoundMosaic workflows: Step Functions state machines and their task functions"
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
@@ -38,8 +39,12 @@ class WorkflowsStack(FoundationStack):
                          description=DESCRIPTION)
         self.functions = ListedFunctions(self, "Functions", keys=function_keys, shared=shared)
         self.state_machines: dict[str, sfn.StateMachine] = {}
+        # The container path of the audio lab (long or large files): ECS Fargate tasks.
+        self.tasks = ContainerTasks(self, "ContainerTasks", shared=shared)
         for entry in resources.STATE_MACHINES:
-            missing = placeholders(entry) - set(entry.functions)
+            task_names = {name for prefix in entry.tasks
+                          for name in resources.ContainerTask.placeholders(prefix)}
+            missing = placeholders(entry) - set(entry.functions) - task_names
             if missing:
                 raise ValueError(f"{entry.file}: no listed substitution for {sorted(missing)}")
             name = physical_name(settings.stage, entry.key)
@@ -52,8 +57,11 @@ class WorkflowsStack(FoundationStack):
                 state_machine_name=name,
                 state_machine_type=sfn.StateMachineType.STANDARD,
                 definition_body=sfn.DefinitionBody.from_file(str(entry.path)),
-                definition_substitutions={placeholder: targets[key].function_arn
-                                          for placeholder, key in entry.functions.items()},
+                definition_substitutions={
+                    **{placeholder: targets[key].function_arn
+                       for placeholder, key in entry.functions.items()},
+                    **{name: value for prefix, key in entry.tasks.items()
+                       for name, value in self.tasks.substitutions(prefix, key).items()}},
                 logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL,
                                     include_execution_data=False),
                 tracing_enabled=True,
@@ -61,4 +69,6 @@ class WorkflowsStack(FoundationStack):
             )
             for function in targets.values():
                 function.grant_invoke(machine)
+            for key in set(entry.tasks.values()):
+                self.tasks.grant_run(machine, key)
             self.state_machines[entry.key] = machine

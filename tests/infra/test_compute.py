@@ -171,10 +171,12 @@ def test_execution_role_is_least_privilege(gpu_synth):
     granted = actions(statements)
     assert "*" not in granted and not any(a.endswith(":*") for a in granted)
     # "*" resources only where the action has no resource: the ECR token, metric data (with
-    # its namespace pinned).
+    # its namespace pinned), answering a task token (the token is the capability).
     for statement in statements:
         if statement["Resource"] == "*":
-            assert actions([statement]) <= {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"}
+            assert actions([statement]) <= {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData",
+                                            "states:SendTaskSuccess", "states:SendTaskFailure",
+                                            "states:SendTaskHeartbeat"}
             if "cloudwatch:PutMetricData" in actions([statement]):
                 assert statement["Condition"] == {
                     "StringEquals": {"cloudwatch:namespace": "/aws/sagemaker/Endpoints"}}

@@ -34,8 +34,9 @@ def test_state_machine_definition_gets_every_function_arn(synth, machine):
     definition = (synth.outdir / f"asset.{key}").read_text()
     assert json.loads(definition) == json.loads(machine.path.read_text())
     substitutions = p["DefinitionSubstitutions"]
-    assert set(substitutions) == set(PLACEHOLDER.findall(definition)) == set(machine.functions)
-    arns = {}
+    task_names = {n for prefix in machine.tasks for n in resources.ContainerTask.placeholders(prefix)}
+    assert set(substitutions) == set(PLACEHOLDER.findall(definition)) == set(machine.functions) | task_names
+    arns = {name: f"task-value-{name}" for name in task_names}
     for placeholder, key in machine.functions.items():
         assert substitutions[placeholder] == {"Fn::GetAtt": [_function_id(template, key), "Arn"]}
         arns[placeholder] = f"arn:aws:lambda:eu-west-1:123456789012:function:{physical_name(STAGE, key)}"
@@ -43,8 +44,14 @@ def test_state_machine_definition_gets_every_function_arn(synth, machine):
     rendered = PLACEHOLDER.sub(lambda m: arns[m.group(1)], definition)
     assert "${" not in rendered
     tasks = list(_tasks(json.loads(rendered)["States"]))
-    used = {s["Parameters"]["FunctionName"] for s in tasks}
-    assert used == set(arns.values())
+    used = {s["Parameters"]["FunctionName"] for s in tasks if "FunctionName" in s["Parameters"]}
+    assert used == {arn for name, arn in arns.items() if name in machine.functions}
+    # Each container path is a RunTask that waits for the task token the worker answers with.
+    for state in tasks:
+        if "FunctionName" not in state["Parameters"]:
+            assert state["Resource"] == "arn:aws:states:::ecs:runTask.waitForTaskToken"
+            assert state["HeartbeatSeconds"] < state["TimeoutSeconds"]
+            assert state["Parameters"]["Cluster"].startswith("task-value-")
 
 
 def _tasks(states: dict):
@@ -179,3 +186,44 @@ def test_stacks_only_depend_on_the_foundation(synth):
     assert {s.stack_name for s in synth.stacks.values()} == {
         f"SoundMosaic-{STAGE}-{short}" for short in
         ("Storage", "Data", "Auth", "Workflows", "Ingest", "Api", "Schedules")}
+
+
+def test_container_path_is_least_privilege_fargate_running_the_audio_image(synth):
+    """The state machines may run one task definition in one cluster and pass its roles to ECS
+    only; the task runs the audio image with the ``task`` command and disk for a 2-hour file."""
+    template = synth.json("Workflows")
+    definitions = of_type(template, "AWS::ECS::TaskDefinition")
+    assert len(definitions) == 1
+    logical_id, definition = next(iter(definitions.items()))
+    p = props(definition)
+    task = resources.container_task("audio")
+    assert p["RequiresCompatibilities"] == ["FARGATE"] and p["Family"] == physical_name(STAGE, "audio-task")
+    assert p["EphemeralStorage"]["SizeInGiB"] == task.ephemeral_gib >= 21
+    (container,) = p["ContainerDefinitions"]
+    assert container["Name"] == "audio" and container["Command"] == ["task"]
+    env = {e["Name"] for e in container["Environment"]}
+    assert {"MEDIA_BUCKET", "TRACKS_TABLE", "JOBS_TABLE"} <= env
+    # The routing function compares jobs with the limits it is deployed with.
+    _, audio = by_property(template, "AWS::Lambda::Function", "FunctionName", physical_name(STAGE, "audio"))
+    limits = props(audio)["Environment"]["Variables"]
+    assert limits["SOUNDMOSAIC_LAMBDA_TIMEOUT_S"] == str(props(audio)["Timeout"])
+    assert limits["SOUNDMOSAIC_LAMBDA_MEMORY_MB"] == str(props(audio)["MemorySize"])
+    assert int(limits["SOUNDMOSAIC_LAMBDA_TMP_BYTES"]) == props(audio)["EphemeralStorage"]["Size"] * 1024**2
+    for key in ("audio", "export"):
+        _, machine = by_property(template, "AWS::StepFunctions::StateMachine", "StateMachineName",
+                                 physical_name(STAGE, key))
+        role = props(machine)["RoleArn"]["Fn::GetAtt"][0]
+        statements = [st for policy in of_type(template, "AWS::IAM::Policy").values()
+                      if {"Ref": role} in props(policy)["Roles"]
+                      for st in props(policy)["PolicyDocument"]["Statement"]]
+        ecs_actions = {a for st in statements for a in _list(st["Action"]) if a.startswith("ecs:")}
+        assert ecs_actions == {"ecs:RunTask"}, ecs_actions
+        run = next(st for st in statements if "ecs:RunTask" in _list(st["Action"]))
+        assert run["Resource"] == {"Ref": logical_id} and "ecs:cluster" in run["Condition"]["ArnEquals"]
+        passing = next(st for st in statements if "iam:PassRole" in _list(st["Action"]))
+        assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+        assert "*" not in _list(passing["Resource"])
+
+
+def _list(value):
+    return value if isinstance(value, list) else [value]

@@ -52,10 +52,24 @@ def environment(stage: str, endpoint: str) -> dict[str, str]:
     return env
 
 
+def task_values(stage: str, key: str) -> tuple[str, str, str, str]:
+    """Cluster, task definition, subnet and security group of a container task (made by
+    ``create_container_tasks``), in ``ContainerTask.placeholders`` order."""
+    ec2, ecs = aws.client("ec2"), aws.client("ecs")
+    name = physical_name(stage, f"{key}-task")
+    subnet = ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": [name]}])["Subnets"][0]["SubnetId"]
+    group = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [name]}])[
+        "SecurityGroups"][0]["GroupId"]
+    definition = ecs.list_task_definitions(familyPrefix=name)["taskDefinitionArns"][-1]
+    return f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{name}", definition, subnet, group
+
+
 def render_definition(machine: resources.StateMachine, stage: str) -> str:
     """The ASL file with ``${...}`` replaced as CDK's definitionSubstitutions do."""
     text = machine.path.read_text()
     arns = {name: function_arn(stage, fn) for name, fn in machine.functions.items()}
+    for prefix, key in machine.tasks.items():
+        arns.update(zip(resources.ContainerTask.placeholders(prefix), task_values(stage, key), strict=True))
     missing = set(_PLACEHOLDER.findall(text)) - set(arns)
     if missing:
         raise ValueError(f"{machine.file}: no substitution for {sorted(missing)}")
@@ -135,6 +149,7 @@ def create_compute(stage: str, endpoint: str) -> None:
         if not any(m["EventSourceArn"] == arn for m in mappings):
             lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=consumer, BatchSize=1,
                                             FunctionResponseTypes=["ReportBatchItemFailures"])
+    create_container_tasks(stage, env)
     machines = {m["name"] for m in sfn.list_state_machines()["stateMachines"]}
     for machine in resources.STATE_MACHINES:
         name = physical_name(stage, machine.key)
@@ -150,6 +165,30 @@ def create_compute(stage: str, endpoint: str) -> None:
                         Description=schedule.purpose)
         events.put_targets(Rule=rule, Targets=[{"Id": schedule.target,
                                                 "Arn": function_arn(stage, schedule.target)}])
+
+
+def create_container_tasks(stage: str, env: dict[str, str]) -> None:
+    """Cluster, Fargate task definition, subnet and security group of each container task, as
+    the compute stack makes them; ``dispatcher`` runs a started task in a worker process."""
+    ec2, ecs = aws.client("ec2"), aws.client("ecs")
+    for task in resources.CONTAINER_TASKS:
+        name = physical_name(stage, f"{task.key}-task")
+        if not ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": [name]}])["Subnets"]:
+            vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+            ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})  # as the CDK VPC
+            ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.0.0/20", TagSpecifications=[
+                {"ResourceType": "subnet", "Tags": [{"Key": "Name", "Value": name}]}])
+            ec2.create_security_group(GroupName=name, Description=task.purpose, VpcId=vpc)
+        ecs.create_cluster(clusterName=name)
+        if not ecs.list_task_definitions(familyPrefix=name)["taskDefinitionArns"]:
+            ecs.register_task_definition(
+                family=name, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
+                cpu=str(task.cpu), memory=str(task.memory_mb),
+                ephemeralStorage={"sizeInGiB": task.ephemeral_gib},
+                containerDefinitions=[{
+                    "name": task.container, "image": f"soundmosaic/{task.container}:local",
+                    "essential": True, "command": ["task"], "cpu": task.cpu, "memory": task.memory_mb,
+                    "environment": [{"name": k, "value": v} for k, v in sorted(env.items())]}])
 
 
 def create_notifications(stage: str) -> None:

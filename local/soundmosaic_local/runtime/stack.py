@@ -179,6 +179,7 @@ class LocalStack(StartStop):
         for worker in reversed(self._threads):
             worker.stop()  # the snapshot loop takes its final snapshot here
         self._threads.clear()
+        dispatcher.stop_workers()  # container tasks still running end with the stack
         self.moto.stop()
         mongo_local.stop(self.mongo)
         self.snapshotter.close()  # the journal and the snapshot store

@@ -56,6 +56,16 @@ def processed(api, tmp_path_factory):
     return track_id, job
 
 
+def test_a_song_runs_every_stage_on_lambda(processed):
+    """Routing by size: a song of seconds fits the Lambda's real limits at every stage (the
+    2-hour case is tests/integration/audio/test_long_jobs.py)."""
+    from tests.integration.audio.test_long_jobs import entered, history
+
+    names = entered(history(processed[1]["job_id"]))
+    assert "Route" in names and not [n for n in names if n.endswith((" in container", " on GPU"))], names
+    assert {"Decode in Lambda", "Separate in Lambda", "Export in Lambda"} <= set(names)
+
+
 def test_progress_is_visible_per_stage(processed):
     _, job = processed
     stages = [stage for stage, _ in job["seen"]]

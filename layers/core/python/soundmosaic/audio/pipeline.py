@@ -111,6 +111,22 @@ class TrackFiles:
     def list(self, relative: str) -> list[str]:
         return [key[len(self.prefix):] for key in self.objects.keys(self.key(relative))]
 
+    def sizes(self) -> dict[str, int]:
+        """Every object under the track's prefix (relative key -> bytes), in one listing."""
+        found: dict[str, int] = {}
+        paginator = self.objects.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+            found.update({o["Key"][len(self.prefix):]: int(o["Size"]) for o in page.get("Contents", [])})
+        return found
+
+    def source(self, relative: str, sizes: dict[str, int], needed_from: str) -> Any:
+        """An ``export.S3Source`` for the zip writer to stream, without downloading it."""
+        from soundmosaic.audio.export import S3Source
+
+        if relative not in sizes:
+            raise StageInputMissing(f"{relative} is missing: run the '{needed_from}' stage first")
+        return S3Source(self.bucket, self.key(relative), sizes[relative])
+
     def delete(self, relative_prefix: str) -> None:
         from soundmosaic.library.media import delete_prefix
 
@@ -268,60 +284,70 @@ def _index_samples(request: StageRequest) -> None:
 
 
 def export(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
-    from soundmosaic.audio.export import write_zip
+    """The track's zip, streamed from its objects into S3 multipart: no /tmp, bounded memory."""
+    from soundmosaic.audio.export import stream_zip_to_s3
 
     track = TrackStore().get(request.artist_id, request.track_id)
     bundle = collect(files, track)
-    path = write_zip(files.workdir / "export" / f"{bundle.base}.zip", [bundle])
-    key = files.put(f"export/{path.name}", path, "application/zip")
-    TrackStore().set_processed(request.artist_id, request.track_id, key)
+    result = stream_zip_to_s3(files.bucket, files.key(f"export/{bundle.base}.zip"), [bundle])
+    TrackStore().set_processed(request.artist_id, request.track_id, result["export_key"])
     _index_samples(request)  # the analysis' key and BPM, stems whose samples were not asked for
-    return {"export_key": key}
+    return result
 
 
 def collect(files: TrackFiles, track: Any) -> Any:
-    """Download what the track has so far into an ``export.TrackExport``."""
+    """What the track has so far as an ``export.TrackExport`` of S3 sources (nothing downloaded)."""
     from soundmosaic.audio.export import TrackExport
 
     bundle = TrackExport(artist=track.artist_name or track.artist_id, title=track.title)
     manifest: dict[str, Any] = {"track_id": track.track_id, "source": track.facts}
-    present = set(files.list(""))
+    sizes = files.sizes()
+    present = set(sizes)
     if "analysis/analysis.json" in present:
         manifest.update(files.get_json("analysis/analysis.json", "analyse"))
     if "stems/separation.json" in present:
         separation = files.get_json("stems/separation.json", "separate")
         manifest["separation"] = {k: separation[k] for k in ("engine", "label") if k in separation}
         for stem in separation["stems"]:
-            bundle.stems[stem] = files.fetch(f"stems/{stem}.wav", "separate")
+            bundle.stems[stem] = files.source(f"stems/{stem}.wav", sizes, "separate")
     for name in sorted(present):
         if name.startswith("midi/") and name.endswith(".mid"):
-            bundle.midi[Path(name).stem] = files.fetch(name, "midi")
+            bundle.midi[Path(name).stem] = files.source(name, sizes, "midi")
         elif name.startswith("samples/") and name.endswith(".json"):
             for sample in files.get_json(name, "samples")["samples"]:
-                bundle.samples.append({**sample, "path": files.fetch(sample["key"], "samples")})
+                bundle.samples.append({**sample, "path": files.source(sample["key"], sizes, "samples")})
         elif name.startswith("lyrics/lyrics.") and not name.endswith(".json"):
-            bundle.lyrics[name.rsplit(".", 1)[1]] = (files.fetch(name, "lyrics")).read_text(encoding="utf-8")
+            text = files.objects.get_bytes(files.key(name), limit=16 * 1024**2).decode("utf-8")
+            bundle.lyrics[name.rsplit(".", 1)[1]] = text
     manifest["samples"] = [{k: v for k, v in s.items() if k != "path"} for s in bundle.samples]
     bundle.manifest = manifest
     return bundle
 
 
 def export_collection(artist_id: str, job_id: str, track_ids: list[str]) -> dict[str, Any]:
-    """One zip with a folder per track, from what each track has so far."""
-    from soundmosaic.audio.export import write_zip
+    """One zip with a folder per track, from what each track has so far, streamed into S3."""
+    from soundmosaic.audio.export import stream_zip_to_s3
 
     if not track_ids:
         raise ValueError("choose at least one track to export")
     store, bundles = TrackStore(), []
-    with tempfile.TemporaryDirectory(prefix="soundmosaic-") as tmp:
-        for number, track_id in enumerate(dict.fromkeys(track_ids)):
-            track = store.get(artist_id, track_id)  # TrackNotFound for another artist's id
-            files = TrackFiles(artist_id, track_id, Path(tmp) / str(number))
-            bundles.append(collect(files, track))
-        path = write_zip(Path(tmp) / "collection.zip", bundles)
-        key = f"artists/{artist_id}/exports/{job_id}.zip"
-        S3Json(resource("MEDIA_BUCKET")).upload(path, key, "application/zip")
-    return {"export_key": key, "tracks": len(bundles)}
+    for track_id in dict.fromkeys(track_ids):
+        track = store.get(artist_id, track_id)  # TrackNotFound for another artist's id
+        bundles.append(collect(TrackFiles(artist_id, track_id), track))
+    result = stream_zip_to_s3(resource("MEDIA_BUCKET"), f"artists/{artist_id}/exports/{job_id}.zip", bundles)
+    return {**result, "tracks": len(bundles)}
+
+
+def route(event: dict[str, Any]) -> dict[str, Any]:
+    """Where each stage of this job runs (``routing.plan``), from the track's probed facts."""
+    from soundmosaic.audio import routing
+
+    if event.get("track_ids") is not None:  # a collection export
+        store = TrackStore()
+        tracks = [store.get(event["artist_id"], t) for t in dict.fromkeys(event["track_ids"])]
+        return routing.plan_collection([routing.Facts.of_track(t.facts, t.size_bytes) for t in tracks])
+    track = TrackStore().get(event["artist_id"], event["track_id"])
+    return routing.plan(routing.Facts.of_track(track.facts, track.size_bytes))
 
 
 ACTIONS: dict[str, Callable[[StageRequest, TrackFiles], dict[str, Any]]] = {

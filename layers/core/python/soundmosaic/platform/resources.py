@@ -98,6 +98,27 @@ class Function:
 
 
 @dataclass(frozen=True)
+class ContainerTask:
+    """A container image run as an ECS Fargate task by a state machine (``ecs:runTask``): the
+    path for work beyond a Lambda's limits (``soundmosaic.audio.routing``, docs/compute.md)."""
+
+    key: str
+    container: str  # containers/<container>/Dockerfile
+    worker: str  # the module the task runs (``python -m``): the stage handler behind a task token
+    purpose: str
+    cpu: int = 4096  # Fargate CPU units (4 vCPU)
+    memory_mb: int = 16384
+    ephemeral_gib: int = 100  # Fargate allows 21..200 GiB: a 2-hour track's stems need ~14 GB
+    timeout_s: int = 4 * 3600  # TimeoutSeconds of the waiting state
+    heartbeat_s: int = 300  # the worker beats every heartbeat_s / 5: a dead task fails fast
+
+    @staticmethod
+    def placeholders(prefix: str) -> tuple[str, ...]:
+        """ASL placeholders a state machine uses for a task: ``${<prefix>Cluster}`` etc."""
+        return tuple(prefix + part for part in ("Cluster", "TaskDefinition", "Subnet", "SecurityGroup"))
+
+
+@dataclass(frozen=True)
 class StateMachine:
     key: str
     file: str
@@ -105,6 +126,8 @@ class StateMachine:
     purpose: str
     # ASL "${Name}" placeholders -> function keys whose ARNs replace them.
     functions: dict[str, str] = field(default_factory=dict)
+    # ASL placeholder prefixes -> container task keys (see ContainerTask.placeholders).
+    tasks: dict[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
@@ -213,10 +236,12 @@ STATE_MACHINES = (
                  functions={"ProbeFunctionArn": "probe", "JobsFunctionArn": "jobs"}),
     StateMachine("audio", "audio_pipeline.asl.json", "AUDIO_STATE_MACHINE",
                  "the audio lab: stems, MIDI, lyrics, samples, analysis, export",
-                 functions={"AudioFunctionArn": "audio", "JobsFunctionArn": "jobs"}),
+                 functions={"AudioFunctionArn": "audio", "JobsFunctionArn": "jobs"},
+                 tasks={"AudioTask": "audio"}),
     StateMachine("export", "audio_export.asl.json", "EXPORT_STATE_MACHINE",
                  "one DAW zip for a collection or selection of tracks",
-                 functions={"AudioFunctionArn": "audio", "JobsFunctionArn": "jobs"}),
+                 functions={"AudioFunctionArn": "audio", "JobsFunctionArn": "jobs"},
+                 tasks={"AudioTask": "audio"}),
     StateMachine("artwork_batch", "studio_artwork_batch.asl.json", "ARTWORK_BATCH_STATE_MACHINE",
                  "artwork candidates for one brief or a batch of tracks, then a contact sheet",
                  functions={"StudioFunctionArn": "studio", "JobsFunctionArn": "jobs"}),
@@ -235,6 +260,12 @@ STATE_MACHINES = (
     StateMachine("writers_ingest", "writers_ingest.asl.json", "WRITERS_INGEST_STATE_MACHINE",
                  "a script: parse -> chunk by scene, embed, index -> the room's bible and digest",
                  functions={"WritersFunctionArn": "writers"}),
+)
+
+# Long or large audio work: the ``audio`` Lambda's image and stage handler, on Fargate.
+CONTAINER_TASKS = (
+    ContainerTask("audio", "audio", "functions.audio.task",
+                  "audio lab stages beyond the Lambda's limits (long or large files), behind a task token"),
 )
 
 SCHEDULES = (
@@ -256,3 +287,7 @@ def physical_name(stage: str, key: str) -> str:
 
 def function(key: str) -> Function:
     return next(f for f in FUNCTIONS if f.key == key)
+
+
+def container_task(key: str) -> ContainerTask:
+    return next(t for t in CONTAINER_TASKS if t.key == key)
