@@ -52,6 +52,20 @@ def test_aggregates_match_plain_python(sieb_env: str, slice_dir: Path) -> None:
     assert [c["name"] for c in answer["columns"]] == ["count", "warehouse_city"]
 
 
+def test_a_follow_up_naming_several_selected_ids_answers_each_of_them(
+        sieb_env: str, slice_dir: Path) -> None:
+    """What the point cloud's "ask about the selection" sends: the words, then the ids."""
+    inv = lines(slice_dir, "inventory")
+    first = service.ask("artist-a", "inventory positions in Lisbon")
+    chosen = [r["_id"] for r in first["rows"][:3]]
+    answer = service.ask("artist-a", f"show these: {', '.join(chosen)}",
+                         conversation_id=first["conversation_id"])
+    assert answer["understood"] and {r["_id"] for r in answer["rows"]} == set(chosen)
+    one = service.ask("artist-a", f"show {chosen[0]}")
+    assert [r["_id"] for r in one["rows"]] == [chosen[0]]
+    assert {r["_id"] for r in inv} >= set(chosen)
+
+
 def test_rows_page_with_a_cursor_bound_to_the_pipeline(sieb_env: str) -> None:
     first = service.ask("artist-a", "inventory positions in Lisbon", limit=7)
     assert len(first["rows"]) == 7 and first["total"] > 7 and first["next_cursor"]

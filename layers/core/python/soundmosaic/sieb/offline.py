@@ -199,12 +199,21 @@ class Parser:
             intent["notes"].append(note)
 
     def _ids(self, t: _Text, intent: dict[str, Any]) -> None:
+        """Ids named in the question ("SKU-00042"; a list of them, as "ask about the selection"
+        sends): one id filters by equality, several of a collection by ``$in`` (any of them)."""
         prefixes = self.v.id_prefixes()
+        named: dict[str, list[str]] = {}
         for m in t.find(r"\b([a-z]{2,6})-(\d+)\b"):
             coll = prefixes.get(m.group(1).upper())
             if coll:
-                self._add(intent, coll, "_id", "$eq", m.group(0).upper())
+                named.setdefault(coll, []).append(m.group(0).upper())
                 t.take(m)
+        for coll, ids in named.items():
+            unique = list(dict.fromkeys(ids))
+            if len(unique) == 1:
+                self._add(intent, coll, "_id", "$eq", unique[0])
+            else:
+                self._add(intent, coll, "_id", "$in", unique)
 
     def _dates(self, t: _Text, intent: dict[str, Any]) -> None:
         if not self.dates:
