@@ -135,6 +135,8 @@ def test_lasso_selects_and_asks_about_the_selection(seen: dict[str, Any]) -> Non
     answer = seen["selectionAnswer"]
     assert answer["understood"] is True
     assert answer["engine"] == "engine: offline (offline engine, no model)"
+    answered = {i for row in answer["rows"] for cell in row for i in re.findall(r"INV-\d{6}", cell or "")}
+    assert answered == set(ids)  # each selected position, and nothing else
 
 
 def test_the_mapping_can_be_changed(seen: dict[str, Any]) -> None:
