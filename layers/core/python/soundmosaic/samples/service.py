@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from soundmosaic.audio.pipeline import TrackFiles
+from soundmosaic.audio.samples import CLASSES
 from soundmosaic.library.media import presigned_get, presigned_gets
 from soundmosaic.library.tracks import TrackStore
 from soundmosaic.platform import clock
@@ -27,20 +28,6 @@ from soundmosaic.platform.snapshot import Snapshot
 from . import SampleNotFound, StemNotFound
 from .index import index, index_track
 
-CLASSES = (
-    "kick",
-    "snare",
-    "clap",
-    "closed_hat",
-    "open_hat",
-    "cymbal",
-    "tom",
-    "percussion",
-    "vocal",
-    "bass",
-    "tonal",
-    "fx",
-)  # soundmosaic.audio.samples.CLASSES
 SAME_SOUND = 0.92  # cosine similarity above which two samples count as the same sound
 
 
