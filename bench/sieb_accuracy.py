@@ -51,6 +51,33 @@ def _ask(service: Any, case: Any) -> dict[str, Any]:
     return answer
 
 
+def _score(service: Any, cases: list[Any], data: Any, judge: Any) -> list[dict[str, Any]]:
+    """Each case asked through the service and judged against its plain-Python answer."""
+    results = []
+    for case in cases:
+        expected = case.expected(data)
+        started = time.perf_counter()
+        answer = _ask_case(service, case)
+        ok, why = judge(case, expected, answer)
+        results.append(
+            {
+                "question": case.question,
+                "before": case.before,
+                "feature": case.feature,
+                "check": case.check,
+                "ok": ok,
+                "why": why,
+                "engine": answer["engine"],
+                "understood": bool(answer.get("understood")),
+                "total": answer["total"],
+                "ms": round((time.perf_counter() - started) * 1000),
+                "pipeline": answer["pipeline"],
+            }
+        )
+        print(f"{'PASS' if ok else 'FAIL'} {case.question} {why}", flush=True)
+    return results
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--llm-cases", type=int, default=20)
@@ -58,6 +85,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     from soundmosaic.sieb import offline, service, store
     from soundmosaic.sieb.vocabulary import Vocabulary
+    from soundmosaic_local.evaluation.sieb_heldout import HELD_OUT
     from soundmosaic_local.evaluation.sieb_questions import CASES, Data, judge
     from soundmosaic_local.mongo import local
     from soundmosaic_local.mongo.server import MongoWireServer
@@ -78,27 +106,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         t0 = time.perf_counter()
         loaded = local.load_sample(server.uri)
         load_s = time.perf_counter() - t0
-        results = []
-        for case in CASES:
-            expected = case.expected(data)
-            started = time.perf_counter()
-            answer = _ask_case(service, case)
-            ok, why = judge(case, expected, answer)
-            results.append(
-                {
-                    "question": case.question,
-                    "before": case.before,
-                    "feature": case.feature,
-                    "check": case.check,
-                    "ok": ok,
-                    "why": why,
-                    "engine": answer["engine"],
-                    "total": answer["total"],
-                    "ms": round((time.perf_counter() - started) * 1000),
-                    "pipeline": answer["pipeline"],
-                }
-            )
-            print(f"{'PASS' if ok else 'FAIL'} {case.question} {why}", flush=True)
+        results = _score(service, CASES, data, judge)
+        held_out = _score(service, HELD_OUT, data, judge)
         # (b) the LLM path against the fake OpenAI server: wiring only
         card = store.client()[store.SAMPLE_DB]
         from soundmosaic.sieb import schema
@@ -131,7 +140,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     passed = sum(r["ok"] for r in results)
     llm_passed = sum(r["ok"] for r in llm_results)
     features = sorted({r["feature"].split(":")[0] for r in results})
-    out = {
+    out: dict[str, Any] = {
         "benchmark": "sieb_accuracy",
         "machine": machine(),
         "sample_load": loaded,
@@ -143,6 +152,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "features": features,
             "median_ms": sorted(r["ms"] for r in results)[len(results) // 2],
             "results": results,
+        },
+        "held_out": {
+            "note": "written after the parser was frozen and never used to tune it",
+            "cases": len(held_out),
+            "passed": sum(r["ok"] for r in held_out),
+            "accuracy": round(sum(r["ok"] for r in held_out) / len(held_out), 4),
+            "wrong_answers": sum(1 for r in held_out if not r["ok"] and r["understood"]),
+            "results": held_out,
         },
         "llm_fake_wiring": {
             "cases": len(llm_results),
@@ -157,6 +174,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     summary = (
         f"Offline engine: **{passed}/{len(results)} = {100 * passed / len(results):.1f} %** execution "
         f"accuracy (median {out['offline']['median_ms']} ms a question on the embedded server). "
+        f"Held-out questions (written after the parser was frozen, never used to tune it): "
+        f"**{out['held_out']['passed']}/{len(held_out)}**, of the misses "
+        f"{out['held_out']['wrong_answers']} answered wrongly (the others: \"not understood\"). "
         f"LLM path against the fake OpenAI server (wiring only): {llm_passed}/{len(llm_results)}.\n\n"
         f"Machine: {machine_line(out['machine'])}.\n\n"
     )
@@ -164,11 +184,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         [
             i + 1,
             (" → ".join([*r["before"], r["question"]])).replace("|", "/"),
-            r["feature"],
+            ("held out: " if i >= len(results) else "") + r["feature"],
             "yes" if r["ok"] else f"no: {r['why']}".replace("|", "/"),
             r["ms"],
         ]
-        for i, r in enumerate(results)
+        for i, r in enumerate(results + held_out)
     ]
     section = summary + table(["#", "question", "feature", "correct", "ms"], rows)
     replace_section(DOC, "sieb_accuracy", section, "# Sieb\n")
