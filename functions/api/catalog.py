@@ -101,6 +101,8 @@ class RightsRequest(Request):
     holder_names: dict[HolderId, Annotated[str, StringConstraints(max_length=200)]] = Field(
         default_factory=dict, max_length=50)
     work_title: str | None = Field(default=None, max_length=300)
+    reason: str = Field(min_length=3, max_length=500, pattern=r"\S",
+                        description="why these holders and shares (the contract, the source): audited")
 
 
 class RightsAdded(CatalogEntry):
@@ -136,7 +138,8 @@ def add_rights(body: RightsRequest) -> RightsAdded:
     exact shares; title, artists and ISRC are read from the named catalog. Audited."""
     admin = _admin()
     return RightsAdded.model_validate(external.add_rights(admin, body.recording_id, body.holders,
-                                                          body.holder_names, body.work_title))
+                                                          body.holder_names, body.work_title,
+                                                          body.reason))
 
 
 class RefreshReport(Reply):

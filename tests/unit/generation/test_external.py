@@ -107,12 +107,12 @@ def test_matching_to_apple_music_needs_rights_until_an_admin_adds_them(
         external.add_rights("admin-1", "demo-03", {"holder:a": "1"})
     assert external.pending() != []
     added = external.add_rights("admin-1", "apple-music:1440857782", {"holder:a": "3/5", "holder:b": "2/5"},
-                                {"holder:a": "Ana Lantern"})
+                                {"holder:a": "Ana Lantern"}, reason="  label contract 2026-114  ")
     assert (added["title"], added["isrc"], added["holders"]) == (
         "Paper Lanterns", UNKNOWN_ISRC, {"holder:a": "3/5", "holder:b": "2/5"})  # title and ISRC: Apple's
     records = audit.records(tables.name(tables.AUDIT, None), added["audit_operation"])
-    assert [(r["action"], r["actor"], r["recording_id"]) for r in records] == [
-        ("put-recording", "admin:admin-1", "apple-music:1440857782")]
+    assert [(r["action"], r["actor"], r["recording_id"], r["reason"]) for r in records] == [
+        ("put-recording", "admin:admin-1", "apple-music:1440857782", "label contract 2026-114")]
     assert external.pending() == []
     song = references.match_by_hand(ARTIST, project_id, song_id, "apple-music:1440857782")
     assert song["status"] == "matched" and song["match"]["holders"] == {"holder:a": "3/5", "holder:b": "2/5"}

@@ -3444,6 +3444,11 @@ export interface components {
             };
             /** Work Title */
             work_title?: string | null;
+            /**
+             * Reason
+             * @description why these holders and shares (the contract, the source): audited
+             */
+            reason: string;
         };
         /** Room */
         Room: {
