@@ -4,8 +4,8 @@ rights are unknown (the project waits), and the royalty admins' rights form.
 
 Hostile input tried: a search of a catalog without keys (409), an unknown source (422), a query
 over 200 characters (422), the rights routes as an artist (403), an unknown field in the form
-(422), a form without a reason or with a blank one (422), shares that do not sum to 1 (400),
-another artist matching a song of this project (404).
+(422), a form without a reason or with a blank one (422), a role not in the list (422), shares
+that do not sum to 1 (400), another artist matching a song of this project (404).
 """
 
 from __future__ import annotations
@@ -86,6 +86,8 @@ def test_apple_music_search_match_and_the_rights_form(api: Any, other: Any, stac
     unexplained = {k: v for k, v in body.items() if k != "reason"}
     assert admin.post("/generation/rights", json=unexplained).status_code == 422
     assert admin.post("/generation/rights", json={**body, "reason": "    "}).status_code == 422
+    unknown_role = {**body, "holder_roles": {"holder:hs-1": "owner"}}
+    assert admin.post("/generation/rights", json=unknown_role).status_code == 422
     bad = admin.post("/generation/rights", json={**body, "holders": {"holder:hs-1": "1/2"}})
     assert bad.status_code == 400 and "not exactly 1" in bad.json()["message"]
     added = admin.post("/generation/rights", json=body)

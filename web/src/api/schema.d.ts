@@ -3442,6 +3442,13 @@ export interface components {
             holder_names?: {
                 [key: string]: string;
             };
+            /**
+             * Holder Roles
+             * @description rights holder -> role, kept in the audit record
+             */
+            holder_roles?: {
+                [key: string]: "composer" | "lyricist" | "publisher" | "performer" | "producer" | "label";
+            };
             /** Work Title */
             work_title?: string | null;
             /**
