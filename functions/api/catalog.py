@@ -92,6 +92,7 @@ class PendingList(Reply):
 
 
 HolderId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+HolderRole = Literal["composer", "lyricist", "publisher", "performer", "producer", "label"]
 
 
 class RightsRequest(Request):
@@ -100,7 +101,11 @@ class RightsRequest(Request):
         min_length=1, max_length=50, description="rights holder -> exact share ('3/5'); they sum to 1")
     holder_names: dict[HolderId, Annotated[str, StringConstraints(max_length=200)]] = Field(
         default_factory=dict, max_length=50)
+    holder_roles: dict[HolderId, HolderRole] = Field(
+        default_factory=dict, max_length=50, description="rights holder -> role, kept in the audit record")
     work_title: str | None = Field(default=None, max_length=300)
+    reason: str = Field(min_length=3, max_length=500, pattern=r"\S",
+                        description="why these holders and shares (the contract, the source): audited")
 
 
 class RightsAdded(CatalogEntry):
@@ -136,7 +141,8 @@ def add_rights(body: RightsRequest) -> RightsAdded:
     exact shares; title, artists and ISRC are read from the named catalog. Audited."""
     admin = _admin()
     return RightsAdded.model_validate(external.add_rights(admin, body.recording_id, body.holders,
-                                                          body.holder_names, body.work_title))
+                                                          body.holder_names, body.work_title,
+                                                          body.reason, body.holder_roles))
 
 
 class RefreshReport(Reply):

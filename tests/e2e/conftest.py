@@ -32,6 +32,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.fakes.apple_music_server import AppleSong, FakeAppleMusic
+
 REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"
 DRIVER = Path(__file__).with_name("driver.mjs")
@@ -85,9 +87,11 @@ class Stack:
         return httpx.Client(base_url=self.url + "/api", timeout=60,
                             headers={"Authorization": f"Bearer {token or self.token}"})
 
-    def token_for(self, artist: str, holder: str | None = None) -> str:
-        """A dev token of another artist (a library of its own), naming a rights holder if given."""
-        return _token(self.data, artist, *(("--holder", holder) if holder else ()))
+    def token_for(self, artist: str, holder: str | None = None, royalty_admin: bool = False) -> str:
+        """A dev token of another artist (a library of its own), naming a rights holder if given,
+        in the royalty admins' group if asked."""
+        return _token(self.data, artist, *(("--holder", holder) if holder else ()),
+                      *(("--royalty-admin",) if royalty_admin else ()))
 
 
 def _cli(data: Path) -> list[str]:
@@ -140,9 +144,21 @@ def running_stack(data: Path, **extra_env: str) -> Iterator[Stack]:
         log.close()
 
 
+# An Apple Music song the platform's catalog holds no rights for (the rights form's scenario).
+UNKNOWN_APPLE_SONG = AppleSong("3000000001", "Harbour Static", "Nobody Known", "QZABC2600099")
+
+
 @pytest.fixture(scope="session")
-def stack(spa: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    with running_stack(tmp_path_factory.mktemp("e2e-stack")) as running:
+def apple_music() -> Iterator[FakeAppleMusic]:
+    """The fake Apple Music API the stack is configured with (search by hand, the rights form)."""
+    with FakeAppleMusic([UNKNOWN_APPLE_SONG]) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def stack(spa: Path, apple_music: FakeAppleMusic,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(tmp_path_factory.mktemp("e2e-stack"), **apple_music.env()) as running:
         yield running
 
 

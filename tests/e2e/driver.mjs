@@ -198,6 +198,47 @@ const scenarios = {
     });
   },
 
+  /** A royalty admin follows a song waiting for rights to the form, adds the holders, checks again. */
+  async rights() {
+    return withPage({}, async (page) => {
+      const seen = {};
+      await signIn(page);
+      const nav = page.getByRole("navigation", { name: "Main" });
+      seen.navRights = await nav.getByRole("link", { name: "Rights" }).count();
+      await nav.getByRole("link", { name: "Generation" }).click();
+      await page.getByRole("link", { name: args.project }).click();
+      const row = () => page.getByTestId("song").filter({ has: page.getByRole("heading", { name: args.song }) });
+      await row().getByRole("link", { name: "Add its rights holders" }).click();
+      const card = page.locator("[data-testid=pending-recording][aria-current=true]");
+      await card.waitFor();
+      seen.recording = (await card.locator("h3").textContent()).trim();
+      for (const [i, holder] of args.holders.entries()) {
+        if (i > 0) await card.getByRole("button", { name: "Add a holder" }).click();
+        await card.getByLabel(`Holder ${i + 1} id`).fill(holder.id);
+        await card.getByLabel(`Holder ${i + 1} name`).fill(holder.name);
+        await card.getByLabel(`Holder ${i + 1} role`).selectOption(holder.role);
+        await card.getByLabel(`Holder ${i + 1} share`).fill(holder.share);
+        if (i === 0) seen.sumBefore = (await card.getByTestId("share-sum").textContent()).trim();
+      }
+      seen.sum = (await card.getByTestId("share-sum").textContent()).trim();
+      await card.getByLabel("Reason (kept in the audit record)").fill(args.reason);
+      await shot(page, "generation-rights");
+      await card.getByRole("button", { name: "Add to the catalog" }).click();
+      const added = page.getByRole("status", { name: "Added" });
+      await added.waitFor({ timeout: 30_000 });
+      seen.added = await added.textContent();
+
+      await page.getByRole("link", { name: "← Projects" }).click();
+      await page.getByRole("link", { name: args.project }).click();
+      await row().getByRole("button", { name: `Check the rights of ${args.song} again` }).click();
+      await page.waitForFunction((title) => [...document.querySelectorAll("[data-testid=song]")]
+        .some((el) => el.querySelector("h3")?.textContent === title && el.getAttribute("data-status") === "matched"),
+      args.song, { timeout: 30_000 });
+      seen.status = "matched";
+      return seen;
+    });
+  },
+
   /** A rights holder reads their statement and charts. */
   async royalties() {
     return withPage({}, async (page) => {

@@ -5,7 +5,10 @@ One scenario walks the flow as a user does: a project, ten of the demo songs dro
 (uploaded, identified by their fingerprints, all matched), generation refused before that, a
 10-second take generated with the offline engine and played in the page, another take, one kept
 and published to the sandbox distributor. Then a statement naming the published ISRC is imported
-and one of the ten songs' rights holders reads their statement and charts in the page.
+and one of the ten songs' rights holders reads their statement and charts in the page. Last,
+one song is matched by hand to an Apple Music song (the fake API) whose rights the platform
+lacks, and a royalty admin follows the project page's link to the rights form, adds its holders,
+and the song matches when checked again.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Browser, Stack
+from tests.e2e.conftest import UNKNOWN_APPLE_SONG, Browser, Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -126,3 +129,28 @@ def test_a_rights_holder_reads_their_statement_and_charts(generated: dict[str, A
                        **{"from": "2026-01", "to": "2026-12"})
     assert "USD" in seen["totals"] and "EUR" in seen["totals"]
     assert len(seen["charts"]) >= 2, seen["charts"]
+
+
+def test_a_royalty_admin_adds_the_rights_a_song_waits_for(generated: dict[str, Any], stack: Stack,
+                                                          token: str, browser: Browser) -> None:
+    recording_id = f"apple-music:{UNKNOWN_APPLE_SONG.song_id}"
+    with stack.api(token) as api:
+        [project] = [p for p in api.get("/generation/projects").json()["items"] if p["name"] == "E2E Mosaic"]
+        path = f"/generation/projects/{project['project_id']}"
+        song = api.get(path).json()["songs"][0]
+        waiting = api.put(f"{path}/songs/{song['song_id']}/match", json={"recording_id": recording_id})
+        assert waiting.json()["status"] == "needs_rights", waiting.text
+    # the same artist, in the royalty admins' group: the project page links to the form
+    seen = browser.run("rights", token=stack.token_for(ARTIST, royalty_admin=True), project="E2E Mosaic",
+                       song=song["title"], reason="e2e split sheet",
+                       holders=[
+                           {"id": "holder:e2e-a", "name": "Hana Static", "role": "composer", "share": "2/3"},
+                           {"id": "holder:e2e-b", "name": "", "role": "publisher", "share": "1/3"}])
+    assert seen["navRights"] == 1
+    assert seen["recording"] == "Harbour Static — Nobody Known"
+    assert seen["sumBefore"].startswith("Sum 66.6666 %") and seen["sum"] == "Sum 100 %"
+    assert "Added Harbour Static (QZABC2600099) with 2 holder(s)" in seen["added"]
+    assert seen["status"] == "matched"
+    with stack.api(token) as api:
+        match = next(s for s in api.get(path).json()["songs"] if s["song_id"] == song["song_id"])["match"]
+    assert match["holders"] == {"holder:e2e-a": "2/3", "holder:e2e-b": "1/3"}

@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, type ReactNode } from "react";
 import { Link, Navigate, NavLink, Outlet, Route, Routes, useLocation } from "react-router";
 import { cognitoConfig, logoutUrl } from "./auth/cognito";
-import { signOut, useSession } from "./auth/session";
+import { isRoyaltyAdmin, signOut, useSession } from "./auth/session";
 import { Spinner } from "./components/States";
 import { AuthCallback } from "./pages/AuthCallback";
 import { LibraryPage } from "./pages/LibraryPage";
@@ -62,6 +62,7 @@ function Shell() {
           <NavLink to="/studio">Studio</NavLink>
           <NavLink to="/generation">Generation</NavLink>
           <NavLink to="/royalties">Royalties</NavLink>
+          {isRoyaltyAdmin(session) && <NavLink to="/generation/rights">Rights</NavLink>}
           <NavLink to="/writers">Writers&apos; room</NavLink>
           <NavLink to="/sieb">Sieb</NavLink>
         </nav>

@@ -4,7 +4,8 @@ rights are unknown (the project waits), and the royalty admins' rights form.
 
 Hostile input tried: a search of a catalog without keys (409), an unknown source (422), a query
 over 200 characters (422), the rights routes as an artist (403), an unknown field in the form
-(422), shares that do not sum to 1 (400), another artist matching a song of this project (404).
+(422), a form without a reason or with a blank one (422), a role not in the list (422), shares
+that do not sum to 1 (400), another artist matching a song of this project (404).
 """
 
 from __future__ import annotations
@@ -74,14 +75,19 @@ def test_apple_music_search_match_and_the_rights_form(api: Any, other: Any, stac
     assert detail["ready"] is False and "a royalty admin must add them" in detail["songs"][0]["error"]
 
     assert api.http.get("/generation/rights/pending").status_code == 403
-    assert api.http.post("/generation/rights", json={"recording_id": "apple-music:2000000002",
-                                                     "holders": {"h:1": "1"}}).status_code == 403
+    refused = {"recording_id": "apple-music:2000000002", "holders": {"h:1": "1"}, "reason": "mine"}
+    assert api.http.post("/generation/rights", json=refused).status_code == 403
     admin = admin_client(stack)
     pending = admin.get("/generation/rights/pending").json()["items"]
     assert "apple-music:2000000002" in [p["recording_id"] for p in pending]
     body = {"recording_id": "apple-music:2000000002", "holders": {"holder:hs-1": "1/2", "holder:hs-2": "1/2"},
-            "holder_names": {"holder:hs-1": "Hana Static"}}
+            "holder_names": {"holder:hs-1": "Hana Static"}, "reason": "publisher split sheet"}
     assert admin.post("/generation/rights", json={**body, "title": "mine"}).status_code == 422
+    unexplained = {k: v for k, v in body.items() if k != "reason"}
+    assert admin.post("/generation/rights", json=unexplained).status_code == 422
+    assert admin.post("/generation/rights", json={**body, "reason": "    "}).status_code == 422
+    unknown_role = {**body, "holder_roles": {"holder:hs-1": "owner"}}
+    assert admin.post("/generation/rights", json=unknown_role).status_code == 422
     bad = admin.post("/generation/rights", json={**body, "holders": {"holder:hs-1": "1/2"}})
     assert bad.status_code == 400 and "not exactly 1" in bad.json()["message"]
     added = admin.post("/generation/rights", json=body)

@@ -103,16 +103,21 @@ def test_matching_to_apple_music_needs_rights_until_an_admin_adds_them(
                                     ({"holder:a": "x"}, {}, "not an exact number")):
         with pytest.raises(ValueError, match=message):
             external.add_rights("admin-1", "apple-music:1440857782", holders, names)
+    with pytest.raises(ValueError, match="holder_roles name holders without a share: holder:z"):
+        external.add_rights("admin-1", "apple-music:1440857782", {"holder:a": "1"},
+                            holder_roles={"holder:z": "composer"})
     with pytest.raises(ValueError, match="not a recording of a named catalog"):
         external.add_rights("admin-1", "demo-03", {"holder:a": "1"})
     assert external.pending() != []
     added = external.add_rights("admin-1", "apple-music:1440857782", {"holder:a": "3/5", "holder:b": "2/5"},
-                                {"holder:a": "Ana Lantern"})
+                                {"holder:a": "Ana Lantern"}, reason="  label contract 2026-114  ",
+                                holder_roles={"holder:a": "composer", "holder:b": "publisher"})
     assert (added["title"], added["isrc"], added["holders"]) == (
         "Paper Lanterns", UNKNOWN_ISRC, {"holder:a": "3/5", "holder:b": "2/5"})  # title and ISRC: Apple's
     records = audit.records(tables.name(tables.AUDIT, None), added["audit_operation"])
-    assert [(r["action"], r["actor"], r["recording_id"]) for r in records] == [
-        ("put-recording", "admin:admin-1", "apple-music:1440857782")]
+    assert [(r["action"], r["actor"], r["recording_id"], r["reason"], r["roles"]) for r in records] == [
+        ("put-recording", "admin:admin-1", "apple-music:1440857782", "label contract 2026-114",
+         {"holder:a": "composer", "holder:b": "publisher"})]
     assert external.pending() == []
     song = references.match_by_hand(ARTIST, project_id, song_id, "apple-music:1440857782")
     assert song["status"] == "matched" and song["match"]["holders"] == {"holder:a": "3/5", "holder:b": "2/5"}

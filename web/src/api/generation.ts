@@ -32,6 +32,9 @@ export type ProjectSummary = Schemas["ProjectSummary"];
 export type ProjectDetail = Schemas["ProjectDetail"];
 export type CatalogEntry = Schemas["CatalogEntry"];
 export type ExternalEntry = Schemas["ExternalEntry"];
+export type PendingRights = Schemas["PendingRights"];
+export type RightsAdded = Schemas["RightsAdded"];
+export type HolderRole = NonNullable<Schemas["RightsRequest"]["holder_roles"]>[string];
 
 // -- requests ----------------------------------------------------------------------------------
 // Written out: the generated request types (openapi-typescript) make every field with a default
@@ -45,6 +48,15 @@ export interface TakeRequest {
   prompt?: string;
   /** song_id -> exact relative weight ("3"); a song not named weighs 1 */
   weights?: Record<string, string>;
+}
+
+/** A royalty admin's rights form (`POST /generation/rights`): shares exact, summing to 1. */
+export interface RightsRequest {
+  recording_id: string;
+  holders: Record<string, string>;
+  holder_names?: Record<string, string>;
+  holder_roles?: Record<string, HolderRole>;
+  reason: string;
 }
 
 export interface PublishRequest {
@@ -92,6 +104,9 @@ export const generation = {
     call<Schemas["CatalogSources"]>("get", "/generation/catalog/sources", { signal }),
   externalCatalog: (source: string, q: string, signal?: AbortSignal) =>
     call<Schemas["ExternalResults"]>("get", "/generation/catalog/external", { params: { query: { source, q, limit: 10 } }, signal }),
+  pendingRights: (signal?: AbortSignal) =>
+    call<Schemas["PendingList"]>("get", "/generation/rights/pending", { signal }),
+  addRights: (request: RightsRequest) => call<RightsAdded>("post", "/generation/rights", { body: request }),
   generate: (projectId: string, request: TakeRequest) =>
     call<Schemas["TakeStarted"]>("post", `${P}/takes`, { params: path(projectId), body: request }),
   take: (projectId: string, takeId: string, signal?: AbortSignal) =>
@@ -118,6 +133,7 @@ export const generationKeys = {
   catalog: (q: string) => ["generation", "catalog", q] as const,
   external: (source: string, q: string) => ["generation", "catalog", source, q] as const,
   sources: () => ["generation", "catalog-sources"] as const,
+  pendingRights: ["generation", "rights", "pending"] as const,
   publication: (projectId: string, takeId: string) => ["generation", "publication", projectId, takeId] as const,
   job: (id: string) => ["generation", "job", id] as const,
 };
@@ -246,3 +262,17 @@ export const usePublish = (projectId: string, takeId: string) =>
   usePublicationWrite(projectId, takeId, (request: PublishRequest) => generation.publish(projectId, takeId, request));
 export const useRetryPublication = (projectId: string, takeId: string) =>
   usePublicationWrite(projectId, takeId, (_: void) => generation.retryPublication(projectId, takeId));
+
+/** The recordings waiting for rights holders (royalty admins only: others get 403). */
+export function usePendingRights(enabled = true) {
+  return useQuery({ queryKey: generationKeys.pendingRights, queryFn: ({ signal }) => generation.pendingRights(signal), enabled });
+}
+
+/** Add a recording's rights holders; the pending list and every project are read again. */
+export function useAddRights() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: generation.addRights,
+    onSuccess: () => void client.invalidateQueries({ queryKey: ["generation"] }),
+  });
+}

@@ -3939,8 +3939,20 @@ export interface components {
             holder_names?: {
                 [key: string]: string;
             };
+            /**
+             * Holder Roles
+             * @description rights holder -> role, kept in the audit record
+             */
+            holder_roles?: {
+                [key: string]: "composer" | "lyricist" | "publisher" | "performer" | "producer" | "label";
+            };
             /** Work Title */
             work_title?: string | null;
+            /**
+             * Reason
+             * @description why these holders and shares (the contract, the source): audited
+             */
+            reason: string;
         };
         /** Room */
         Room: {

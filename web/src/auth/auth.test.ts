@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeToken } from "../test/utils";
 import { authorizeUrl, codeChallenge, cognitoConfig, completeSignIn } from "./cognito";
-import { decodeJwt, getSession, sessionFromToken, signIn, signOutReason } from "./session";
+import { decodeJwt, getSession, isRoyaltyAdmin, sessionFromToken, signIn, signOutReason } from "./session";
 
 describe("session", () => {
   it("reads who the token speaks for and when it expires", () => {
@@ -19,6 +19,21 @@ describe("session", () => {
     signIn({ token: "t", kind: "dev", name: "me", expiresAt: Date.now() - 1 });
     expect(getSession()).toBeNull();
     expect(signOutReason()).toMatch(/expired/);
+  });
+});
+
+describe("isRoyaltyAdmin (what the SPA shows; the API checks the signed claim)", () => {
+  const as = (claims: Record<string, unknown>) => sessionFromToken(fakeToken(claims), "dev");
+  it("reads the groups claim as a list or as API Gateway's one string", () => {
+    expect(isRoyaltyAdmin(as({ "cognito:groups": ["royalty-admins"] }))).toBe(true);
+    expect(isRoyaltyAdmin(as({ "cognito:groups": "[editors royalty-admins]" }))).toBe(true);
+  });
+  it("says no without the group, for a look-alike group, a broken token or no session", () => {
+    expect(isRoyaltyAdmin(as({}))).toBe(false);
+    expect(isRoyaltyAdmin(as({ "cognito:groups": ["royalty-admins-old", "admins"] }))).toBe(false);
+    expect(isRoyaltyAdmin(as({ "cognito:groups": { "royalty-admins": true } }))).toBe(false);
+    expect(isRoyaltyAdmin({ token: "not.a.token", kind: "dev", name: "x", expiresAt: null })).toBe(false);
+    expect(isRoyaltyAdmin(null)).toBe(false);
   });
 });
 

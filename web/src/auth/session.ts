@@ -95,3 +95,21 @@ function subscribe(listener: () => void) {
 export function useSession(): Session | null {
   return useSyncExternalStore(subscribe, getSession);
 }
+
+/** The Cognito group whose members add rights holders (the API's `auth.ROYALTY_ADMINS`). */
+export const ROYALTY_ADMINS = "royalty-admins";
+
+/**
+ * Whether the token's `cognito:groups` holds the royalty admins. It only decides what the SPA
+ * shows: the API checks the signed claim on every call.
+ */
+export function isRoyaltyAdmin(session: Session | null): boolean {
+  if (!session) return false;
+  try {
+    const groups = decodeJwt(session.token)["cognito:groups"];
+    const list = Array.isArray(groups) ? groups : typeof groups === "string" ? groups.replace(/[[\],]/g, " ").split(/\s+/) : [];
+    return list.includes(ROYALTY_ADMINS);
+  } catch {
+    return false;
+  }
+}

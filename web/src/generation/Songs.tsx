@@ -7,6 +7,7 @@ import { Link } from "react-router";
 import {
   useIdentifySong, useMatchSong, useRemoveSong, type Match, type Song,
 } from "../api/generation";
+import { isRoyaltyAdmin, useSession } from "../auth/session";
 import { MatchDialog } from "./MatchDialog";
 
 const percent = (confidence: number | null | undefined) =>
@@ -38,6 +39,14 @@ function Holders({ match }: { match: Match }) {
       <dd>{entries.map(([id, share]) => `${match.holder_names?.[id] ?? id} ${share}`).join(", ")}</dd>
     </>
   );
+}
+
+/** A royalty admin goes to the rights form; anyone else is told who must act. */
+function RightsAction({ recordingId }: { recordingId: string }) {
+  const admin = isRoyaltyAdmin(useSession());
+  return admin
+    ? <Link className="btn btn-small btn-primary" to={`/generation/rights?recording=${encodeURIComponent(recordingId)}`}>Add its rights holders</Link>
+    : <span data-testid="rights-who">A royalty admin must add its rights holders and shares; then check again.</span>;
 }
 
 export function SongRow({ song, projectId }: { song: Song; projectId: string }) {
@@ -88,6 +97,7 @@ export function SongRow({ song, projectId }: { song: Song; projectId: string }) 
         <p className="song-detail" data-testid="song-external">
           {song.external.source === "apple-music" ? "Apple Music" : "MusicBrainz"}: {song.external.title} — {song.external.artists.join(", ")}
           {" "}({song.external.isrc ?? "no ISRC"}). {song.error}{" "}
+          <RightsAction recordingId={song.external.recording_id} />{" "}
           <button type="button" className="btn btn-small" disabled={busy}
             onClick={() => match.mutate({ songId: song.song_id, recordingId: song.external!.recording_id })}
             aria-label={`Check the rights of ${song.title} again`}>Check again</button>

@@ -168,17 +168,20 @@ def pending() -> list[dict[str, Any]]:
 
 def add_rights(admin_id: str, recording_id: str, holders: Mapping[str, str],
                holder_names: Mapping[str, str] | None = None,
-               work_title: str | None = None) -> dict[str, Any]:
+               work_title: str | None = None, reason: str | None = None,
+               holder_roles: Mapping[str, str] | None = None) -> dict[str, Any]:
     """A royalty admin adds a named catalog's recording to the platform's catalog with its rights
-    holders' shares (exact, summing to 1), recorded in the audit log. Title, artists and ISRC come
-    from the named catalog, never from the form."""
+    holders' shares (exact, summing to 1), recorded in the audit log with the admin's reason and
+    the holders' roles (the catalog keeps shares and names; the roles are the audit's record).
+    Title, artists and ISRC come from the named catalog, never from the form."""
     if not is_external(recording_id):
         raise ValueError(f"{recording_id[:60]!r} is not a recording of a named catalog")
+    names, roles = dict(holder_names or {}), dict(holder_roles or {})
+    for field, given in (("holder_names", names), ("holder_roles", roles)):
+        unknown = sorted(set(given) - set(holders))
+        if unknown:
+            raise ValueError(f"{field} name holders without a share: {', '.join(unknown)[:120]}")
     found = resolve(recording_id)
-    names = dict(holder_names or {})
-    unknown = sorted(set(names) - set(holders))
-    if unknown:
-        raise ValueError(f"holder_names name holders without a share: {', '.join(unknown)[:120]}")
     try:
         work = Work(f"work:{recording_id}", dict(holders))
         recording = Recording(recording_id, found.title, found.artists, found.isrc, found.duration_ms or 0,
@@ -188,7 +191,9 @@ def add_rights(admin_id: str, recording_id: str, holders: Mapping[str, str],
     audit = AuditLog(tables.name(tables.AUDIT, None), "add-rights", f"admin:{admin_id}")
     CatalogStore().put(recording)
     audit.record("put-recording", recording_id=recording_id, work_id=work.work_id, isrc=found.isrc,
-                 holders={h: str(s) for h, s in sorted(work.holders.items())})
+                 holders={h: str(s) for h, s in sorted(work.holders.items())},
+                 **({"reason": reason.strip()} if reason and reason.strip() else {}),
+                 **({"roles": dict(sorted(roles.items()))} if roles else {}))
     aws.client("dynamodb").delete_item(TableName=CatalogStore().table, Key=tables.key(PENDING, recording_id))
     return {**catalog_entry(recording), "audit_operation": audit.operation_id}
 
