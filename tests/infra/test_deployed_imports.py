@@ -54,7 +54,6 @@ _NO_INDEX_WRITES = {
 
 NOT_ON_THE_PATH: dict[str, dict[str, str]] = {
     "ingest": _NO_INDEX_WRITES,
-    "refresh": _NO_INDEX_WRITES,
     "publishing": {
         "soundmosaic.publishing.service._artwork":
             "publish_take renders a missing cover in the api (the studio image, with Pillow); the "
