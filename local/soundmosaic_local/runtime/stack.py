@@ -113,12 +113,16 @@ class LocalStack(StartStop):
         self.sieb_sample_status = "not loaded"
         self.mongo: MongoWireServer | None = None
         self.distributor: SandboxDistributor | None = None
-        self._distributor_env: dict[str, str] = {}
+        self._environment_before: dict[str, str] = {}
         self._threads: list[Any] = []
 
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> Self:
+        # The stack points this process at itself through the environment (AWS_ENDPOINT_URL, the
+        # resource names, MONGODB_URI, the distributor); stop() puts the environment back, so a
+        # process that ran a stack for one command (the CLI, a test) does not keep a dead endpoint.
+        self._environment_before = dict(os.environ)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         moto_port = _free_port(self.host)
         self.aws_endpoint = f"http://{self.host}:{moto_port}"
@@ -186,10 +190,10 @@ class LocalStack(StartStop):
         if self.distributor is not None:
             self.distributor.stop()
             self.distributor = None
-        for name in self._distributor_env:  # the next stack in this process starts its own
-            os.environ.pop(name, None)
-        self._distributor_env = {}
         (self.data_dir / "runtime.json").unlink(missing_ok=True)
+        os.environ.clear()
+        os.environ.update(self._environment_before)
+        aws.reset()
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -230,8 +234,7 @@ class LocalStack(StartStop):
             return
         self.distributor = SandboxDistributor(host=self.host, token=secrets.token_urlsafe(16),
                                               data_dir=self.data_dir / "distributor").start()
-        self._distributor_env = self.distributor.env()
-        os.environ.update(self._distributor_env)
+        os.environ.update(self.distributor.env())
 
     def load_demo_catalog(self) -> int:
         """Load the offline demo catalog if the catalog table is empty; returns songs loaded.
