@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     # Drop folder and scheduler are driven by the tests themselves (poll/run_rule).
     with LocalStack(tmp_path_factory.mktemp("stack"), port=0, background=False) as running:
         yield running
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a ``soundmosaic`` process a test starts beside the package's stack.
+
+    The stack has pointed this process at its own embedded MongoDB (``MONGODB_URI``); a child
+    stack that inherited it would take it as the user's server and load its Sieb sample into the
+    package's (a ``kill -9`` mid-load left the shared sample half-loaded).
+    """
+    env = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
+    return {**env, **extra}
 
 
 class Api:

@@ -22,19 +22,20 @@ import httpx
 import pytest
 
 from tests.audio import tone
+from tests.integration.conftest import child_environment
 
 pytestmark = pytest.mark.integration
 
 
 def _cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "soundmosaic_local.cli", "--data-dir", str(data), *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=child_environment())
 
 
 def _up(data: Path, **extra_env: str) -> tuple[subprocess.Popen[bytes], dict, httpx.Client]:
     runtime = data / "runtime.json"
     runtime.unlink(missing_ok=True)
-    env = {**os.environ, "SOUNDMOSAIC_SNAPSHOT_SECONDS": "0.5", "SOUNDMOSAIC_PORT": "0", **extra_env}
+    env = child_environment(**{"SOUNDMOSAIC_SNAPSHOT_SECONDS": "0.5", "SOUNDMOSAIC_PORT": "0", **extra_env})
     proc = subprocess.Popen([sys.executable, "-m", "soundmosaic_local.cli", "--data-dir", str(data), "up"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     for _ in range(600):
@@ -291,7 +292,7 @@ def test_kill_9_under_concurrent_uploads_and_renames_loses_no_acknowledged_write
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "soundmosaic_local.cli", "--data-dir", str(data), "up"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                    env={**os.environ, "SOUNDMOSAIC_PORT": "0", **env})
+                    env=child_environment(**{"SOUNDMOSAIC_PORT": "0", **env}))
                 time.sleep(rng.uniform(0.5, 4.0))
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(timeout=10)

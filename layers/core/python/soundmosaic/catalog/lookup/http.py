@@ -2,7 +2,8 @@
 
 429, 408 and 5xx answers and timeouts are tried again up to ``attempts`` times, waiting
 ``Retry-After`` when the vendor sends it (capped at ``max_wait``), else 1, 2, 4 ... s. With
-``min_interval`` the client never sends two requests closer than that (MusicBrainz asks 1/s).
+``min_interval`` the client never sends a request closer than that to the previous one or its
+answer (MusicBrainz asks 1/s).
 ``sleep`` and ``clock`` are injectable so tests can see the waits without spending them.
 """
 
@@ -41,6 +42,12 @@ class JsonHttp:
                 now = self._clock()
             self._last = now
 
+    def _answered(self) -> None:
+        """The interval counts from the previous answer too: that request surely arrived by then
+        (stamped only at sending, a request slowed on its way lands closer to the next one)."""
+        with self._lock:
+            self._last = self._clock()
+
     def get(self, path: str, params: Mapping[str, Any] | None = None,
             headers: Mapping[str, str] | None = None) -> Any:
         error: LookupFailed | None = None
@@ -57,6 +64,8 @@ class JsonHttp:
             except httpx.TransportError as exc:
                 error = LookupFailed(self.source, f"connection failed: {exc}", None, True)
                 continue
+            finally:
+                self._answered()
             if reply.status_code == 200:
                 try:
                     return reply.json()
