@@ -61,7 +61,8 @@ def image_requirements(container: str) -> tuple[list[str], list[str]]:
     if container in ("studio", "writers"):  # both Dockerfiles: the same inline tomllib one-liner
         project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
         extras = project["optional-dependencies"]
-        return project["dependencies"] + extras["studio"] + extras["writers"], []
+        sieb = extras["sieb"] if container == "studio" else []  # the api serves /sieb (pymongo)
+        return project["dependencies"] + extras["studio"] + extras["writers"] + sieb, []
     raise AssertionError(f"containers/{container}: no requirement list known to this test")
 
 
@@ -73,6 +74,10 @@ NOT_ON_THE_PATH: dict[str, dict[str, str]] = {
         "soundmosaic.generation.compose": "takes are composed by the generation function (audio image)",
         "soundmosaic.generation.notes": "a song's notes are prepared by the generation function",
         "soundmosaic.generation.takes.render_step": "takes are rendered by the generation function",
+        "soundmosaic.generation.takes._take_notes": "takes are measured (measure_step) by the "
+                                                    "generation function",
+        "soundmosaic.providers.offline.music_model.estimate_key": "the offline music engine runs in the "
+                                                                  "generation function",
     },
 }
 
@@ -82,7 +87,7 @@ DOCKERFILE_COMMANDS = {
               "--no-deps --require-hashes -r /tmp/build/no-deps.txt"),
     "lambda-ffmpeg": ("runtime_requirements.py /tmp/build/pyproject.toml",),
     "studio": ("p['dependencies'] + p['optional-dependencies']['studio'] + "
-               "p['optional-dependencies']['writers']",),
+               "p['optional-dependencies']['writers'] + p['optional-dependencies']['sieb']",),
     "writers": ("p['dependencies'] + p['optional-dependencies']['studio'] + "
                 "p['optional-dependencies']['writers']",),
 }

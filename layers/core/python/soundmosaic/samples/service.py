@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from soundmosaic.audio.pipeline import TrackFiles
-from soundmosaic.audio.samples import CLASSES
 from soundmosaic.library.media import presigned_get, presigned_gets
 from soundmosaic.library.tracks import TrackStore
 from soundmosaic.platform import clock
@@ -27,6 +26,12 @@ from soundmosaic.platform.snapshot import Snapshot
 
 from . import SampleNotFound, StemNotFound
 from .index import index, index_track
+
+# The classifier's classes (soundmosaic.audio.samples.CLASSES, which tests/unit/samples checks
+# this against), spelled out: the api image serves these routes without the audio lab's
+# dependencies (soundfile), which importing the classifier's package would need.
+CLASSES = ("kick", "snare", "clap", "closed_hat", "open_hat", "cymbal", "tom", "percussion", "vocal",
+           "bass", "tonal", "fx")
 
 SAME_SOUND = 0.92  # cosine similarity above which two samples count as the same sound
 
