@@ -17,7 +17,7 @@ test: install-dev web lint-cfn
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	cd web && npm test
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 system:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
