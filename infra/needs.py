@@ -58,7 +58,7 @@ NEEDS: dict[str, Needs] = {
         tables={"tracks": RW, "search": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES,
                 **GENERATION_TABLES, "writers": RW},
         starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
-                "song_generation"),
+                "song_generation", "album"),
         sends=("publish", "writers-turns"),
         secrets=("provider-keys", "mongodb-uri"),
         container="studio",
@@ -162,6 +162,16 @@ NEEDS: dict[str, Needs] = {
         tables={"tracks": RW, "search": RW, "jobs": RW, "catalog": RW},
         secrets=("provider-keys",),
         container="studio",
+    ),
+    # AlbumDreamer steps: project files, images, music, the site zip under artists/<a>/albums/,
+    # the artistDNA (read, for the visual style), job progress; the albums SQL database (Aurora
+    # through the Data API: ALBUMS_DATABASE_URL). Music renders with FluidSynth (the audio image).
+    "albums": Needs(
+        buckets={"media": RW},
+        tables={"jobs": RW},
+        secrets=("provider-keys",),
+        container="audio",
+        ephemeral_storage_mb=2048,
     ),
 }
 

@@ -211,6 +211,9 @@ FUNCTIONS = (
     Function("sieb", "sieb.app:handler",
              "Sieb loader: a tenant's <collection>.jsonl files (uploads bucket) into its MongoDB database",
              memory_mb=2048, timeout_s=900),
+    Function("albums", "stories.albums:handler",
+             "AlbumDreamer steps: freeze the plan, a track's image or music, cover, site zip, SQL database",
+             memory_mb=4096, timeout_s=900, env="ALBUMS_FUNCTION"),
 )
 
 SECRETS = (
@@ -260,6 +263,9 @@ STATE_MACHINES = (
     StateMachine("writers_ingest", "writers_ingest.asl.json", "WRITERS_INGEST_STATE_MACHINE",
                  "a script: parse -> chunk by scene, embed, index -> the room's bible and digest",
                  functions={"WritersFunctionArn": "writers"}),
+    StateMachine("album", "album.asl.json", "ALBUM_STATE_MACHINE",
+                 "an album from its plan: per track image || music, then cover, site zip, SQL database",
+                 functions={"AlbumsFunctionArn": "albums", "JobsFunctionArn": "jobs"}),
 )
 
 # Long or large audio work: the ``audio`` Lambda's image and stage handler, on Fargate.
