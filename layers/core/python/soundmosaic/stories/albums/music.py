@@ -282,20 +282,27 @@ def orchestrate(midi: bytes, instrumentation: list[str], mood: str) -> tuple[byt
     }
 
 
-def offline(soundscape: dict[str, Any], seconds: int, seed: int) -> Track:
-    from soundmosaic.providers.offline.music import compose, render
+def score(soundscape: dict[str, Any], seconds: float, seed: int) -> tuple[bytes, dict[str, Any]]:
+    """The track's MIDI from the song generation engine, in the plan's key, tempo and instruments."""
+    from soundmosaic.providers.offline.music import compose
     from soundmosaic.providers.offline.music_model import parse_key
 
     tonic, mode = parse_key(soundscape["key"])
     model = replace(trained(mode), tonic=tonic, tempo_bpm=float(soundscape["tempo_bpm"]))
-    midi = compose(model, float(seconds), seed)
-    midi, details = orchestrate(midi, list(soundscape["instrumentation"]), str(soundscape["mood"]))
-    wav = render(midi, float(seconds), "wav")
-    return Track(
-        wav,
-        OFFLINE_ENGINE,
-        "offline",
-        "offline-album-symbolic-v1",
-        "0",
-        {**details, "key": soundscape["key"], "tempo_bpm": soundscape["tempo_bpm"], "midi_bytes": len(midi)},
+    return orchestrate(
+        compose(model, seconds, seed), list(soundscape["instrumentation"]), str(soundscape["mood"])
     )
+
+
+def offline(soundscape: dict[str, Any], seconds: int, seed: int) -> Track:
+    from soundmosaic.providers.offline.music import render
+
+    midi, details = score(soundscape, float(seconds), seed)
+    wav = render(midi, float(seconds), "wav")
+    facts = {
+        **details,
+        "key": soundscape["key"],
+        "tempo_bpm": soundscape["tempo_bpm"],
+        "midi_bytes": len(midi),
+    }
+    return Track(wav, OFFLINE_ENGINE, "offline", "offline-album-symbolic-v1", "0", facts)

@@ -56,12 +56,24 @@ def _path(parts: Any) -> str:
     return out or "(plan)"
 
 
+def _message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message, without echoing a whole list or object back (a plan is large)."""
+    if error.validator in ("maxItems", "minItems") and isinstance(error.instance, list):
+        bound = "most" if error.validator == "maxItems" else "fewest"
+        return f"has {len(error.instance)} items; the {bound} allowed is {error.validator_value}"
+    if error.validator == "type" and isinstance(error.instance, dict | list):
+        return (
+            f"is {'an object' if isinstance(error.instance, dict) else 'a list'}, not {error.validator_value}"
+        )
+    return error.message[:300]
+
+
 def validate(plan: Any) -> dict[str, Any]:
     """The plan, cleaned, or ``PlanError`` with one line per problem (every problem found)."""
     if not isinstance(plan, dict):
         raise PlanError(["(plan): must be a JSON object"])
     errors = sorted(_validator().iter_errors(plan), key=lambda e: [str(p) for p in e.absolute_path])
-    problems = [f"{_path(e.absolute_path)}: {e.message[:300]}" for e in errors]
+    problems = [f"{_path(e.absolute_path)}: {_message(e)}" for e in errors]
     if problems:
         raise PlanError(problems)
     return _cleaned(plan, "")
