@@ -15,8 +15,12 @@ from soundmosaic.stories.albums import music
 
 from tests.fakes import FakeReplicate
 
-SOUNDSCAPE = {"tempo_bpm": 84, "key": "E minor", "instrumentation": ["cello", "harp", "synth bass"],
-              "mood": "melancholic"}
+SOUNDSCAPE = {
+    "tempo_bpm": 84,
+    "key": "E minor",
+    "instrumentation": ["cello", "harp", "synth bass"],
+    "mood": "melancholic",
+}
 
 
 def test_windows_cover_the_track_with_overlaps():
@@ -71,7 +75,10 @@ def test_a_refused_window_fails_the_track():
 
 
 def test_instrument_names_map_to_general_midi():
-    assert music.programs(["Electric Piano", "synth bass", "drum kit", "kazoo", "Strings"]) == ([4, 38, 48], True)
+    assert music.programs(["Electric Piano", "synth bass", "drum kit", "kazoo", "Strings"]) == (
+        [4, 38, 48],
+        True,
+    )
 
 
 def test_offline_score_follows_the_plan():

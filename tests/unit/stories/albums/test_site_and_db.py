@@ -70,11 +70,21 @@ def built() -> tuple[dict, zipfile.ZipFile]:
     plan["title"] = 'Moon <b>"&" </b><script>alert(1)</script>'
     plan["tracks"][1]["description"] = "<img src=x onerror=alert(1)> and more"
     plan["tracks"][1]["lyrics"] = "first line\nsecond <i>line</i>"
-    album = {"album_id": "a" * 24, "artist_name": "Tess & Co", "concept": "c", "plan": plan,
-             "engines": {"director": "offline"}}
-    assets = site.Assets(cover_png=_png(), tracks={1: site.TrackAssets(_png(), _wav()),
-                                                   2: site.TrackAssets(_png(), None),
-                                                   3: site.TrackAssets(None, _wav())})
+    album = {
+        "album_id": "a" * 24,
+        "artist_name": "Tess & Co",
+        "concept": "c",
+        "plan": plan,
+        "engines": {"director": "offline"},
+    }
+    assets = site.Assets(
+        cover_png=_png(),
+        tracks={
+            1: site.TrackAssets(_png(), _wav()),
+            2: site.TrackAssets(_png(), None),
+            3: site.TrackAssets(None, _wav()),
+        },
+    )
     return plan, zipfile.ZipFile(io.BytesIO(site.build(album, assets)))
 
 
@@ -82,8 +92,17 @@ def test_site_has_every_page_and_file(built):
     plan, archive = built
     names = set(archive.namelist())
     pages = {site.track_page(n, t["title"]) for n, t in enumerate(plan["tracks"], start=1)}
-    assert {"index.html", "styles.css", "netlify.toml", "album.json", "media/cover.jpg", "media/01.jpg",
-            "media/01.mp3", "media/02.jpg", "media/03.mp3"} | pages <= names
+    assert {
+        "index.html",
+        "styles.css",
+        "netlify.toml",
+        "album.json",
+        "media/cover.jpg",
+        "media/01.jpg",
+        "media/01.mp3",
+        "media/02.jpg",
+        "media/03.mp3",
+    } | pages <= names
     assert "media/02.mp3" not in names and "media/03.jpg" not in names  # only what exists
     assert archive.read("media/01.mp3")[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
     assert 'publish = "."' in archive.read("netlify.toml").decode()
@@ -112,8 +131,10 @@ def database(tmp_path) -> db.Backend:
 
 
 def _album(backend: db.Backend, album_id: str, artist: str) -> None:
-    backend.execute("INSERT INTO albums VALUES (:i, :a, 't', 'c', 'd', 'g', 'offline', 'built', NULL, 'x', 'x')",
-                    {"i": album_id, "a": artist})
+    backend.execute(
+        "INSERT INTO albums VALUES (:i, :a, 't', 'c', 'd', 'g', 'offline', 'built', NULL, 'x', 'x')",
+        {"i": album_id, "a": artist},
+    )
 
 
 def test_migrations_apply_once_in_order(database, tmp_path):
@@ -124,12 +145,22 @@ def test_migrations_apply_once_in_order(database, tmp_path):
     assert set(db.TABLES) | {"schema_version"} <= tables
 
 
-@pytest.mark.parametrize("statement", [
-    "DELETE FROM albums", "INSERT INTO albums (album_id) VALUES ('x')", "SELECT 1; DROP TABLE albums",
-    "WITH x AS (SELECT 1) DELETE FROM albums", "ATTACH DATABASE '/tmp/other.db' AS other",
-    "PRAGMA writable_schema = 1", "SELECT load_extension('/tmp/evil')", "", "   ;  ",
-    "UPDATE albums SET title = 'x'", "SELECT * FROM albums WHERE title = 'a'; DELETE FROM albums",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM albums",
+        "INSERT INTO albums (album_id) VALUES ('x')",
+        "SELECT 1; DROP TABLE albums",
+        "WITH x AS (SELECT 1) DELETE FROM albums",
+        "ATTACH DATABASE '/tmp/other.db' AS other",
+        "PRAGMA writable_schema = 1",
+        "SELECT load_extension('/tmp/evil')",
+        "",
+        "   ;  ",
+        "UPDATE albums SET title = 'x'",
+        "SELECT * FROM albums WHERE title = 'a'; DELETE FROM albums",
+    ],
+)
 def test_queries_refuse_anything_but_reading(database, statement):
     _album(database, "1" * 24, "artist-a")
     with pytest.raises(db.QueryRefused):

@@ -41,6 +41,10 @@ MAX_ROWS = 1000
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 _READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
 _lock = threading.Lock()
+SCHEMA_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+    "applied_at TEXT NOT NULL)"
+)
 
 
 class QueryRefused(ValueError):
@@ -197,10 +201,7 @@ def connect(database_url: str | None = None) -> Backend:
 def migrate(backend: Backend) -> list[int]:
     """Apply the migrations not yet recorded in ``schema_version``; returns those applied."""
     with _lock:
-        backend.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
-            "name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
+        backend.execute(SCHEMA_VERSION_TABLE)
         done = {int(r["version"]) for r in backend.execute("SELECT version FROM schema_version")}
         applied = []
         for version, name, sql in migrations():
@@ -267,8 +268,11 @@ def query(
 
 
 def _tenant_copy(backend: Backend, artist_id: str | None) -> sqlite3.Connection:
-    """An in-memory database with the schema and (only) ``artist_id``'s rows."""
+    """An in-memory database with the schema, its versions and (only) ``artist_id``'s rows."""
     copy = sqlite3.connect(":memory:")
+    copy.execute(SCHEMA_VERSION_TABLE)
+    for row in backend.execute("SELECT version, name, applied_at FROM schema_version"):
+        copy.execute("INSERT INTO schema_version VALUES (:version, :name, :applied_at)", row)
     for _, _, sql in migrations():
         for statement in statements(sql):
             copy.execute(statement)
