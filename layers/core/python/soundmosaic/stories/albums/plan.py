@@ -14,11 +14,12 @@ import functools
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from soundmosaic.studio.briefs import BriefError, clean, clean_list
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "plan.schema.json"
 MAX_TRACKS = 12
@@ -44,6 +45,8 @@ def schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema  # on first use: the API's cold start does not pay for it
+
     cls = jsonschema.validators.validator_for(schema())
     cls.check_schema(schema())
     return cls(schema())  # type: ignore[no-any-return]
