@@ -135,6 +135,17 @@ class StateMachine:
 
 
 @dataclass(frozen=True)
+class SqlDatabase:
+    """A SQL database: Aurora Serverless v2 PostgreSQL (Data API) in AWS, SQLite locally. ``env``
+    carries its URL (``rds-data://<cluster ARN>?secret=<secret ARN>&database=<name>``)."""
+
+    key: str
+    env: str
+    purpose: str
+    database_name: str
+
+
+@dataclass(frozen=True)
 class Schedule:
     key: str
     expression: str
@@ -272,6 +283,12 @@ STATE_MACHINES = (
 CONTAINER_TASKS = (
     ContainerTask("audio", "audio", "functions.audio.task",
                   "audio lab stages beyond the Lambda's limits (long or large files), behind a task token"),
+)
+
+DATABASES = (
+    SqlDatabase("albums", "ALBUMS_DATABASE_URL",
+                "AlbumDreamer: every album, track, prompt, asset and generation run (stories.albums.db)",
+                "albums"),
 )
 
 SCHEDULES = (
