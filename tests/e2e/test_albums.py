@@ -19,9 +19,15 @@ DRIVER = Path(__file__).with_name("albums_driver.mjs")
 
 
 def test_an_album_is_planned_edited_generated_and_its_site_linked(browser: Browser, stack: Stack):
-    seen = browser.run("albums", driver=DRIVER, timeout=420, timeoutMs=300_000,
-                       concept="Paper lanterns drifting over a flooded city at night", tracks=2,
-                       retitle="Lanterns on the Water")
+    seen = browser.run(
+        "albums",
+        driver=DRIVER,
+        timeout=420,
+        timeoutMs=300_000,
+        concept="Paper lanterns drifting over a flooded city at night",
+        tracks=2,
+        retitle="Lanterns on the Water",
+    )
     assert seen["planned"] and seen["states"] == ["done", "done"] and seen["players"] == 2
     archive = zipfile.ZipFile(io.BytesIO(httpx.get(seen["site"], timeout=60).content))
     index = archive.read("index.html").decode()

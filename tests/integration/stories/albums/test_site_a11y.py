@@ -40,17 +40,33 @@ def _wav() -> bytes:
 
 
 def test_the_site_passes_axe_and_works_without_javascript(tmp_path):
-    plan = director.offline_plan("Paper boats racing down a rainy street", Constraints.create(tracks=2), seed=8)
+    plan = director.offline_plan(
+        "Paper boats racing down a rainy street", Constraints.create(tracks=2), seed=8
+    )
     plan["tracks"][0]["lyrics"] = "Fold the page\nlet it sail"
-    album = {"album_id": "b" * 24, "artist_name": "Juno & The Gutters", "concept": "c", "plan": plan,
-             "engines": {"director": "offline"}}
-    assets = site.Assets(cover_png=_png((40, 60, 90)), tracks={1: site.TrackAssets(_png((200, 80, 40)), _wav()),
-                                                               2: site.TrackAssets(_png((20, 120, 60)), _wav())})
+    album = {
+        "album_id": "b" * 24,
+        "artist_name": "Juno & The Gutters",
+        "concept": "c",
+        "plan": plan,
+        "engines": {"director": "offline"},
+    }
+    assets = site.Assets(
+        cover_png=_png((40, 60, 90)),
+        tracks={
+            1: site.TrackAssets(_png((200, 80, 40)), _wav()),
+            2: site.TrackAssets(_png((20, 120, 60)), _wav()),
+        },
+    )
     zipfile.ZipFile(io.BytesIO(site.build(album, assets))).extractall(tmp_path)
     pages = ["index.html", site.track_page(1, plan["tracks"][0]["title"])]
-    done = subprocess.run(["node", str(DRIVER), "site", json.dumps({"folder": str(tmp_path), "pages": pages})],
-                          capture_output=True, text=True, timeout=180,
-                          env={**os.environ, "CHROMIUM": os.environ.get("CHROMIUM", "/usr/bin/chromium")})
+    done = subprocess.run(
+        ["node", str(DRIVER), "site", json.dumps({"folder": str(tmp_path), "pages": pages})],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "CHROMIUM": os.environ.get("CHROMIUM", "/usr/bin/chromium")},
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])["pages"]
     for name in pages:
