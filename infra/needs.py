@@ -61,7 +61,7 @@ NEEDS: dict[str, Needs] = {
         tables={"tracks": RW, "search": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES,
                 **GENERATION_TABLES, "writers": RW},
         starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
-                "song_generation", "album"),
+                "song_generation", "album", "album_plan"),
         sends=("publish", "writers-turns"),
         secrets=("provider-keys", "mongodb-uri"),
         container="studio",

@@ -122,10 +122,12 @@ class Album(Reply):
     concept: str
     constraints: Constraints
     templates: dict[str, str]
-    plan: Plan
+    plan: Plan | None = Field(
+        description="null while an LLM director plans it (status 'planning'), or when it failed"
+    )
     director_engine: str = Field(description="'offline' or provider:model of the LLM director")
     offline: bool
-    status: Literal["planned", "edited", "generating", "built", "failed"]
+    status: Literal["planning", "planned", "edited", "generating", "built", "failed"]
     job_id: str | None
     site_key: str | None
     created_at: str
@@ -137,7 +139,7 @@ class Album(Reply):
 
 class AlbumSummary(Reply):
     album_id: str
-    title: str
+    title: str | None
     concept: str
     tracks: int
     status: str
@@ -172,7 +174,8 @@ def _view(project: dict[str, Any]) -> Album:
 
 @router.post("/albums", status_code=201)
 def create_album(body: NewAlbum) -> Album:
-    """A new project: the director plans the album now (offline in milliseconds, an LLM in seconds)."""
+    """A new project. The offline director plans it now (status ``planned``); an LLM director plans
+    it in the ``album_plan`` workflow (status ``planning``, ``job_id`` to follow)."""
     from soundmosaic.providers import ModelMosaic
     from soundmosaic.stories.albums import service
     from soundmosaic.stories.albums.plan import Constraints as AlbumConstraints
@@ -189,7 +192,9 @@ def create_album(body: NewAlbum) -> Album:
     templates = body.templates.model_dump(exclude_none=True) if body.templates else None
     mosaic = ModelMosaic.from_env()
     try:
-        project = service.create(mosaic, caller, body.concept, constraints, templates, body.seed)
+        project = service.create(
+            mosaic, caller, body.concept, constraints, templates, body.seed, request_id()
+        )
     finally:
         mosaic.close()
     return _view(project)
@@ -232,7 +237,7 @@ def replan(album_id: str) -> Album:
 
     mosaic = ModelMosaic.from_env()
     try:
-        return _view(service.replan(mosaic, artist(), album_id))
+        return _view(service.replan(mosaic, artist(), album_id, request_id()))
     finally:
         mosaic.close()
 

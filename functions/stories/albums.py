@@ -1,6 +1,6 @@
-"""AlbumDreamer workflow steps, one per invocation, called by the ``album`` state machine.
+"""AlbumDreamer workflow steps, one per invocation, called by the ``album`` and ``album_plan`` state machines.
 
-Event: ``{"action": "plan"|"image"|"music"|"track_failed"|"cover"|"site"|"database"|"failed",
+Event: ``{"action": "direct"|"plan"|"image"|"music"|"track_failed"|"cover"|"site"|"database"|"failed",
 "artist_id", "job_id", "correlation_id", "album_id", "number"?, "error"?}``. The library does the
 work (``soundmosaic.stories.albums.service``); this handler only routes. In AWS the function is
 the studio image (ffmpeg, FluidSynth, fonts); the same code runs in-process locally.
@@ -17,7 +17,7 @@ from soundmosaic.stories.albums import service
 
 observed = for_function("albums")
 logger, metrics = observed.logger, observed.metrics
-NEEDS_MODELS = ("image", "music", "cover")
+NEEDS_MODELS = ("direct", "image", "music", "cover")
 
 
 @observed.handler(correlation_id_path="correlation_id")
@@ -49,6 +49,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         if action == "image":
             return service.step_image(mosaic, artist_id, job_id, album_id, int(event["number"]))
+        if action == "direct":
+            return service.step_direct(mosaic, artist_id, job_id, album_id)
         if action == "music":
             return service.step_music(mosaic, artist_id, job_id, album_id, int(event["number"]))
         return service.step_cover(mosaic, artist_id, job_id, album_id)

@@ -98,6 +98,14 @@ def _dream(client: httpx.Client, args: argparse.Namespace) -> int:
     if created.status_code != 201:
         return _refused(created, "concept")
     album = created.json()
+    if album["status"] == "planning":  # an LLM director plans in its own workflow
+        planned = follow_with_bar(
+            client, lambda: client.get(f"/api/jobs/{album['job_id']}").json(), "plan", args.timeout
+        )
+        if planned["status"] != "succeeded":
+            console.print(f"[red]the director failed: {planned.get('error')}[/]")
+            return 1
+        album = client.get(f"/api/albums/{album['album_id']}").json()
     plan = album["plan"]
     console.print(
         f"[bold]{plan['title']}[/] ({album['director_engine']} director): "

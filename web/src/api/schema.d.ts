@@ -1543,7 +1543,8 @@ export interface components {
             templates: {
                 [key: string]: string;
             };
-            plan: components["schemas"]["Plan"];
+            /** @description null while an LLM director plans it (status 'planning'), or when it failed */
+            plan: components["schemas"]["Plan"] | null;
             /**
              * Director Engine
              * @description 'offline' or provider:model of the LLM director
@@ -1555,7 +1556,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "planned" | "edited" | "generating" | "built" | "failed";
+            status: "planning" | "planned" | "edited" | "generating" | "built" | "failed";
             /** Job Id */
             job_id: string | null;
             /** Site Key */
@@ -1581,7 +1582,7 @@ export interface components {
             /** Album Id */
             album_id: string;
             /** Title */
-            title: string;
+            title: string | null;
             /** Concept */
             concept: string;
             /** Tracks */

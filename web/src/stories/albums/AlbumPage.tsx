@@ -8,11 +8,11 @@ import { useAlbum, useGenerate, useRegenerate, useReplan, useSavePlan, useSaveTe
 
 const SECTIONS = ["system", "concept", "soundscape", "tracks", "visuals", "output"] as const;
 
-function PlanEditor({ album }: { album: Album }) {
-  const [plan, setPlan] = useState<Plan>(album.plan);
-  useEffect(() => setPlan(album.plan), [album.plan]);
+function PlanEditor({ album, initial }: { album: Album; initial: Plan }) {
+  const [plan, setPlan] = useState<Plan>(initial);
+  useEffect(() => setPlan(initial), [initial]);
   const save = useSavePlan(album.album_id);
-  const locked = album.status === "generating";
+  const locked = album.status === "generating" || album.status === "planning";
   const setTrack = (index: number, change: (t: Plan["tracks"][number]) => Plan["tracks"][number]) =>
     setPlan({ ...plan, tracks: plan.tracks.map((t, i) => (i === index ? change(t) : t)) });
   return (
@@ -80,7 +80,7 @@ function Templates({ album }: { album: Album }) {
         {(save.error ?? replan.error) && <p className="error-text" role="alert">{(save.error ?? replan.error)!.message}</p>}
         <div className="form-actions">
           <button type="submit" className="btn" disabled={save.isPending}>Save the templates</button>
-          <button type="button" className="btn" disabled={replan.isPending || album.status === "generating"}
+          <button type="button" className="btn" disabled={replan.isPending || album.status === "generating" || album.status === "planning"}
             onClick={() => replan.mutate(undefined)}>Plan again</button>
         </div>
       </form>
@@ -126,17 +126,20 @@ export function AlbumPage() {
   if (album.isPending) return <Spinner label="Loading the album" />;
   if (album.error) return <ErrorState title="Cannot load the album" error={album.error} onRetry={() => void album.refetch()} />;
   const a = album.data;
+  const title = a.plan?.title ?? (a.status === "planning" ? "Planning…" : "No plan");
   return (
     <>
       <p><Link to="/albums">All albums</Link></p>
       <header className="page-head album-head">
-        {a.cover_url && <img src={a.cover_url} alt={`Cover of ${a.plan.title}`} width={160} height={160} />}
+        {a.cover_url && <img src={a.cover_url} alt={`Cover of ${title}`} width={160} height={160} />}
         <div>
-          <h1>{a.plan.title}</h1>
+          <h1>{title}</h1>
           <p className="muted">{a.concept}</p>
           <p>Director: <strong>{a.director_engine}</strong>{a.offline && " (the offline engine: lexicons and the studio's name engine)"} · {a.status}</p>
           {a.site_url && <p><a className="btn btn-primary" href={a.site_url}>Download the website (zip)</a></p>}
-          <button type="button" className="btn btn-primary" disabled={a.status === "generating" || generate.isPending}
+          {a.status === "planning" && <p role="status">The director ({a.director_engine}) is planning the album…</p>}
+          {!a.plan && a.status === "failed" && <p className="error-text" role="alert">The director could not plan it: plan it again below.</p>}
+          <button type="button" className="btn btn-primary" disabled={!a.plan || a.status === "generating" || a.status === "planning" || generate.isPending}
             onClick={() => generate.mutate(undefined)}>
             {a.status === "generating" ? "Generating…" : a.status === "built" ? "Generate again" : "Generate the album"}
           </button>
@@ -144,7 +147,7 @@ export function AlbumPage() {
         </div>
       </header>
       {a.tracks && a.job_id && <Progress album={a} />}
-      <PlanEditor album={a} />
+      {a.plan && <PlanEditor album={a} initial={a.plan} />}
       <Templates album={a} />
     </>
   );

@@ -75,7 +75,7 @@ export function AlbumsPage() {
           <ul className="album-list">
             {albums.data.items.map((a) => (
               <li key={a.album_id} className="card" data-testid="album">
-                <Link to={`/albums/${a.album_id}`}><strong>{a.title}</strong></Link>
+                <Link to={`/albums/${a.album_id}`}><strong>{a.title ?? a.concept}</strong></Link>
                 <span className="muted">{a.tracks} tracks · {a.status} · director: {a.director_engine}</span>
               </li>
             ))}

@@ -11,7 +11,7 @@ import type { components } from "../../api/schema";
 type Schemas = components["schemas"];
 export type Album = Schemas["Album"];
 export type AlbumSummary = Schemas["AlbumSummary"];
-export type Plan = Schemas["Plan"];
+export type Plan = NonNullable<Album["plan"]>;
 export type PlanTrack = Schemas["PlanTrack"];
 export type TrackState = Schemas["TrackState"];
 
@@ -43,8 +43,8 @@ export function useAlbum(albumId: string) {
   return useQuery({
     queryKey: keys.one(albumId),
     queryFn: ({ signal }) => unwrap<Album>(api.GET("/albums/{album_id}", { params: { path: { album_id: albumId } }, signal })),
-    // While a run goes on, the tracks' states change: follow them.
-    refetchInterval: (q) => (q.state.data?.status === "generating" ? POLL_MS : false),
+    // While the director plans or a run goes on, the project changes: follow it.
+    refetchInterval: (q) => (q.state.data?.status === "generating" || q.state.data?.status === "planning" ? POLL_MS : false),
   });
 }
 

@@ -1,7 +1,8 @@
 """Album projects and the ``album`` workflow's steps.
 
-A project is planned when it is created (the director runs in the request, as the studio's
-names do), can be re-planned with edited templates, and its plan can be edited (validated again)
+A project is planned when it is created: the offline director in the request, an LLM director
+in the ``album_plan`` workflow (its reply can outlast an API request; the project is
+``planning`` until then). It can be re-planned with edited templates, and its plan can be edited (validated again)
 until the user generates it. ``start`` records a job and starts ``album.asl.json``:
 
     plan (freeze the plan for this run) -> Map over tracks (image || music) -> cover -> site
@@ -33,6 +34,7 @@ from soundmosaic.stories.albums.store import AlbumBusy, AlbumNotFound, Media
 
 KIND = "album"
 MACHINE_ENV = "ALBUM_STATE_MACHINE"
+PLAN_MACHINE_ENV = "ALBUM_PLAN_STATE_MACHINE"
 MAX_SEED = 2**31 - 1
 
 
@@ -68,31 +70,74 @@ def create(
     constraints: Constraints,
     prompt_templates: Any = None,
     seed: int | None = None,
+    correlation_id: str | None = None,
 ) -> dict[str, Any]:
-    """A new project, planned by the director."""
+    """A new project. The offline director plans it at once; an LLM director plans it in the
+    ``album_plan`` workflow (status ``planning`` until then: a reply can outlast a request)."""
     text = clean_concept(concept)
     chosen = templates.validate(prompt_templates)
     seed = secrets.randbelow(MAX_SEED) if seed is None else seed
-    made, engine = director.plan(mosaic, text, constraints, chosen, seed)
     now = clock.iso()
-    project = {
+    project: dict[str, Any] = {
         "album_id": new_id(),
         "artist_id": artist_id,
         "concept": text,
         "constraints": constraints.as_dict(),
         "templates": chosen,
-        "plan": made,
-        "director_engine": engine,
-        "offline": engine == director.OFFLINE_ENGINE,
+        "plan": None,
+        "director_engine": director.OFFLINE_ENGINE,
+        "offline": True,
         "seed": seed,
-        "status": "planned",
+        "status": "planning",
         "job_id": None,
         "site_key": None,
         "created_at": now,
         "updated_at": now,
     }
+    return _plan_or_start(mosaic, project, correlation_id)
+
+
+def _plan_or_start(
+    mosaic: ModelMosaic, project: dict[str, Any], correlation_id: str | None
+) -> dict[str, Any]:
+    if mosaic.entry("text").offline:
+        _direct(mosaic, project)
+        _save(project)
+        return project
+    entry = mosaic.entry("text")
+    job = Job(
+        artist_id=project["artist_id"],
+        job_id=new_job_id(),
+        kind="album_plan",
+        correlation_id=correlation_id,
+        subject={"album_id": project["album_id"]},
+    )
+    project.update(
+        status="planning", job_id=job.job_id, director_engine=f"{entry.provider}:{entry.model}", offline=False
+    )
     _save(project)
+    start_workflow(job, PLAN_MACHINE_ENV, {"album_id": project["album_id"]})
     return project
+
+
+def _direct(mosaic: ModelMosaic, project: dict[str, Any]) -> None:
+    project["plan"], project["director_engine"] = director.plan(
+        mosaic,
+        project["concept"],
+        Constraints.from_dict(project["constraints"]),
+        project["templates"],
+        int(project["seed"]),
+    )
+    project["offline"] = project["director_engine"] == director.OFFLINE_ENGINE
+    project["status"] = "planned"
+
+
+def step_direct(mosaic: ModelMosaic, artist_id: str, job_id: str, album_id: str) -> dict[str, Any]:
+    """The ``album_plan`` workflow's step: the director's plan, saved (a ``PlanError`` fails it)."""
+    project = load(artist_id, album_id)
+    _direct(mosaic, project)
+    _save(project)
+    return {"album_id": album_id, "title": project["plan"]["title"], "director": project["director_engine"]}
 
 
 def load(artist_id: str, album_id: str) -> dict[str, Any]:
@@ -125,7 +170,7 @@ def page(artist_id: str, limit: int = 50) -> list[dict[str, Any]]:
 
 
 def _not_running(project: dict[str, Any]) -> None:
-    if project.get("status") == "generating" and project.get("job_id"):
+    if project.get("status") in ("generating", "planning") and project.get("job_id"):
         job = JobStore().get(project["artist_id"], project["job_id"])
         if job.status not in ("succeeded", "failed"):
             raise AlbumBusy(
@@ -151,22 +196,14 @@ def update_templates(artist_id: str, album_id: str, prompt_templates: Any) -> di
     return project
 
 
-def replan(mosaic: ModelMosaic, artist_id: str, album_id: str) -> dict[str, Any]:
+def replan(
+    mosaic: ModelMosaic, artist_id: str, album_id: str, correlation_id: str | None = None
+) -> dict[str, Any]:
     """A new plan from the project's concept, constraints and (edited) templates."""
     project = load(artist_id, album_id)
     _not_running(project)
     project["seed"] = (int(project["seed"]) + 1) % MAX_SEED
-    project["plan"], project["director_engine"] = director.plan(
-        mosaic,
-        project["concept"],
-        Constraints.from_dict(project["constraints"]),
-        project["templates"],
-        project["seed"],
-    )
-    project["offline"] = project["director_engine"] == director.OFFLINE_ENGINE
-    project["status"] = "planned"
-    _save(project)
-    return project
+    return _plan_or_start(mosaic, project, correlation_id)
 
 
 def details(artist_id: str, album_id: str) -> dict[str, Any]:
@@ -174,7 +211,7 @@ def details(artist_id: str, album_id: str) -> dict[str, Any]:
     project = load(artist_id, album_id)
     media = Media()
     tracks = []
-    for number, track in enumerate(project["plan"]["tracks"], start=1):
+    for number, track in enumerate((project["plan"] or {}).get("tracks", []), start=1):
         image = media.json_or_none(store.track_key(artist_id, album_id, number, "image.json"))
         sound = media.json_or_none(store.track_key(artist_id, album_id, number, "music.json"))
         failed = media.json_or_none(store.track_key(artist_id, album_id, number, "failed.json"))
@@ -202,14 +239,10 @@ def details(artist_id: str, album_id: str) -> dict[str, Any]:
         **project,
         "tracks": tracks,
         "cover_url": media.url(store.cover_key(artist_id, album_id, "png")) if cover else None,
-        "site_url": media.url(project["site_key"], f"{_slug(project)}-site.zip")
+        "site_url": media.url(project["site_key"], f"album-{album_id}-site.zip")
         if project.get("site_key")
         else None,
     }
-
-
-def _slug(project: dict[str, Any]) -> str:
-    return site.slug(project["plan"]["title"])
 
 
 def start(
@@ -218,6 +251,8 @@ def start(
     """Generate the album (or only the listed tracks) through the ``album`` workflow."""
     project = load(artist_id, album_id)
     _not_running(project)
+    if not project["plan"]:
+        raise ValueError(f"album {album_id} has no plan yet (the director failed: plan it again)")
     count = len(project["plan"]["tracks"])
     if only is not None:
         bad = [n for n in only if not 1 <= n <= count]
