@@ -95,3 +95,16 @@ describe("Albums", () => {
     expect(calls.some((c) => c.method === "POST" && c.path === "/albums/0123456789abcdef01234567/tracks/2/regenerate")).toBe(true);
   });
 });
+
+describe("Albums while an LLM director plans", () => {
+  beforeEach(signInForTest);
+
+  it("says the director is planning and offers nothing to edit or generate yet", async () => {
+    mockApi({ "GET /albums/{id}": () => album({ plan: null, status: "planning", job_id: "p1", director_engine: "anthropic:claude-sonnet-4-6", offline: false }) });
+    renderApp(<Albums />, { route: "/albums/0123456789abcdef01234567", path: "/albums/*" });
+    expect(await screen.findByRole("heading", { name: "Planning…" })).toBeInTheDocument();
+    expect(screen.getByRole("status")).toHaveTextContent("The director (anthropic:claude-sonnet-4-6) is planning the album");
+    expect(screen.getByRole("button", { name: "Generate the album" })).toBeDisabled();
+    expect(screen.queryByLabelText("Title of track 1")).not.toBeInTheDocument();
+  });
+});
