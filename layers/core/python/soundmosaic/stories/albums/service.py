@@ -2,8 +2,9 @@
 
 A project is planned when it is created: the offline director in the request, an LLM director
 in the ``album_plan`` workflow (its reply can outlast an API request; the project is
-``planning`` until then). It can be re-planned with edited templates, and its plan can be edited (validated again)
-until the user generates it. ``start`` records a job and starts ``album.asl.json``:
+``planning`` until then). It can be re-planned with edited templates, and its plan can be
+edited (validated again) until the user generates it. ``start`` records a job and starts
+``album.asl.json``:
 
     plan (freeze the plan for this run) -> Map over tracks (image || music) -> cover -> site
     -> database
@@ -13,7 +14,7 @@ during a run changes the next run only. A track whose image or music fails is re
 (``failed.json``) while the others go on; the site is built from what exists, and the job
 succeeds when at least one track has music (the result lists the failed ones). ``start`` with
 ``only=[n]`` regenerates track ``n`` alone: its image and music are made again, the cover is
-kept (unless it is missing), the site and the database are rebuilt.
+kept (unless its prompt, the title or the style changed), the site and the database are rebuilt.
 """
 
 from __future__ import annotations

@@ -75,15 +75,9 @@ def validate(templates: Any) -> dict[str, str]:
         if len(text) > MAX_SECTION:
             problems.append(f"templates.{name}: {len(text)} characters; the limit is {MAX_SECTION}")
             continue
-        try:
-            used = {
-                m.group("named") or m.group("braced")
-                for m in string.Template.pattern.finditer(text)
-                if m.group("named") or m.group("braced")
-            }
-            bad = [m for m in string.Template.pattern.finditer(text) if m.group("invalid") is not None]
-        except (TypeError, ValueError):  # pragma: no cover - the pattern is fixed
-            used, bad = set(), []
+        found = list(string.Template.pattern.finditer(text))
+        used = {m.group("named") or m.group("braced") for m in found if m.group("named") or m.group("braced")}
+        bad = [m for m in found if m.group("invalid") is not None]
         unknown = sorted(used - PLACEHOLDERS)
         if unknown or bad:
             problems.append(
