@@ -179,3 +179,70 @@ def test_queries_read_and_a_tenant_sees_only_their_rows(database):
     assert mine == [("artist-b",)]
     _, semicolon = db.query(database, "SELECT ';' AS s")  # a ; inside a literal is not a second statement
     assert semicolon == [(";",)]
+
+
+def test_the_aurora_backend_speaks_the_data_api(monkeypatch):
+    """The rds-data requests (parameters typed, a transaction around the statements) and the rows
+    read back from its records, checked with botocore's Stubber (no Aurora here)."""
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client(
+        "rds-data", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    monkeypatch.setattr("soundmosaic.platform.aws.client", lambda service: client)
+    target = {
+        "resourceArn": "arn:aws:rds:us-east-1:1:cluster:albums",
+        "secretArn": "arn:aws:secretsmanager:s",
+        "database": "albums",
+    }
+    backend = db.DataApi(target["resourceArn"], target["secretArn"], "albums")
+    with Stubber(client) as stub:
+        stub.add_response("begin_transaction", {"transactionId": "tx1"}, target)
+        stub.add_response(
+            "execute_statement",
+            {"numberOfRecordsUpdated": 1},
+            {
+                **target,
+                "transactionId": "tx1",
+                "sql": "INSERT INTO runs VALUES (:a, :b, :c, :d)",
+                "includeResultMetadata": True,
+                "parameters": [
+                    {"name": "a", "value": {"stringValue": "x"}},
+                    {"name": "b", "value": {"longValue": 3}},
+                    {"name": "c", "value": {"doubleValue": 1.5}},
+                    {"name": "d", "value": {"isNull": True}},
+                ],
+            },
+        )
+        stub.add_response(
+            "commit_transaction",
+            {"transactionStatus": "committed"},
+            {"resourceArn": target["resourceArn"], "secretArn": target["secretArn"], "transactionId": "tx1"},
+        )
+        stub.add_response(
+            "execute_statement",
+            {
+                "columnMetadata": [{"name": "title"}, {"name": "seconds"}, {"name": "error"}],
+                "records": [[{"stringValue": "Dawn"}, {"longValue": 30}, {"isNull": True}]],
+            },
+            {
+                **target,
+                "sql": "SELECT title, seconds, error FROM tracks",
+                "includeResultMetadata": True,
+                "parameters": [],
+            },
+        )
+        with backend.transaction():
+            backend.execute(
+                "INSERT INTO runs VALUES (:a, :b, :c, :d)", {"a": "x", "b": 3, "c": 1.5, "d": None}
+            )
+        rows = backend.execute("SELECT title, seconds, error FROM tracks")
+        stub.assert_no_pending_responses()
+    assert rows == [{"title": "Dawn", "seconds": 30, "error": None}]
+
+
+def test_database_urls_pick_the_backend(tmp_path):
+    assert isinstance(db.connect(f"sqlite:///{tmp_path / 'x.sqlite3'}"), db.SQLite)
+    with pytest.raises(ValueError, match="unknown scheme 'mysql'"):
+        db.connect("mysql://host/albums")
