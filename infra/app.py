@@ -88,7 +88,7 @@ def build_app(context: Mapping[str, Any] | None = None, outdir: str | Path | Non
     storage = StorageStack(app, f"{prefix}-Storage", settings=settings, env=env)
     data = DataStack(app, f"{prefix}-Data", settings=settings, env=env)
     auth = AuthStack(app, f"{prefix}-Auth", settings=settings, env=env)
-    shared = Shared(settings=settings, buckets=storage.buckets, tables=data.tables)
+    shared = Shared(settings=settings, buckets=storage.buckets, tables=data.tables, databases=data.databases)
 
     # The GPU endpoint exists only when asked for (it builds a CUDA image of several GB); the
     # audio function then reaches it by its name, so the stack comes first.

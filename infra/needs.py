@@ -31,6 +31,9 @@ class Needs:
     sends: tuple[str, ...] = ()
     # Secrets (resource list keys) the function reads, e.g. the vendor keys of ModelMosaic.
     secrets: tuple[str, ...] = ()
+    # SQL databases (resource list keys) the function reads and writes through the RDS Data API;
+    # it gets the database's URL in the variable the resource list names.
+    databases: tuple[str, ...] = ()
     # Folder under containers/ whose Dockerfile builds the function's image (None: zip + layers).
     container: str | None = None
     # Lambda /tmp size (512 MB to 10240 MB); the audio stages stage whole tracks and stems there.
@@ -58,7 +61,7 @@ NEEDS: dict[str, Needs] = {
         tables={"tracks": RW, "search": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES,
                 **GENERATION_TABLES, "writers": RW},
         starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
-                "song_generation"),
+                "song_generation", "album", "album_plan"),
         sends=("publish", "writers-turns"),
         secrets=("provider-keys", "mongodb-uri"),
         container="studio",
@@ -163,6 +166,17 @@ NEEDS: dict[str, Needs] = {
         secrets=("provider-keys",),
         container="studio",
     ),
+    # AlbumDreamer steps: project files, images, music, the site zip under artists/<a>/albums/,
+    # the artistDNA (read, for the visual style), job progress; the albums SQL database (Aurora
+    # through the Data API: ALBUMS_DATABASE_URL). Music renders with FluidSynth (the audio image).
+    "albums": Needs(
+        buckets={"media": RW},
+        tables={"jobs": RW},
+        databases=("albums",),
+        secrets=("provider-keys",),
+        container="audio",
+        ephemeral_storage_mb=2048,
+    ),
 }
 
 
@@ -184,6 +198,7 @@ def check() -> None:
     machines = {m.key for m in resources.STATE_MACHINES}
     secrets = {s.key for s in resources.SECRETS}
     queues = {q.key for q in resources.QUEUES}
+    databases = {d.key for d in resources.DATABASES}
     problems = [f"function {k!r} has no needs entry" for k in sorted(functions - set(NEEDS))]
     problems += [f"needs entry {k!r} is not a listed function" for k in sorted(set(NEEDS)
                                                                                   - functions)]
@@ -196,6 +211,7 @@ def check() -> None:
                      if m not in machines]
         problems += [f"{key}: unknown secret {s!r}" for s in entry.secrets if s not in secrets]
         problems += [f"{key}: unknown queue {q!r}" for q in entry.sends if q not in queues]
+        problems += [f"{key}: unknown database {d!r}" for d in entry.databases if d not in databases]
         if not 512 <= entry.ephemeral_storage_mb <= 10240:
             problems.append(f"{key}: ephemeral storage {entry.ephemeral_storage_mb} MB is outside "
                             "Lambda's 512-10240 MB")

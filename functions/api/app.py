@@ -24,6 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from soundmosaic.platform import auth
 
 from . import (
+    albums,
     audio,
     caller,
     catalog,
@@ -40,7 +41,7 @@ from . import (
 from .models import Reply
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
-for _router in (caller, library, audio, catalog, generation, publishing, royalties, samples, studio,
+for _router in (caller, albums, library, audio, catalog, generation, publishing, royalties, samples, studio,
                 sieb, writers, writers_notes):
     app.include_router(_router.router)
 

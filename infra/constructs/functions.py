@@ -14,7 +14,7 @@ right to invoke that one endpoint.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aws_cdk import ArnFormat, Duration, IgnoreMode, RemovalPolicy, Size, Stack
@@ -22,6 +22,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
@@ -82,6 +83,14 @@ class Shared:
     settings: Settings
     buckets: Mapping[str, s3.IBucket]
     tables: Mapping[str, dynamodb.ITable]
+    # SQL databases (resource list ``DATABASES``): only the functions that list one get it.
+    databases: Mapping[str, rds.DatabaseCluster] = field(default_factory=dict)
+
+
+def database_url(cluster: rds.DatabaseCluster, database: resources.SqlDatabase) -> str:
+    """``rds-data://<cluster ARN>?secret=<secret ARN>&database=<name>`` (soundmosaic.stories.albums.db)."""
+    assert cluster.secret is not None, "the cluster's credentials are a generated secret"
+    return f"rds-data://{cluster.cluster_arn}?secret={cluster.secret.secret_arn}&database={database.database_name}"
 
 
 def environment(stack: Stack, shared: Shared) -> dict[str, str]:
@@ -143,6 +152,9 @@ class ListedFunctions(Construct):
                     "SOUNDMOSAIC_LAMBDA_TIMEOUT_S": str(fn.timeout_s),
                     "SOUNDMOSAIC_LAMBDA_TMP_BYTES": str(needs.needs(fn.key).ephemeral_storage_mb * 1024**2),
                     "SOUNDMOSAIC_LAMBDA_MEMORY_MB": str(fn.memory_mb)})
+            for key in needs.needs(fn.key).databases:
+                database = next(d for d in resources.DATABASES if d.key == key)
+                env_fn[database.env] = database_url(shared.databases[key], database)
             built = self._build(fn, env_fn)
             self._grant(fn, built)
             self.functions[fn.key] = built
@@ -224,6 +236,9 @@ class ListedFunctions(Construct):
                 table.grant_write_data(built)
             else:
                 table.grant_read_write_data(built)
+        for key in wants.databases:
+            # rds-data statements on this cluster and reading its credentials' secret.
+            self.shared.databases[key].grant_data_api_access(built)
         if wants.gpu_endpoint and self.shared.settings.gpu:
             # Requests go to the media bucket (granted above) and to this one endpoint.
             built.add_to_role_policy(iam.PolicyStatement(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from aws_cdk import Environment, RemovalPolicy, SecretValue
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 from soundmosaic.platform import resources
@@ -14,7 +16,10 @@ from infra.settings import Settings
 from infra.stacks.base import FoundationStack
 
 DESCRIPTION = ("SoundMosaic data: DynamoDB tables " + ", ".join(t.key for t in resources.TABLES)
-               + "; secrets " + ", ".join(s.key for s in resources.SECRETS))
+               + "; secrets " + ", ".join(s.key for s in resources.SECRETS)
+               + "; Aurora Serverless v2 PostgreSQL " + ", ".join(d.key for d in resources.DATABASES))
+# Aurora Serverless v2 capacity (ACUs): half an ACU when idle, a few under a burst of albums.
+SQL_MIN_ACU, SQL_MAX_ACU = 0.5, 4
 
 
 class DataStack(FoundationStack):
@@ -47,4 +52,24 @@ class DataStack(FoundationStack):
                 description=secret.purpose[:2048],
                 secret_string_value=SecretValue.unsafe_plain_text(secret.initial),
                 removal_policy=RemovalPolicy.RETAIN,
+            )
+        self.databases: dict[str, rds.DatabaseCluster] = {}
+        if resources.DATABASES:
+            # Functions reach the clusters through the RDS Data API (HTTPS), not the network: the
+            # cluster lives in isolated subnets with no route out and no NAT to pay for.
+            vpc = ec2.Vpc(self, "SqlVpc", max_azs=2, nat_gateways=0, subnet_configuration=[
+                ec2.SubnetConfiguration(name="sql", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+        for database in resources.DATABASES:
+            self.databases[database.key] = rds.DatabaseCluster(
+                self, f"{database.key}-sql",
+                cluster_identifier=physical_name(settings.stage, database.key),
+                engine=rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_16_9),
+                writer=rds.ClusterInstance.serverless_v2("writer"),
+                serverless_v2_min_capacity=SQL_MIN_ACU, serverless_v2_max_capacity=SQL_MAX_ACU,
+                default_database_name=database.database_name,
+                credentials=rds.Credentials.from_generated_secret("soundmosaic"),
+                enable_data_api=True, storage_encrypted=True, vpc=vpc,
+                vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+                deletion_protection=settings.is_production,
+                removal_policy=RemovalPolicy.RETAIN if settings.is_production else RemovalPolicy.SNAPSHOT,
             )

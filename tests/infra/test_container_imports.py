@@ -52,7 +52,7 @@ def image_requirements(container: str) -> tuple[list[str], list[str]]:
     pyproject = str(ROOT / "pyproject.toml")
     if container == "audio":
         script = str(ROOT / "containers" / "audio" / "project_requirements.py")
-        lines = _script(script, pyproject, "--extra", "audio", "--extra", "royalties")
+        lines = _script(script, pyproject, "--extra", "audio", "--extra", "royalties", "--extra", "studio")
         extra = (ROOT / "containers" / "audio" / "requirements.txt").read_text().splitlines()
         lines += [line for line in extra if line.strip() and not line.startswith("#")]
         return lines, [str(ROOT / "requirements" / "no-deps.txt")]
@@ -82,7 +82,8 @@ NOT_ON_THE_PATH: dict[str, dict[str, str]] = {
 }
 
 DOCKERFILE_COMMANDS = {
-    "audio": ("project_requirements.py /tmp/build/pyproject.toml --extra audio --extra royalties",
+    "audio": ("project_requirements.py /tmp/build/pyproject.toml --extra audio --extra royalties "
+              "--extra studio",
               "-r /tmp/build/project.txt -r /tmp/build/requirements.txt",
               "--no-deps --require-hashes -r /tmp/build/no-deps.txt"),
     "lambda-ffmpeg": ("runtime_requirements.py /tmp/build/pyproject.toml",),

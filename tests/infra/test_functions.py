@@ -108,7 +108,7 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
 
 def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
-    assert sorted(containerised) == ["api", "audio", "generation", "probe", "refresh", "sieb",
+    assert sorted(containerised) == ["albums", "api", "audio", "generation", "probe", "refresh", "sieb",
                                      "studio", "writers", "writers-chat"]
     # The weekly refresh reads the named catalogs (httpx, PyJWT + cryptography): the studio image.
     assert needs.needs("refresh").container == "studio"
@@ -195,7 +195,9 @@ def test_every_function_gets_every_resource_list_variable(synth):
         # The audio function routes stages by size against its own deployed limits.
         routing = {"SOUNDMOSAIC_LAMBDA_TIMEOUT_S", "SOUNDMOSAIC_LAMBDA_TMP_BYTES",
                    "SOUNDMOSAIC_LAMBDA_MEMORY_MB"} if key == "audio" else set()
-        assert set(env) == expected | routing, key
+        # A SQL database's URL only where the function lists it (the albums steps).
+        sql = {d.env for d in resources.DATABASES if d.key in needs.needs(key).databases}
+        assert set(env) == expected | routing | sql, key
         assert env["SOUNDMOSAIC_STAGE"] == STAGE
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "SoundMosaic"
         assert env["POWERTOOLS_SERVICE_NAME"] == f"soundmosaic-{key}"
@@ -253,13 +255,14 @@ def test_grants_are_least_privilege(synth):
     assert len(api_starts) == 1
     started = text(api_starts[0]["Resource"])
     for machine in ("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
-                    "song_generation"):
+                    "song_generation", "album"):
         assert f":stateMachine:{physical_name(STAGE, machine)}" in started, machine
     assert f":stateMachine:{physical_name(STAGE, 'ingest')}\"" not in started
     # Only the functions that call providers read their keys, only Sieb's functions MongoDB's URI.
     secrets = {"api": {"provider-keys", "mongodb-uri"}, "studio": {"provider-keys"},
                "generation": {"provider-keys"}, "publishing": {"provider-keys"}, "sieb": {"mongodb-uri"},
-               "writers-chat": {"provider-keys"}, "refresh": {"provider-keys"}}  # refresh: named catalogs
+               "writers-chat": {"provider-keys"}, "refresh": {"provider-keys"},  # refresh: named catalogs
+               "albums": {"provider-keys"}}
     for key in functions:
         reads = [s for s in statements(key) if "secretsmanager:GetSecretValue" in actions([s])]
         if key in secrets:
@@ -347,3 +350,23 @@ def test_publishing_settings_reach_only_the_publishing_functions(tmp_path_factor
         else:
             assert not any(v.startswith(("SOUNDMOSAIC_DISTRIBUTOR", "SOUNDMOSAIC_ISRC", "SOUNDMOSAIC_DDEX"))
                            for v in env), key
+
+
+def test_the_albums_steps_reach_their_aurora_database_through_the_data_api(synth):
+    short, logical_id, albums = _functions(synth)["albums"]
+    url = albums["Environment"]["Variables"]["ALBUMS_DATABASE_URL"]
+    assert "rds-data://" in json.dumps(url) and "database=albums" in json.dumps(url)
+    granted = role_statements(synth.json(short), logical_id)
+    wanted = {"rds-data:ExecuteStatement", "rds-data:BeginTransaction", "rds-data:CommitTransaction"}
+    assert wanted <= actions(granted)
+    data = synth.json("Data")
+    clusters = [r["Properties"] for r in data["Resources"].values() if r["Type"] == "AWS::RDS::DBCluster"]
+    assert len(clusters) == 1
+    cluster = clusters[0]
+    assert cluster["Engine"] == "aurora-postgresql" and cluster["EnableHttpEndpoint"] is True
+    assert cluster["StorageEncrypted"] is True and cluster["DatabaseName"] == "albums"
+    assert cluster["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 4}
+    for key in _functions(synth):
+        if key != "albums":
+            assert not any(a.startswith("rds-data:") for a in actions(role_statements(
+                synth.json(_functions(synth)[key][0]), _functions(synth)[key][1]))), key

@@ -22,6 +22,8 @@ const Writers = lazy(() => import("./writers/WritersRoutes"));
 // Sieb (questions over stock data, the point cloud in a further chunk of its own).
 const Sieb = lazy(() => import("./sieb/SiebPage"));
 const Samples = lazy(() => import("./samples/SamplesPage"));
+// AlbumDreamer (the stories room's albums): its own chunk.
+const Albums = lazy(() => import("./stories/albums/AlbumsRoutes"));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -65,6 +67,7 @@ function Shell() {
           {isRoyaltyAdmin(session) && <NavLink to="/generation/rights">Rights</NavLink>}
           <NavLink to="/writers">Writers&apos; room</NavLink>
           <NavLink to="/sieb">Sieb</NavLink>
+          <NavLink to="/albums">Albums</NavLink>
         </nav>
         <div className="topbar-end">
           <UploadsBadge />
@@ -100,6 +103,7 @@ export function App() {
         <Route path="writers/*" element={<Writers />} />
         <Route path="sieb" element={<Sieb />} />
         <Route path="samples" element={<Samples />} />
+        <Route path="albums/*" element={<Albums />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -14,6 +14,8 @@ writers ingest FILE... --room ROOM   scripts into a writers' room, waiting until
 writers ask "QUESTION" --room ROOM   ask the room's archive (--json: answer, citations, engine)
 sieb ask QUESTION   answer a stock/supply-chain question from MongoDB (--json: one JSON object)
 sieb load DIR       load <collection>.jsonl files (Extended JSON) as the artist's Sieb collections
+albums dream "CONCEPT" --tracks N --out DIR   plan and generate an album (site zip path printed last)
+albums sql "SELECT ..."   one read-only query over the artist's albums database
 
 Commands other than ``up`` use the stack that ``up`` started (found through
 ``<data>/runtime.json``); when none runs they start one in-process for their own duration.
@@ -24,12 +26,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from soundmosaic_local.cli import admin, artwork, catalog, ingest, sieb, up, writers
+from soundmosaic_local.cli import admin, albums, artwork, catalog, ingest, sieb, up, writers
 from soundmosaic_local.cli.common import default_artist
 from soundmosaic_local.runtime.stack import DEFAULT_ARTIST, default_data_dir
 
 # each adds its commands and their handlers
-COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers, sieb)
+COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers, sieb, albums)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -218,6 +218,8 @@ class LocalStack(StartStop):
             "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             **provision.environment(STAGE, self.aws_endpoint),
+            # AlbumDreamer's SQL database: SQLite in the data directory (Aurora in AWS).
+            "ALBUMS_DATABASE_URL": f"sqlite:///{self.data_dir.resolve() / 'albums.sqlite3'}",
         })
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
             os.environ.pop(name, None)

@@ -4,6 +4,92 @@
  */
 
 export interface paths {
+    "/albums/{album_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /albums/{album_id} */
+        get: operations["get_album_albums__album_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/albums/{album_id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /albums/{album_id}/plan */
+        put: operations["edit_plan_albums__album_id__plan_put"];
+        /** POST /albums/{album_id}/plan */
+        post: operations["replan_albums__album_id__plan_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/albums/{album_id}/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** PUT /albums/{album_id}/templates */
+        put: operations["edit_templates_albums__album_id__templates_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/albums/{album_id}/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /albums/{album_id}/generate */
+        post: operations["generate_albums__album_id__generate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/albums/{album_id}/tracks/{number}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /albums/{album_id}/tracks/{number}/regenerate */
+        post: operations["regenerate_albums__album_id__tracks__number__regenerate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tracks/{track_id}": {
         parameters: {
             query?: never;
@@ -710,6 +796,41 @@ export interface paths {
         patch: operations["change_note_writers_rooms__room_id__notes__note_id__patch"];
         trace?: never;
     };
+    "/albums": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /albums */
+        get: operations["list_albums_albums_get"];
+        put?: never;
+        /** POST /albums */
+        post: operations["create_album_albums_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/albums/sql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /albums/sql */
+        post: operations["sql_albums_sql_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/uploads": {
         parameters: {
             query?: never;
@@ -1410,6 +1531,70 @@ export interface components {
             key: string;
             /** Aborted */
             aborted: boolean;
+        };
+        /** Album */
+        Album: {
+            /** Album Id */
+            album_id: string;
+            /** Concept */
+            concept: string;
+            constraints: components["schemas"]["Constraints"];
+            /** Templates */
+            templates: {
+                [key: string]: string;
+            };
+            /** @description null while an LLM director plans it (status 'planning'), or when it failed */
+            plan: components["schemas"]["Plan"] | null;
+            /**
+             * Director Engine
+             * @description 'offline' or provider:model of the LLM director
+             */
+            director_engine: string;
+            /** Offline */
+            offline: boolean;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "planning" | "planned" | "edited" | "generating" | "built" | "failed";
+            /** Job Id */
+            job_id: string | null;
+            /** Site Key */
+            site_key: string | null;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
+            /** Tracks */
+            tracks?: components["schemas"]["TrackState"][] | null;
+            /** Cover Url */
+            cover_url?: string | null;
+            /** Site Url */
+            site_url?: string | null;
+        };
+        /** AlbumList */
+        AlbumList: {
+            /** Items */
+            items: components["schemas"]["AlbumSummary"][];
+        };
+        /** AlbumSummary */
+        AlbumSummary: {
+            /** Album Id */
+            album_id: string;
+            /** Title */
+            title: string | null;
+            /** Concept */
+            concept: string;
+            /** Tracks */
+            tracks: number;
+            /** Status */
+            status: string;
+            /** Director Engine */
+            director_engine: string;
+            /** Created At */
+            created_at: string;
+            /** Updated At */
+            updated_at: string;
         };
         /** Allocation */
         Allocation: {
@@ -2140,6 +2325,21 @@ export interface components {
             /** Completed */
             completed: boolean;
         };
+        /** Constraints */
+        Constraints: {
+            /** Tracks */
+            tracks: number;
+            /** Seconds */
+            seconds: number;
+            /** Genre */
+            genre: string;
+            /** Mood Arc */
+            mood_arc: string[];
+            /** Artist Id */
+            artist_id: string | null;
+            /** Artist Name */
+            artist_name: string;
+        };
         /** ContinuityReport */
         ContinuityReport: {
             /** Engine */
@@ -2187,6 +2387,11 @@ export interface components {
             line_no?: number | null;
             /** Line Id */
             line_id?: string | null;
+        };
+        /** Cover */
+        Cover: {
+            /** Image Prompt */
+            image_prompt: string;
         };
         /** CurrencyTotal */
         CurrencyTotal: {
@@ -3183,6 +3388,46 @@ export interface components {
              */
             seed?: number | null;
         };
+        /** NewAlbum */
+        NewAlbum: {
+            /**
+             * Concept
+             * @description a sentence or a paragraph
+             */
+            concept: string;
+            /**
+             * Tracks
+             * @default 5
+             */
+            tracks: number;
+            /**
+             * Seconds
+             * @description length of each track
+             * @default 30
+             */
+            seconds: number;
+            /**
+             * Genre
+             * @default
+             */
+            genre: string;
+            /** Mood Arc */
+            mood_arc?: string[];
+            /**
+             * Artist Name
+             * @default
+             */
+            artist_name: string;
+            /**
+             * Use Artist Dna
+             * @description style the visuals with the caller's artistDNA
+             * @default false
+             */
+            use_artist_dna: boolean;
+            templates?: components["schemas"]["Templates"] | null;
+            /** Seed */
+            seed?: number | null;
+        };
         /** Note */
         Note: {
             /** Start S */
@@ -3366,6 +3611,45 @@ export interface components {
             track_id: string | null;
             /** Flags */
             flags: string[];
+        };
+        /**
+         * Plan
+         * @description The director's plan (``plan.schema.json`` checks it again, field by field).
+         */
+        Plan: {
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /** Genre */
+            genre: string;
+            /** Mood Arc */
+            mood_arc?: string[] | null;
+            /** Visual Style */
+            visual_style: string;
+            cover: components["schemas"]["Cover"];
+            /** Tracks */
+            tracks: components["schemas"]["PlanTrack"][];
+        };
+        /** PlanEdit */
+        PlanEdit: {
+            plan: components["schemas"]["Plan"];
+        };
+        /** PlanTrack */
+        PlanTrack: {
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            soundscape: components["schemas"]["Soundscape"];
+            /** Image Prompt */
+            image_prompt: string;
+            /** Music Prompt */
+            music_prompt: string;
+            /** Seconds */
+            seconds: number;
+            /** Lyrics */
+            lyrics?: string | null;
         };
         /** Points */
         Points: {
@@ -4371,6 +4655,20 @@ export interface components {
              */
             track_ids: string[];
         };
+        /** Soundscape */
+        Soundscape: {
+            /** Tempo Bpm */
+            tempo_bpm: number;
+            /**
+             * Key
+             * @description e.g. 'A minor', 'Eb major'
+             */
+            key: string;
+            /** Instrumentation */
+            instrumentation: string[];
+            /** Mood */
+            mood: string;
+        };
         /** Split */
         Split: {
             /** Holder Id */
@@ -4382,6 +4680,21 @@ export interface components {
             share_percent: string;
             /** Name */
             name: string;
+        };
+        /** SqlRequest */
+        SqlRequest: {
+            /**
+             * Sql
+             * @description one SELECT (or WITH ... SELECT)
+             */
+            sql: string;
+        };
+        /** SqlResult */
+        SqlResult: {
+            /** Columns */
+            columns: string[];
+            /** Rows */
+            rows: unknown[][];
         };
         /**
          * StageSettings
@@ -4673,6 +4986,29 @@ export interface components {
             take: components["schemas"]["Take"];
             job: components["schemas"]["Job"];
         };
+        /**
+         * Templates
+         * @description The director's prompt sections (``soundmosaic.stories.albums.templates``); one left out
+         *     keeps its default.
+         */
+        Templates: {
+            /** System */
+            system?: string | null;
+            /** Concept */
+            concept?: string | null;
+            /** Soundscape */
+            soundscape?: string | null;
+            /** Tracks */
+            tracks?: string | null;
+            /** Visuals */
+            visuals?: string | null;
+            /** Output */
+            output?: string | null;
+        };
+        /** TemplatesEdit */
+        TemplatesEdit: {
+            templates: components["schemas"]["Templates"];
+        };
         /** Timing */
         Timing: {
             /** Plan */
@@ -4752,6 +5088,28 @@ export interface components {
             items: components["schemas"]["Track"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** TrackState */
+        TrackState: {
+            /** Number */
+            number: number;
+            /** Title */
+            title: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "partial" | "done" | "failed";
+            /** Error */
+            error: string | null;
+            /** Image Url */
+            image_url: string | null;
+            /** Audio Url */
+            audio_url: string | null;
+            /** Image Engine */
+            image_engine: string | null;
+            /** Music Engine */
+            music_engine: string | null;
         };
         /** TrackWithMedia */
         TrackWithMedia: {
@@ -5040,6 +5398,201 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_album_albums__album_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Album"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    edit_plan_albums__album_id__plan_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Album"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replan_albums__album_id__plan_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Album"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    edit_templates_albums__album_id__templates_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatesEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Album"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    generate_albums__album_id__generate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    regenerate_albums__album_id__tracks__number__regenerate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_track_tracks__track_id__get: {
         parameters: {
             query?: never;
@@ -6678,6 +7231,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoomNote"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_albums_albums_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlbumList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_album_albums_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAlbum"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Album"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sql_albums_sql_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SqlRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SqlResult"];
                 };
             };
             /** @description Validation Error */

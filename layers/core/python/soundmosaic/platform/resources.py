@@ -135,6 +135,17 @@ class StateMachine:
 
 
 @dataclass(frozen=True)
+class SqlDatabase:
+    """A SQL database: Aurora Serverless v2 PostgreSQL (Data API) in AWS, SQLite locally. ``env``
+    carries its URL (``rds-data://<cluster ARN>?secret=<secret ARN>&database=<name>``)."""
+
+    key: str
+    env: str
+    purpose: str
+    database_name: str
+
+
+@dataclass(frozen=True)
 class Schedule:
     key: str
     expression: str
@@ -211,6 +222,9 @@ FUNCTIONS = (
     Function("sieb", "sieb.app:handler",
              "Sieb loader: a tenant's <collection>.jsonl files (uploads bucket) into its MongoDB database",
              memory_mb=2048, timeout_s=900),
+    Function("albums", "stories.albums:handler",
+             "AlbumDreamer steps: freeze the plan, a track's image or music, cover, site zip, SQL database",
+             memory_mb=4096, timeout_s=900, env="ALBUMS_FUNCTION"),
 )
 
 SECRETS = (
@@ -260,12 +274,24 @@ STATE_MACHINES = (
     StateMachine("writers_ingest", "writers_ingest.asl.json", "WRITERS_INGEST_STATE_MACHINE",
                  "a script: parse -> chunk by scene, embed, index -> the room's bible and digest",
                  functions={"WritersFunctionArn": "writers"}),
+    StateMachine("album_plan", "album_plan.asl.json", "ALBUM_PLAN_STATE_MACHINE",
+                 "the album director through an LLM (longer than an API request may take)",
+                 functions={"AlbumsFunctionArn": "albums", "JobsFunctionArn": "jobs"}),
+    StateMachine("album", "album.asl.json", "ALBUM_STATE_MACHINE",
+                 "an album from its plan: per track image || music, then cover, site zip, SQL database",
+                 functions={"AlbumsFunctionArn": "albums", "JobsFunctionArn": "jobs"}),
 )
 
 # Long or large audio work: the ``audio`` Lambda's image and stage handler, on Fargate.
 CONTAINER_TASKS = (
     ContainerTask("audio", "audio", "functions.audio.task",
                   "audio lab stages beyond the Lambda's limits (long or large files), behind a task token"),
+)
+
+DATABASES = (
+    SqlDatabase("albums", "ALBUMS_DATABASE_URL",
+                "AlbumDreamer: every album, track, prompt, asset and generation run (stories.albums.db)",
+                "albums"),
 )
 
 SCHEDULES = (
