@@ -81,6 +81,32 @@ def test_rows_page_with_a_cursor_bound_to_the_pipeline(sieb_env: str) -> None:
         service.run("artist-a", "suppliers", [], limit=7, cursor="bm90IGEgY3Vyc29y")
 
 
+def test_wider_vocabulary_certified_currency_joins_and_a_measure_named_alone(
+        sieb_env: str, slice_dir: Path) -> None:
+    """Array values after the field's verb, currency words and symbols (and a refused other
+    currency), a join by supplier country with another verb, a derived measure's total."""
+    inv, prods = lines(slice_dir, "inventory"), {p["_id"]: p for p in lines(slice_dir, "products")}
+    sups = {s["_id"]: s for s in lines(slice_dir, "suppliers")}
+
+    def ids(question: str) -> set[str]:
+        answer = service.ask("artist-a", question, limit=1000)
+        assert answer["understood"], answer["message"]
+        return {r["_id"] for r in answer["rows"]}
+
+    assert ids("suppliers certified CE") == {s for s, x in sups.items() if "CE" in x["certifications"]}
+    assert ids("suppliers not certified as CE") == set(sups) - ids("suppliers certified CE")
+    cost = {p: float(x["unit_cost"]["$numberDecimal"]) for p, x in prods.items()}
+    assert ids("products with unit cost above 500 euros") == ids("products costing over €500") == {
+        p for p, c in cost.items() if c > 500} != set()
+    refused = service.ask("artist-a", "products with unit cost above 500 dollars")
+    assert not refused["understood"] and "not in USD" in refused["message"]
+    assert ids("which products come from suppliers in China?") == {
+        p for p, x in prods.items() if sups[x["supplier_id"]]["country"] == "China"}
+    total = service.ask("artist-a", "stock value in Berlin")["rows"]
+    expected = sum(r["on_hand"] * cost[r["sku"]] for r in inv if r["warehouse"]["city"] == "Berlin")
+    assert len(total) == 1 and abs(total[0]["sum_stock_value"] - expected) < 1e-6 * expected
+
+
 @pytest.mark.parametrize(
     "question",
     [
