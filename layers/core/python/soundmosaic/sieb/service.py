@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from bson import json_util
-from pymongo.errors import OperationFailure
+from pymongo.errors import ExecutionTimeout, OperationFailure
 
 from soundmosaic.sieb import llm, mapping, offline, schema, store, validator
 from soundmosaic.sieb.vocabulary import Vocabulary
@@ -28,6 +28,9 @@ class BadCursor(ValueError):
 
 class QueryFailed(ValueError):
     """The server refused or could not finish a pipeline (a 400 with the server's reason)."""
+
+
+_TIMED_OUT = "the query ran past its time limit of {} ms (maxTimeMS) and was stopped: narrow it"
 
 
 def _collections(db: Any) -> set[str]:
@@ -76,6 +79,8 @@ def execute(
                 maxTimeMS=validator.max_time_ms(),
             )
         )
+    except ExecutionTimeout:  # code 50: the server stopped it at maxTimeMS
+        raise QueryFailed(_TIMED_OUT.format(validator.max_time_ms())) from None
     except OperationFailure as err:
         raise QueryFailed(
             f"the database refused the pipeline: {err.details.get('errmsg') if err.details else err}"
@@ -252,6 +257,8 @@ def points(
     runnable = json_util.loads(json.dumps(admitted))
     try:
         docs = list(db[collection].aggregate(runnable, maxTimeMS=validator.max_time_ms()))
+    except ExecutionTimeout:
+        raise QueryFailed(_TIMED_OUT.format(validator.max_time_ms())) from None
     except OperationFailure as err:
         raise QueryFailed(f"the database refused the pipeline: {err}") from None
     rows = [store.flat_row(d) for d in docs]
