@@ -75,6 +75,10 @@ def test_rows_page_with_a_cursor_bound_to_the_pipeline(sieb_env: str) -> None:
     assert second["engine"] == "user" and {r["_id"] for r in second["rows"]}.isdisjoint(
         r["_id"] for r in first["rows"]
     )
+    at = service.run("artist-a", first["collection"], first["pipeline"], limit=7, offset=7)
+    assert at["rows"] == second["rows"]  # the page of any row, as the cloud fetches it
+    with pytest.raises(service.BadCursor, match="not both"):
+        service.run("artist-a", "suppliers", [], limit=7, cursor=first["next_cursor"], offset=7)
     with pytest.raises(service.BadCursor, match="another pipeline"):
         service.run("artist-a", "suppliers", [], limit=7, cursor=first["next_cursor"])
     with pytest.raises(service.BadCursor):

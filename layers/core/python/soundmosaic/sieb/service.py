@@ -61,12 +61,13 @@ def _offset(cursor: str | None, fingerprint: str) -> int:
 
 
 def execute(
-    db: Any, collection: str, pipeline: list[dict[str, Any]], limit: int, cursor: str | None
+    db: Any, collection: str, pipeline: list[dict[str, Any]], limit: int, cursor: str | None, start: int = 0
 ) -> dict[str, Any]:
-    """Validate and run one page; ``pipeline`` is JSON (Extended JSON for dates and decimals)."""
+    """Validate and run one page (after ``cursor``, else from row ``start``); ``pipeline`` is JSON
+    (Extended JSON for dates and decimals)."""
     admitted = validator.validate(collection, pipeline, _collections(db))
     fingerprint = _fingerprint(collection, pipeline)
-    offset = _offset(cursor, fingerprint)
+    offset = _offset(cursor, fingerprint) if cursor else start
     runnable = json_util.loads(json.dumps(admitted))
     started = time.perf_counter()
     try:
@@ -228,9 +229,14 @@ def run(
     pipeline: list[dict[str, Any]],
     limit: int = 100,
     cursor: str | None = None,
+    offset: int | None = None,
 ) -> dict[str, Any]:
+    """One page of a user's (or an answer's) pipeline: after ``cursor``, or from row ``offset``
+    (the cloud fetches the page of a point it shows, wherever it is in the result)."""
+    if cursor and offset is not None:
+        raise BadCursor("give a cursor or an offset, not both")
     db = store.database_for(artist_id)
-    page = execute(db, collection, pipeline, limit, cursor)
+    page = execute(db, collection, pipeline, limit, cursor, offset or 0)
     return {
         "conversation_id": "",
         "understood": True,
