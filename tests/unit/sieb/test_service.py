@@ -176,3 +176,30 @@ def test_without_a_configured_mongodb_the_answer_says_so(monkeypatch: pytest.Mon
             service.ask("artist-a", "stock-outs in Munich")
     finally:
         store.client.cache_clear()
+
+
+def test_a_uri_from_the_secret_must_use_tls(aws_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In AWS the functions reach Atlas over the internet (no VPC, docs/sieb.md): a plain-text
+    URI in the mongodb-uri secret is refused before any connection; the placeholder too."""
+    from soundmosaic.platform import aws
+    from soundmosaic.sieb.errors import NotConfigured
+
+    monkeypatch.delenv("MONGODB_URI", raising=False)
+    monkeypatch.setenv("MONGODB_SECRET", "mongodb-uri")
+    sm = aws.client("secretsmanager")
+    sm.create_secret(Name="mongodb-uri", SecretString="{}")
+    try:
+        for value, refused in [("{}", "no MongoDB URI yet"),
+                               ("mongodb://user:pw@db.example.net:27017/", "must use TLS"),
+                               ("mongodb+srv://user:pw@cluster0.example.net/?tls=false", "must use TLS")]:
+            sm.put_secret_value(SecretId="mongodb-uri", SecretString=value)
+            store.client.cache_clear()
+            with pytest.raises(NotConfigured, match=refused):
+                store.client()
+        sm.put_secret_value(SecretId="mongodb-uri", SecretString="mongodb://db.example.net/?tls=true")
+        store.client.cache_clear()
+        assert isinstance(store.client(), pymongo.MongoClient)  # accepted (lazy: nothing is reached)
+    finally:
+        store.client.cache_clear()
+    assert store.uses_tls("mongodb+srv://c.example.net/x?retryWrites=true")
+    assert not store.uses_tls("mongodb://127.0.0.1:27017/")
