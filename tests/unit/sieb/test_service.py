@@ -88,7 +88,8 @@ def test_rows_page_with_a_cursor_bound_to_the_pipeline(sieb_env: str) -> None:
 def test_wider_vocabulary_certified_currency_joins_and_a_measure_named_alone(
         sieb_env: str, slice_dir: Path) -> None:
     """Array values after the field's verb, currency words and symbols (and a refused other
-    currency), a join by supplier country with another verb, a derived measure's total."""
+    currency), a join by supplier country with another verb, a derived measure's total, weeks
+    for a duration (refused for a weight), a country's adjective."""
     inv, prods = lines(slice_dir, "inventory"), {p["_id"]: p for p in lines(slice_dir, "products")}
     sups = {s["_id"]: s for s in lines(slice_dir, "suppliers")}
 
@@ -106,6 +107,13 @@ def test_wider_vocabulary_certified_currency_joins_and_a_measure_named_alone(
     assert not refused["understood"] and "not in USD" in refused["message"]
     assert ids("which products come from suppliers in China?") == {
         p for p, x in prods.items() if sups[x["supplier_id"]]["country"] == "China"}
+    assert ids("Which suppliers hold RoHS certification?") == {
+        s for s, x in sups.items() if "RoHS" in x["certifications"]}
+    assert ids("suppliers with a lead time under 2 weeks") == {
+        s for s, x in sups.items() if x["lead_time_days"] < 14}  # weeks in days
+    assert ids("products supplied by Turkish suppliers") == {
+        p for p, x in prods.items() if sups[x["supplier_id"]]["country"] == "Turkey"}  # a demonym
+    assert not service.ask("artist-a", "products weighing more than 2 weeks")["understood"]
     total = service.ask("artist-a", "stock value in Berlin")["rows"]
     expected = sum(r["on_hand"] * cost[r["sku"]] for r in inv if r["warehouse"]["city"] == "Berlin")
     assert len(total) == 1 and abs(total[0]["sum_stock_value"] - expected) < 1e-6 * expected

@@ -25,7 +25,7 @@ import copy
 import re
 from typing import Any
 
-from soundmosaic.sieb.vocabulary import UNITS, View, Vocabulary, singular
+from soundmosaic.sieb.vocabulary import DEMONYMS, UNITS, View, Vocabulary, singular
 
 ADJECTIVES = {
     "slow": ("lead_time_days", "$gt", 30, "slow = lead time over 30 days"),
@@ -43,6 +43,7 @@ kept stored sit have carry carries carrying supply supplied supplying make made 
 level levels whats what's doing one ones kind kinds type types over under above below more less most
 least fewer highest lowest top biggest largest smallest come comes coming sourced sourcing source
 sources shipped ships provided provides provide delivered delivers produced produces manufactured
+hold holds holding
 """
 FILLER = frozenset(_FILLER_WORDS.split())
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -88,7 +89,7 @@ CURRENCY = {
     "pounds": "GBP",
 }
 UNIT_WORDS = (
-    r"(?:(?:kilograms?|kilos?|kg|percent|%|days?|units?|pieces?|pcs|"
+    r"(?:(?:kilograms?|kilos?|kg|percent|%|days?|weeks?|units?|pieces?|pcs|"
     + "|".join(re.escape(c) for c in sorted(CURRENCY, key=len, reverse=True))
     + r")(?![a-z]))"
 )
@@ -300,6 +301,10 @@ class Parser:
                 f"{name.replace('_', ' ')} is not in {currency} here (unit: {UNITS.get(name) or 'none'})",
                 [unit or ""],
             )
+        if unit in ("week", "weeks"):  # a duration in weeks, for a measure kept in days
+            if UNITS.get(name) != "days":
+                raise NotUnderstood(f"{name.replace('_', ' ')} is not a duration", [unit])
+            value = value * 7
         if "derived" in target:
             self._add(intent, None, None, op, value, derived=target["derived"])
             return
@@ -528,6 +533,12 @@ class Parser:
                 # on an array, {field: {$ne: v}} means no element is v: "not certified CE"
                 self._add(intent, coll, field, "$ne" if m.group(1) else "$eq", value)
                 t.take(m)
+        for value, coll, field in self.v.categorical():  # "Chinese suppliers": country China
+            demonym = DEMONYMS.get(value)
+            if demonym and field.split(".")[-1] == "country":
+                for m in t.find(rf"(?<![\w-])(non-|not\s+)?{demonym.lower()}(?![\w-])"):
+                    self._add(intent, coll, field, "$ne" if m.group(1) else "$eq", value)
+                    t.take(m)
 
     def _booleans(self, t: _Text, intent: dict[str, Any]) -> None:
         for phrase, coll, field in self.bools:
