@@ -35,6 +35,7 @@ from typing import Any
 import mongomock
 from bson.decimal128 import Decimal128
 from mongomock import aggregate as agg
+from mongomock import collection as mongomock_collection
 from mongomock import filtering
 
 _DEC = decimal.Context(prec=34)  # Decimal128's precision
@@ -234,7 +235,7 @@ def install() -> None:
             agg._PIPELINE_HANDLERS[stage] = _none_from_nothing(agg._PIPELINE_HANDLERS[stage])
     agg._Parser.parse = _parse  # type: ignore[method-assign]
     filtering.filter_applies = _filter_applies
-    mongomock.collection.filter_applies = _filter_applies  # find() imported the name
+    mongomock_collection.filter_applies = _filter_applies  # find() imported the name
     for stage, handler in list(agg._PIPELINE_HANDLERS.items()):
         if handler and not hasattr(handler, "timed"):
             agg._PIPELINE_HANDLERS[stage] = _timed(handler)
