@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     from soundmosaic.sieb import offline, service, store
     from soundmosaic.sieb.vocabulary import Vocabulary
+    from soundmosaic_local.evaluation.sieb_fresh import FRESH
     from soundmosaic_local.evaluation.sieb_heldout import HELD_OUT
     from soundmosaic_local.evaluation.sieb_questions import CASES, Data, judge
     from soundmosaic_local.mongo import local
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         load_s = time.perf_counter() - t0
         results = _score(service, CASES, data, judge)
         held_out = _score(service, HELD_OUT, data, judge)
+        fresh = _score(service, FRESH, data, judge)
         # (b) the LLM path against the fake OpenAI server: wiring only
         card = store.client()[store.SAMPLE_DB]
         from soundmosaic.sieb import schema
@@ -161,6 +163,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "wrong_answers": sum(1 for r in held_out if not r["ok"] and r["understood"]),
             "results": held_out,
         },
+        "fresh_held_out": {
+            "note": "written and committed before the parser was widened for the first held-out set's "
+            "misses; its first run after that widening (20/26, 2 wrong answers; results committed in "
+            "ffa18cc) is the held-out figure; a second widening followed, so later runs show coverage",
+            "cases": len(fresh),
+            "passed": sum(r["ok"] for r in fresh),
+            "accuracy": round(sum(r["ok"] for r in fresh) / len(fresh), 4),
+            "wrong_answers": sum(1 for r in fresh if not r["ok"] and r["understood"]),
+            "refusals_expected": sum(1 for r in fresh if r["check"] == "not_understood"),
+            "results": fresh,
+        },
         "llm_fake_wiring": {
             "cases": len(llm_results),
             "passed": llm_passed,
@@ -174,9 +187,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     summary = (
         f"Offline engine: **{passed}/{len(results)} = {100 * passed / len(results):.1f} %** execution "
         f"accuracy (median {out['offline']['median_ms']} ms a question on the embedded server). "
-        f"Held-out questions (written after the parser was frozen, never used to tune it): "
-        f"**{out['held_out']['passed']}/{len(held_out)}**, of the misses "
-        f"{out['held_out']['wrong_answers']} answered wrongly (the others: \"not understood\"). "
+        f"First held-out set (written after the parser was frozen; its misses then drove the "
+        f"widening, so it is no longer held out): **{out['held_out']['passed']}/{len(held_out)}**. "
+        f"Fresh set ({out['fresh_held_out']['refusals_expected']} of its questions must be refused): "
+        f"held out, its first run was **20/26** with 2 wrong answers (committed in ffa18cc); after a "
+        f"second widening that its misses drove, this run: {out['fresh_held_out']['passed']}/{len(fresh)}, "
+        f"of the misses {out['fresh_held_out']['wrong_answers']} answered wrongly. "
         f"LLM path against the fake OpenAI server (wiring only): {llm_passed}/{len(llm_results)}.\n\n"
         f"Machine: {machine_line(out['machine'])}.\n\n"
     )
@@ -184,11 +200,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         [
             i + 1,
             (" → ".join([*r["before"], r["question"]])).replace("|", "/"),
-            ("held out: " if i >= len(results) else "") + r["feature"],
+            ("fresh: " if i >= len(results) + len(held_out) else "held out: " if i >= len(results) else "")
+            + r["feature"],
             "yes" if r["ok"] else f"no: {r['why']}".replace("|", "/"),
             r["ms"],
         ]
-        for i, r in enumerate(results + held_out)
+        for i, r in enumerate(results + held_out + fresh)
     ]
     section = summary + table(["#", "question", "feature", "correct", "ms"], rows)
     replace_section(DOC, "sieb_accuracy", section, "# Sieb\n")

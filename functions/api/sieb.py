@@ -44,6 +44,9 @@ class RunRequest(Request):
     pipeline: Pipeline
     limit: Limit = 100
     cursor: Cursor | None = None
+    offset: int | None = Field(
+        default=None, ge=0, le=100_000, description="the page from this row (instead of a cursor)"
+    )
 
 
 class PointsRequest(Request):
@@ -98,6 +101,17 @@ class Points(Reply):
     row_index: list[int]
 
 
+class PointIds(Reply):
+    """Each point's row id: ``prefix`` + ``numbers`` (base64 little-endian Int32, zero-padded to
+    ``width``) when the ids allow it, else ``values``."""
+
+    column: str
+    prefix: str | None
+    width: int | None
+    numbers: str | None
+    values: list[str | None] | None
+
+
 class ColorMap(Reply):
     field: str | None
     categories: list[str]
@@ -113,6 +127,7 @@ class Cloud(Reply):
     axes: dict[str, Axis]
     color: ColorMap
     size: SizeMap
+    ids: PointIds
     total: int
     sampled: bool
     sample_size: int
@@ -166,7 +181,9 @@ def run(body: RunRequest) -> Answer:
     from soundmosaic.sieb import service
 
     return Answer.model_validate(
-        service.run(artist(), body.collection, body.pipeline, limit=body.limit, cursor=body.cursor)
+        service.run(
+            artist(), body.collection, body.pipeline, limit=body.limit, cursor=body.cursor, offset=body.offset
+        )
     )
 
 

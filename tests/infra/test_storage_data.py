@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from soundmosaic.platform import resources
 from soundmosaic.platform.resources import physical_name
@@ -152,3 +154,21 @@ def test_secrets_follow_the_resource_list_hold_a_placeholder_and_are_retained(sy
     for secret in secrets.values():
         assert props(secret)["SecretString"] == "{}"
         assert secret["DeletionPolicy"] == "Retain"
+
+
+def test_siebs_mongodb_is_what_docs_sieb_md_argues(synth, prod_synth):
+    """docs/sieb.md ("In AWS") chooses MongoDB Atlas, reached over TLS from functions outside any
+    VPC, over DocumentDB (which would put the api in a VPC). So the CDK builds the secret for the
+    Atlas URI and nothing of DocumentDB's: no cluster and no Lambda function in a VPC (the
+    compute stack's VPC is its Fargate tasks'). If this changes, the docs' argument has to
+    change with it."""
+    for app in (synth, prod_synth):
+        everything = {k: v for short in app.templates for k, v in app.json(short)["Resources"].items()}
+        kinds = {r["Type"] for r in everything.values()}
+        assert not {k for k in kinds if k.startswith(("AWS::DocDB::", "AWS::DocDBElastic::"))}
+        functions = [r for r in everything.values() if r["Type"] == "AWS::Lambda::Function"]
+        assert functions and all("VpcConfig" not in props(f) for f in functions)
+    secret = next(s for s in resources.SECRETS if s.key == "mongodb-uri")
+    assert "Atlas" in secret.purpose and secret.env == "MONGODB_SECRET"
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "sieb.md").read_text()
+    assert "In AWS: MongoDB Atlas through Secrets Manager" in doc and "no function in a VPC" in doc

@@ -5,8 +5,10 @@ commands: hello/isMaster, buildInfo, ping, endSessions, find/getMore/killCursors
 insert/update/delete, createIndexes/listIndexes, listCollections, listDatabases, count, drop,
 dropDatabase. So the domain code uses a real ``pymongo.MongoClient(MONGODB_URI)`` unchanged,
 against this server or a real MongoDB. No authentication (it binds to loopback only); one lock
-serialises the engine, which is not thread-safe. ``maxTimeMS`` is checked after a command ran
-(the pure-Python engine cannot be interrupted): a slower command answers MaxTimeMSExpired.
+serialises the engine, which is not thread-safe. ``maxTimeMS`` counts from the command's arrival,
+as in MongoDB: waiting for the lock counts, and the engine checks the deadline while it works
+(every stage, document filter and expression; ``engine.deadline``), so a command past it stops
+there and answers code 50 MaxTimeMSExpired.
 
 With a ``data_dir`` the databases are saved there as BSON (shortly after each write and on stop)
 and restored on start, like the rest of the local state.
@@ -148,13 +150,21 @@ class Engine:
     # -- commands ------------------------------------------------------------------------------
     def run(self, db_name: str, cmd: dict[str, Any]) -> dict[str, Any]:
         name = next(iter(cmd))
-        started = time.monotonic()
+        limit = cmd.get("maxTimeMS")
+        at = time.monotonic() + limit / 1000 if isinstance(limit, (int, float)) and limit > 0 else None
         try:
             if name.lower() in _LOCK_FREE:
                 reply = self._dispatch(db_name, name, cmd)
             else:
-                with self.lock:
-                    reply = self._dispatch(db_name, name, cmd)
+                if not self.lock.acquire(timeout=-1 if at is None else max(0.0, at - time.monotonic())):
+                    raise engine.MaxTimeExpired("operation exceeded time limit")
+                try:
+                    with engine.deadline(at):
+                        reply = self._dispatch(db_name, name, cmd)
+                finally:
+                    self.lock.release()
+        except engine.MaxTimeExpired as err:
+            return {"ok": 0.0, "errmsg": str(err), "code": 50, "codeName": "MaxTimeMSExpired"}
         except CommandError as err:
             return {"ok": 0.0, "errmsg": str(err), "code": err.code, "codeName": err.name}
         except (
@@ -167,14 +177,6 @@ class Engine:
             ZeroDivisionError,
         ) as err:
             return {"ok": 0.0, "errmsg": f"{type(err).__name__}: {err}", "code": 2, "codeName": "BadValue"}
-        limit = cmd.get("maxTimeMS")
-        if limit and (time.monotonic() - started) * 1000 > limit:
-            return {
-                "ok": 0.0,
-                "errmsg": "operation exceeded time limit",
-                "code": 50,
-                "codeName": "MaxTimeMSExpired",
-            }
         return {**reply, "ok": 1.0}
 
     def _dispatch(self, db_name: str, name: str, cmd: dict[str, Any]) -> dict[str, Any]:

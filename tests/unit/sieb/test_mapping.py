@@ -1,7 +1,10 @@
 """Rows -> point cloud per VISUALIZATION.md: the inventory default, the rule for other rows,
-geographic rows, overrides, and the 50,000-point sampling."""
+geographic rows, overrides, the 50,000-point sampling and each point's id."""
 
 from __future__ import annotations
+
+import base64
+import struct
 
 import pytest
 from soundmosaic.sieb import mapping
@@ -67,3 +70,28 @@ def test_over_50000_rows_are_sampled_and_say_so() -> None:
     assert cloud["sampled"] and cloud["total"] == 120_001
     assert cloud["sample_size"] == len(cloud["points"]["x"]) <= mapping.MAX_POINTS
     assert cloud["points"]["row_index"][:3] == [0, 3, 6]
+    assert cloud["ids"]["column"] == "a" and cloud["ids"]["values"][:3] == ["0", "3", "6"]  # sampled ids
+
+
+def decode(ids: dict[str, object]) -> list[object]:
+    """What the SPA does (web/src/sieb/ids.ts), in Python."""
+    if ids["numbers"] is None:
+        return list(ids["values"])  # type: ignore[call-overload]
+    raw = base64.b64decode(str(ids["numbers"]))
+    numbers = struct.unpack(f"<{len(raw) // 4}i", raw)
+    return [f"{ids['prefix']}{n:0{ids['width']}d}" for n in numbers]
+
+
+def test_every_point_carries_its_id_compactly_when_the_ids_allow() -> None:
+    rows = [{"_id": f"INV-{i:06d}", "a": i, "b": 1, "c": 2} for i in range(25_000)]
+    cloud = mapping.cloud(rows)
+    ids = cloud["ids"]
+    assert ids["column"] == "_id" and ids["prefix"] == "INV-" and ids["values"] is None
+    assert decode(ids) == [r["_id"] for r in rows]  # every point, not the first 20,000
+    assert len(ids["numbers"]) < 25_000 * 6  # 4 bytes a point in base64, not ~13 in JSON
+    mixed = mapping.cloud([{"_id": "SUP-1", "a": 1, "b": 2, "c": 3}, {"_id": "SUP-10", "a": 3, "b": 2}])
+    assert mixed["ids"]["numbers"] is None and decode(mixed["ids"]) == ["SUP-1", "SUP-10"]  # widths differ
+    grouped = mapping.cloud([{"warehouse_city": "Berlin", "count": 3}, {"warehouse_city": None, "count": 1}])
+    assert grouped["ids"]["column"] == "warehouse_city" and decode(grouped["ids"]) == ["Berlin", None]
+    hostile = mapping.cloud([{"_id": "X-99999999999", "a": 1, "b": 2, "c": 3}])  # past Int32
+    assert decode(hostile["ids"]) == ["X-99999999999"]

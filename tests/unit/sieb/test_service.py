@@ -75,10 +75,48 @@ def test_rows_page_with_a_cursor_bound_to_the_pipeline(sieb_env: str) -> None:
     assert second["engine"] == "user" and {r["_id"] for r in second["rows"]}.isdisjoint(
         r["_id"] for r in first["rows"]
     )
+    at = service.run("artist-a", first["collection"], first["pipeline"], limit=7, offset=7)
+    assert at["rows"] == second["rows"]  # the page of any row, as the cloud fetches it
+    with pytest.raises(service.BadCursor, match="not both"):
+        service.run("artist-a", "suppliers", [], limit=7, cursor=first["next_cursor"], offset=7)
     with pytest.raises(service.BadCursor, match="another pipeline"):
         service.run("artist-a", "suppliers", [], limit=7, cursor=first["next_cursor"])
     with pytest.raises(service.BadCursor):
         service.run("artist-a", "suppliers", [], limit=7, cursor="bm90IGEgY3Vyc29y")
+
+
+def test_wider_vocabulary_certified_currency_joins_and_a_measure_named_alone(
+        sieb_env: str, slice_dir: Path) -> None:
+    """Array values after the field's verb, currency words and symbols (and a refused other
+    currency), a join by supplier country with another verb, a derived measure's total, weeks
+    for a duration (refused for a weight), a country's adjective."""
+    inv, prods = lines(slice_dir, "inventory"), {p["_id"]: p for p in lines(slice_dir, "products")}
+    sups = {s["_id"]: s for s in lines(slice_dir, "suppliers")}
+
+    def ids(question: str) -> set[str]:
+        answer = service.ask("artist-a", question, limit=1000)
+        assert answer["understood"], answer["message"]
+        return {r["_id"] for r in answer["rows"]}
+
+    assert ids("suppliers certified CE") == {s for s, x in sups.items() if "CE" in x["certifications"]}
+    assert ids("suppliers not certified as CE") == set(sups) - ids("suppliers certified CE")
+    cost = {p: float(x["unit_cost"]["$numberDecimal"]) for p, x in prods.items()}
+    assert ids("products with unit cost above 500 euros") == ids("products costing over €500") == {
+        p for p, c in cost.items() if c > 500} != set()
+    refused = service.ask("artist-a", "products with unit cost above 500 dollars")
+    assert not refused["understood"] and "not in USD" in refused["message"]
+    assert ids("which products come from suppliers in China?") == {
+        p for p, x in prods.items() if sups[x["supplier_id"]]["country"] == "China"}
+    assert ids("Which suppliers hold RoHS certification?") == {
+        s for s, x in sups.items() if "RoHS" in x["certifications"]}
+    assert ids("suppliers with a lead time under 2 weeks") == {
+        s for s, x in sups.items() if x["lead_time_days"] < 14}  # weeks in days
+    assert ids("products supplied by Turkish suppliers") == {
+        p for p, x in prods.items() if sups[x["supplier_id"]]["country"] == "Turkey"}  # a demonym
+    assert not service.ask("artist-a", "products weighing more than 2 weeks")["understood"]
+    total = service.ask("artist-a", "stock value in Berlin")["rows"]
+    expected = sum(r["on_hand"] * cost[r["sku"]] for r in inv if r["warehouse"]["city"] == "Berlin")
+    assert len(total) == 1 and abs(total[0]["sum_stock_value"] - expected) < 1e-6 * expected
 
 
 @pytest.mark.parametrize(
@@ -146,3 +184,30 @@ def test_without_a_configured_mongodb_the_answer_says_so(monkeypatch: pytest.Mon
             service.ask("artist-a", "stock-outs in Munich")
     finally:
         store.client.cache_clear()
+
+
+def test_a_uri_from_the_secret_must_use_tls(aws_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In AWS the functions reach Atlas over the internet (no VPC, docs/sieb.md): a plain-text
+    URI in the mongodb-uri secret is refused before any connection; the placeholder too."""
+    from soundmosaic.platform import aws
+    from soundmosaic.sieb.errors import NotConfigured
+
+    monkeypatch.delenv("MONGODB_URI", raising=False)
+    monkeypatch.setenv("MONGODB_SECRET", "mongodb-uri")
+    sm = aws.client("secretsmanager")
+    sm.create_secret(Name="mongodb-uri", SecretString="{}")
+    try:
+        for value, refused in [("{}", "no MongoDB URI yet"),
+                               ("mongodb://user:pw@db.example.net:27017/", "must use TLS"),
+                               ("mongodb+srv://user:pw@cluster0.example.net/?tls=false", "must use TLS")]:
+            sm.put_secret_value(SecretId="mongodb-uri", SecretString=value)
+            store.client.cache_clear()
+            with pytest.raises(NotConfigured, match=refused):
+                store.client()
+        sm.put_secret_value(SecretId="mongodb-uri", SecretString="mongodb://db.example.net/?tls=true")
+        store.client.cache_clear()
+        assert isinstance(store.client(), pymongo.MongoClient)  # accepted (lazy: nothing is reached)
+    finally:
+        store.client.cache_clear()
+    assert store.uses_tls("mongodb+srv://c.example.net/x?retryWrites=true")
+    assert not store.uses_tls("mongodb://127.0.0.1:27017/")

@@ -1,14 +1,17 @@
 """The embedded wire server through the real pymongo driver: handshake, cursors, writes,
-indexes, errors, persistence. Hostile input tried: an unknown command, a malformed stage, a
+indexes, errors, persistence, maxTimeMS. Hostile input tried: an unknown command, a malformed stage, a
 stage object with two keys, a getMore on a cursor that does not exist."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pymongo
 import pytest
-from pymongo.errors import OperationFailure
+from pymongo.errors import ExecutionTimeout, OperationFailure
+from soundmosaic_local.mongo import engine, server
 from soundmosaic_local.mongo.server import MongoWireServer
 
 
@@ -64,3 +67,66 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         assert sorted(d["_id"] for d in client.kept.things.find()) == ["a", "b"]
         assert "n_1" in [i["name"] for i in client.kept.things.list_indexes()]
         client.close()
+
+
+class _Clock:
+    """A clock that moves 1 ms each time it is read: a deadline is met after a known number of
+    checks, whatever the machine's speed (no timing in the test)."""
+
+    def __init__(self) -> None:
+        self.now, self.reads = 0.0, 0
+
+    def monotonic(self) -> float:
+        self.reads += 1
+        self.now += 0.001
+        return self.now
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+
+def test_max_time_ms_stops_a_command_while_it_runs(
+    wire: MongoWireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """maxTimeMS from pymongo's aggregate: the engine checks the deadline as it works and stops
+    mid-way with code 50 (MaxTimeMSExpired), not after the command ran to its end."""
+    client: pymongo.MongoClient = pymongo.MongoClient(wire.uri)  # type: ignore[type-arg]
+    db = client["t_maxtime"]
+    db.docs.drop()
+    db.docs.insert_many([{"_id": i, "v": i} for i in range(2000)])
+    pipeline = [{"$addFields": {"w": {"$multiply": ["$v", 2]}}}, {"$match": {"w": {"$gte": 0}}}]
+    clock = _Clock()
+    monkeypatch.setattr(engine, "time", clock)
+    monkeypatch.setattr(server, "time", clock)
+    assert len(list(db.docs.aggregate(pipeline, maxTimeMS=10_000_000))) == 2000
+    whole = clock.reads  # the checks of the whole command
+    clock.reads = 0
+    with pytest.raises(ExecutionTimeout) as stopped:
+        list(db.docs.aggregate(pipeline, maxTimeMS=100))
+    assert stopped.value.code == 50 and stopped.value.details["codeName"] == "MaxTimeMSExpired"
+    assert clock.reads <= 102 < 2000 < whole  # stopped at the deadline's check, not at the end
+    monkeypatch.undo()
+    assert db.docs.count_documents({}) == 2000  # the server goes on
+
+
+def test_max_time_ms_counts_the_wait_for_the_engine() -> None:
+    eng = server.Engine()
+    replies: list[dict] = []
+    with eng.lock:  # another command holds the engine
+        waiting = threading.Thread(
+            target=lambda: replies.append(eng.run("t", {"find": "docs", "maxTimeMS": 50}))
+        )
+        waiting.start()
+        waiting.join()
+    assert replies[0]["code"] == 50 and replies[0]["codeName"] == "MaxTimeMSExpired"
+    assert eng.run("t", {"find": "docs", "maxTimeMS": 50})["ok"] == 1.0
+
+
+def test_a_question_past_its_time_limit_says_so(sieb_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from soundmosaic.sieb import service
+
+    monkeypatch.setenv("SIEB_MAX_TIME_MS", "20")
+    monkeypatch.setattr(engine, "time", _Clock())
+    monkeypatch.setattr(server, "time", engine.time)
+    with pytest.raises(service.QueryFailed, match=r"time limit of 20 ms \(maxTimeMS\)"):
+        service.ask("artist-a", "total stock value per warehouse")

@@ -2272,6 +2272,7 @@ export interface components {
             };
             color: components["schemas"]["ColorMap"];
             size: components["schemas"]["SizeMap"];
+            ids: components["schemas"]["PointIds"];
             /** Total */
             total: number;
             /** Sampled */
@@ -3651,6 +3652,23 @@ export interface components {
             /** Lyrics */
             lyrics?: string | null;
         };
+        /**
+         * PointIds
+         * @description Each point's row id: ``prefix`` + ``numbers`` (base64 little-endian Int32, zero-padded to
+         *     ``width``) when the ids allow it, else ``values``.
+         */
+        PointIds: {
+            /** Column */
+            column: string;
+            /** Prefix */
+            prefix: string | null;
+            /** Width */
+            width: number | null;
+            /** Numbers */
+            numbers: string | null;
+            /** Values */
+            values: (string | null)[] | null;
+        };
         /** Points */
         Points: {
             /** X */
@@ -4353,6 +4371,11 @@ export interface components {
             limit: number;
             /** Cursor */
             cursor?: string | null;
+            /**
+             * Offset
+             * @description the page from this row (instead of a cursor)
+             */
+            offset?: number | null;
         };
         /** Sample */
         Sample: {

@@ -6,6 +6,7 @@
  */
 import { api, unwrap } from "./client";
 import type { components } from "./schema";
+import type { PointIds } from "../sieb/ids";
 
 export type Cell = unknown;
 export type Row = Record<string, Cell>;
@@ -60,9 +61,9 @@ export interface Points {
     size: (number | null)[];
     highlight: (boolean | number | null)[];
     row_index: number[];
-    /** the row's `_id`, when the API sends it */
-    ids?: (string | number | null)[] | null;
   };
+  /** every point's row id (decoded by sieb/ids.ts) */
+  ids?: PointIds | null;
   axes: { x: Axis; y: Axis; z: Axis };
   color: { field: string | null; categories: string[]; palette?: string[] | null };
   size: { field: string | null; label?: string | null };
@@ -84,6 +85,8 @@ export interface Run {
   pipeline: Stage[];
   limit?: number;
   cursor?: string;
+  /** the page from this row, instead of a cursor */
+  offset?: number;
 }
 
 // The API's own reply shapes (schema.d.ts, generated from functions/api/sieb.py) must fit the

@@ -133,7 +133,7 @@ export function AnswerView({ turn, onAsk, busy }: { turn: Turn; onAsk: (question
       {cloud && (
         <Suspense fallback={<Spinner label="Loading the point cloud" />}>
           <CloudPanel collection={collection} pipeline={shown.pipeline} columns={first.columns} busy={busy}
-            fetchPage={(cursor) => run(shown.pipeline, cursor ?? undefined, PAGE)} onAsk={onAsk} />
+            fetchPage={(offset) => sieb.run({ collection, pipeline: shown.pipeline, offset, limit: PAGE })} onAsk={onAsk} />
         </Suspense>
       )}
     </div>

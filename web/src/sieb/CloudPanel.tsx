@@ -11,7 +11,8 @@ import { CloudView } from "./cloudView";
 import {
   axisTitle, buildCloud, changed, choices, mappingOf, samplingNote, selectionQuestion, tickLabel, valueAt, type Cloud,
 } from "./mapping";
-import { idOf, RowCache, type PageFetch } from "./rows";
+import { decodeIds } from "./ids";
+import { RowCache, type PageFetch } from "./rows";
 import { cell, shown } from "./table";
 
 export interface CloudPanelProps {
@@ -47,6 +48,7 @@ export default function CloudPanel({ collection, pipeline, columns, fetchPage, o
   }, [key, mapping]);
 
   const cloud = useMemo(() => (points ? buildCloud(points) : null), [points]);
+  const ids = useMemo(() => decodeIds(points?.ids), [points]);
   const [hover, setHover] = useState<{ index: number; x: number; y: number }>({ index: -1, x: 0, y: 0 });
   const [pinned, setPinned] = useState<number[]>([]);
   const [selected, setSelected] = useState<number[]>([]);
@@ -62,14 +64,16 @@ export default function CloudPanel({ collection, pipeline, columns, fetchPage, o
     setSelected([]);
   }, [points]);
 
-  // The rows behind hovered, pinned and selected points (rows load page by page).
-  const need = Math.max(-1, ...[hover.index, ...pinned, ...selected].filter((i) => i >= 0).map((i) => points?.points.row_index[i] ?? -1));
+  // The rows behind the hovered and pinned points: the page of each, wherever it is (the
+  // selection needs only ids, which every point has).
+  const need = [hover.index, ...pinned].filter((i) => i >= 0).map((i) => points?.points.row_index[i] ?? -1);
+  const needKey = need.join(",");
   useEffect(() => {
-    if (need < 0) return;
+    if (!need.some((i) => i >= 0)) return;
     let live = true;
     cache.ensure(need).then(() => live && setRowsVersion((v) => v + 1), () => undefined);
     return () => { live = false; };
-  }, [need, cache]);
+  }, [needKey, cache]);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -103,8 +107,7 @@ export default function CloudPanel({ collection, pipeline, columns, fetchPage, o
   const current = mappingOf(points);
   const options = choices(columns);
   const rowOf = (i: number) => cache.get(points.points.row_index[i] ?? -1);
-  const selectedIds = selected.map((i) => { const row = rowOf(i); return row ? idOf(row, columns) : null; });
-  const knownIds = selectedIds.filter((id): id is string | number => id !== null);
+  const knownIds = selected.map((i) => ids.at(i)).filter((id): id is string => id !== null);
   const ask = selectionQuestion(words, knownIds);
 
   const onKey = (e: React.KeyboardEvent) => {
@@ -138,7 +141,7 @@ export default function CloudPanel({ collection, pipeline, columns, fetchPage, o
           {hover.index >= 0 && (
             <div className="sieb-tooltip" role="tooltip" data-testid="sieb-hover"
               style={{ left: hover.x + 14, top: hover.y + 14 }}>
-              <PointDetail index={hover.index} points={points} cloud={cloud} row={rowOf(hover.index)} columns={columns} />
+              <PointDetail index={hover.index} points={points} cloud={cloud} row={rowOf(hover.index)} columns={columns} id={[ids.column, ids.at(hover.index)]} />
             </div>
           )}
         </div>
@@ -170,7 +173,7 @@ export default function CloudPanel({ collection, pipeline, columns, fetchPage, o
           <ul>
             {pinned.map((i) => (
               <li key={i} className="card">
-                <PointDetail index={i} points={points} cloud={cloud} row={rowOf(i)} columns={columns} />
+                <PointDetail index={i} points={points} cloud={cloud} row={rowOf(i)} columns={columns} id={[ids.column, ids.at(i)]} />
                 <button type="button" className="btn btn-small btn-ghost" onClick={() => setPinned((p) => p.filter((j) => j !== i))}>Unpin</button>
               </li>
             ))}
@@ -180,11 +183,11 @@ export default function CloudPanel({ collection, pipeline, columns, fetchPage, o
       {selected.length > 0 && (
         <form className="sieb-selection card" data-testid="sieb-selection" onSubmit={(e) => { e.preventDefault(); if (ask.named) onAsk(ask.question); }}>
           <p><strong>{selected.length.toLocaleString("en")}</strong> {selected.length === 1 ? "point" : "points"} selected
-            {ask.named < selected.length ? ` (the question names ${ask.named}: the first that fit its ${500}-character limit${knownIds.length < selected.length ? " and whose rows are loaded" : ""})` : ""}.</p>
+            {ask.named < selected.length ? ` (the question names ${ask.named}: the first that fit its ${500}-character limit)` : ""}.</p>
           <label>Ask about the selection
             <input value={words} onChange={(e) => setWords(e.target.value)} maxLength={200} placeholder="and their suppliers?" />
           </label>
-          <p className="muted" data-testid="sieb-selection-question">{ask.named ? ask.question : "Loading the selected rows…"}</p>
+          <p className="muted" data-testid="sieb-selection-question">{ask.named ? ask.question : "These points have no ids to ask about."}</p>
           <div className="form-actions">
             <button type="submit" className="btn btn-primary btn-small" disabled={!ask.named || busy}>Ask about the selection</button>
           </div>
@@ -208,14 +211,19 @@ function labelsOf(points: Points, cloud: Cloud) {
   return { x: axis("x"), y: axis("y"), z: axis("z") };
 }
 
-function PointDetail({ index, points, cloud, row, columns }: { index: number; points: Points; cloud: Cloud; row: Row | undefined; columns: Column[] }) {
+function PointDetail({ index, points, cloud, row, columns, id }: {
+  index: number; points: Points; cloud: Cloud; row: Row | undefined; columns: Column[]; id: [string, string | null];
+}) {
   const p = points.points;
   const legend = cloud.legend[cloud.category[index] ?? -1];
   return (
     <dl className="sieb-point">
       {row
         ? columns.slice(0, 10).map((c) => <div key={c.name}><dt>{c.name}</dt><dd>{shown(cell(row, c.name))}{c.unit ? ` ${c.unit}` : ""}</dd></div>)
-        : <div><dt>row</dt><dd>{(p.row_index[index] ?? index) + 1}</dd></div>}
+        : <>
+          {id[1] !== null && <div><dt>{id[0]}</dt><dd>{id[1]}</dd></div>}
+          <div><dt>row</dt><dd>{(p.row_index[index] ?? index) + 1} <span className="muted">(loading)</span></dd></div>
+        </>}
       {(["x", "y", "z"] as const).map((a) => (
         <div key={a}><dt>{points.axes[a].label}</dt><dd>{tickLabel(p[a][index] ?? NaN)}{points.axes[a].unit ? ` ${points.axes[a].unit}` : ""}</dd></div>
       ))}

@@ -1,43 +1,49 @@
 /**
- * Rows of a result by their index, for the cloud (a point knows only its `row_index`): pages
- * of 1,000 fetched in order through the API's cursor as far as a hover, pin or selection
- * needs, up to ROW_CACHE_LIMIT rows. Beyond that the cloud shows the point's mapped values.
+ * Rows of a result by their index, for the cloud (a point knows its `row_index`): the page of
+ * 1,000 that holds a hovered, pinned or selected point is fetched from its offset
+ * (`POST /sieb/run` with `offset`), wherever it is in the result, so every point up to the row
+ * cap shows its whole row. At most `maxPages` pages are kept (the least recently used go).
  */
 import type { Answer, Row } from "../api/sieb";
 
-export const ROW_CACHE_LIMIT = 20_000;
 export const PAGE = 1000;
+export const MAX_PAGES = 40;
 
-export type PageFetch = (cursor: string | null) => Promise<Answer>;
+export type PageFetch = (offset: number) => Promise<Answer>;
 
 export class RowCache {
-  rows: Row[] = [];
-  private cursor: string | null = null;
-  private done = false;
-  private pending: Promise<void> | null = null;
+  private pages = new Map<number, Row[]>();
+  private pending = new Map<number, Promise<void>>();
 
-  constructor(private fetchPage: PageFetch, readonly limit = ROW_CACHE_LIMIT) {}
+  constructor(private fetchPage: PageFetch, readonly maxPages = MAX_PAGES) {}
 
   get(index: number): Row | undefined {
-    return this.rows[index];
+    if (index < 0) return undefined;
+    const page = this.pages.get(Math.floor(index / PAGE));
+    return page?.[index % PAGE];
   }
 
-  /** Load pages until row `index` is here (or the result or the cache limit ends first). */
-  async ensure(index: number): Promise<void> {
-    while (!this.done && this.rows.length <= index && this.rows.length < this.limit) {
-      this.pending ??= this.fetchPage(this.rows.length ? this.cursor : null).then((page) => {
-        this.rows.push(...page.rows);
-        this.cursor = page.next_cursor;
-        this.done = !page.next_cursor || !page.rows.length;
-      }).finally(() => { this.pending = null; });
-      await this.pending;
+  /** Load the pages that hold these rows (each page once, however many ask for it). */
+  async ensure(indices: readonly number[]): Promise<void> {
+    const wanted = [...new Set(indices.filter((i) => i >= 0).map((i) => Math.floor(i / PAGE)))];
+    await Promise.all(wanted.map((n) => this.load(n)));
+  }
+
+  private load(n: number): Promise<void> {
+    const have = this.pages.get(n);
+    if (have) {
+      this.pages.delete(n); // most recently used last
+      this.pages.set(n, have);
+      return Promise.resolve();
     }
+    let loading = this.pending.get(n);
+    if (!loading) {
+      loading = this.fetchPage(n * PAGE).then((page) => {
+        this.pages.set(n, page.rows);
+        while (this.pages.size > this.maxPages) this.pages.delete(this.pages.keys().next().value as number);
+      }).finally(() => { this.pending.delete(n); });
+      this.pending.set(n, loading);
+    }
+    return loading;
   }
-}
-
-/** The column that names a row: `_id` when the result has one, else the first column. */
-export function idOf(row: Row, columns: { name: string }[]): string | number | null {
-  const key = columns.some((c) => c.name === "_id") ? "_id" : columns[0]?.name;
-  const value = key ? row[key] : null;
-  return typeof value === "string" || typeof value === "number" ? value : null;
 }

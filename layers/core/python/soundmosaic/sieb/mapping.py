@@ -9,11 +9,19 @@ location) take longitude, latitude and their first measure; otherwise the first 
 columns become x, y, z, the first categorical column the colour, a count or sum the size. A
 caller may override any axis with another column. Above ``MAX_POINTS`` rows the cloud is an
 even sample (every k-th row), and says so.
+
+Every point carries its row's id (``ids``), so hover, pins and "ask about the selection" name
+any point without loading its row. Ids that are one prefix and zero-padded numbers
+("INV-000123", the common case) travel as a base64 little-endian Int32 array (4 bytes a point
+instead of ~13 in JSON); others as a list of strings.
 """
 
 from __future__ import annotations
 
+import base64
 import math
+import re
+import struct
 from typing import Any
 
 from soundmosaic.sieb.vocabulary import UNITS
@@ -190,6 +198,30 @@ def _inventory_point(row: dict[str, Any], m: dict[str, Any]) -> tuple[float, flo
     return cover, _value(row, m["y"]["field"]), on_hand * cost, urgency, on_hand == 0
 
 
+def encode_ids(values: list[Any]) -> dict[str, Any]:
+    """Ids of the points: ``prefix`` + ``numbers`` (zero-padded to ``width``) when every id is the
+    same prefix and width of digits and fits an Int32; else ``values`` (strings, None for none)."""
+    parts = [re.fullmatch(r"(.*?)(\d+)", v) if isinstance(v, str) else None for v in values]
+    if values and all(parts):
+        prefixes = {m.group(1) for m in parts if m}
+        widths = {len(m.group(2)) for m in parts if m}
+        numbers = [int(m.group(2)) for m in parts if m]
+        if len(prefixes) == 1 and len(widths) == 1 and max(numbers) < 2**31:
+            packed = struct.pack(f"<{len(numbers)}i", *numbers)
+            return {
+                "prefix": prefixes.pop(),
+                "width": widths.pop(),
+                "numbers": base64.b64encode(packed).decode(),
+                "values": None,
+            }
+    return {
+        "prefix": None,
+        "width": None,
+        "numbers": None,
+        "values": [None if v is None else str(v) for v in values],
+    }
+
+
 def cloud(rows: list[dict[str, Any]], overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     m = mapping_for(rows, None, overrides)
     total = len(rows)
@@ -215,6 +247,8 @@ def cloud(rows: list[dict[str, Any]], overrides: dict[str, Any] | None = None) -
         pts["size"].append(round(size, 6))
         pts["highlight"].append(hot)
         pts["row_index"].append(i)
+    # the column that names a row, as the table's: _id, else the first column
+    id_column = "_id" if not rows or "_id" in rows[0] else next(iter(rows[0]), "_id")
     axes = (
         {a: {k: m[a][k] for k in ("field", "label", "unit", "scale")} for a in "xyz"}
         if m["kind"] != "none"
@@ -225,6 +259,7 @@ def cloud(rows: list[dict[str, Any]], overrides: dict[str, Any] | None = None) -
         "axes": axes,
         "color": m.get("color", {"field": None, "categories": [], "palette": PALETTE}),
         "size": {"field": m.get("size", {}).get("field")},
+        "ids": {"column": id_column, **encode_ids([rows[i].get(id_column) for i in pts["row_index"]])},
         "total": total,
         "sampled": step > 1,
         "sample_size": len(picked) if m["kind"] != "none" else 0,

@@ -25,7 +25,7 @@ import copy
 import re
 from typing import Any
 
-from soundmosaic.sieb.vocabulary import UNITS, View, Vocabulary, singular
+from soundmosaic.sieb.vocabulary import DEMONYMS, UNITS, View, Vocabulary, singular
 
 ADJECTIVES = {
     "slow": ("lead_time_days", "$gt", 30, "slow = lead time over 30 days"),
@@ -35,13 +35,15 @@ ADJECTIVES = {
 }
 _FILLER_WORDS = """
 a an the of in on at to for from with by per and or is are was were be been do does did have has had
-show me list give find get what which who whose where there their them they those these that this
+show me us list give find get what which who whose where there their them they those these that this
 all any each every our my we i you please tell how many much number count total sum currently now
 right still only just also but then same about same among it its as than into are is being have
 across overall combined rows row data records record record's value's located based sitting held
 kept stored sit have carry carries carrying supply supplied supplying make made from do item items
 level levels whats what's doing one ones kind kinds type types over under above below more less most
-least fewer highest lowest top biggest largest smallest
+least fewer highest lowest top biggest largest smallest come comes coming sourced sourcing source
+sources shipped ships provided provides provide delivered delivers produced produces manufactured
+hold holds holding
 """
 FILLER = frozenset(_FILLER_WORDS.split())
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -71,7 +73,27 @@ CMP = {
     "<=": "$lte",
     "<": "$lt",
 }
-UNIT_WORDS = r"(?:days?|units?|pieces?|pcs|eur|euros?|€|kg|kilos?|%|percent)"
+# Longest spelling first, and never inside a word ("euros" is not "eur" + "os").
+CURRENCY = {
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "$": "USD",
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "£": "GBP",
+    "gbp": "GBP",
+    "pound": "GBP",
+    "pounds": "GBP",
+}
+UNIT_WORDS = (
+    r"(?:(?:kilograms?|kilos?|kg|percent|%|days?|weeks?|units?|pieces?|pcs|"
+    + "|".join(re.escape(c) for c in sorted(CURRENCY, key=len, reverse=True))
+    + r")(?![a-z]))"
+)
+SYMBOL = r"(?:([€$£])\s*)?"  # a currency written before the amount
 FOLLOW_UP = re.compile(
     r"^(only|just|and|what about|how about|now|of those|of these|among them|but|same|"
     r"also|then|filter|restrict|limit|narrow|exclude|except|without)\b"
@@ -93,10 +115,13 @@ class _Text:
         self.low = re.sub(r"[?!;]", " ", self.raw.lower())
         self.used = [False] * len(self.low)
 
+    def masked(self) -> str:
+        """The question with explained characters read as '#'."""
+        return "".join("#" if u else c for c, u in zip(self.low, self.used, strict=True))
+
     def find(self, pattern: str) -> list[re.Match[str]]:
-        """Matches in what is not explained yet (explained characters read as '#')."""
-        masked = "".join("#" if u else c for c, u in zip(self.low, self.used, strict=True))
-        return list(re.finditer(pattern, masked))
+        """Matches in what is not explained yet."""
+        return list(re.finditer(pattern, self.masked()))
 
     def take(self, m: re.Match[str] | tuple[int, int]) -> None:
         start, end = (m.start(), m.end()) if isinstance(m, re.Match) else m
@@ -105,12 +130,19 @@ class _Text:
 
     def leftover(self) -> list[str]:
         rest = "".join(c if not u else " " for c, u in zip(self.low, self.used, strict=True))
-        words = re.findall(r"[a-z0-9€%][a-z0-9€%'-]*", rest)
+        words = re.findall(r"[a-z0-9€$£%][a-z0-9€$£%'-]*", rest)
         return [w for w in words if w.strip("'-") not in FILLER and not re.fullmatch(r"[\d.,]+", w)]
 
 
 def _phrase_re(phrases: list[str]) -> str:
     return "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
+
+
+def _participle(path: str) -> str:
+    """The verb form of an array field's name ("certifications" -> "certified", "qualifications"
+    -> "qualified"); other names stand as they are."""
+    last = path.split(".")[-1].replace("_", " ")
+    return re.escape(last[: -len("ications")] + "ied") if last.endswith("ications") else re.escape(last)
 
 
 def _number(text: str) -> float | int:
@@ -161,6 +193,7 @@ class Parser:
         self._comparisons(t, intent, measures, m_re)
         self._terms(t, intent)
         self._aggregates(t, intent, measures, m_re)
+        self._bare_measure(t, intent, measures)
         self._values(t, intent)
         self._booleans(t, intent)
         self._entities(t, intent)
@@ -261,6 +294,17 @@ class Parser:
         self, intent: dict[str, Any], target: dict[str, Any], op: str, raw: str, unit: str | None
     ) -> None:
         value = _number(raw)
+        name = target.get("derived") or target["field"]
+        currency = CURRENCY.get(unit or "")
+        if currency and UNITS.get(name) != currency:  # no silent conversion: amounts are in one unit
+            raise NotUnderstood(
+                f"{name.replace('_', ' ')} is not in {currency} here (unit: {UNITS.get(name) or 'none'})",
+                [unit or ""],
+            )
+        if unit in ("week", "weeks"):  # a duration in weeks, for a measure kept in days
+            if UNITS.get(name) != "days":
+                raise NotUnderstood(f"{name.replace('_', ' ')} is not a duration", [unit])
+            value = value * 7
         if "derived" in target:
             self._add(intent, None, None, op, value, derived=target["derived"])
             return
@@ -277,15 +321,17 @@ class Parser:
             self._measure_filter(intent, measures[m.group(1)], "$lte", m.group(3), None)
             t.take(m)
         for m in t.find(
-            rf"\b({m_re})\s+(?:(?:is|are|of|with|stands at)\s+)?(?:{GT}|{LT})\s+(?:€\s*)?{NUM}\s*"
+            rf"\b({m_re})\s+(?:(?:is|are|of|with|stands at)\s+)?(?:{GT}|{LT})\s+{SYMBOL}{NUM}\s*"
             rf"({UNIT_WORDS})?"
         ):
             cmp = m.group(2) or m.group(3)
-            self._measure_filter(intent, measures[m.group(1)], CMP[cmp], m.group(4), m.group(5))
+            unit = m.group(6) or m.group(4)
+            self._measure_filter(intent, measures[m.group(1)], CMP[cmp], m.group(5), unit)
             t.take(m)
-        for m in t.find(rf"(?:{GT}|{LT})\s+(?:€\s*)?{NUM}\s*({UNIT_WORDS})?\s+(?:(?:of|in)\s+)?({m_re})\b"):
+        for m in t.find(rf"(?:{GT}|{LT})\s+{SYMBOL}{NUM}\s*({UNIT_WORDS})?\s+(?:(?:of|in)\s+)?({m_re})\b"):
             cmp = m.group(1) or m.group(2)
-            self._measure_filter(intent, measures[m.group(5)], CMP[cmp], m.group(3), m.group(4))
+            unit = m.group(5) or m.group(3)
+            self._measure_filter(intent, measures[m.group(6)], CMP[cmp], m.group(4), unit)
             t.take(m)
 
     def _terms(self, t: _Text, intent: dict[str, Any]) -> None:
@@ -436,23 +482,44 @@ class Parser:
             intent["metric"] = {"op": "sum", **{k: v for k, v in intent["order"].items() if k != "dir"}}
             intent["order"] = {"metric": True, "dir": intent["order"]["dir"]}
 
+    def _bare_measure(self, t: _Text, intent: dict[str, Any], measures: dict[str, Any]) -> None:
+        """An additive derived measure named with no rows to show it on ("stock value in Berlin",
+        "available units of SKU-00042") asks for its total; with an entity ("positions in Berlin
+        with their stock value") it stays a column."""
+        if intent["metric"] or intent["group_by"] or intent["order"]:
+            return
+        additive = [
+            p for p, spec in measures.items() if "derived" in spec and self.derived[spec["derived"]].additive
+        ]
+        hits = t.find(rf"\b({_phrase_re(additive)})\b") if additive else []
+        if len(hits) != 1:
+            return
+        m = hits[0]
+        rest = t.masked()[: m.start()] + " " + t.masked()[m.end() :]
+        if re.search(rf"\b({_phrase_re(list(self.v.entities))})\b", rest):
+            return
+        intent["metric"] = {"op": "sum", **measures[m.group(1)]}
+        intent["notes"].append(f"{m.group(1)} named alone = its total")
+        t.take(m)
+
     def _values(self, t: _Text, intent: dict[str, Any]) -> None:
         supplier_ctx = (
             r"(?:suppliers?|vendors?)\s+(?:(?:that|which|who)\s+)?(?:(?:are|is)\s+)?"
             r"(?:located\s+|based\s+|sitting\s+)?(?:in|from)\s+$"
         )
         for value, coll, field in self.v.categorical():
+            verb = (
+                _participle(field) if "array" in self.v.collections[coll]["fields"][field]["types"] else None
+            )
+            before = rf"(?:(?:{verb}|holding|having)\s+(?:as\s+|for\s+|with\s+)?)?" if verb else ""
+            after = rf"(?:[- ]{verb}|[- ]{singular(field.split('.')[-1])})?" if verb else ""
             for m in t.find(
-                rf"(?<![\w-])(not\s+|without\s+|lacking\s+|no\s+|non-)?{re.escape(value.lower())}(?:e?s)?"
-                rf"(?:[- ]certified|[- ]certification)?(?![\w-])"
+                rf"(?<![\w-])(not\s+|without\s+|lacking\s+|no\s+|non-)?{before}{re.escape(value.lower())}"
+                rf"(?:e?s)?{after}(?![\w-])"
             ):
-                if (
-                    len(value) <= 3
-                    and value.isupper()
-                    and value not in t.raw[m.start() : m.end()].upper().split()
-                    and t.raw[m.start(0) + len(m.group(1) or "") :][: len(value)] != value
-                ):
-                    continue  # short codes ("US", "HAM") only when written in capitals
+                written = t.raw[m.start() : m.end()]
+                if len(value) <= 3 and value.isupper() and not re.search(rf"\b{re.escape(value)}", written):
+                    continue  # short codes ("US", "HAM") only when written in capitals: "us" is a word
                 owners = [(c, f) for v, c, f in self.v.categorical() if v == value]
                 chosen = (coll, field)
                 if len(owners) > 1:
@@ -463,12 +530,15 @@ class Parser:
                         chosen = next(((c, f) for c, f in owners if c == self.fact), owners[0])
                 if chosen != (coll, field):
                     continue
-                negated = bool(m.group(1))
-                array = "array" in self.v.collections[coll]["fields"][field]["types"]
-                self._add(intent, coll, field, "$ne" if negated else "$eq", value)
+                # on an array, {field: {$ne: v}} means no element is v: "not certified CE"
+                self._add(intent, coll, field, "$ne" if m.group(1) else "$eq", value)
                 t.take(m)
-                if array or not negated:
-                    pass
+        for value, coll, field in self.v.categorical():  # "Chinese suppliers": country China
+            demonym = DEMONYMS.get(value)
+            if demonym and field.split(".")[-1] == "country":
+                for m in t.find(rf"(?<![\w-])(non-|not\s+)?{demonym.lower()}(?![\w-])"):
+                    self._add(intent, coll, field, "$ne" if m.group(1) else "$eq", value)
+                    t.take(m)
 
     def _booleans(self, t: _Text, intent: dict[str, Any]) -> None:
         for phrase, coll, field in self.bools:
@@ -486,7 +556,9 @@ class Parser:
             intent["entity"] = intent["entity"] or self.v.entities[m.group(1)]
             t.take(m)
         # field words alone ("with their lead time") are fine: they name columns, not filters
-        f_re = _phrase_re([p for p, _, _ in self.fields])
+        f_re = _phrase_re(
+            [p for p, _, _ in self.fields] + [p for d in self.derived.values() for p in d.phrases]
+        )
         for m in t.find(rf"\b({f_re})\b"):
             t.take(m)
         for m in t.find(r"\b(?:stock|inventory)\b"):

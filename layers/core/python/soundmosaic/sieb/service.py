@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from bson import json_util
-from pymongo.errors import OperationFailure
+from pymongo.errors import ExecutionTimeout, OperationFailure
 
 from soundmosaic.sieb import llm, mapping, offline, schema, store, validator
 from soundmosaic.sieb.vocabulary import Vocabulary
@@ -28,6 +28,9 @@ class BadCursor(ValueError):
 
 class QueryFailed(ValueError):
     """The server refused or could not finish a pipeline (a 400 with the server's reason)."""
+
+
+_TIMED_OUT = "the query ran past its time limit of {} ms (maxTimeMS) and was stopped: narrow it"
 
 
 def _collections(db: Any) -> set[str]:
@@ -58,12 +61,13 @@ def _offset(cursor: str | None, fingerprint: str) -> int:
 
 
 def execute(
-    db: Any, collection: str, pipeline: list[dict[str, Any]], limit: int, cursor: str | None
+    db: Any, collection: str, pipeline: list[dict[str, Any]], limit: int, cursor: str | None, start: int = 0
 ) -> dict[str, Any]:
-    """Validate and run one page; ``pipeline`` is JSON (Extended JSON for dates and decimals)."""
+    """Validate and run one page (after ``cursor``, else from row ``start``); ``pipeline`` is JSON
+    (Extended JSON for dates and decimals)."""
     admitted = validator.validate(collection, pipeline, _collections(db))
     fingerprint = _fingerprint(collection, pipeline)
-    offset = _offset(cursor, fingerprint)
+    offset = _offset(cursor, fingerprint) if cursor else start
     runnable = json_util.loads(json.dumps(admitted))
     started = time.perf_counter()
     try:
@@ -76,6 +80,8 @@ def execute(
                 maxTimeMS=validator.max_time_ms(),
             )
         )
+    except ExecutionTimeout:  # code 50: the server stopped it at maxTimeMS
+        raise QueryFailed(_TIMED_OUT.format(validator.max_time_ms())) from None
     except OperationFailure as err:
         raise QueryFailed(
             f"the database refused the pipeline: {err.details.get('errmsg') if err.details else err}"
@@ -223,9 +229,14 @@ def run(
     pipeline: list[dict[str, Any]],
     limit: int = 100,
     cursor: str | None = None,
+    offset: int | None = None,
 ) -> dict[str, Any]:
+    """One page of a user's (or an answer's) pipeline: after ``cursor``, or from row ``offset``
+    (the cloud fetches the page of a point it shows, wherever it is in the result)."""
+    if cursor and offset is not None:
+        raise BadCursor("give a cursor or an offset, not both")
     db = store.database_for(artist_id)
-    page = execute(db, collection, pipeline, limit, cursor)
+    page = execute(db, collection, pipeline, limit, cursor, offset or 0)
     return {
         "conversation_id": "",
         "understood": True,
@@ -252,6 +263,8 @@ def points(
     runnable = json_util.loads(json.dumps(admitted))
     try:
         docs = list(db[collection].aggregate(runnable, maxTimeMS=validator.max_time_ms()))
+    except ExecutionTimeout:
+        raise QueryFailed(_TIMED_OUT.format(validator.max_time_ms())) from None
     except OperationFailure as err:
         raise QueryFailed(f"the database refused the pipeline: {err}") from None
     rows = [store.flat_row(d) for d in docs]

@@ -11,7 +11,9 @@ Environment variables
 MONGODB_URI
     ``mongodb://...`` or ``mongodb+srv://...``.
 MONGODB_SECRET
-    A secret whose string is the URI (used when MONGODB_URI is not set).
+    A secret whose string is the URI (used when MONGODB_URI is not set). The deployed functions
+    run outside any VPC and reach Atlas over the internet (docs/sieb.md, "In AWS"), so a URI from
+    the secret must use TLS: ``mongodb+srv://`` (TLS unless turned off) or ``tls=true``.
 """
 
 from __future__ import annotations
@@ -48,12 +50,27 @@ def client() -> pymongo.MongoClient[dict[str, Any]]:
         ]
         if not uri.startswith(("mongodb://", "mongodb+srv://")):
             raise NotConfigured("the mongodb-uri secret holds no MongoDB URI yet (docs/sieb.md)")
+        if not uses_tls(uri):
+            raise NotConfigured(
+                "the mongodb-uri secret's URI must use TLS (mongodb+srv://, or tls=true): "
+                "the functions reach the cluster over the internet (docs/sieb.md)"
+            )
     if not uri:
         raise NotConfigured(
             "Sieb needs MONGODB_URI (or MONGODB_SECRET): start `soundmosaic up` "
             "or point it at a MongoDB server"
         )
     return pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000, tz_aware=True, appname="soundmosaic-sieb")
+
+
+def uses_tls(uri: str) -> bool:
+    """Whether a MongoDB URI asks for TLS: SRV URIs do by default, others need tls/ssl=true."""
+    query = uri.partition("?")[2].lower()
+    options = dict(p.partition("=")[::2] for p in re.split(r"[&;]", query) if p)
+    flags = {options.get("tls"), options.get("ssl")}
+    if uri.startswith("mongodb+srv://"):
+        return not flags & {"false"}
+    return bool(flags & {"true"})
 
 
 def tenant_db_name(artist_id: str) -> str:

@@ -73,6 +73,57 @@ UNITS = {
 }
 
 
+# English adjectives of country names, used where a field named "country" holds the name.
+DEMONYMS = {
+    "Argentina": "Argentinian",
+    "Australia": "Australian",
+    "Austria": "Austrian",
+    "Belgium": "Belgian",
+    "Brazil": "Brazilian",
+    "Bulgaria": "Bulgarian",
+    "Canada": "Canadian",
+    "Chile": "Chilean",
+    "China": "Chinese",
+    "Czech Republic": "Czech",
+    "Czechia": "Czech",
+    "Denmark": "Danish",
+    "Egypt": "Egyptian",
+    "Finland": "Finnish",
+    "France": "French",
+    "Germany": "German",
+    "Greece": "Greek",
+    "Hungary": "Hungarian",
+    "India": "Indian",
+    "Indonesia": "Indonesian",
+    "Ireland": "Irish",
+    "Israel": "Israeli",
+    "Italy": "Italian",
+    "Japan": "Japanese",
+    "Malaysia": "Malaysian",
+    "Mexico": "Mexican",
+    "Netherlands": "Dutch",
+    "Norway": "Norwegian",
+    "Philippines": "Filipino",
+    "Poland": "Polish",
+    "Portugal": "Portuguese",
+    "Romania": "Romanian",
+    "Russia": "Russian",
+    "Slovakia": "Slovak",
+    "South Africa": "South African",
+    "South Korea": "Korean",
+    "Spain": "Spanish",
+    "Sweden": "Swedish",
+    "Switzerland": "Swiss",
+    "Taiwan": "Taiwanese",
+    "Thailand": "Thai",
+    "Turkey": "Turkish",
+    "Ukraine": "Ukrainian",
+    "United Kingdom": "British",
+    "United States": "American",
+    "Vietnam": "Vietnamese",
+}
+
+
 @dataclass
 class Derived:
     name: str
@@ -208,7 +259,14 @@ class Vocabulary:
         if on_hand and reserved:
             out["available"] = Derived(
                 "available",
-                ["available stock", "available units", "available", "availability"],
+                [
+                    "available stock",
+                    "available units",
+                    "units available",
+                    "stock available",
+                    "available",
+                    "availability",
+                ],
                 {"$subtract": [f"${on_hand}", f"${reserved}"]},
                 {on_hand, reserved},
                 True,
