@@ -1,0 +1,1 @@
+"""Stories room: see docs/stories.md."""
