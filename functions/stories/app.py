@@ -19,7 +19,8 @@ logger, metrics = observed.logger, observed.metrics
 
 @observed.handler(correlation_id_path="correlation_id")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    action, artist_id, job_id, album_id = event["action"], event["artist_id"], event["job_id"], event["album_id"]
+    action, artist_id, job_id = event["action"], event["artist_id"], event["job_id"]
+    album_id = event["album_id"]
     logger.info("step", extra={"action": action, "job_id": job_id, "index": event.get("index")})
     if action == "song_failed":
         make.record_failure(artist_id, job_id, album_id, int(event["index"]), event["error"])

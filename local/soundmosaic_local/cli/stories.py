@@ -47,7 +47,8 @@ def _album(path: Path) -> tuple[dict[str, Any], Path]:
     for song in data.get("songs") or []:
         if isinstance(song, dict) and song.get("lyrics_file") and not song.get("lyrics"):
             lyric_path = path.parent / str(song["lyrics_file"])
-            song = {"title": song.get("title"), "lyrics": lyric_path.read_text(encoding="utf-8", errors="replace")}
+            text = lyric_path.read_text(encoding="utf-8", errors="replace")
+            song = {"title": song.get("title"), "lyrics": text}
         songs.append(song)
     album = {k: data.get(k) for k in ("title", "artist_name", "description")}
     return {**album, "songs": songs}, cover
@@ -68,13 +69,15 @@ def cmd_stories(args: argparse.Namespace, data_dir: Path) -> int:
         if ref.status_code != 201:
             console.print(f"[red]cover refused: {ref.json().get('message', ref.text)}[/]")
             return 1
-        httpx.put(ref.json()["url"], content=data, headers=ref.json()["headers"], timeout=120).raise_for_status()
+        upload = ref.json()
+        httpx.put(upload["url"], content=data, headers=upload["headers"], timeout=120).raise_for_status()
         started = client.post("/api/stories/albums", json={**album, "cover_key": ref.json()["key"]})
         if started.status_code != 202:
             console.print(f"[red]album refused: {started.json().get('message', started.text)}[/]")
             return 1
         job_id = started.json()["job_id"]
-        job = follow_with_bar(client, lambda: client.get(f"/api/jobs/{job_id}").json(), "stories", args.timeout)
+        job = follow_with_bar(client, lambda: client.get(f"/api/jobs/{job_id}").json(), "stories",
+                              args.timeout)
         if job["status"] != "succeeded":
             console.print(f"[red]stories failed: {job.get('error')}[/]")
             return 1
@@ -89,7 +92,8 @@ def cmd_stories(args: argparse.Namespace, data_dir: Path) -> int:
                 target.write_bytes(httpx.get(url, timeout=120).content)
             stories.append({k: v for k, v in song.items() if k not in ("collages", "lyrics")})
         if made["contact_sheet_url"]:
-            (args.out / "contact-sheet.png").write_bytes(httpx.get(made["contact_sheet_url"], timeout=120).content)
+            sheet = httpx.get(made["contact_sheet_url"], timeout=120).content
+            (args.out / "contact-sheet.png").write_bytes(sheet)
         target = args.out / "stories.json"
         target.write_text(json.dumps({"album_id": made["album_id"], "title": made["title"],
                                       "stories": stories}, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -452,6 +452,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stories/albums/{album_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /stories/albums/{album_id} */
+        get: operations["get_album_stories_albums__album_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/albums/{album_id}/songs/{index}/pick": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /stories/albums/{album_id}/songs/{index}/pick */
+        post: operations["pick_stories_albums__album_id__songs__index__pick_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/writers/rooms/{room_id}": {
         parameters: {
             query?: never;
@@ -1341,6 +1375,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stories/albums": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /stories/albums */
+        get: operations["list_albums_stories_albums_get"];
+        put?: never;
+        /** POST /stories/albums */
+        post: operations["start_album_stories_albums_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/listener": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /stories/listener */
+        post: operations["listener_stories_listener_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/writers/rooms": {
         parameters: {
             query?: never;
@@ -1410,6 +1479,62 @@ export interface components {
             key: string;
             /** Aborted */
             aborted: boolean;
+        };
+        /** Album */
+        Album: {
+            /** Album Id */
+            album_id: string;
+            /** Title */
+            title: string;
+            /** Artist Name */
+            artist_name: string;
+            /** Description */
+            description: string;
+            /** Created At */
+            created_at: string;
+            /** Cover Url */
+            cover_url: string;
+            /** Finished */
+            finished: boolean;
+            /** Contact Sheet Url */
+            contact_sheet_url: string | null;
+            /** Songs */
+            songs: components["schemas"]["functions__api__stories__Song"][];
+        };
+        /** AlbumRequest */
+        AlbumRequest: {
+            /** Title */
+            title: string;
+            /** Artist Name */
+            artist_name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Cover Key
+             * @description the cover, uploaded as a studio reference
+             */
+            cover_key: string;
+            /**
+             * Photo Keys
+             * @description the artist's photos, uploaded as studio references
+             */
+            photo_keys?: string[];
+            /** Songs */
+            songs: components["schemas"]["SongIn"][];
+        };
+        /** AlbumSummary */
+        AlbumSummary: {
+            /** Album Id */
+            album_id: string;
+            /** Title */
+            title: string;
+            /** Songs */
+            songs: number;
+            /** Created At */
+            created_at: string;
         };
         /** Allocation */
         Allocation: {
@@ -2140,6 +2265,15 @@ export interface components {
             /** Completed */
             completed: boolean;
         };
+        /** Continues */
+        Continues: {
+            /** Index */
+            index: number;
+            /** Title */
+            title: string;
+            /** Shared */
+            shared: string[];
+        };
         /** ContinuityReport */
         ContinuityReport: {
             /** Engine */
@@ -2381,14 +2515,6 @@ export interface components {
             moods: string[];
             /** Notes */
             notes?: string | null;
-        };
-        /** DnaVersion */
-        DnaVersion: {
-            /**
-             * Dna Version
-             * @description the artistDNA version this wrote
-             */
-            dna_version: number;
         };
         /** DnaVideo */
         DnaVideo: {
@@ -2925,6 +3051,60 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ListenerCollage */
+        ListenerCollage: {
+            /** Key */
+            key: string;
+            /** Url */
+            url: string;
+            /** Engine */
+            engine: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /** Songs */
+            songs: components["schemas"]["ListenerSongOut"][];
+        };
+        /** ListenerRequest */
+        ListenerRequest: {
+            /** Songs */
+            songs?: components["schemas"]["ListenerSong"][];
+            /** Track Ids */
+            track_ids?: string[];
+        };
+        /** ListenerSong */
+        ListenerSong: {
+            /** Title */
+            title: string;
+            /**
+             * Artist
+             * @default
+             */
+            artist: string;
+            /**
+             * Mood
+             * @default
+             */
+            mood: string;
+            /** Valence */
+            valence?: number | null;
+            /** Energy */
+            energy?: number | null;
+            /** Cover Key */
+            cover_key?: string | null;
+        };
+        /** ListenerSongOut */
+        ListenerSongOut: {
+            /** Title */
+            title: string;
+            /** Artist */
+            artist: string;
+            /** Mood */
+            mood: string;
+            /** Cover */
+            cover: boolean;
+        };
         /**
          * Lyrics
          * @description ``lyrics/lyrics.json`` (``soundmosaic.audio.lyrics.Lyrics``) and its files.
@@ -3353,6 +3533,15 @@ export interface components {
              */
             track_id?: string | null;
         };
+        /** PickRequest */
+        PickRequest: {
+            /**
+             * Format
+             * @default square
+             * @enum {string}
+             */
+            format: "square" | "story";
+        };
         /** PickedName */
         PickedName: {
             /**
@@ -3459,7 +3648,7 @@ export interface components {
         ProjectDetail: {
             project: components["schemas"]["Project"];
             /** Songs */
-            songs: components["schemas"]["Song"][];
+            songs: components["schemas"]["functions__api__generation__Song"][];
             /** Takes */
             takes: components["schemas"]["Take"][];
             /**
@@ -4292,36 +4481,6 @@ export interface components {
             /** Field */
             field: string | null;
         };
-        /**
-         * Song
-         * @description A reference song (``references.song_view``).
-         */
-        Song: {
-            /** Song Id */
-            song_id: string;
-            /** Project Id */
-            project_id: string;
-            /** Track Id */
-            track_id: string;
-            /** Title */
-            title: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "identifying" | "matched" | "doubtful" | "unmatched" | "failed" | "needs_rights";
-            /** Error */
-            error: string | null;
-            /** Candidates */
-            candidates: components["schemas"]["Candidate"][];
-            match: components["schemas"]["Match"] | null;
-            /** @description the named catalog's recording the song was matched to (Apple Music, MusicBrainz) */
-            external?: components["schemas"]["ExternalRecording"] | null;
-            /** Added At */
-            added_at: string;
-            /** Updated At */
-            updated_at: string;
-        };
         /** SongEarnings */
         SongEarnings: {
             /** Track Id */
@@ -4337,8 +4496,23 @@ export interface components {
         };
         /** SongIdentifying */
         SongIdentifying: {
-            song: components["schemas"]["Song"];
+            song: components["schemas"]["functions__api__generation__Song"];
             job: components["schemas"]["Job"];
+        };
+        /** SongIn */
+        SongIn: {
+            /** Title */
+            title: string;
+            /**
+             * Lyrics
+             * @description typed, or the text of a .txt/.lrc file (timestamps are dropped)
+             */
+            lyrics?: string | null;
+            /**
+             * Track Id
+             * @description without lyrics: the audio lab's transcription of this track
+             */
+            track_id?: string | null;
         };
         /** SongInfluence */
         SongInfluence: {
@@ -4360,7 +4534,7 @@ export interface components {
         /** SongsAdded */
         SongsAdded: {
             /** Songs */
-            songs: components["schemas"]["Song"][];
+            songs: components["schemas"]["functions__api__generation__Song"][];
             job: components["schemas"]["Job"];
         };
         /** SongsRequest */
@@ -5026,6 +5200,99 @@ export interface components {
             /** Probability */
             probability?: number | null;
         };
+        /**
+         * Song
+         * @description A reference song (``references.song_view``).
+         */
+        functions__api__generation__Song: {
+            /** Song Id */
+            song_id: string;
+            /** Project Id */
+            project_id: string;
+            /** Track Id */
+            track_id: string;
+            /** Title */
+            title: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "identifying" | "matched" | "doubtful" | "unmatched" | "failed" | "needs_rights";
+            /** Error */
+            error: string | null;
+            /** Candidates */
+            candidates: components["schemas"]["Candidate"][];
+            match: components["schemas"]["Match"] | null;
+            /** @description the named catalog's recording the song was matched to (Apple Music, MusicBrainz) */
+            external?: components["schemas"]["ExternalRecording"] | null;
+            /** Added At */
+            added_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
+        /** DnaVersion */
+        functions__api__stories__DnaVersion: {
+            /** Dna Version */
+            dna_version: number;
+        };
+        /** Song */
+        functions__api__stories__Song: {
+            /** Index */
+            index: number;
+            /** Title */
+            title: string;
+            /** Lyrics */
+            lyrics: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "ok" | "failed";
+            /** Collages */
+            collages: {
+                [key: string]: string;
+            };
+            /** Story */
+            story?: string | null;
+            /** Quotes */
+            quotes?: string[] | null;
+            /** Mood */
+            mood?: string | null;
+            /** Sentiment */
+            sentiment?: number | null;
+            /** Motifs */
+            motifs?: string[] | null;
+            /** Characters */
+            characters?: string[] | null;
+            /** Places */
+            places?: string[] | null;
+            /** Noun Phrases */
+            noun_phrases?: string[] | null;
+            /** Point Of View */
+            point_of_view?: string | null;
+            /** Arc Position */
+            arc_position?: ("opening" | "middle" | "closing") | null;
+            /** Continues */
+            continues?: components["schemas"]["Continues"][] | null;
+            /** Engine */
+            engine?: string | null;
+            /** Offline */
+            offline?: boolean | null;
+            /** Quotes Dropped */
+            quotes_dropped?: number | null;
+            /** Cost Usd */
+            cost_usd?: string | null;
+            /** Error */
+            error?: string | null;
+        };
+        /** DnaVersion */
+        functions__api__studio__DnaVersion: {
+            /**
+             * Dna Version
+             * @description the artistDNA version this wrote
+             */
+            dna_version: number;
+        };
         /** ResponseValidationError */
         ResponseValidationError: {
             /** Detail */
@@ -5416,7 +5683,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Song"];
+                    "application/json": components["schemas"]["functions__api__generation__Song"];
                 };
             };
             /** @description Validation Error */
@@ -6010,7 +6277,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DnaVersion"];
+                    "application/json": components["schemas"]["functions__api__studio__DnaVersion"];
                 };
             };
             /** @description Validation Error */
@@ -6073,6 +6340,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Video"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_album_stories_albums__album_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Album"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pick_stories_albums__album_id__songs__index__pick_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+                index: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PickRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["functions__api__stories__DnaVersion"];
                 };
             };
             /** @description Validation Error */
@@ -7826,7 +8160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DnaVersion"];
+                    "application/json": components["schemas"]["functions__api__studio__DnaVersion"];
                 };
             };
             /** @description Validation Error */
@@ -7955,6 +8289,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SchemaCard"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_albums_stories_albums_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlbumSummary"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_album_stories_albums_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlbumRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listener_stories_listener_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListenerRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListenerCollage"];
                 };
             };
             /** @description Validation Error */

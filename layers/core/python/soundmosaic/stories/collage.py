@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import io
 import math
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +28,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from scipy import ndimage
 
+from soundmosaic.providers.offline import lexicon
 from soundmosaic.providers.offline.images import open_image
 
 ENGINE = "offline:offline-collage-v1"
@@ -42,10 +42,10 @@ FONTS = (
     "/usr/share/fonts/truetype/liberation/LiberationSerif-Italic.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
 )
-CIRCLE_MOTIFS = frozenset("moon sun eye light star orb planet mirror clock heart face ring coin lamp".split())
-STRIP_MOTIFS = frozenset("road river highway street line train rail wire thread ribbon bridge "
-                         "horizon tide wave".split())
-BLOB_MOTIFS = frozenset("rain cloud sea ocean water smoke fog storm tear dream ghost fire flame".split())
+CIRCLE_MOTIFS = lexicon.words("moon sun eye light star orb planet mirror clock heart face ring coin lamp")
+STRIP_MOTIFS = lexicon.words("road river highway street line train rail wire thread ribbon bridge "
+                         "horizon tide wave")
+BLOB_MOTIFS = lexicon.words("rain cloud sea ocean water smoke fog storm tear dream ghost fire flame")
 LAYOUTS = {"energetic": "diagonal", "angry": "diagonal", "dark": "diagonal", "melancholic": "stack",
            "calm": "stack", "nostalgic": "stack", "playful": "scatter", "euphoric": "scatter",
            "dreamy": "scatter"}
@@ -122,8 +122,8 @@ def paper(size: tuple[int, int], tint: np.ndarray, rng: np.random.Generator) -> 
     sheet = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(sheet, "RGBA")
     for _ in range(int(w * h / 9000)):  # fibres
-        x, y = rng.integers(0, w), rng.integers(0, h)
-        angle, length = rng.uniform(0, math.pi), rng.uniform(4, 22)
+        x, y = float(rng.integers(0, w)), float(rng.integers(0, h))
+        angle, length = float(rng.uniform(0, math.pi)), float(rng.uniform(4, 22))
         shade = int(rng.integers(0, 2)) * 255
         draw.line([(x, y), (x + length * math.cos(angle), y + length * math.sin(angle))],
                   fill=(shade, shade, shade, 28), width=1)
@@ -183,7 +183,8 @@ def halftone(rgb: np.ndarray, ink: np.ndarray, paper_rgb: np.ndarray, cell: int)
     cy, cx = (yy // cell) * cell + cell / 2, (xx // cell) * cell + cell / 2
     small = np.asarray(Image.fromarray((grey * 255).astype(np.uint8)).resize(
         (max(1, w // cell + 1), max(1, h // cell + 1)), Image.Resampling.BOX), np.float32) / 255
-    darkness = 1 - small[np.minimum(yy // cell, small.shape[0] - 1), np.minimum(xx // cell, small.shape[1] - 1)]
+    rows, cols = np.minimum(yy // cell, small.shape[0] - 1), np.minimum(xx // cell, small.shape[1] - 1)
+    darkness = 1 - small[rows, cols]
     radius = cell * 0.72 * np.sqrt(darkness)
     dot = np.hypot(yy - cy, xx - cx) <= radius
     return np.where(dot[..., None], ink[None, None, :], paper_rgb[None, None, :]).astype(np.float32)
@@ -233,7 +234,7 @@ def _font(points: int, index: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFo
 def slip(word: str, points: int, rng: np.random.Generator, palette: np.ndarray) -> Image.Image:
     """One hand-set word: a paper slip in a random face, ink and paper from the palette."""
     font = _font(points, int(rng.integers(0, len(FONTS))))
-    left, top, right, bottom = font.getbbox(word)
+    left, top, right, bottom = (int(v) for v in font.getbbox(word))
     pad = max(4, points // 5)
     w, h = right - left + 2 * pad, bottom - top + 2 * pad
     dark = bool(rng.random() < 0.35)
@@ -328,8 +329,9 @@ def render(cover: bytes, brief: Brief, size: tuple[int, int] = SQUARE, photos: S
     out = Image.fromarray(np.clip(pixels + grain, 0, 255).astype(np.uint8))
     buffer = io.BytesIO()
     out.save(buffer, format="PNG", optimize=False, compress_level=3)
+    colours = ["#{:02x}{:02x}{:02x}".format(*(int(v) for v in c)) for c in palette]
     facts: dict[str, object] = {"engine": ENGINE, "layout": layout, "width": w, "height": h,
-                                "palette": ["#%02x%02x%02x" % tuple(int(v) for v in c) for c in palette],
+                                "palette": colours,
                                 "pieces": pieces, "line": brief.line}
     return buffer.getvalue(), facts
 

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from soundmosaic.providers.offline import lexicon
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
-DETERMINERS = frozenset("the a an my your his her our their this that these those every no".split())
-PREPOSITIONS_OF_PLACE = frozenset("in into to from through across at under over inside outside "
-                                  "beneath behind near down along".split())
-STOP = frozenset("""i me my mine you your yours he him his she her hers we us our they them their it its
+DETERMINERS = lexicon.words("the a an my your his her our their this that these those every no")
+PREPOSITIONS_OF_PLACE = lexicon.words("in into to from through across at under over inside outside "
+                                  "beneath behind near down along")
+STOP = lexicon.words("""i me my mine you your yours he him his she her hers we us our they them their it its
 the a an and or but so if then than that this these those of to in on at by for with from up down out
 over under into onto off again just only still yet all any each both some no not never ever always is
 am are was were be been being do does did have has had will would can could should shall may might must
@@ -37,31 +37,31 @@ oh ooh yeah la na hey whoa uh ah baby gonna wanna gotta cause 'cause like as wha
 there here too very now one more much let lets got get go going come came know say said tell told see
 seen make made take took way thing things im i'm you're it's don't can't won't ain't i'll i've we're
 they're that's there's behind alone away again around tonight forever inside outside back through
-across without within together tomorrow yesterday today maybe""".split())
-ROLES = frozenset("""girl boy man woman mother father mama papa mom dad sister brother friend lover
+across without within together tomorrow yesterday today maybe""")
+ROLES = lexicon.words("""girl boy man woman mother father mama papa mom dad sister brother friend lover
 stranger king queen child children daughter son wife husband bride groom soldier sailor driver
-preacher angel devil ghost fool thief captain doctor neighbour neighbor baby darling""".split())
-PLACE_NOUNS = frozenset("""city town street road highway river sea ocean shore beach house home room
+preacher angel devil ghost fool thief captain doctor neighbour neighbor baby darling""")
+PLACE_NOUNS = lexicon.words("""city town street road highway river sea ocean shore beach house home room
 kitchen bar station church garden field forest mountain valley desert island harbour harbor bridge
 corner avenue alley hotel motel train car window door roof hill lake coast country village park
-school hospital prison club stage sky moon""".split())
+school hospital prison club stage sky moon""")
 # A small sentiment lexicon for lyrics (AFINN-style polarity, hand-picked for song words).
-POSITIVE = frozenset("""love loved loving lovely light bright shine shining sun sunshine smile smiling
+POSITIVE = lexicon.words("""love loved loving lovely light bright shine shining sun sunshine smile smiling
 laugh laughing happy joy free freedom hope hopeful dream dreams warm gold golden sweet kiss kissed
 heaven alive rise rising home safe together dance dancing glow glowing bloom spring dawn morning
 beautiful friend gentle tender soft peace calm heal healed win winning fly flying sing singing
-true trust brave strong believe found new start begin""".split())
-NEGATIVE = frozenset("""cry crying cried tears tear lonely alone lost lose losing broken break
+true trust brave strong believe found new start begin""")
+NEGATIVE = lexicon.words("""cry crying cried tears tear lonely alone lost lose losing broken break
 breaking dark darkness cold grey gray empty hollow hurt hurting pain fear afraid scared die dying dead
 death blood bleed goodbye gone leave leaving left fall falling fade fading shadow shadows ghost rain
 storm burn burning ash ashes sorry regret hate wrong lie lies liar fight war night sad sadness
-nothing never cage chains drown drowning wound scar grave bitter""".split())
+nothing never cage chains drown drowning wound scar grave bitter""")
 # Irregular past tenses a determiner phrase may run into ("the river brought me").
-PAST = frozenset("""brought thought caught taught fought bought left felt kept slept wept lost held told
+PAST = lexicon.words("""brought thought caught taught fought bought left felt kept slept wept lost held told
 sold found ran saw gave knew grew threw flew drew wrote rode broke spoke woke stole froze chose fell
 began sang swam drank sank stood said heard meant sent spent built burnt lit sat met won hung struck
-shook took forgot came went""".split())
-NEGATIONS = frozenset("not no never don't can't won't ain't nothing nobody without".split())
+shook took forgot came went""")
+NEGATIONS = lexicon.words("not no never don't can't won't ain't nothing nobody without")
 _LEXICONS = (lexicon.GENERAL, *lexicon.GENRES.values(), *lexicon.MOODS.values())
 _NOUNS = frozenset(n for lx in _LEXICONS for n in lx.nouns)
 _KNOWN = frozenset(w for lx in _LEXICONS for w in (*lx.nouns, *lx.adjectives, *lx.verbs)) | STOP | DETERMINERS

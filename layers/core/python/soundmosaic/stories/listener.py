@@ -45,7 +45,7 @@ def five(songs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for i, song in enumerate(songs):
         where = f"song {i + 1}"
-        entry = {"title": clean(song.get("title"), f"{where} title", 120, required=True),
+        entry: dict[str, Any] = {"title": clean(song.get("title"), f"{where} title", 120, required=True),
                  "artist": clean(song.get("artist", ""), f"{where} artist", 120)}
         for name in ("valence", "energy"):
             value = song.get(name)

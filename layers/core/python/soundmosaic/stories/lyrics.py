@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from soundmosaic.providers.offline import lexicon
 from soundmosaic.studio.briefs import BriefError, clean
 
 MAX_SONGS = 30
@@ -27,23 +28,24 @@ MAX_DESCRIPTION = 2000
 
 _LRC_TIME = re.compile(r"\[\d{1,3}:\d{2}(?:[.:]\d{1,3})?\]|<\d{1,3}:\d{2}(?:[.:]\d{1,3})?>")
 _LRC_TAG = re.compile(r"^\s*\[(?:ar|ti|al|au|by|re|ve|length|offset|#)\s*:[^\]]*\]\s*$", re.I)
-_SECTION = re.compile(r"^\s*[\[(](?:verse|chorus|bridge|intro|outro|hook|pre-chorus|refrain)[^\])]*[\])]\s*$", re.I)
+_SECTION = re.compile(r"^\s*[\[(](?:verse|chorus|bridge|intro|outro|hook|pre-chorus|refrain)[^\])]*[\])]\s*$",
+                      re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 # Function words per language: the language with most hits wins (English must win clearly).
 _FUNCTION_WORDS = {
-    "en": set("the and is not she he you with on a an to of has we what but it was her his they that "
-              "my me i your in are be this for all".split()),
-    "de": set("der die das und ist nicht sie ich du er mit auf ein eine zu den dem von hat sich wir was "
-              "aber noch auch mein dein".split()),
-    "es": set("el la los las y es no ella yo tú tu con en un una de que por para mi pero como del se "
-              "me te".split()),
-    "fr": set("le la les et est ne pas elle je tu il avec sur un une de du que pour mon ma mais dans "
-              "des nous vous".split()),
-    "it": set("il lo la gli le e è non lei io tu lui con su un una di che per mio mia ma come nel "
-              "sono".split()),
-    "pt": set("o a os as e é não ela eu tu ele com em um uma de que por para meu minha mas como do "
-              "da".split()),
+    "en": lexicon.words("the and is not she he you with on a an to of has we what but it was her "
+                        "his they that my me i your in are be this for all"),
+    "de": lexicon.words("der die das und ist nicht sie ich du er mit auf ein eine zu den dem von "
+                        "hat sich wir was aber noch auch mein dein"),
+    "es": lexicon.words("el la los las y es no ella yo tú tu con en un una de que por para mi "
+                        "pero como del se me te"),
+    "fr": lexicon.words("le la les et est ne pas elle je tu il avec sur un une de du que pour "
+                        "mon ma mais dans des nous vous"),
+    "it": lexicon.words("il lo la gli le e è non lei io tu lui con su un una di che per mio "
+                        "mia ma come nel sono"),
+    "pt": lexicon.words("o a os as e é não ela eu tu ele com em um uma de que por para meu "
+                        "minha mas como do da"),
 }
 _NAMES = {"en": "English", "de": "German", "es": "Spanish", "fr": "French", "it": "Italian",
           "pt": "Portuguese"}

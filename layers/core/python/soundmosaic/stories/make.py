@@ -73,7 +73,8 @@ def _progress(artist_id: str, job_id: str, total: int, stage: str, done: float) 
     JobStore().advance(artist_id, job_id, stage, 5 + int(85 * min(done, total) / max(total, 1)))
 
 
-def write_story(models: ModelMosaic, artist_id: str, job_id: str, album_id: str, index: int) -> dict[str, Any]:
+def write_story(models: ModelMosaic, artist_id: str, job_id: str, album_id: str,
+                index: int) -> dict[str, Any]:
     record = album_record(artist_id, album_id)
     total = len(record["album"]["songs"])
     told = story.write(models, _plan(record), index)
@@ -115,9 +116,11 @@ def render_collages(models: ModelMosaic, artist_id: str, job_id: str, album_id: 
             png, facts = collage.render(cover, brief, size, photos, artworks)
         else:
             prompt = (f"{STYLE}. A collage for the song \"{told['title']}\": {told['mood']} mood, motifs "
-                      f"{', '.join(told['motifs'][:5])}; the lyric line \"{line[:160]}\" set in cut-out letters")
+                      f"{', '.join(told['motifs'][:5])}; the lyric line \"{line[:160]}\" set in "
+                      "cut-out letters")
             result = models.image(ImageRequest(prompt=prompt, seed=brief.seed, width=size[0], height=size[1]))
-            png, facts = result.png, {"prompt": prompt, "seed": result.seed, "cost_usd": str(result.record.cost_usd)}
+            png = result.png
+            facts = {"prompt": prompt, "seed": result.seed, "cost_usd": str(result.record.cost_usd)}
         media.put_bytes(song_key(artist_id, album_id, index, f"{name}.png"), png, "image/png")
         made["formats"][name] = {"width": size[0], "height": size[1], **facts}
     media.put_json(song_key(artist_id, album_id, index, "collage.json"), made)
@@ -147,7 +150,8 @@ def finish(artist_id: str, job_id: str, album_id: str) -> dict[str, Any]:
         try:
             told = media.get_json(song_key(artist_id, album_id, index, "story.json"), "missing")
         except StudioNotFound:
-            told = {"index": index, "title": song["title"], "status": "failed", "error": "the song reported nothing"}
+            told = {"index": index, "title": song["title"], "status": "failed",
+                    "error": "the song reported nothing"}
         stories.append(told)
         try:
             png = media.get_bytes(song_key(artist_id, album_id, index, "square.png"), "missing")
@@ -157,9 +161,11 @@ def finish(artist_id: str, job_id: str, album_id: str) -> dict[str, Any]:
                                       f"failed: {told.get('error', 'no collage')}", None))
     made = [s for s in stories if s.get("status") == "ok" and s.get("story")]
     base = prefix(artist_id, album_id)
-    title = f"{record['album']['title']} by {record['album']['artist_name']}: {len(made)} of {len(stories)} songs"
+    title = (f"{record['album']['title']} by {record['album']['artist_name']}: "
+             f"{len(made)} of {len(stories)} songs")
     media.put_bytes(base + "contact-sheet.png", artwork.contact_sheet(title, tiles), "image/png")
-    media.put_json(base + "stories.json", {"album_id": album_id, "finished_at": clock.iso(), "stories": stories})
+    media.put_json(base + "stories.json",
+                   {"album_id": album_id, "finished_at": clock.iso(), "stories": stories})
     if not made:
         reasons = "; ".join(f"{s['title']}: {s.get('error', '')}" for s in stories[:3])
         raise NoStories(f"no song got its story: {reasons}"[:1500])

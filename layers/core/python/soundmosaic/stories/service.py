@@ -10,6 +10,7 @@ before a job exists, so nothing is lost and nothing half-made is left.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from soundmosaic.library.keys import track_prefix
@@ -71,10 +72,8 @@ def get_album(artist_id: str, album_id: str) -> dict[str, Any]:
     for index, song in enumerate(record["album"]["songs"]):
         entry: dict[str, Any] = {"index": index, "title": song["title"], "lyrics": song["lyrics"],
                                  "status": "queued", "collages": {}}
-        try:
+        with contextlib.suppress(StudioNotFound):  # not written yet
             entry.update(media.get_json(make.song_key(artist_id, album_id, index, "story.json"), "none"))
-        except StudioNotFound:
-            pass
         for name in make.FORMATS:
             key = make.song_key(artist_id, album_id, index, f"{name}.png")
             if media.size(key) is not None:
@@ -119,8 +118,9 @@ def pick(artist_id: str, album_id: str, index: int, format_name: str) -> dict[st
     provider, _, model = made["engine"].partition(":")
     entry = {"artwork_id": album_id, "candidate_id": f"c{index:02d}", "title": told["title"][:120],
              "prompt": f"story collage ({format_name}) for {told['title']}"[:1000],
-             "final_prompt": str(facts.get("prompt") or f"{facts.get('layout', '')} collage, "
-                                 f"palette {' '.join(facts.get('palette', []))}, line: {facts.get('line', '')}")[:4000],
+             "final_prompt": str(facts.get("prompt") or (
+                 f"{facts.get('layout', '')} collage, palette {' '.join(facts.get('palette', []))}, "
+                 f"line: {facts.get('line', '')}"))[:4000],
              "seed": int(facts.get("seed") or 0), "provider": provider, "model": model,
              "offline": bool(made["offline"]), "cost_usd": str(facts.get("cost_usd") or "0"),
              "media_key": key, "chosen_at": clock.iso()}
