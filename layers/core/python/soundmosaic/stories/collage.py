@@ -188,7 +188,7 @@ def halftone(rgb: np.ndarray, ink: np.ndarray, paper_rgb: np.ndarray, cell: int)
         (max(1, w // cell + 1), max(1, h // cell + 1)), Image.Resampling.BOX), np.float32) / 255
     rows, cols = np.minimum(yy // cell, small.shape[0] - 1), np.minimum(xx // cell, small.shape[1] - 1)
     darkness = 1 - small[rows, cols]
-    radius = cell * 0.72 * np.sqrt(darkness)
+    radius = cell * np.sqrt(darkness / np.pi)  # the dot covers the darkness share of its cell
     dot = np.hypot(yy - cy, xx - cx) <= radius
     return np.where(dot[..., None], ink[None, None, :], paper_rgb[None, None, :]).astype(np.float32)
 

@@ -97,11 +97,11 @@ def split_lines(raw: str, where: str) -> list[str]:
     dropped, each line cleaned; bounded before anything else is done."""
     if not isinstance(raw, str):
         raise LyricsError(f"{where}: lyrics must be text")
-    if len(raw) > MAX_CHARS * 2:
-        raise LyricsError(f"{where}: lyrics are {len(raw):,} characters; the limit is {MAX_CHARS:,}")
     count = raw.count("\n") + 1
     if count > MAX_LINES * 3:  # blank lines and LRC tags are allowed some slack before cleaning
         raise LyricsError(f"{where}: lyrics have {count:,} lines; the limit is {MAX_LINES}")
+    if len(raw) > MAX_CHARS * 2:
+        raise LyricsError(f"{where}: lyrics are {len(raw):,} characters; the limit is {MAX_CHARS:,}")
     lines = []
     for line in raw.splitlines():
         if _LRC_TAG.match(line) or _SECTION.match(line):
