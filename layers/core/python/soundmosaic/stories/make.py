@@ -14,6 +14,14 @@ A song whose step fails is recorded and the others go on; the job fails only whe
 its story. Collages come from ModelMosaic's ``image`` capability (Flux on Replicate, or a
 collage fine-tune registered as the first ``[[image]]`` entry of ``$SOUNDMOSAIC_STORIES_REGISTRY``)
 with the fixed ``STYLE`` prompt, or from the offline renderer (``collage``).
+
+Environment variables
+---------------------
+SOUNDMOSAIC_STORIES_REGISTRY
+    A registry file for this room's ModelMosaic (default: the platform's).
+SOUNDMOSAIC_STORIES_SCALE
+    Scale of both collage formats, 0.1 to 1 (default 1: 2048 x 2048 and 1152 x 2048); previews
+    and tests use less.
 """
 
 from __future__ import annotations
@@ -34,6 +42,14 @@ from soundmosaic.studio.dna import DnaStore
 from soundmosaic.studio.store import Media, StudioNotFound
 
 FORMATS = {"square": collage.SQUARE, "story": collage.STORY}
+
+
+def formats() -> dict[str, tuple[int, int]]:
+    """The collage formats at ``$SOUNDMOSAIC_STORIES_SCALE``."""
+    scale = float(os.environ.get("SOUNDMOSAIC_STORIES_SCALE") or 1)
+    if not 0.1 <= scale <= 1:
+        raise ValueError(f"SOUNDMOSAIC_STORIES_SCALE must be 0.1..1, not {scale}")
+    return {name: (round(w * scale / 8) * 8, round(h * scale / 8) * 8) for name, (w, h) in FORMATS.items()}
 STYLE = ("paper collage artwork, torn paper edges, cut-out photographs, halftone print texture, "
          "film grain, hand-set magazine letters, layered scrapbook composition, muted risograph colours")
 MAX_IMAGE_BYTES = artwork.MAX_REFERENCE_BYTES
@@ -111,7 +127,7 @@ def render_collages(models: ModelMosaic, artist_id: str, job_id: str, album_id: 
     made: dict[str, Any] = {"engine": collage.ENGINE if entry.offline else f"{entry.provider}:{entry.model}",
                             "offline": entry.offline, "formats": {}}
     cover, photos, artworks = _sources(artist_id, record)
-    for name, size in FORMATS.items():
+    for name, size in formats().items():
         if entry.offline:
             png, facts = collage.render(cover, brief, size, photos, artworks)
         else:
