@@ -40,7 +40,8 @@ SONGS = [
 
 def _cover(colour=(200, 60, 40)) -> bytes:
     yy, xx = np.mgrid[0:300, 0:300]
-    img = np.where(((xx - 150) ** 2 + (yy - 140) ** 2 < 90**2)[..., None], np.array(colour), np.array([30, 40, 110]))
+    disc = ((xx - 150) ** 2 + (yy - 140) ** 2 < 90**2)[..., None]
+    img = np.where(disc, np.array(colour), np.array([30, 40, 110]))
     out = io.BytesIO()
     Image.fromarray(img.astype(np.uint8)).save(out, "PNG")
     return out.getvalue()
@@ -87,7 +88,8 @@ def test_cli_prints_the_stories_json_last_and_writes_the_collages(made):
     assert [s["title"] for s in stories] == ["Harbour Lights", "Home"]
     assert all(s["status"] == "ok" and s["engine"] == "offline:offline-stories-v1" for s in stories)
     assert all(q in SONGS[0]["lyrics"] for q in stories[0]["quotes"])
-    assert stories[1]["continues"][0]["title"] == "Harbour Lights" and "“Harbour Lights”" in stories[1]["story"]
+    assert stories[1]["continues"][0]["title"] == "Harbour Lights"
+    assert "“Harbour Lights”" in stories[1]["story"]
     files = sorted(p.name for p in made["out"].glob("*.png"))
     assert files == ["01-Harbour-Lights-square.png", "01-Harbour-Lights-story.png", "02-Home-square.png",
                      "02-Home-story.png", "contact-sheet.png"]
@@ -115,7 +117,8 @@ def test_the_album_reads_back_and_a_collage_is_picked_into_the_dna(api, other, m
     assert other.http.post(f"/stories/albums/{album_id}/songs/1/pick", json={}).status_code == 404
     assert all(a["album_id"] != album_id for a in other.http.get("/stories/albums").json())
     assert api.http.post(f"/stories/albums/{album_id}/songs/7/pick", json={}).status_code == 404
-    assert api.http.post(f"/stories/albums/{album_id}/songs/0/pick", json={"format": "gif"}).status_code == 422
+    gif = api.http.post(f"/stories/albums/{album_id}/songs/0/pick", json={"format": "gif"})
+    assert gif.status_code == 422
 
 
 def _album(cover_key: str, songs: list[dict]) -> dict:
@@ -129,9 +132,11 @@ def test_bad_input_is_refused_before_any_job(api, other):
         (_album(cover, [{"title": "Empty", "lyrics": "  \n "}]), 400, "the lyrics are empty"),
         (_album(cover, [{"title": "Deutsch", "lyrics": "Ich bin nicht mit dir und wir sind noch hier"}]), 400,
          "German, not English"),
-        (_album(cover, [{"title": "Long", "lyrics": "la\n" * 10_000}]), 400, "10,001 lines; the limit is 400"),
+        (_album(cover, [{"title": "Long", "lyrics": "la\n" * 10_000}]), 400,
+         "10,001 lines; the limit is 400"),
         (_album(cover, [{"title": "No lyrics"}]), 400, "the lyrics are empty"),
-        (_album(upload_reference(api, _cover()[:200], "broken.png"), SONGS), 400, "the cover: corrupt or truncated"),
+        (_album(upload_reference(api, _cover()[:200], "broken.png"), SONGS), 400,
+         "the cover: corrupt or truncated"),
         (_album(upload_reference(other, _cover()), SONGS), 404, "no reference"),
         (_album("artists/artist-a/tracks/x/original.wav", SONGS), 404, "no reference"),
     ]
@@ -173,16 +178,19 @@ def test_the_provider_path_stories_from_claude_collages_from_a_collage_deploymen
                         '[[image]]\nprovider = "replicate"\ndeployment = "nova-label/collage-sdxl"\n'
                         'attempts = 1\nprice_per_call = 0.01\n')
     with FakeAnthropic() as claude, FakeReplicate() as replicate:
-        for name, value in {**claude.env(), **replicate.env(), "SOUNDMOSAIC_STORIES_REGISTRY": str(registry)}.items():
+        env = {**claude.env(), **replicate.env(), "SOUNDMOSAIC_STORIES_REGISTRY": str(registry)}
+        for name, value in env.items():
             monkeypatch.setenv(name, value)  # the stack runs its handlers in this process
-        claude.respond_with(json.dumps({"story": "Leaving the harbour.", "quotes": ["Marie was waving from the pier"]}))
+        claude.respond_with(json.dumps({"story": "Leaving the harbour.",
+                                        "quotes": ["Marie was waving from the pier"]}))
         started = api.http.post("/stories/albums", json=_album(upload_reference(api, _cover()), SONGS[:1]))
         job = wait(api, started.json()["job_id"])
         predictions = [r.json() for r in replicate.requests if r.method == "POST"]
     assert job["status"] == "succeeded", job
     assert any(stage.startswith("song 1/1") for stage in job["seen"])
     song = api.http.get(f"/stories/albums/{job['result']['album_id']}").json()["songs"][0]
-    assert song["engine"] == "anthropic:claude-sonnet-4-6" and song["quotes"] == ["Marie was waving from the pier"]
+    assert song["engine"] == "anthropic:claude-sonnet-4-6"
+    assert song["quotes"] == ["Marie was waving from the pier"]
     assert [r.path for r in replicate.requests if r.method == "POST"] == \
         ["/v1/deployments/nova-label/collage-sdxl/predictions"] * 2
     assert all("torn paper edges" in p["input"]["prompt"] for p in predictions)
