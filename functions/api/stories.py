@@ -21,7 +21,7 @@ router = Router()
 Key = Annotated[str, Field(max_length=1024)]
 
 
-class SongIn(Request):
+class StorySongIn(Request):
     title: str = Field(min_length=1, max_length=120)
     lyrics: str | None = Field(default=None, max_length=80_000,
                                description="typed, or the text of a .txt/.lrc file (timestamps are dropped)")
@@ -29,21 +29,21 @@ class SongIn(Request):
                                  description="without lyrics: the audio lab's transcription of this track")
 
 
-class AlbumRequest(Request):
+class StoryAlbumRequest(Request):
     title: str = Field(min_length=1, max_length=120)
     artist_name: str = Field(min_length=1, max_length=120)
     description: str = Field(default="", max_length=2000)
     cover_key: Key = Field(description="the cover, uploaded as a studio reference")
     photo_keys: list[Key] = Field(default_factory=list, max_length=3,
                                   description="the artist's photos, uploaded as studio references")
-    songs: list[SongIn] = Field(min_length=1, max_length=30)
+    songs: list[StorySongIn] = Field(min_length=1, max_length=30)
 
 
-class PickRequest(Request):
+class StoryPickRequest(Request):
     format: Literal["square", "story"] = "square"
 
 
-class ListenerSong(Request):
+class StoryListenerSong(Request):
     title: str = Field(min_length=1, max_length=120)
     artist: str = Field(default="", max_length=120)
     mood: str = Field(default="", max_length=60)
@@ -52,18 +52,18 @@ class ListenerSong(Request):
     cover_key: Key | None = None
 
 
-class ListenerRequest(Request):
-    songs: list[ListenerSong] = Field(default_factory=list, max_length=5)
+class StoryListenerRequest(Request):
+    songs: list[StoryListenerSong] = Field(default_factory=list, max_length=5)
     track_ids: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=5)
 
 
-class Continues(Reply):
+class StoryLink(Reply):
     index: int
     title: str
     shared: list[str]
 
 
-class Song(Reply):
+class StorySong(Reply):
     index: int
     title: str
     lyrics: str
@@ -79,7 +79,7 @@ class Song(Reply):
     noun_phrases: list[str] | None = None
     point_of_view: str | None = None
     arc_position: Literal["opening", "middle", "closing"] | None = None
-    continues: list[Continues] | None = None
+    continues: list[StoryLink] | None = None
     engine: str | None = None
     offline: bool | None = None
     quotes_dropped: int | None = None
@@ -87,7 +87,7 @@ class Song(Reply):
     error: str | None = None
 
 
-class Album(Reply):
+class StoryAlbum(Reply):
     album_id: str
     title: str
     artist_name: str
@@ -96,38 +96,38 @@ class Album(Reply):
     cover_url: str
     finished: bool
     contact_sheet_url: str | None
-    songs: list[Song]
+    songs: list[StorySong]
 
 
-class AlbumSummary(Reply):
+class StoryAlbumSummary(Reply):
     album_id: str
     title: str
     songs: int
     created_at: str
 
 
-class DnaVersion(Reply):
+class StoryPicked(Reply):
     dna_version: int
 
 
-class ListenerSongOut(Reply):
+class StoryListenerSongOut(Reply):
     title: str
     artist: str
     mood: str
     cover: bool
 
 
-class ListenerCollage(Reply):
+class StoryListenerCollage(Reply):
     key: str
     url: str
     engine: str
     width: int
     height: int
-    songs: list[ListenerSongOut]
+    songs: list[StoryListenerSongOut]
 
 
 @router.post("/stories/albums", status_code=202)
-def start_album(body: AlbumRequest) -> Job:
+def start_album(body: StoryAlbumRequest) -> Job:
     """Stories and collages for every song of an album; the job's result names stories.json."""
     from soundmosaic.stories import service
 
@@ -139,34 +139,34 @@ def start_album(body: AlbumRequest) -> Job:
 
 
 @router.get("/stories/albums")
-def list_albums() -> list[AlbumSummary]:
+def list_albums() -> list[StoryAlbumSummary]:
     from soundmosaic.stories import service
 
-    return [AlbumSummary.model_validate(a) for a in service.list_albums(artist())]
+    return [StoryAlbumSummary.model_validate(a) for a in service.list_albums(artist())]
 
 
 @router.get("/stories/albums/<album_id>")
-def get_album(album_id: str) -> Album:
+def get_album(album_id: str) -> StoryAlbum:
     from soundmosaic.stories import service
 
-    return Album.model_validate(service.get_album(artist(), album_id))
+    return StoryAlbum.model_validate(service.get_album(artist(), album_id))
 
 
 @router.post("/stories/albums/<album_id>/songs/<index>/pick")
-def pick(album_id: str, index: str, body: PickRequest) -> DnaVersion:
+def pick(album_id: str, index: str, body: StoryPickRequest) -> StoryPicked:
     """A song's collage into the artistDNA (a new version)."""
     from soundmosaic.stories import service
     from soundmosaic.studio.store import StudioNotFound
 
     if not index.isdigit() or len(index) > 3:
         raise StudioNotFound(f"no song {index[:10]!r}")
-    return DnaVersion.model_validate(service.pick(artist(), album_id, int(index), body.format))
+    return StoryPicked.model_validate(service.pick(artist(), album_id, int(index), body.format))
 
 
 @router.post("/stories/listener", status_code=201)
-def listener(body: ListenerRequest) -> ListenerCollage:
+def listener(body: StoryListenerRequest) -> StoryListenerCollage:
     """One shareable collage from five songs: typed (with optional cover references) or library tracks."""
     from soundmosaic.stories import service
 
     songs = [s.model_dump() for s in body.songs]
-    return ListenerCollage.model_validate(service.listener_collage(artist(), songs, body.track_ids))
+    return StoryListenerCollage.model_validate(service.listener_collage(artist(), songs, body.track_ids))

@@ -1480,62 +1480,6 @@ export interface components {
             /** Aborted */
             aborted: boolean;
         };
-        /** Album */
-        Album: {
-            /** Album Id */
-            album_id: string;
-            /** Title */
-            title: string;
-            /** Artist Name */
-            artist_name: string;
-            /** Description */
-            description: string;
-            /** Created At */
-            created_at: string;
-            /** Cover Url */
-            cover_url: string;
-            /** Finished */
-            finished: boolean;
-            /** Contact Sheet Url */
-            contact_sheet_url: string | null;
-            /** Songs */
-            songs: components["schemas"]["functions__api__stories__Song"][];
-        };
-        /** AlbumRequest */
-        AlbumRequest: {
-            /** Title */
-            title: string;
-            /** Artist Name */
-            artist_name: string;
-            /**
-             * Description
-             * @default
-             */
-            description: string;
-            /**
-             * Cover Key
-             * @description the cover, uploaded as a studio reference
-             */
-            cover_key: string;
-            /**
-             * Photo Keys
-             * @description the artist's photos, uploaded as studio references
-             */
-            photo_keys?: string[];
-            /** Songs */
-            songs: components["schemas"]["SongIn"][];
-        };
-        /** AlbumSummary */
-        AlbumSummary: {
-            /** Album Id */
-            album_id: string;
-            /** Title */
-            title: string;
-            /** Songs */
-            songs: number;
-            /** Created At */
-            created_at: string;
-        };
         /** Allocation */
         Allocation: {
             /** Holder */
@@ -2265,15 +2209,6 @@ export interface components {
             /** Completed */
             completed: boolean;
         };
-        /** Continues */
-        Continues: {
-            /** Index */
-            index: number;
-            /** Title */
-            title: string;
-            /** Shared */
-            shared: string[];
-        };
         /** ContinuityReport */
         ContinuityReport: {
             /** Engine */
@@ -2515,6 +2450,14 @@ export interface components {
             moods: string[];
             /** Notes */
             notes?: string | null;
+        };
+        /** DnaVersion */
+        DnaVersion: {
+            /**
+             * Dna Version
+             * @description the artistDNA version this wrote
+             */
+            dna_version: number;
         };
         /** DnaVideo */
         DnaVideo: {
@@ -3051,60 +2994,6 @@ export interface components {
             /** Reason */
             reason: string;
         };
-        /** ListenerCollage */
-        ListenerCollage: {
-            /** Key */
-            key: string;
-            /** Url */
-            url: string;
-            /** Engine */
-            engine: string;
-            /** Width */
-            width: number;
-            /** Height */
-            height: number;
-            /** Songs */
-            songs: components["schemas"]["ListenerSongOut"][];
-        };
-        /** ListenerRequest */
-        ListenerRequest: {
-            /** Songs */
-            songs?: components["schemas"]["ListenerSong"][];
-            /** Track Ids */
-            track_ids?: string[];
-        };
-        /** ListenerSong */
-        ListenerSong: {
-            /** Title */
-            title: string;
-            /**
-             * Artist
-             * @default
-             */
-            artist: string;
-            /**
-             * Mood
-             * @default
-             */
-            mood: string;
-            /** Valence */
-            valence?: number | null;
-            /** Energy */
-            energy?: number | null;
-            /** Cover Key */
-            cover_key?: string | null;
-        };
-        /** ListenerSongOut */
-        ListenerSongOut: {
-            /** Title */
-            title: string;
-            /** Artist */
-            artist: string;
-            /** Mood */
-            mood: string;
-            /** Cover */
-            cover: boolean;
-        };
         /**
          * Lyrics
          * @description ``lyrics/lyrics.json`` (``soundmosaic.audio.lyrics.Lyrics``) and its files.
@@ -3533,15 +3422,6 @@ export interface components {
              */
             track_id?: string | null;
         };
-        /** PickRequest */
-        PickRequest: {
-            /**
-             * Format
-             * @default square
-             * @enum {string}
-             */
-            format: "square" | "story";
-        };
         /** PickedName */
         PickedName: {
             /**
@@ -3648,7 +3528,7 @@ export interface components {
         ProjectDetail: {
             project: components["schemas"]["Project"];
             /** Songs */
-            songs: components["schemas"]["functions__api__generation__Song"][];
+            songs: components["schemas"]["Song"][];
             /** Takes */
             takes: components["schemas"]["Take"][];
             /**
@@ -4481,6 +4361,36 @@ export interface components {
             /** Field */
             field: string | null;
         };
+        /**
+         * Song
+         * @description A reference song (``references.song_view``).
+         */
+        Song: {
+            /** Song Id */
+            song_id: string;
+            /** Project Id */
+            project_id: string;
+            /** Track Id */
+            track_id: string;
+            /** Title */
+            title: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "identifying" | "matched" | "doubtful" | "unmatched" | "failed" | "needs_rights";
+            /** Error */
+            error: string | null;
+            /** Candidates */
+            candidates: components["schemas"]["Candidate"][];
+            match: components["schemas"]["Match"] | null;
+            /** @description the named catalog's recording the song was matched to (Apple Music, MusicBrainz) */
+            external?: components["schemas"]["ExternalRecording"] | null;
+            /** Added At */
+            added_at: string;
+            /** Updated At */
+            updated_at: string;
+        };
         /** SongEarnings */
         SongEarnings: {
             /** Track Id */
@@ -4496,23 +4406,8 @@ export interface components {
         };
         /** SongIdentifying */
         SongIdentifying: {
-            song: components["schemas"]["functions__api__generation__Song"];
+            song: components["schemas"]["Song"];
             job: components["schemas"]["Job"];
-        };
-        /** SongIn */
-        SongIn: {
-            /** Title */
-            title: string;
-            /**
-             * Lyrics
-             * @description typed, or the text of a .txt/.lrc file (timestamps are dropped)
-             */
-            lyrics?: string | null;
-            /**
-             * Track Id
-             * @description without lyrics: the audio lab's transcription of this track
-             */
-            track_id?: string | null;
         };
         /** SongInfluence */
         SongInfluence: {
@@ -4534,7 +4429,7 @@ export interface components {
         /** SongsAdded */
         SongsAdded: {
             /** Songs */
-            songs: components["schemas"]["functions__api__generation__Song"][];
+            songs: components["schemas"]["Song"][];
             job: components["schemas"]["Job"];
         };
         /** SongsRequest */
@@ -4688,6 +4583,62 @@ export interface components {
             /** Starred */
             starred?: boolean | null;
         };
+        /** StoryAlbum */
+        StoryAlbum: {
+            /** Album Id */
+            album_id: string;
+            /** Title */
+            title: string;
+            /** Artist Name */
+            artist_name: string;
+            /** Description */
+            description: string;
+            /** Created At */
+            created_at: string;
+            /** Cover Url */
+            cover_url: string;
+            /** Finished */
+            finished: boolean;
+            /** Contact Sheet Url */
+            contact_sheet_url: string | null;
+            /** Songs */
+            songs: components["schemas"]["StorySong"][];
+        };
+        /** StoryAlbumRequest */
+        StoryAlbumRequest: {
+            /** Title */
+            title: string;
+            /** Artist Name */
+            artist_name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Cover Key
+             * @description the cover, uploaded as a studio reference
+             */
+            cover_key: string;
+            /**
+             * Photo Keys
+             * @description the artist's photos, uploaded as studio references
+             */
+            photo_keys?: string[];
+            /** Songs */
+            songs: components["schemas"]["StorySongIn"][];
+        };
+        /** StoryAlbumSummary */
+        StoryAlbumSummary: {
+            /** Album Id */
+            album_id: string;
+            /** Title */
+            title: string;
+            /** Songs */
+            songs: number;
+            /** Created At */
+            created_at: string;
+        };
         /** StoryBeat */
         StoryBeat: {
             /** Episode */
@@ -4696,6 +4647,148 @@ export interface components {
             scene: number;
             /** Summary */
             summary: string;
+        };
+        /** StoryLink */
+        StoryLink: {
+            /** Index */
+            index: number;
+            /** Title */
+            title: string;
+            /** Shared */
+            shared: string[];
+        };
+        /** StoryListenerCollage */
+        StoryListenerCollage: {
+            /** Key */
+            key: string;
+            /** Url */
+            url: string;
+            /** Engine */
+            engine: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /** Songs */
+            songs: components["schemas"]["StoryListenerSongOut"][];
+        };
+        /** StoryListenerRequest */
+        StoryListenerRequest: {
+            /** Songs */
+            songs?: components["schemas"]["StoryListenerSong"][];
+            /** Track Ids */
+            track_ids?: string[];
+        };
+        /** StoryListenerSong */
+        StoryListenerSong: {
+            /** Title */
+            title: string;
+            /**
+             * Artist
+             * @default
+             */
+            artist: string;
+            /**
+             * Mood
+             * @default
+             */
+            mood: string;
+            /** Valence */
+            valence?: number | null;
+            /** Energy */
+            energy?: number | null;
+            /** Cover Key */
+            cover_key?: string | null;
+        };
+        /** StoryListenerSongOut */
+        StoryListenerSongOut: {
+            /** Title */
+            title: string;
+            /** Artist */
+            artist: string;
+            /** Mood */
+            mood: string;
+            /** Cover */
+            cover: boolean;
+        };
+        /** StoryPickRequest */
+        StoryPickRequest: {
+            /**
+             * Format
+             * @default square
+             * @enum {string}
+             */
+            format: "square" | "story";
+        };
+        /** StoryPicked */
+        StoryPicked: {
+            /** Dna Version */
+            dna_version: number;
+        };
+        /** StorySong */
+        StorySong: {
+            /** Index */
+            index: number;
+            /** Title */
+            title: string;
+            /** Lyrics */
+            lyrics: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "ok" | "failed";
+            /** Collages */
+            collages: {
+                [key: string]: string;
+            };
+            /** Story */
+            story?: string | null;
+            /** Quotes */
+            quotes?: string[] | null;
+            /** Mood */
+            mood?: string | null;
+            /** Sentiment */
+            sentiment?: number | null;
+            /** Motifs */
+            motifs?: string[] | null;
+            /** Characters */
+            characters?: string[] | null;
+            /** Places */
+            places?: string[] | null;
+            /** Noun Phrases */
+            noun_phrases?: string[] | null;
+            /** Point Of View */
+            point_of_view?: string | null;
+            /** Arc Position */
+            arc_position?: ("opening" | "middle" | "closing") | null;
+            /** Continues */
+            continues?: components["schemas"]["StoryLink"][] | null;
+            /** Engine */
+            engine?: string | null;
+            /** Offline */
+            offline?: boolean | null;
+            /** Quotes Dropped */
+            quotes_dropped?: number | null;
+            /** Cost Usd */
+            cost_usd?: string | null;
+            /** Error */
+            error?: string | null;
+        };
+        /** StorySongIn */
+        StorySongIn: {
+            /** Title */
+            title: string;
+            /**
+             * Lyrics
+             * @description typed, or the text of a .txt/.lrc file (timestamps are dropped)
+             */
+            lyrics?: string | null;
+            /**
+             * Track Id
+             * @description without lyrics: the audio lab's transcription of this track
+             */
+            track_id?: string | null;
         };
         /** StyleRequest */
         StyleRequest: {
@@ -5200,99 +5293,6 @@ export interface components {
             /** Probability */
             probability?: number | null;
         };
-        /**
-         * Song
-         * @description A reference song (``references.song_view``).
-         */
-        functions__api__generation__Song: {
-            /** Song Id */
-            song_id: string;
-            /** Project Id */
-            project_id: string;
-            /** Track Id */
-            track_id: string;
-            /** Title */
-            title: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "identifying" | "matched" | "doubtful" | "unmatched" | "failed" | "needs_rights";
-            /** Error */
-            error: string | null;
-            /** Candidates */
-            candidates: components["schemas"]["Candidate"][];
-            match: components["schemas"]["Match"] | null;
-            /** @description the named catalog's recording the song was matched to (Apple Music, MusicBrainz) */
-            external?: components["schemas"]["ExternalRecording"] | null;
-            /** Added At */
-            added_at: string;
-            /** Updated At */
-            updated_at: string;
-        };
-        /** DnaVersion */
-        functions__api__stories__DnaVersion: {
-            /** Dna Version */
-            dna_version: number;
-        };
-        /** Song */
-        functions__api__stories__Song: {
-            /** Index */
-            index: number;
-            /** Title */
-            title: string;
-            /** Lyrics */
-            lyrics: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "queued" | "ok" | "failed";
-            /** Collages */
-            collages: {
-                [key: string]: string;
-            };
-            /** Story */
-            story?: string | null;
-            /** Quotes */
-            quotes?: string[] | null;
-            /** Mood */
-            mood?: string | null;
-            /** Sentiment */
-            sentiment?: number | null;
-            /** Motifs */
-            motifs?: string[] | null;
-            /** Characters */
-            characters?: string[] | null;
-            /** Places */
-            places?: string[] | null;
-            /** Noun Phrases */
-            noun_phrases?: string[] | null;
-            /** Point Of View */
-            point_of_view?: string | null;
-            /** Arc Position */
-            arc_position?: ("opening" | "middle" | "closing") | null;
-            /** Continues */
-            continues?: components["schemas"]["Continues"][] | null;
-            /** Engine */
-            engine?: string | null;
-            /** Offline */
-            offline?: boolean | null;
-            /** Quotes Dropped */
-            quotes_dropped?: number | null;
-            /** Cost Usd */
-            cost_usd?: string | null;
-            /** Error */
-            error?: string | null;
-        };
-        /** DnaVersion */
-        functions__api__studio__DnaVersion: {
-            /**
-             * Dna Version
-             * @description the artistDNA version this wrote
-             */
-            dna_version: number;
-        };
         /** ResponseValidationError */
         ResponseValidationError: {
             /** Detail */
@@ -5683,7 +5683,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["functions__api__generation__Song"];
+                    "application/json": components["schemas"]["Song"];
                 };
             };
             /** @description Validation Error */
@@ -6277,7 +6277,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["functions__api__studio__DnaVersion"];
+                    "application/json": components["schemas"]["DnaVersion"];
                 };
             };
             /** @description Validation Error */
@@ -6370,7 +6370,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Album"];
+                    "application/json": components["schemas"]["StoryAlbum"];
                 };
             };
             /** @description Validation Error */
@@ -6396,7 +6396,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PickRequest"];
+                "application/json": components["schemas"]["StoryPickRequest"];
             };
         };
         responses: {
@@ -6406,7 +6406,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["functions__api__stories__DnaVersion"];
+                    "application/json": components["schemas"]["StoryPicked"];
                 };
             };
             /** @description Validation Error */
@@ -8160,7 +8160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["functions__api__studio__DnaVersion"];
+                    "application/json": components["schemas"]["DnaVersion"];
                 };
             };
             /** @description Validation Error */
@@ -8317,7 +8317,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AlbumSummary"][];
+                    "application/json": components["schemas"]["StoryAlbumSummary"][];
                 };
             };
             /** @description Validation Error */
@@ -8340,7 +8340,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AlbumRequest"];
+                "application/json": components["schemas"]["StoryAlbumRequest"];
             };
         };
         responses: {
@@ -8373,7 +8373,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ListenerRequest"];
+                "application/json": components["schemas"]["StoryListenerRequest"];
             };
         };
         responses: {
@@ -8383,7 +8383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ListenerCollage"];
+                    "application/json": components["schemas"]["StoryListenerCollage"];
                 };
             };
             /** @description Validation Error */

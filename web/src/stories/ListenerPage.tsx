@@ -1,0 +1,68 @@
+/**
+ * The listener collage: five songs (title, artist, mood, an optional cover) become one
+ * shareable 9:16 picture. Without Spotify connected, the songs are typed in here.
+ */
+import { useId, useState } from "react";
+import { uploadReference } from "../api/studio";
+import { stories, type ListenerCollage, type ListenerSongInput } from "./api";
+
+const EMPTY: ListenerSongInput = { title: "", artist: "", mood: "" };
+
+export function ListenerPage() {
+  const id = useId();
+  const [songs, setSongs] = useState<ListenerSongInput[]>(Array.from({ length: 5 }, () => ({ ...EMPTY })));
+  const [covers, setCovers] = useState<(File | null)[]>([null, null, null, null, null]);
+  const [made, setMade] = useState<ListenerCollage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ready = songs.every((s) => s.title.trim());
+
+  async function make() {
+    setBusy(true);
+    setError(null);
+    try {
+      const withCovers = await Promise.all(songs.map(async (s, i) => (covers[i] ? { ...s, cover_key: await uploadReference(covers[i]!) } : s)));
+      setMade(await stories.listener(withCovers));
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`}>Your top 5 as a collage</h2>
+      <form onSubmit={(e) => { e.preventDefault(); void make(); }}>
+        <ol className="listener-songs">
+          {songs.map((song, i) => (
+            <li key={i}>
+              <label htmlFor={`${id}-t${i}`}>Song {i + 1} title</label>
+              <input id={`${id}-t${i}`} value={song.title} maxLength={120}
+                onChange={(e) => setSongs(songs.map((s, j) => (j === i ? { ...s, title: e.target.value } : s)))} />
+              <label htmlFor={`${id}-a${i}`}>Artist</label>
+              <input id={`${id}-a${i}`} value={song.artist} maxLength={120}
+                onChange={(e) => setSongs(songs.map((s, j) => (j === i ? { ...s, artist: e.target.value } : s)))} />
+              <label htmlFor={`${id}-m${i}`}>Mood</label>
+              <input id={`${id}-m${i}`} value={song.mood} maxLength={60} placeholder="sad, happy, dreamy…"
+                onChange={(e) => setSongs(songs.map((s, j) => (j === i ? { ...s, mood: e.target.value } : s)))} />
+              <label htmlFor={`${id}-c${i}`}>Cover (optional)</label>
+              <input id={`${id}-c${i}`} type="file" accept="image/png,image/jpeg,image/webp"
+                onChange={(e) => setCovers(covers.map((c, j) => (j === i ? e.target.files?.[0] ?? null : c)))} />
+            </li>
+          ))}
+        </ol>
+        {error && <p className="error-text" role="alert">{error}</p>}
+        <button type="submit" className="btn" disabled={!ready || busy}>{busy ? "Making…" : "Make the collage"}</button>
+      </form>
+      {made && (
+        <figure className="collage collage-story">
+          <img src={made.url} alt="Your top 5 collage" data-testid="listener-collage" />
+          <figcaption>
+            {made.songs.map((s) => `${s.title} (${s.mood})`).join(" · ")} — <a href={made.url} download="my-top-5.png">Download to share</a>
+          </figcaption>
+        </figure>
+      )}
+    </section>
+  );
+}
