@@ -124,6 +124,24 @@ class StoryListenerCollage(Reply):
     width: int
     height: int
     songs: list[StoryListenerSongOut]
+    source: Literal["typed", "spotify"]
+    audio_features: bool | None = Field(default=None, description="Spotify: whether it gave the tracks' "
+                                        "audio features (it refuses them to apps made after 2024-11-27)")
+
+
+class SpotifyAuthorizeRequest(Request):
+    redirect_uri: str = Field(min_length=8, max_length=500, pattern=r"^https?://",
+                              description="registered with the Spotify app; Spotify sends the code there")
+
+
+class SpotifyAuthorize(Reply):
+    url: str
+    state: str
+
+
+class SpotifyCollageRequest(Request):
+    code: str = Field(min_length=1, max_length=2000)
+    state: str = Field(min_length=16, max_length=64)
 
 
 @router.post("/stories/albums", status_code=202)
@@ -170,3 +188,19 @@ def listener(body: StoryListenerRequest) -> StoryListenerCollage:
 
     songs = [s.model_dump() for s in body.songs]
     return StoryListenerCollage.model_validate(service.listener_collage(artist(), songs, body.track_ids))
+
+
+@router.post("/stories/spotify/authorize")
+def spotify_authorize(body: SpotifyAuthorizeRequest) -> SpotifyAuthorize:
+    """Where to send the listener to connect Spotify (OAuth with PKCE, scope user-top-read)."""
+    from soundmosaic.stories import service
+
+    return SpotifyAuthorize.model_validate(service.spotify_authorize(artist(), body.redirect_uri))
+
+
+@router.post("/stories/spotify/collage", status_code=201)
+def spotify_collage(body: SpotifyCollageRequest) -> StoryListenerCollage:
+    """The listener collage from the Spotify top five, with the code Spotify sent back."""
+    from soundmosaic.stories import service
+
+    return StoryListenerCollage.model_validate(service.spotify_collage(artist(), body.code, body.state))

@@ -109,7 +109,7 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
 def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
     assert sorted(containerised) == ["api", "audio", "generation", "probe", "refresh", "sieb",
-                                     "studio", "writers", "writers-chat"]
+                                     "stories", "studio", "writers", "writers-chat"]
     # The weekly refresh reads the named catalogs (httpx, PyJWT + cryptography): the studio image.
     assert needs.needs("refresh").container == "studio"
     # Song generation runs in the audio image (fpcalc, Basic Pitch, FluidSynth); publish is a zip.

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import numpy as np
@@ -26,7 +27,7 @@ from soundmosaic.platform import aws
 from soundmosaic.platform.resources import physical_name
 
 from tests.audio import tone
-from tests.fakes import FakeAnthropic, FakeReplicate
+from tests.fakes import FakeAnthropic, FakeReplicate, FakeSpotify
 
 pytestmark = pytest.mark.integration
 
@@ -210,3 +211,29 @@ def test_a_listener_collage_from_five_typed_songs(api, other):
     assert Image.open(io.BytesIO(httpx.get(body["url"]).content)).size == (1080, 1920)
     assert api.http.post("/stories/listener", json={"songs": songs[:4]}).status_code == 400
     assert other.http.post("/stories/listener", json={"songs": songs}).status_code == 404  # not their cover
+
+
+def test_a_listener_collage_from_spotify(api, other, monkeypatch):
+    redirect = "http://127.0.0.1:5173/stories/listener"
+    assert api.http.post("/stories/spotify/authorize", json={"redirect_uri": redirect}).status_code == 400
+    with FakeSpotify(corrupt_cover=2) as fake:
+        for name, value in fake.env().items():
+            monkeypatch.setenv(name, value)  # the stack runs its handlers in this process
+        started = api.http.post("/stories/spotify/authorize", json={"redirect_uri": redirect})
+        assert started.status_code == 200, started.text
+        consent = httpx.get(started.json()["url"], follow_redirects=False)  # the listener says yes
+        back = dict(parse_qsl(urlsplit(consent.headers["location"]).query))
+        assert back["state"] == started.json()["state"]
+        # Another artist cannot use this sign-in (the verifier is under the caller's prefix).
+        assert other.http.post("/stories/spotify/collage", json=back).status_code == 404
+        made = api.http.post("/stories/spotify/collage", json=back)
+        assert made.status_code == 201, made.text
+        again = api.http.post("/stories/spotify/collage", json=back)
+    body = made.json()
+    assert body["source"] == "spotify" and body["audio_features"] is True
+    assert [s["title"] for s in body["songs"]][:2] == ["Harbour Lights", "Neon Tide"]
+    assert [s["mood"] for s in body["songs"]] == ["melancholic", "euphoric", "angry", "calm", "euphoric"]
+    # The junk cover is left out (a swatch takes its place).
+    assert [s["cover"] for s in body["songs"]] == [True, True, False, True, True]
+    assert Image.open(io.BytesIO(httpx.get(body["url"]).content)).size == (1080, 1920)
+    assert again.status_code == 404  # a sign-in is used once

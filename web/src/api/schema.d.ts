@@ -1410,6 +1410,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stories/spotify/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /stories/spotify/authorize */
+        post: operations["spotify_authorize_stories_spotify_authorize_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/spotify/collage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /stories/spotify/collage */
+        post: operations["spotify_collage_stories_spotify_collage_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/writers/rooms": {
         parameters: {
             query?: never;
@@ -4452,6 +4486,28 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** SpotifyAuthorize */
+        SpotifyAuthorize: {
+            /** Url */
+            url: string;
+            /** State */
+            state: string;
+        };
+        /** SpotifyAuthorizeRequest */
+        SpotifyAuthorizeRequest: {
+            /**
+             * Redirect Uri
+             * @description registered with the Spotify app; Spotify sends the code there
+             */
+            redirect_uri: string;
+        };
+        /** SpotifyCollageRequest */
+        SpotifyCollageRequest: {
+            /** Code */
+            code: string;
+            /** State */
+            state: string;
+        };
         /**
          * StageSettings
          * @description Per stage, e.g. ``{"separate": {"engine": "htdemucs"}, "midi": {"onset_threshold": 0.6}}``.
@@ -4671,6 +4727,16 @@ export interface components {
             height: number;
             /** Songs */
             songs: components["schemas"]["StoryListenerSongOut"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "typed" | "spotify";
+            /**
+             * Audio Features
+             * @description Spotify: whether it gave the tracks' audio features (it refuses them to apps made after 2024-11-27)
+             */
+            audio_features?: boolean | null;
         };
         /** StoryListenerRequest */
         StoryListenerRequest: {
@@ -8374,6 +8440,72 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["StoryListenerRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryListenerCollage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    spotify_authorize_stories_spotify_authorize_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpotifyAuthorizeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpotifyAuthorize"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    spotify_collage_stories_spotify_collage_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpotifyCollageRequest"];
             };
         };
         responses: {

@@ -11,6 +11,9 @@ before a job exists, so nothing is lost and nothing half-made is left.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import secrets
 from typing import Any
 
 from soundmosaic.library.keys import track_prefix
@@ -18,7 +21,7 @@ from soundmosaic.library.tracks import TrackStore
 from soundmosaic.platform import clock
 from soundmosaic.platform.jobs import Job, new_job_id, start_workflow
 from soundmosaic.platform.paging import new_id
-from soundmosaic.stories import collage, listener, lyrics, make
+from soundmosaic.stories import collage, listener, lyrics, make, spotify
 from soundmosaic.studio import service as studio
 from soundmosaic.studio.dna import DnaStore
 from soundmosaic.studio.store import Media, StudioNotFound
@@ -145,5 +148,63 @@ def listener_collage(artist_id: str, songs: list[dict[str, Any]], track_ids: lis
     png, facts = listener.render(listener.five(picked), covers)
     key = f"artists/{artist_id}/stories/listener/{new_id()}.png"
     media.put_bytes(key, png, "image/png")
-    return {"key": key, "url": media.url(key, filename="my-top-5.png"), **facts}
+    return {"key": key, "url": media.url(key, filename="my-top-5.png"), **facts, "source": "typed"}
 
+
+
+# -- Spotify ---------------------------------------------------------------------------------
+
+
+def _spotify_key(artist_id: str, state: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", state or ""):
+        raise StudioNotFound("no Spotify sign-in with that state")
+    return f"artists/{artist_id}/stories/spotify/{state}.json"
+
+
+def spotify_authorize(artist_id: str, redirect_uri: str) -> dict[str, Any]:
+    """Where to send the listener to connect Spotify; the PKCE verifier stays server-side,
+    under the caller's prefix, until the code comes back."""
+    client = spotify.Spotify(os.environ)
+    try:
+        verifier, challenge = spotify.pkce()
+        state = secrets.token_urlsafe(24)
+        Media().put_json(_spotify_key(artist_id, state), {"verifier": verifier, "redirect_uri": redirect_uri,
+                                                          "created_at": clock.iso()})
+        return {"url": client.authorize_url(redirect_uri, state, challenge), "state": state}
+    finally:
+        client.close()
+
+
+def spotify_collage(artist_id: str, code: str, state: str) -> dict[str, Any]:
+    """The listener collage from the caller's Spotify top five (the sign-in is used once)."""
+    key = _spotify_key(artist_id, state)
+    media = Media()
+    pending = media.get_json(key, "no Spotify sign-in with that state (it is used once)")
+    media.objects.s3.delete_object(Bucket=media.bucket, Key=key)
+    client = spotify.Spotify(os.environ)
+    try:
+        token = client.exchange(code, pending["verifier"], pending["redirect_uri"])
+        tracks = client.top_tracks(token)
+        if len(tracks) < listener.COUNT:
+            raise lyrics.LyricsError(f"Spotify has {len(tracks)} top tracks for this listener; the collage "
+                                     f"needs {listener.COUNT}")
+        features = client.audio_features(token, [t["id"] for t in tracks])
+        songs = [{"title": t["title"], "artist": t["artist"], **features.get(t["id"], {})} for t in tracks]
+        covers = {i: data for i, t in enumerate(tracks) if t["cover_url"]
+                  and (data := client.cover(t["cover_url"])) is not None and _decodes(data)}
+    finally:
+        client.close()
+    png, facts = listener.render(listener.five(songs), covers)
+    out_key = f"artists/{artist_id}/stories/listener/{new_id()}.png"
+    media.put_bytes(out_key, png, "image/png")
+    return {"key": out_key, "url": media.url(out_key, filename="my-top-5.png"), **facts,
+            "source": "spotify", "audio_features": bool(features)}
+
+
+def _decodes(data: bytes) -> bool:
+    """A vendor's cover that cannot be decoded is left out (a swatch takes its place)."""
+    try:
+        collage.load(data, "cover")
+    except ValueError:
+        return False
+    return True
