@@ -1,12 +1,15 @@
 /**
  * The listener collage: five songs (title, artist, mood, an optional cover) become one
- * shareable 9:16 picture. Without Spotify connected, the songs are typed in here.
+ * shareable 9:16 picture. "Connect Spotify" takes the listener's top five instead: Spotify
+ * sends them back here with a code (OAuth with PKCE; the verifier stays on the server).
  */
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
+import { useSearchParams } from "react-router";
 import { uploadReference } from "../api/studio";
 import { stories, type ListenerCollage, type ListenerSongInput } from "./api";
 
 const EMPTY: ListenerSongInput = { title: "", artist: "", mood: "" };
+const STATE_KEY = "stories-spotify-state";
 
 export function ListenerPage() {
   const id = useId();
@@ -16,6 +19,34 @@ export function ListenerPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const ready = songs.every((s) => s.title.trim());
+  const [params, setParams] = useSearchParams();
+  const handled = useRef(false);
+
+  useEffect(() => {
+    const code = params.get("code");
+    const state = params.get("state");
+    if (handled.current || !state || (!code && !params.get("error"))) return;
+    handled.current = true;
+    setParams({}, { replace: true });
+    if (!code || sessionStorage.getItem(STATE_KEY) !== state) {
+      setError(code ? "This Spotify sign-in was not started here." : `Spotify said no: ${params.get("error")}`);
+      return;
+    }
+    sessionStorage.removeItem(STATE_KEY);
+    setBusy(true);
+    stories.spotifyCollage(code, state).then(setMade, (err: Error) => setError(err.message)).finally(() => setBusy(false));
+  }, [params, setParams]);
+
+  async function connect() {
+    setError(null);
+    try {
+      const { url, state } = await stories.spotifyAuthorize(`${window.location.origin}/stories/listener`);
+      sessionStorage.setItem(STATE_KEY, state);
+      window.location.assign(url);
+    } catch (err) {
+      setError((err as Error).message);
+    }
+  }
 
   async function make() {
     setBusy(true);
@@ -33,6 +64,10 @@ export function ListenerPage() {
   return (
     <section aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Your top 5 as a collage</h2>
+      <p>
+        <button type="button" className="btn" onClick={() => void connect()} disabled={busy}>Connect Spotify</button>{" "}
+        <span className="muted">or type your five songs in:</span>
+      </p>
       <form onSubmit={(e) => { e.preventDefault(); void make(); }}>
         <ol className="listener-songs">
           {songs.map((song, i) => (

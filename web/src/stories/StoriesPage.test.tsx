@@ -95,3 +95,27 @@ describe("Stories", () => {
     expect(calls.at(-1)!.body).toMatchObject({ songs: [{ title: "S1" }, { title: "S2" }, { title: "S3" }, { title: "S4" }, { title: "S5" }] });
   });
 });
+
+describe("Stories with Spotify", () => {
+  beforeEach(signInForTest);
+
+  it("makes the collage from the code Spotify sends back, only for a sign-in started here", async () => {
+    sessionStorage.setItem("stories-spotify-state", "s".repeat(20));
+    const { calls } = mockStudio({
+      "POST /stories/spotify/collage": () => Response.json({ key: "k", url: "https://s3/spotify.png", engine: "offline:offline-collage-v1",
+        width: 1080, height: 1920, source: "spotify", audio_features: false,
+        songs: [1, 2, 3, 4, 5].map((n) => ({ title: `T${n}`, artist: "A", mood: "calm", cover: true })) }, { status: 201 }),
+    });
+    renderApp(<Stories />, { route: `/stories/listener?code=abc&state=${"s".repeat(20)}`, path: "/stories/*" });
+    expect(await screen.findByTestId("listener-collage")).toHaveAttribute("src", "https://s3/spotify.png");
+    expect(calls.at(-1)).toMatchObject({ path: "/stories/spotify/collage", body: { code: "abc", state: "s".repeat(20) } });
+    expect(sessionStorage.getItem("stories-spotify-state")).toBeNull();
+  });
+
+  it("refuses a code for a sign-in it did not start", async () => {
+    const { calls } = mockStudio({});
+    renderApp(<Stories />, { route: `/stories/listener?code=abc&state=${"x".repeat(20)}`, path: "/stories/*" });
+    expect(await screen.findByRole("alert")).toHaveTextContent("This Spotify sign-in was not started here.");
+    expect(calls).toHaveLength(0);
+  });
+});

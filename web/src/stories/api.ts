@@ -53,6 +53,10 @@ export const stories = {
       params: { path: { album_id: albumId, index: String(index) } }, body: { format },
     }),
   listener: (songs: ListenerSongInput[]) => call<ListenerCollage>("post", "/stories/listener", { body: { songs } }),
+  spotifyAuthorize: (redirectUri: string) =>
+    call<{ url: string; state: string }>("post", "/stories/spotify/authorize", { body: { redirect_uri: redirectUri } }),
+  spotifyCollage: (code: string, state: string) =>
+    call<ListenerCollage>("post", "/stories/spotify/collage", { body: { code, state } }),
 };
 
 export function useAlbums() {
