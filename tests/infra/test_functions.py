@@ -253,13 +253,14 @@ def test_grants_are_least_privilege(synth):
     assert len(api_starts) == 1
     started = text(api_starts[0]["Resource"])
     for machine in ("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
-                    "song_generation"):
+                    "song_generation", "stories_make"):
         assert f":stateMachine:{physical_name(STAGE, machine)}" in started, machine
     assert f":stateMachine:{physical_name(STAGE, 'ingest')}\"" not in started
     # Only the functions that call providers read their keys, only Sieb's functions MongoDB's URI.
     secrets = {"api": {"provider-keys", "mongodb-uri"}, "studio": {"provider-keys"},
                "generation": {"provider-keys"}, "publishing": {"provider-keys"}, "sieb": {"mongodb-uri"},
-               "writers-chat": {"provider-keys"}, "refresh": {"provider-keys"}}  # refresh: named catalogs
+               "writers-chat": {"provider-keys"}, "refresh": {"provider-keys"},  # refresh: named catalogs
+               "stories": {"provider-keys"}}
     for key in functions:
         reads = [s for s in statements(key) if "secretsmanager:GetSecretValue" in actions([s])]
         if key in secrets:
