@@ -7,6 +7,7 @@ import { EmptyState } from "../components/States";
 import { AlbumForm } from "./AlbumForm";
 import { AlbumsPage } from "./AlbumPage";
 import { ListenerPage } from "./ListenerPage";
+import "./stories.css";
 
 const SECTIONS = [
   ["/stories/new", "New album"],
