@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from soundmosaic.stories import lyrics
 
 from soundmosaic_local.cli.common import artist_option, console, follow_with_bar, out, stack
 
@@ -47,7 +48,10 @@ def _album(path: Path) -> tuple[dict[str, Any], Path]:
     for song in data.get("songs") or []:
         if isinstance(song, dict) and song.get("lyrics_file") and not song.get("lyrics"):
             lyric_path = path.parent / str(song["lyrics_file"])
-            text = lyric_path.read_text(encoding="utf-8", errors="replace")
+            try:  # the room's own reader: .txt/.lrc only, bounded, any encoding
+                text = lyrics.from_file(lyric_path.name, lyric_path.read_bytes())
+            except (OSError, lyrics.LyricsError) as err:
+                raise SystemExit(f"{path}: {err}") from err
             song = {"title": song.get("title"), "lyrics": text}
         songs.append(song)
     album = {k: data.get(k) for k in ("title", "artist_name", "description")}

@@ -72,9 +72,11 @@ def made(stack, tmp_path_factory) -> dict:
     """``soundmosaic stories make`` against the package's running stack (found by its data dir)."""
     folder = tmp_path_factory.mktemp("album")
     (folder / "cover.png").write_bytes(_cover())
+    (folder / "harbour.lrc").write_bytes(SONGS[0]["lyrics"].encode("utf-16"))  # a file, in UTF-16
+    songs = [{"title": SONGS[0]["title"], "lyrics_file": "harbour.lrc"}, SONGS[1]]
     (folder / "album.json").write_text(json.dumps({"title": "Paper Harbour", "artist_name": "Nova",
                                                    "description": "An EP about leaving Lisbon.",
-                                                   "cover": "cover.png", "songs": SONGS}))
+                                                   "cover": "cover.png", "songs": songs}))
     done = subprocess.run([sys.executable, "-m", "soundmosaic_local.cli", "--data-dir", str(stack.data_dir),
                            "--artist", "artist-a", "stories", "make", str(folder / "album.json"),
                            "--out", str(folder / "out")], capture_output=True, text=True, timeout=900)
