@@ -5,15 +5,19 @@
  */
 import { useId, useState } from "react";
 import { useNavigate } from "react-router";
+import { useTracks } from "../api/hooks";
 import { uploadReference } from "../api/studio";
 import { FollowJob } from "../studio/StudioJob";
 import { lyricFileText, stories, type SongInput } from "./api";
 
 const MAX_SONGS = 30;
 
-function SongFields({ index, song, onChange, onRemove }: {
+interface LibraryTrack { track_id: string; title: string }
+
+function SongFields({ index, song, tracks, onChange, onRemove }: {
   index: number;
   song: SongInput;
+  tracks: LibraryTrack[];
   onChange: (song: SongInput) => void;
   onRemove?: () => void;
 }) {
@@ -25,8 +29,18 @@ function SongFields({ index, song, onChange, onRemove }: {
       <label htmlFor={`${id}-title`}>Title</label>
       <input id={`${id}-title`} value={song.title} maxLength={120} onChange={(e) => onChange({ ...song, title: e.target.value })} />
       <label htmlFor={`${id}-lyrics`}>Lyrics (English)</label>
-      <textarea id={`${id}-lyrics`} rows={6} value={song.lyrics ?? ""} maxLength={80_000}
+      <textarea id={`${id}-lyrics`} rows={6} value={song.lyrics ?? ""} maxLength={80_000} disabled={Boolean(song.track_id)}
         onChange={(e) => onChange({ ...song, lyrics: e.target.value })} />
+      {tracks.length > 0 && (
+        <>
+          <label htmlFor={`${id}-track`}>…or what the audio lab heard on a library track</label>
+          <select id={`${id}-track`} value={song.track_id ?? ""}
+            onChange={(e) => onChange({ title: song.title, ...(e.target.value ? { track_id: e.target.value } : { lyrics: "" }) })}>
+            <option value="">(type or upload the lyrics)</option>
+            {tracks.map((t) => <option key={t.track_id} value={t.track_id}>{t.title}</option>)}
+          </select>
+        </>
+      )}
       <label htmlFor={`${id}-file`}>…or a .txt / .lrc file</label>
       <input id={`${id}-file`} type="file" accept=".txt,.lrc" onChange={(e) => {
         const file = e.target.files?.[0];
@@ -51,12 +65,14 @@ export function AlbumForm() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
+  const library = useTracks({});
+  const tracks: LibraryTrack[] = library.data?.pages.flatMap((p) => p.items) ?? [];
 
   const problems = [
     !title.trim() && "the album needs a title",
     !artist.trim() && "the artist's name is missing",
     !cover && "choose the cover image",
-    ...songs.map((s, i) => (!s.title.trim() ? `song ${i + 1} needs a title` : !s.lyrics?.trim() ? `song ${i + 1} has no lyrics` : false)),
+    ...songs.map((s, i) => (!s.title.trim() ? `song ${i + 1} needs a title` : !s.lyrics?.trim() && !s.track_id ? `song ${i + 1} has no lyrics` : false)),
   ].filter(Boolean) as string[];
 
   async function start() {
@@ -98,7 +114,7 @@ export function AlbumForm() {
       <label htmlFor={`${id}-cover`}>Cover image</label>
       <input id={`${id}-cover`} type="file" accept="image/png,image/jpeg,image/webp" onChange={(e) => setCover(e.target.files?.[0] ?? null)} />
       {songs.map((song, i) => (
-        <SongFields key={i} index={i} song={song}
+        <SongFields key={i} index={i} song={song} tracks={tracks}
           onChange={(next) => setSongs(songs.map((s, j) => (j === i ? next : s)))}
           onRemove={songs.length > 1 ? () => setSongs(songs.filter((_, j) => j !== i)) : undefined} />
       ))}

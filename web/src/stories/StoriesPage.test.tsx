@@ -1,6 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
+import { track } from "../test/fixtures";
 import { renderApp, signInForTest } from "../test/utils";
 import { mockStudio, studioJob } from "../studio/testing";
 import type { Album } from "./api";
@@ -117,5 +118,29 @@ describe("Stories with Spotify", () => {
     renderApp(<Stories />, { route: `/stories/listener?code=abc&state=${"x".repeat(20)}`, path: "/stories/*" });
     expect(await screen.findByRole("alert")).toHaveTextContent("This Spotify sign-in was not started here.");
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe("Stories from the library", () => {
+  beforeEach(signInForTest);
+
+  it("takes a song's lyrics from what the audio lab heard on a library track", async () => {
+    const { calls } = mockStudio({
+      "GET /tracks": () => ({ items: [{ ...track(), track_id: "t9", title: "Demo take" }], next_cursor: null }),
+      "POST /studio/references": () => ({ key: "artists/me/studio/references/r1/c.png", url: "https://s3/put", method: "PUT", headers: {} }),
+      "POST /stories/albums": () => Response.json(studioJob({ job_id: "s2", kind: "stories", status: "queued" }), { status: 202 }),
+      "GET /jobs/{id}": () => studioJob({ job_id: "s2", kind: "stories", status: "running", stage: "song 1/1: story", percent: 40 }),
+    });
+    const user = userEvent.setup();
+    renderApp(<Stories />, { route: "/stories/new", path: "/stories/*" });
+    await user.type(screen.getByLabelText("Album title"), "Demos");
+    await user.type(screen.getByLabelText("Artist"), "Nova");
+    await user.upload(screen.getByLabelText("Cover image"), new File(["png"], "c.png", { type: "image/png" }));
+    await user.type(screen.getByLabelText("Title"), "Take one");
+    await user.selectOptions(await screen.findByLabelText("…or what the audio lab heard on a library track"), "t9");
+    expect(screen.getByLabelText("Lyrics (English)")).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Write the stories" }));
+    expect(await screen.findByText("song 1/1: story")).toBeInTheDocument();
+    expect(calls.find((c) => c.path === "/stories/albums")!.body).toMatchObject({ songs: [{ title: "Take one", track_id: "t9" }] });
   });
 });
