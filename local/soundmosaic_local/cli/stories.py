@@ -54,8 +54,20 @@ def _album(path: Path) -> tuple[dict[str, Any], Path]:
                 raise SystemExit(f"{path}: {err}") from err
             song = {"title": song.get("title"), "lyrics": text}
         songs.append(song)
-    album = {k: data.get(k) for k in ("title", "artist_name", "description")}
+    album = {k: data[k] for k in ("title", "artist_name", "description") if data.get(k) is not None}
     return {**album, "songs": songs}, cover
+
+
+def _reason(reply: httpx.Response) -> str:
+    """The API's message, or for a 422 the fields it did not take."""
+    try:
+        body = reply.json()
+    except ValueError:
+        return reply.text[:500]
+    if body.get("message"):
+        return str(body["message"])
+    return "; ".join(f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('type', 'invalid')}"
+                     for d in body.get("detail", [])) or reply.text[:500]
 
 
 def _slug(title: str) -> str:
@@ -71,13 +83,13 @@ def cmd_stories(args: argparse.Namespace, data_dir: Path) -> int:
         ref = client.post("/api/studio/references", json={"filename": cover.name, "content_type": kind,
                                                            "size_bytes": len(data)})
         if ref.status_code != 201:
-            console.print(f"[red]cover refused: {ref.json().get('message', ref.text)}[/]")
+            console.print(f"[red]cover refused: {_reason(ref)}[/]")
             return 1
         upload = ref.json()
         httpx.put(upload["url"], content=data, headers=upload["headers"], timeout=120).raise_for_status()
         started = client.post("/api/stories/albums", json={**album, "cover_key": ref.json()["key"]})
         if started.status_code != 202:
-            console.print(f"[red]album refused: {started.json().get('message', started.text)}[/]")
+            console.print(f"[red]album refused: {_reason(started)}[/]")
             return 1
         job_id = started.json()["job_id"]
         job = follow_with_bar(client, lambda: client.get(f"/api/jobs/{job_id}").json(), "stories",

@@ -239,3 +239,27 @@ def test_a_listener_collage_from_spotify(api, other, monkeypatch):
     assert [s["cover"] for s in body["songs"]] == [True, True, False, True, True]
     assert Image.open(io.BytesIO(httpx.get(body["url"]).content)).size == (1080, 1920)
     assert again.status_code == 404  # a sign-in is used once
+
+
+def test_cli_says_why_an_album_is_refused(stack, tmp_path):
+    (tmp_path / "cover.png").write_bytes(_cover())
+    (tmp_path / "album.json").write_text(json.dumps({
+        "title": "T", "artist_name": "Nova", "cover": "cover.png",
+        "songs": [{"title": "Deutsch", "lyrics": "Ich bin nicht mit dir und wir sind noch hier"}]}))
+    done = subprocess.run([sys.executable, "-m", "soundmosaic_local.cli", "--data-dir", str(stack.data_dir),
+                           "stories", "make", str(tmp_path / "album.json"), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "album refused" in done.stderr and "German, not English" in done.stderr
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "album.json").write_text(json.dumps({"title": "T", "cover": "missing.png", "songs": []}))
+    done = subprocess.run([sys.executable, "-m", "soundmosaic_local.cli", "--data-dir", str(stack.data_dir),
+                           "stories", "make", str(tmp_path / "album.json")], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode != 0 and "is not a file" in done.stderr
+    (tmp_path / "album.json").write_text(json.dumps({"title": "T", "artist_name": "N", "cover": "cover.png",
+                                                     "songs": [{"title": "x" * 300, "lyrics": "la"}]}))
+    done = subprocess.run([sys.executable, "-m", "soundmosaic_local.cli", "--data-dir", str(stack.data_dir),
+                           "stories", "make", str(tmp_path / "album.json")], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1 and "songs.0.title: string_too_long" in done.stderr
