@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
+import { useTracks } from "../api/hooks";
 import { uploadReference } from "../api/studio";
 import { stories, type ListenerCollage, type ListenerSongInput } from "./api";
 
@@ -18,7 +19,10 @@ export function ListenerPage() {
   const [made, setMade] = useState<ListenerCollage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ready = songs.every((s) => s.title.trim());
+  const [picked, setPicked] = useState<string[]>(["", "", "", "", ""]);  // library track ids by row
+  const library = useTracks({});
+  const tracks = library.data?.pages.flatMap((p) => p.items) ?? [];
+  const ready = songs.every((s, i) => s.title.trim() || picked[i]);
   const [params, setParams] = useSearchParams();
   const handled = useRef(false);
 
@@ -52,8 +56,9 @@ export function ListenerPage() {
     setBusy(true);
     setError(null);
     try {
-      const withCovers = await Promise.all(songs.map(async (s, i) => (covers[i] ? { ...s, cover_key: await uploadReference(covers[i]!) } : s)));
-      setMade(await stories.listener(withCovers));
+      const typed = songs.map((s, i) => ({ s, i })).filter(({ i }) => !picked[i]);
+      const withCovers = await Promise.all(typed.map(async ({ s, i }) => (covers[i] ? { ...s, cover_key: await uploadReference(covers[i]!) } : s)));
+      setMade(await stories.listener(withCovers, picked.filter(Boolean)));
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -72,6 +77,15 @@ export function ListenerPage() {
         <ol className="listener-songs">
           {songs.map((song, i) => (
             <li key={i}>
+              {tracks.length > 0 && (
+                <>
+                  <label htmlFor={`${id}-l${i}`}>Song {i + 1} from the library</label>
+                  <select id={`${id}-l${i}`} value={picked[i]} onChange={(e) => setPicked(picked.map((p, j) => (j === i ? e.target.value : p)))}>
+                    <option value="">(type it in below)</option>
+                    {tracks.map((t) => <option key={t.track_id} value={t.track_id}>{t.title}</option>)}
+                  </select>
+                </>
+              )}
               <label htmlFor={`${id}-t${i}`}>Song {i + 1} title</label>
               <input id={`${id}-t${i}`} value={song.title} maxLength={120}
                 onChange={(e) => setSongs(songs.map((s, j) => (j === i ? { ...s, title: e.target.value } : s)))} />

@@ -117,7 +117,7 @@ describe("Stories with Spotify", () => {
     const { calls } = mockStudio({});
     renderApp(<Stories />, { route: `/stories/listener?code=abc&state=${"x".repeat(20)}`, path: "/stories/*" });
     expect(await screen.findByRole("alert")).toHaveTextContent("This Spotify sign-in was not started here.");
-    expect(calls).toHaveLength(0);
+    expect(calls.filter((c) => c.path.startsWith("/stories/"))).toHaveLength(0);
   });
 });
 
@@ -142,5 +142,21 @@ describe("Stories from the library", () => {
     await user.click(screen.getByRole("button", { name: "Write the stories" }));
     expect(await screen.findByText("song 1/1: story")).toBeInTheDocument();
     expect(calls.find((c) => c.path === "/stories/albums")!.body).toMatchObject({ songs: [{ title: "Take one", track_id: "t9" }] });
+  });
+
+  it("mixes library tracks and typed songs in the listener collage", async () => {
+    const { calls } = mockStudio({
+      "GET /tracks": () => ({ items: [{ ...track(), track_id: "t1", title: "Demo one" }, { ...track(), track_id: "t2", title: "Demo two" }], next_cursor: null }),
+      "POST /stories/listener": () => Response.json({ key: "k", url: "https://s3/mix.png", engine: "offline:offline-collage-v1", width: 1080,
+        height: 1920, source: "typed", songs: [1, 2, 3, 4, 5].map((n) => ({ title: `S${n}`, artist: "", mood: "calm", cover: false })) }, { status: 201 }),
+    });
+    const user = userEvent.setup();
+    renderApp(<Stories />, { route: "/stories/listener", path: "/stories/*" });
+    await user.selectOptions(await screen.findByLabelText("Song 1 from the library"), "t2");
+    await user.selectOptions(screen.getByLabelText("Song 2 from the library"), "t1");
+    for (const n of [3, 4, 5]) await user.type(screen.getByLabelText(`Song ${n} title`), `Typed ${n}`);
+    await user.click(screen.getByRole("button", { name: "Make the collage" }));
+    expect(await screen.findByTestId("listener-collage")).toHaveAttribute("src", "https://s3/mix.png");
+    expect(calls.at(-1)!.body).toMatchObject({ track_ids: ["t2", "t1"], songs: [{ title: "Typed 3" }, { title: "Typed 4" }, { title: "Typed 5" }] });
   });
 });

@@ -52,7 +52,8 @@ export const stories = {
     call<{ dna_version: number }>("post", "/stories/albums/{album_id}/songs/{index}/pick", {
       params: { path: { album_id: albumId, index: String(index) } }, body: { format },
     }),
-  listener: (songs: ListenerSongInput[]) => call<ListenerCollage>("post", "/stories/listener", { body: { songs } }),
+  listener: (songs: ListenerSongInput[], trackIds: string[] = []) =>
+    call<ListenerCollage>("post", "/stories/listener", { body: { songs, track_ids: trackIds } }),
   spotifyAuthorize: (redirectUri: string) =>
     call<{ url: string; state: string }>("post", "/stories/spotify/authorize", { body: { redirect_uri: redirectUri } }),
   spotifyCollage: (code: string, state: string) =>
