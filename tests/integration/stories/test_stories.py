@@ -263,3 +263,26 @@ def test_cli_says_why_an_album_is_refused(stack, tmp_path):
                            "stories", "make", str(tmp_path / "album.json")], capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 1 and "songs.0.title: string_too_long" in done.stderr
+
+
+def test_a_failing_song_is_recorded_while_the_others_go_on(api, monkeypatch, tmp_path, small):
+    """Claude answers one song with the JSON asked for and the other with prose (every retry):
+    that song fails with the reason, the other gets its story and collages, the job succeeds;
+    an album where every song fails fails the job."""
+    registry = tmp_path / "stories-registry.toml"
+    registry.write_text('[[text]]\nprovider = "anthropic"\nmodel = "claude-sonnet-4-6"\nattempts = 1\n')
+    with FakeAnthropic(default_reply="Sure! Here is a lovely story.") as claude:
+        for name, value in {**claude.env(), "SOUNDMOSAIC_STORIES_REGISTRY": str(registry)}.items():
+            monkeypatch.setenv(name, value)  # the stack runs its handlers in this process
+        claude.respond_with(json.dumps({"story": "A story.", "quotes": []}))
+        cover = upload_reference(api, _cover())
+        job = wait(api, api.http.post("/stories/albums", json=_album(cover, SONGS)).json()["job_id"])
+        failed = wait(api, api.http.post("/stories/albums", json=_album(cover, SONGS[:1])).json()["job_id"])
+    assert job["status"] == "succeeded", job
+    assert len(job["result"]["failed"]) == 1 and job["result"]["stories"] == 1
+    songs = api.http.get(f"/stories/albums/{job['result']['album_id']}").json()["songs"]
+    bad = songs[job["result"]["failed"][0]]
+    good = songs[1 - job["result"]["failed"][0]]
+    assert bad["status"] == "failed" and "did not answer the JSON story" in bad["error"]
+    assert good["status"] == "ok" and set(good["collages"]) == {"square", "story"}
+    assert failed["status"] == "failed" and "no song got its story" in failed["error"]
