@@ -61,7 +61,7 @@ NEEDS: dict[str, Needs] = {
         tables={"tracks": RW, "search": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES,
                 **GENERATION_TABLES, "writers": RW},
         starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
-                "song_generation", "album", "album_plan"),
+                "song_generation", "album", "album_plan", "stories_make"),
         sends=("publish", "writers-turns"),
         secrets=("provider-keys", "mongodb-uri"),
         container="studio",
@@ -130,6 +130,16 @@ NEEDS: dict[str, Needs] = {
         tables={"publications": RW},
         sends=("publish",),
         secrets=("provider-keys",),
+    ),
+    # The stories room's steps: albums, stories and collages under artists/<a>/stories/, the cover
+    # and photos (studio references), picked artwork and artistDNA reads, job progress. Pillow,
+    # scipy and the fonts come with the studio image.
+    "stories": Needs(
+        buckets={"media": RW},
+        tables={"jobs": RW},
+        secrets=("provider-keys",),
+        container="studio",
+        ephemeral_storage_mb=1024,
     ),
     # Sieb's loader: reads a tenant's files under artists/<a>/sieb/ in the uploads bucket and
     # writes its MongoDB database (the URI in the mongodb-uri secret); pymongo is in the studio image.

@@ -34,6 +34,7 @@ from . import (
     royalties,
     samples,
     sieb,
+    stories,
     studio,
     writers,
     writers_notes,
@@ -42,7 +43,7 @@ from .models import Reply
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
 for _router in (caller, albums, library, audio, catalog, generation, publishing, royalties, samples, studio,
-                sieb, writers, writers_notes):
+                sieb, stories, writers, writers_notes):
     app.include_router(_router.router)
 
 

@@ -20,6 +20,7 @@ from tests.fakes.base import FakeServer, Recorded, Response
 from tests.fakes.openai_server import FakeOpenAI, openai_server
 from tests.fakes.pollinations_server import FakePollinations, pollinations_server
 from tests.fakes.replicate_server import FakeReplicate, replicate_server
+from tests.fakes.spotify_server import FakeSpotify
 
 __all__ = [
     "FakeAnthropic",
@@ -27,6 +28,7 @@ __all__ = [
     "FakePollinations",
     "FakeReplicate",
     "FakeServer",
+    "FakeSpotify",
     "Recorded",
     "Response",
     "anthropic_server",

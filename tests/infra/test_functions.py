@@ -109,7 +109,7 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
 def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
     assert sorted(containerised) == ["albums", "api", "audio", "generation", "probe", "refresh", "sieb",
-                                     "studio", "writers", "writers-chat"]
+                                     "stories", "studio", "writers", "writers-chat"]
     # The weekly refresh reads the named catalogs (httpx, PyJWT + cryptography): the studio image.
     assert needs.needs("refresh").container == "studio"
     # Song generation runs in the audio image (fpcalc, Basic Pitch, FluidSynth); publish is a zip.
@@ -255,14 +255,14 @@ def test_grants_are_least_privilege(synth):
     assert len(api_starts) == 1
     started = text(api_starts[0]["Resource"])
     for machine in ("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
-                    "song_generation", "album"):
+                    "song_generation", "album", "stories_make"):
         assert f":stateMachine:{physical_name(STAGE, machine)}" in started, machine
     assert f":stateMachine:{physical_name(STAGE, 'ingest')}\"" not in started
     # Only the functions that call providers read their keys, only Sieb's functions MongoDB's URI.
     secrets = {"api": {"provider-keys", "mongodb-uri"}, "studio": {"provider-keys"},
                "generation": {"provider-keys"}, "publishing": {"provider-keys"}, "sieb": {"mongodb-uri"},
                "writers-chat": {"provider-keys"}, "refresh": {"provider-keys"},  # refresh: named catalogs
-               "albums": {"provider-keys"}}
+               "albums": {"provider-keys"}, "stories": {"provider-keys"}}
     for key in functions:
         reads = [s for s in statements(key) if "secretsmanager:GetSecretValue" in actions([s])]
         if key in secrets:

@@ -14,6 +14,7 @@ import { UploadProvider, useUploads } from "./upload/context";
 const TrackPage = lazy(() => import("./pages/TrackPage"));
 // The studio (names, artwork, video loops, artistDNA): its own chunk, off the library's first load.
 const Studio = lazy(() => import("./studio/StudioRoutes"));
+const Stories = lazy(() => import("./stories/StoriesRoutes"));
 // Song generation and royalties: their own chunks too.
 const Generation = lazy(() => import("./generation/GenerationRoutes"));
 const Royalties = lazy(() => import("./royalties/RoyaltiesPage"));
@@ -62,6 +63,7 @@ function Shell() {
           <NavLink to="/" end>Library</NavLink>
           <NavLink to="/samples">Samples</NavLink>
           <NavLink to="/studio">Studio</NavLink>
+          <NavLink to="/stories">Stories</NavLink>
           <NavLink to="/generation">Generation</NavLink>
           <NavLink to="/royalties">Royalties</NavLink>
           {isRoyaltyAdmin(session) && <NavLink to="/generation/rights">Rights</NavLink>}
@@ -98,6 +100,7 @@ export function App() {
         <Route index element={<LibraryPage />} />
         <Route path="tracks/:trackId" element={<TrackPage />} />
         <Route path="studio/*" element={<Studio />} />
+        <Route path="stories/*" element={<Stories />} />
         <Route path="generation/*" element={<Generation />} />
         <Route path="royalties" element={<Royalties />} />
         <Route path="writers/*" element={<Writers />} />

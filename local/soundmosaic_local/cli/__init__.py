@@ -12,6 +12,7 @@ catalog demo        load the 16-song offline demo catalog (audio path printed)
 catalog add AUDIO   fingerprint one recording and put it, with its work's rights holders, in the catalog
 writers ingest FILE... --room ROOM   scripts into a writers' room, waiting until they are indexed
 writers ask "QUESTION" --room ROOM   ask the room's archive (--json: answer, citations, engine)
+stories make ALBUM.json --out DIR   a story and collages per song (stories.json path printed last)
 sieb ask QUESTION   answer a stock/supply-chain question from MongoDB (--json: one JSON object)
 sieb load DIR       load <collection>.jsonl files (Extended JSON) as the artist's Sieb collections
 albums dream "CONCEPT" --tracks N --out DIR   plan and generate an album (site zip path printed last)
@@ -26,12 +27,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from soundmosaic_local.cli import admin, albums, artwork, catalog, ingest, sieb, up, writers
+from soundmosaic_local.cli import admin, albums, artwork, catalog, ingest, sieb, stories, up, writers
 from soundmosaic_local.cli.common import default_artist
 from soundmosaic_local.runtime.stack import DEFAULT_ARTIST, default_data_dir
 
 # each adds its commands and their handlers
-COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers, sieb, albums)
+COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers, sieb, stories, albums)
 
 
 def build_parser() -> argparse.ArgumentParser:

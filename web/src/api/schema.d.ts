@@ -538,6 +538,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stories/albums/{album_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /stories/albums/{album_id} */
+        get: operations["get_album_stories_albums__album_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/albums/{album_id}/songs/{index}/pick": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /stories/albums/{album_id}/songs/{index}/pick */
+        post: operations["pick_stories_albums__album_id__songs__index__pick_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/writers/rooms/{room_id}": {
         parameters: {
             query?: never;
@@ -1456,6 +1490,75 @@ export interface paths {
         get: operations["schema_sieb_schema_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/albums": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /stories/albums */
+        get: operations["list_albums_stories_albums_get"];
+        put?: never;
+        /** POST /stories/albums */
+        post: operations["start_album_stories_albums_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/listener": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /stories/listener */
+        post: operations["listener_stories_listener_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/spotify/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /stories/spotify/authorize */
+        post: operations["spotify_authorize_stories_spotify_authorize_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/spotify/collage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /stories/spotify/collage */
+        post: operations["spotify_collage_stories_spotify_collage_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4704,6 +4807,28 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** SpotifyAuthorize */
+        SpotifyAuthorize: {
+            /** Url */
+            url: string;
+            /** State */
+            state: string;
+        };
+        /** SpotifyAuthorizeRequest */
+        SpotifyAuthorizeRequest: {
+            /**
+             * Redirect Uri
+             * @description registered with the Spotify app; Spotify sends the code there
+             */
+            redirect_uri: string;
+        };
+        /** SpotifyCollageRequest */
+        SpotifyCollageRequest: {
+            /** Code */
+            code: string;
+            /** State */
+            state: string;
+        };
         /** SqlRequest */
         SqlRequest: {
             /**
@@ -4850,6 +4975,62 @@ export interface components {
             /** Starred */
             starred?: boolean | null;
         };
+        /** StoryAlbum */
+        StoryAlbum: {
+            /** Album Id */
+            album_id: string;
+            /** Title */
+            title: string;
+            /** Artist Name */
+            artist_name: string;
+            /** Description */
+            description: string;
+            /** Created At */
+            created_at: string;
+            /** Cover Url */
+            cover_url: string;
+            /** Finished */
+            finished: boolean;
+            /** Contact Sheet Url */
+            contact_sheet_url: string | null;
+            /** Songs */
+            songs: components["schemas"]["StorySong"][];
+        };
+        /** StoryAlbumRequest */
+        StoryAlbumRequest: {
+            /** Title */
+            title: string;
+            /** Artist Name */
+            artist_name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Cover Key
+             * @description the cover, uploaded as a studio reference
+             */
+            cover_key: string;
+            /**
+             * Photo Keys
+             * @description the artist's photos, uploaded as studio references
+             */
+            photo_keys?: string[];
+            /** Songs */
+            songs: components["schemas"]["StorySongIn"][];
+        };
+        /** StoryAlbumSummary */
+        StoryAlbumSummary: {
+            /** Album Id */
+            album_id: string;
+            /** Title */
+            title: string;
+            /** Songs */
+            songs: number;
+            /** Created At */
+            created_at: string;
+        };
         /** StoryBeat */
         StoryBeat: {
             /** Episode */
@@ -4858,6 +5039,158 @@ export interface components {
             scene: number;
             /** Summary */
             summary: string;
+        };
+        /** StoryLink */
+        StoryLink: {
+            /** Index */
+            index: number;
+            /** Title */
+            title: string;
+            /** Shared */
+            shared: string[];
+        };
+        /** StoryListenerCollage */
+        StoryListenerCollage: {
+            /** Key */
+            key: string;
+            /** Url */
+            url: string;
+            /** Engine */
+            engine: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /** Songs */
+            songs: components["schemas"]["StoryListenerSongOut"][];
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "typed" | "spotify";
+            /**
+             * Audio Features
+             * @description Spotify: whether it gave the tracks' audio features (it refuses them to apps made after 2024-11-27)
+             */
+            audio_features?: boolean | null;
+        };
+        /** StoryListenerRequest */
+        StoryListenerRequest: {
+            /** Songs */
+            songs?: components["schemas"]["StoryListenerSong"][];
+            /** Track Ids */
+            track_ids?: string[];
+        };
+        /** StoryListenerSong */
+        StoryListenerSong: {
+            /** Title */
+            title: string;
+            /**
+             * Artist
+             * @default
+             */
+            artist: string;
+            /**
+             * Mood
+             * @default
+             */
+            mood: string;
+            /** Valence */
+            valence?: number | null;
+            /** Energy */
+            energy?: number | null;
+            /** Cover Key */
+            cover_key?: string | null;
+        };
+        /** StoryListenerSongOut */
+        StoryListenerSongOut: {
+            /** Title */
+            title: string;
+            /** Artist */
+            artist: string;
+            /** Mood */
+            mood: string;
+            /** Cover */
+            cover: boolean;
+        };
+        /** StoryPickRequest */
+        StoryPickRequest: {
+            /**
+             * Format
+             * @default square
+             * @enum {string}
+             */
+            format: "square" | "story";
+        };
+        /** StoryPicked */
+        StoryPicked: {
+            /** Dna Version */
+            dna_version: number;
+        };
+        /** StorySong */
+        StorySong: {
+            /** Index */
+            index: number;
+            /** Title */
+            title: string;
+            /** Lyrics */
+            lyrics: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "ok" | "failed";
+            /** Collages */
+            collages: {
+                [key: string]: string;
+            };
+            /** Story */
+            story?: string | null;
+            /** Quotes */
+            quotes?: string[] | null;
+            /** Mood */
+            mood?: string | null;
+            /** Sentiment */
+            sentiment?: number | null;
+            /** Motifs */
+            motifs?: string[] | null;
+            /** Characters */
+            characters?: string[] | null;
+            /** Places */
+            places?: string[] | null;
+            /** Noun Phrases */
+            noun_phrases?: string[] | null;
+            /** Point Of View */
+            point_of_view?: string | null;
+            /** Arc Position */
+            arc_position?: ("opening" | "middle" | "closing") | null;
+            /** Continues */
+            continues?: components["schemas"]["StoryLink"][] | null;
+            /** Engine */
+            engine?: string | null;
+            /** Offline */
+            offline?: boolean | null;
+            /** Quotes Dropped */
+            quotes_dropped?: number | null;
+            /** Cost Usd */
+            cost_usd?: string | null;
+            /** Error */
+            error?: string | null;
+        };
+        /** StorySongIn */
+        StorySongIn: {
+            /** Title */
+            title: string;
+            /**
+             * Lyrics
+             * @description typed, or the text of a .txt/.lrc file (timestamps are dropped)
+             */
+            lyrics?: string | null;
+            /**
+             * Track Id
+             * @description without lyrics: the audio lab's transcription of this track
+             */
+            track_id?: string | null;
         };
         /** StyleRequest */
         StyleRequest: {
@@ -6649,6 +6982,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Video"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_album_stories_albums__album_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryAlbum"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pick_stories_albums__album_id__songs__index__pick_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                album_id: string;
+                index: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoryPickRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryPicked"];
                 };
             };
             /** @description Validation Error */
@@ -8626,6 +9026,167 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SchemaCard"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_albums_stories_albums_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryAlbumSummary"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_album_stories_albums_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoryAlbumRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listener_stories_listener_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoryListenerRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryListenerCollage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    spotify_authorize_stories_spotify_authorize_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpotifyAuthorizeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpotifyAuthorize"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    spotify_collage_stories_spotify_collage_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpotifyCollageRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryListenerCollage"];
                 };
             };
             /** @description Validation Error */
