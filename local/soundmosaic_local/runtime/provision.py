@@ -42,6 +42,8 @@ def environment(stage: str, endpoint: str) -> dict[str, str]:
         env[t.env] = physical_name(stage, t.key)
     for secret in resources.SECRETS:
         env[secret.env] = physical_name(stage, secret.key)
+    for kms_key in resources.KEYS:
+        env[kms_key.env] = key_alias(stage, kms_key.key)
     for q in resources.QUEUES:
         env[q.env] = queue_url(endpoint, stage, q.key)
     for sm in resources.STATE_MACHINES:
@@ -50,6 +52,10 @@ def environment(stage: str, endpoint: str) -> dict[str, str]:
         if fn.env:
             env[fn.env] = physical_name(stage, fn.key)
     return env
+
+
+def key_alias(stage: str, key: str) -> str:
+    return f"alias/{physical_name(stage, key)}"
 
 
 def task_values(stage: str, key: str) -> tuple[str, str, str, str]:
@@ -101,10 +107,27 @@ def create_storage(stage: str) -> None:
         if table.ttl_attribute:
             ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
                 "Enabled": True, "AttributeName": table.ttl_attribute})
+    for expiry in resources.EXPIRIES:  # moto keeps the rule; AWS applies it (infra/stacks/storage.py)
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=physical_name(stage, expiry.bucket), LifecycleConfiguration={"Rules": [{
+                "ID": f"expire-{expiry.prefix.strip('/')}", "Status": "Enabled",
+                "Filter": {"Prefix": expiry.prefix}, "Expiration": {"Days": expiry.days}}]})
+    create_keys(stage)
     secrets = aws.client("secretsmanager")
     for secret in resources.SECRETS:
         with contextlib.suppress(secrets.exceptions.ResourceExistsException):
             secrets.create_secret(Name=physical_name(stage, secret.key), SecretString=secret.initial)
+
+
+def create_keys(stage: str) -> None:
+    """One symmetric KMS key per listed key, behind its alias (``environment`` names the alias)."""
+    kms = aws.client("kms")
+    aliases = {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+    for kms_key in resources.KEYS:
+        alias = key_alias(stage, kms_key.key)
+        if alias not in aliases:
+            made = kms.create_key(Description=kms_key.purpose, KeyUsage="ENCRYPT_DECRYPT")
+            kms.create_alias(AliasName=alias, TargetKeyId=made["KeyMetadata"]["KeyId"])
 
 
 # Queues fed by ``runtime.queues.QueuePoller`` instead of moto's event source mapping, which

@@ -51,7 +51,7 @@ from soundmosaic_local.fixtures.sandbox_distributor import SandboxDistributor
 from soundmosaic_local.http_server import LocalHttpServer, StartStop
 from soundmosaic_local.mongo import local as mongo_local
 from soundmosaic_local.mongo.server import MongoWireServer
-from soundmosaic_local.runtime import dispatcher, provision
+from soundmosaic_local.runtime import dispatcher, kms_keys, provision
 from soundmosaic_local.runtime.dropfolder import DropFolder
 from soundmosaic_local.runtime.http_api import LocalApiGateway
 from soundmosaic_local.runtime.persistence import DirtyTracker, SnapshotLoop, Snapshotter
@@ -130,6 +130,7 @@ class LocalStack(StartStop):
         self._start_distributor()
         self.tracker = self._start_moto(moto_port)
         provision.create_storage(STAGE)
+        kms_keys.keep(self.data_dir / "kms", STAGE)  # moto's keys are in memory: keep them
         self.snapshotter = Snapshotter(self.data_dir / "state", STAGE)
         restored = self.snapshotter.restore(self.tracker)  # replays the journal, then journals
         provision.create_compute(STAGE, self.aws_endpoint)

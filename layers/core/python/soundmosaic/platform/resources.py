@@ -60,6 +60,29 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class Key:
+    """A KMS key for envelope encryption. Only the listed functions get ``kms:GenerateDataKey``
+    (seal) or ``kms:Decrypt`` (open): the CDK grants exactly these (tests/infra)."""
+
+    key: str
+    env: str  # carries the key's alias: ``alias/soundmosaic-<stage>-<key>``
+    purpose: str
+    encrypt: tuple[str, ...] = ()  # function keys
+    decrypt: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """An S3 lifecycle rule: objects under ``prefix`` of ``bucket`` expire after ``days``
+    (deployments may override it: ``infra.settings``)."""
+
+    bucket: str
+    prefix: str
+    days: int
+    purpose: str
+
+
+@dataclass(frozen=True)
 class Queue:
     key: str
     env: str
@@ -174,6 +197,23 @@ TABLES = (
     # The writers' room (soundmosaic.writers.store, .notes): rooms, members, documents, turns, calls, notes.
     Table("writers", "WRITERS_TABLE", "writers' rooms: members, documents, chat turns, model calls",
           partition_key="pk", sort_key="sk"),
+    # The event booth (soundmosaic.booth.store): events, participants (PII sealed), codes, prints.
+    Table("booth", "BOOTH_TABLE", "event booth: events, participants, download codes, prints, audit",
+          partition_key="pk", sort_key="sk", ttl_attribute="expires_at"),
+)
+
+# The booth's participant PII (soundmosaic.booth.crypto): the API captures, and opens it for the
+# organiser's views and the delivery mail; the workflow's functions never hold PII.
+KEYS = (
+    Key("booth-pii", "BOOTH_PII_KEY", "envelope encryption of booth participants' name, e-mail, phone",
+        encrypt=("api",), decrypt=("api",)),
+)
+
+# Booth media (photos, clips, videos, print images) live under booth/<event>/<participant>/ in the
+# media bucket and expire after the retention (docs/booth.md, "Retention").
+BOOTH_MEDIA_PREFIX = "booth/"
+EXPIRIES = (
+    Expiry("media", BOOTH_MEDIA_PREFIX, 30, "event booth media: photos, videos, print images, collages"),
 )
 
 FUNCTIONS = (
