@@ -29,7 +29,7 @@ def keep(folder: Path, stage: str) -> None:
     backend = _backend()
     folder.mkdir(parents=True, exist_ok=True)
     for listed in resources.KEYS:
-        alias = provision.key_alias(stage, listed.key)
+        alias = resources.key_alias(stage, listed.key)
         key_id = backend.get_key_id_from_alias(alias)
         if key_id is None:
             raise RuntimeError(f"the local KMS key {alias} was not created")

@@ -43,7 +43,7 @@ def environment(stage: str, endpoint: str) -> dict[str, str]:
     for secret in resources.SECRETS:
         env[secret.env] = physical_name(stage, secret.key)
     for kms_key in resources.KEYS:
-        env[kms_key.env] = key_alias(stage, kms_key.key)
+        env[kms_key.env] = resources.key_alias(stage, kms_key.key)
     for q in resources.QUEUES:
         env[q.env] = queue_url(endpoint, stage, q.key)
     for sm in resources.STATE_MACHINES:
@@ -52,10 +52,6 @@ def environment(stage: str, endpoint: str) -> dict[str, str]:
         if fn.env:
             env[fn.env] = physical_name(stage, fn.key)
     return env
-
-
-def key_alias(stage: str, key: str) -> str:
-    return f"alias/{physical_name(stage, key)}"
 
 
 def task_values(stage: str, key: str) -> tuple[str, str, str, str]:
@@ -107,11 +103,7 @@ def create_storage(stage: str) -> None:
         if table.ttl_attribute:
             ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
                 "Enabled": True, "AttributeName": table.ttl_attribute})
-    for expiry in resources.EXPIRIES:  # moto keeps the rule; AWS applies it (infra/stacks/storage.py)
-        s3.put_bucket_lifecycle_configuration(
-            Bucket=physical_name(stage, expiry.bucket), LifecycleConfiguration={"Rules": [{
-                "ID": f"expire-{expiry.prefix.strip('/')}", "Status": "Enabled",
-                "Filter": {"Prefix": expiry.prefix}, "Expiration": {"Days": expiry.days}}]})
+    create_lifecycle(stage)
     create_keys(stage)
     secrets = aws.client("secretsmanager")
     for secret in resources.SECRETS:
@@ -119,12 +111,33 @@ def create_storage(stage: str) -> None:
             secrets.create_secret(Name=physical_name(stage, secret.key), SecretString=secret.initial)
 
 
+def lifecycle_rules(bucket: str) -> list[dict[str, Any]]:
+    """The listed expiries of a bucket as S3 lifecycle rules (what infra/stacks/storage.py deploys)."""
+    rules = []
+    for n, expiry in enumerate(e for e in resources.EXPIRIES if e.bucket == bucket):
+        rule_filter: dict[str, Any] = {"Prefix": expiry.prefix}
+        if expiry.tag:
+            rule_filter = {"And": {"Prefix": expiry.prefix,
+                                   "Tags": [{"Key": expiry.tag[0], "Value": expiry.tag[1]}]}}
+        rules.append({"ID": f"expire-{n}-{expiry.prefix.strip('/')}", "Status": "Enabled",
+                      "Filter": rule_filter, "Expiration": {"Days": expiry.days}})
+    return rules
+
+
+def create_lifecycle(stage: str) -> None:
+    """moto keeps the rules (and expires nothing): the same rules as deployed, to read back."""
+    s3 = aws.client("s3")
+    for bucket in {e.bucket for e in resources.EXPIRIES}:
+        s3.put_bucket_lifecycle_configuration(Bucket=physical_name(stage, bucket),
+                                              LifecycleConfiguration={"Rules": lifecycle_rules(bucket)})
+
+
 def create_keys(stage: str) -> None:
     """One symmetric KMS key per listed key, behind its alias (``environment`` names the alias)."""
     kms = aws.client("kms")
     aliases = {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
     for kms_key in resources.KEYS:
-        alias = key_alias(stage, kms_key.key)
+        alias = resources.key_alias(stage, kms_key.key)
         if alias not in aliases:
             made = kms.create_key(Description=kms_key.purpose, KeyUsage="ENCRYPT_DECRYPT")
             kms.create_alias(AliasName=alias, TargetKeyId=made["KeyMetadata"]["KeyId"])

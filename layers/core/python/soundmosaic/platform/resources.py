@@ -73,13 +73,14 @@ class Key:
 
 @dataclass(frozen=True)
 class Expiry:
-    """An S3 lifecycle rule: objects under ``prefix`` of ``bucket`` expire after ``days``
-    (deployments may override it: ``infra.settings``)."""
+    """An S3 lifecycle rule: objects under ``prefix`` of ``bucket`` (and carrying ``tag``, if
+    given) expire after ``days``. Where several rules match, S3 applies the shortest."""
 
     bucket: str
     prefix: str
     days: int
     purpose: str
+    tag: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -210,10 +211,16 @@ KEYS = (
 )
 
 # Booth media (photos, clips, videos, print images) live under booth/<event>/<participant>/ in the
-# media bucket and expire after the retention (docs/booth.md, "Retention").
+# media bucket and carry their event's retention as a tag; one rule per choice expires them, and
+# media without the tag go after the longest choice (docs/booth.md, "Retention").
 BOOTH_MEDIA_PREFIX = "booth/"
+BOOTH_RETENTION_TAG = "booth-retention-days"
+BOOTH_RETENTION_CHOICES = (7, 14, 30, 60, 90, 180, 365)
 EXPIRIES = (
-    Expiry("media", BOOTH_MEDIA_PREFIX, 30, "event booth media: photos, videos, print images, collages"),
+    Expiry("media", BOOTH_MEDIA_PREFIX, max(BOOTH_RETENTION_CHOICES),
+           "event booth media without a retention tag: the longest retention"),
+    *(Expiry("media", BOOTH_MEDIA_PREFIX, days, f"event booth media of events keeping them {days} days",
+             tag=(BOOTH_RETENTION_TAG, str(days))) for days in BOOTH_RETENTION_CHOICES),
 )
 
 FUNCTIONS = (
@@ -323,6 +330,11 @@ SCHEDULES = (
 def physical_name(stage: str, key: str) -> str:
     """The deployed name of a resource: ``soundmosaic-<stage>-<key>``."""
     return f"soundmosaic-{stage}-{key}"
+
+
+def key_alias(stage: str, key: str) -> str:
+    """The alias of a listed KMS key: what ``Key.env`` carries, in AWS and locally."""
+    return f"alias/{physical_name(stage, key)}"
 
 
 def function(key: str) -> Function:
