@@ -82,13 +82,15 @@ def probe(path: str | Path, max_seconds: float | None = MAX_CLIP_SECONDS) -> Cli
 
 
 def frames(path: str | Path, info: ClipInfo, *, size: tuple[int, int] | None = None,
-           seconds: float | None = None, fps: float | None = None) -> Iterator[np.ndarray]:
-    """The clip's frames as RGB uint8 arrays (resized to ``size`` = (w, h), at most ``seconds``)."""
+           seconds: float | None = None, fps: float | None = None, loop: bool = False) -> Iterator[np.ndarray]:
+    """The clip's frames as RGB uint8 arrays (resized to ``size`` = (w, h), at most ``seconds``;
+    ``loop`` repeats the clip, so give ``seconds`` with it)."""
     width, height = size or (info.width, info.height)
     filters = [f"scale={width}:{height}:flags=area"] if size else []
     if fps:
         filters.insert(0, f"fps={fps:g}")
-    cmd = ["ffmpeg", "-v", "error", "-nostdin", *untrusted_media.input_args(path), "-an", "-sn",
+    cmd = ["ffmpeg", "-v", "error", "-nostdin", *(["-stream_loop", "-1"] if loop else []),
+           *untrusted_media.input_args(path), "-an", "-sn",
            *(["-t", f"{seconds:g}"] if seconds else []), *(["-vf", ",".join(filters)] if filters else []),
            "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
     proc = untrusted_media.popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -134,9 +136,7 @@ class Encoder:
         self.frames += 1
 
     def close(self) -> Path:
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()
-        _, err = self._proc.communicate()
+        _, err = self._proc.communicate()  # closes stdin: the end of the frames
         if self._proc.returncode != 0:
             raise RuntimeError(f"ffmpeg could not encode {self.out.name}: {err.decode(errors='replace')[-400:]}")
         return self.out
