@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import Field
 from soundmosaic.booth import export, service
 from soundmosaic.booth.access import (
@@ -28,10 +29,11 @@ from soundmosaic.booth.access import (
     TooManyLookups,
 )
 from soundmosaic.booth.participants import FormInvalid
+from soundmosaic.booth.service import TemplateNotFound
 from soundmosaic.platform import auth
 
-from .caller import artist
-from .models import Presigned, Reply, Request
+from .caller import artist, request_id
+from .models import Job, Presigned, Reply, Request
 
 router = Router()
 EventId = Annotated[str, Path(pattern=r"^ev_[a-f0-9]{16}$")]
@@ -70,6 +72,16 @@ class CaptureRequest(Request):
     consents: list[ConsentAnswer] = Field(max_length=5)
 
 
+class TemplateRequest(Request):
+    kind: Literal["musician", "background"]
+    title: str = Field(min_length=1, max_length=120, description="e.g. the musician and the song")
+    content_type: Literal["video/mp4", "video/quicktime", "video/webm"]
+
+
+class JobRequest(Request):
+    template_id: str = Field(pattern=r"^t_[a-f0-9]{20}$")
+
+
 class CollageRequest(Request):
     size: int = Field(ge=4, le=100)
 
@@ -96,6 +108,16 @@ class Captured(Reply):
     code: str
     download_url: str
     photo_upload: Presigned
+    clip_upload: Presigned
+
+
+class Template(Reply):
+    template_id: str
+    kind: Literal["musician", "background"]
+    title: str
+    created_at: str
+    preview_url: str | None = None
+    upload: Presigned | None = None
 
 
 class PrintState(Reply):
@@ -152,7 +174,9 @@ class MyMedia(Reply):
 def create_event(body: EventRequest) -> Event:
     """A new event; the caller (an organiser) owns it."""
     consents = [c.model_dump() for c in body.consents] if body.consents else None
-    return Event.model_validate(service.create_event(booth_caller(), body.name, consents, body.retention_days))
+    return Event.model_validate(
+        service.create_event(booth_caller(), body.name, consents, body.retention_days)
+    )
 
 
 @router.get("/booth/events")
@@ -178,15 +202,28 @@ def participants(event_id: EventId) -> list[Participant]:
     return [Participant.model_validate(p) for p in service.participants_of(booth_caller(), event_id)]
 
 
-@router.get("/booth/events/<event_id>/export", responses={200: {
-    "description": "the participants as CSV (organiser only)", "content": {"text/csv": {"schema": {"type": "string"}}}}})
+@router.get(
+    "/booth/events/<event_id>/export",
+    responses={
+        200: {
+            "description": "the participants as CSV (organiser only)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def export_csv(event_id: EventId) -> Response[str]:
     caller = booth_caller()
     keys = [c["key"] for c in service.get_event(caller, event_id)["consents"]]
     text = export.to_csv(service.export_rows(caller, event_id), keys)
-    return Response(200, "text/csv; charset=utf-8", text,
-                    headers={"Content-Disposition": f'attachment; filename="participants-{event_id}.csv"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        200,
+        "text/csv; charset=utf-8",
+        text,
+        headers={
+            "Content-Disposition": f'attachment; filename="participants-{event_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.delete("/booth/events/<event_id>/participants/<participant_id>")
@@ -200,9 +237,38 @@ def audit(event_id: EventId) -> list[Audit]:
     return [Audit.model_validate(a) for a in service.audit_log(booth_caller(), event_id)]
 
 
+@router.post("/booth/events/<event_id>/templates", status_code=201)
+def add_template(event_id: EventId, body: TemplateRequest) -> Template:
+    """A musician clip (face swap) or a background video (organiser); PUT the file to ``upload``."""
+    return Template.model_validate(
+        service.add_template(booth_caller(), event_id, body.kind, body.title, body.content_type)
+    )
+
+
+@router.get("/booth/events/<event_id>/templates")
+def templates(event_id: EventId) -> list[Template]:
+    return [Template.model_validate(t) for t in service.templates_of(booth_caller(), event_id)]
+
+
+@router.post("/booth/events/<event_id>/participants/<participant_id>/jobs", status_code=202)
+def start_job(event_id: EventId, participant_id: ParticipantId, body: JobRequest) -> Job:
+    """Start the swap (a musician template) or background job once the photo or clip is uploaded;
+    asking again gives the same job."""
+    return Job.model_validate(
+        service.start_job(booth_caller(), event_id, participant_id, body.template_id, request_id())
+    )
+
+
+@router.get("/booth/events/<event_id>/jobs")
+def booth_jobs(event_id: EventId) -> list[Job]:
+    """The event's jobs with stage and percent: the operator's queue."""
+    return [Job.model_validate(j) for j in service.jobs_of(booth_caller(), event_id)]
+
+
 @router.get("/booth/events/<event_id>/prints")
-def prints(event_id: EventId,
-           status: Annotated[str, Query(pattern="^(ready|printed)$")] = "ready") -> list[PrintItem]:
+def prints(
+    event_id: EventId, status: Annotated[str, Query(pattern="^(ready|printed)$")] = "ready"
+) -> list[PrintItem]:
     return [PrintItem.model_validate(p) for p in service.print_queue(booth_caller(), event_id, status)]
 
 
@@ -230,7 +296,9 @@ def list_collages(event_id: EventId) -> list[Collage]:
 @router.get("/booth/public/media/<code>")
 def my_media(code: Annotated[str, Path(max_length=64)]) -> MyMedia:
     """A participant's own video and print image (presigned links) through their code; no token."""
-    source_ip = str(router.current_event.request_context.http.source_ip or "unknown")
+    event = router.current_event
+    assert isinstance(event, APIGatewayProxyEventV2)  # the HTTP API (v2) resolver
+    source_ip = str(event.request_context.http.source_ip or "unknown")
     return MyMedia.model_validate(service.by_code(code, source_ip))
 
 
@@ -247,7 +315,7 @@ def form_invalid(err: FormInvalid) -> Response[str]:
     return _json(400, {"statusCode": 400, "message": "the form has errors", "errors": err.errors})
 
 
-@router.exception_handler([EventNotFound, ParticipantNotFound])
+@router.exception_handler([EventNotFound, ParticipantNotFound, TemplateNotFound])
 def booth_not_found(err: LookupError) -> Response[str]:
     return _json(404, {"statusCode": 404, "message": str(err).strip("'\"")})
 
@@ -259,5 +327,9 @@ def booth_forbidden(err: PermissionError) -> Response[str]:
 
 @router.exception_handler(TooManyLookups)
 def too_many(err: TooManyLookups) -> Response[str]:
-    return Response(429, "application/json", json.dumps({"statusCode": 429, "message": str(err)}),
-                    headers={"Retry-After": "60"})
+    return Response(
+        429,
+        "application/json",
+        json.dumps({"statusCode": 429, "message": str(err)}),
+        headers={"Retry-After": "60"},
+    )

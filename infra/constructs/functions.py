@@ -242,6 +242,11 @@ class ListedFunctions(Construct):
                                             arn_format=ArnFormat.COLON_RESOURCE_NAME)
                            for key in wants.secrets],
             ))
+        if wants.mail:
+            built.add_to_role_policy(iam.PolicyStatement(
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[Stack.of(self).format_arn(service="ses", resource="identity", resource_name="*")],
+            ))
         for listed in resources.KEYS:
             # Only the functions the resource list names may seal or open with a key, matched by
             # the key's alias (the key lives in the data stack; its id is not known here).

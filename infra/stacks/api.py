@@ -1,6 +1,7 @@
 """The HTTP API: API Gateway HTTP API (v2) with a Cognito JWT authorizer, in front of the API
 function. ``GET /api/health``, ``GET /api/openapi.json`` (``platform.auth.PUBLIC_PATHS``, open
-locally too) and ``GET /api/booth/public/...`` (``PUBLIC_PREFIXES``: a participant's code) need no token; every other ``/api/...`` route requires a valid token from the SPA's
+locally too) and ``GET /api/booth/public/...`` (``PUBLIC_PREFIXES``: a participant's code) need
+no token; every other ``/api/...`` route requires a valid token from the SPA's
 app client (the ID token carries ``custom:artist_id``).
 """
 

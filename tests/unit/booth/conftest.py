@@ -21,8 +21,14 @@ def operator(event_id: str, sub: str = "kiosk-1") -> BoothCaller:
 
 
 def form(event: dict[str, Any], *, collage: bool = True, **pii: str) -> dict[str, Any]:
-    return {**PII, **pii, "consents": [
-        {"key": c["key"], "text": c["text"], "accepted": c["required"] or collage} for c in event["consents"]]}
+    return {
+        **PII,
+        **pii,
+        "consents": [
+            {"key": c["key"], "text": c["text"], "accepted": c["required"] or collage}
+            for c in event["consents"]
+        ],
+    }
 
 
 @pytest.fixture

@@ -22,8 +22,9 @@ def kiosk(event_id: str) -> dict[str, str]:
     return {"sub": "kiosk-1", "custom:booth_role": "operator", "custom:booth_event": event_id}
 
 
-def call(claims: dict[str, str] | None, method: str, path: str, body: Any = None,
-         ip: str = "10.0.0.1") -> tuple[int, Any, dict[str, str]]:
+def call(
+    claims: dict[str, str] | None, method: str, path: str, body: Any = None, ip: str = "10.0.0.1"
+) -> tuple[int, Any, dict[str, str]]:
     from functions.api.app import handler
 
     raw = json.dumps(body).encode() if body is not None else b""
@@ -46,22 +47,46 @@ def test_booth_routes_roles_and_tenancy(aws_env: None) -> None:
     ea, eb = a["event_id"], b["event_id"]
     assert call(kiosk(ea), "GET", f"/booth/events/{ea}")[1]["consents"] == a["consents"]
 
-    status, bad, _ = call(kiosk(ea), "POST", f"/booth/events/{ea}/participants",
-                          {"name": "<b>x</b>", "email": "nope", "phone": "123", "consents": answers(a)})
+    status, bad, _ = call(
+        kiosk(ea),
+        "POST",
+        f"/booth/events/{ea}/participants",
+        {"name": "<b>x</b>", "email": "nope", "phone": "123", "consents": answers(a)},
+    )
     assert status == 400 and set(bad["errors"]) == {"name", "email", "phone"}
-    assert call(kiosk(ea), "POST", f"/booth/events/{ea}/participants",
-                {**PII, "consents": answers(a), "role": "organiser"})[0] == 422  # unknown field
-    assert call(kiosk(ea), "POST", f"/booth/events/{ea}/participants",
-                {**PII, "name": "x" * 401, "consents": answers(a)})[0] == 422  # oversized
-    status, got, _ = call(kiosk(ea), "POST", f"/booth/events/{ea}/participants", {**PII, "consents": answers(a)})
+    assert (
+        call(
+            kiosk(ea),
+            "POST",
+            f"/booth/events/{ea}/participants",
+            {**PII, "consents": answers(a), "role": "organiser"},
+        )[0]
+        == 422
+    )  # unknown field
+    assert (
+        call(
+            kiosk(ea),
+            "POST",
+            f"/booth/events/{ea}/participants",
+            {**PII, "name": "x" * 401, "consents": answers(a)},
+        )[0]
+        == 422
+    )  # oversized
+    status, got, _ = call(
+        kiosk(ea), "POST", f"/booth/events/{ea}/participants", {**PII, "consents": answers(a)}
+    )
     assert status == 201, got
     pid = got["participant_id"]
 
     # Another event's staff: 404 on every route; a fan's token: 403; a forged id: 422.
     for claims in (kiosk(eb), ORG_B):
-        for method, path in (("GET", f"/booth/events/{ea}"), ("GET", f"/booth/events/{ea}/participants"),
-                             ("GET", f"/booth/events/{ea}/export"), ("GET", f"/booth/events/{ea}/prints"),
-                             ("DELETE", f"/booth/events/{ea}/participants/{pid}")):
+        for method, path in (
+            ("GET", f"/booth/events/{ea}"),
+            ("GET", f"/booth/events/{ea}/participants"),
+            ("GET", f"/booth/events/{ea}/export"),
+            ("GET", f"/booth/events/{ea}/prints"),
+            ("DELETE", f"/booth/events/{ea}/participants/{pid}"),
+        ):
             status, reply, _ = call(claims, method, path)
             assert status == 404, (claims, path, reply)
             assert PII["name"] not in json.dumps(reply)

@@ -44,14 +44,19 @@ def test_tenancy_between_events(event: dict[str, Any]) -> None:
     b = other["event_id"]
     strangers = [operator(event["event_id"]), organiser("org-a"), BoothCaller("kiosk-x", "operator", None)]
     for caller in strangers:
-        for call in (lambda c: service.participants_of(c, b), lambda c: service.capture(c, b, form(other)),
-                     lambda c: service.print_queue(c, b), lambda c: service.export_rows(c, b)):
+        for call in (
+            lambda c: service.participants_of(c, b),
+            lambda c: service.capture(c, b, form(other)),
+            lambda c: service.print_queue(c, b),
+            lambda c: service.export_rows(c, b),
+        ):
             with pytest.raises(EventNotFound):
                 call(caller)
     with pytest.raises(access.NotBoothStaff):
         service.participants_of(BoothCaller("fan", None, None), b)
     assert service.list_events(organiser("org-b")) == [
-        {"event_id": b, "name": "Another festival", "created_at": other["created_at"]}]
+        {"event_id": b, "name": "Another festival", "created_at": other["created_at"]}
+    ]
     assert [e["event_id"] for e in service.list_events(operator(b))] == [b]
 
 
@@ -86,13 +91,23 @@ def test_code_gives_own_media_only_and_cannot_be_enumerated(event: dict[str, Any
     s3 = aws.client("s3")
     for who in (one, two):
         key = service.media_prefix(event["event_id"], who["participant_id"])
-        s3.put_object(Bucket=service.media_bucket(), Key=key + "video.mp4", Body=b"v" + who["participant_id"].encode())
+        s3.put_object(
+            Bucket=service.media_bucket(), Key=key + "video.mp4", Body=b"v" + who["participant_id"].encode()
+        )
         service.media_ready(event["event_id"], who["participant_id"], {"video": key + "video.mp4"})
     got = service.by_code(one["code"], "203.0.113.7")
     assert set(got["media"]) == {"video"}
-    assert one["participant_id"] in got["media"]["video"] and two["participant_id"] not in got["media"]["video"]
-    wrong = [one["code"][:-1] + ("A" if one["code"][-1] != "A" else "B"), "x" * 32, "../" * 11, one["code"] + "=",
-             "", "' OR 1=1 --"]
+    assert (
+        one["participant_id"] in got["media"]["video"] and two["participant_id"] not in got["media"]["video"]
+    )
+    wrong = [
+        one["code"][:-1] + ("A" if one["code"][-1] != "A" else "B"),
+        "x" * 32,
+        "../" * 11,
+        one["code"] + "=",
+        "",
+        "' OR 1=1 --",
+    ]
     for guess in wrong:
         with pytest.raises(ParticipantNotFound):
             service.by_code(guess, "203.0.113.8")
@@ -112,20 +127,27 @@ def test_erasure_removes_pii_media_and_collage_frames(event: dict[str, Any]) -> 
         prefix = service.media_prefix(eid, who["participant_id"])
         for name in ("photo.jpg", "video.mp4", "print.jpg", "frames/000001.png"):
             s3.put_object(Bucket=service.media_bucket(), Key=prefix + name, Body=b"x")
-        service.media_ready(eid, who["participant_id"], {"video": prefix + "video.mp4", "image": prefix + "print.jpg"})
+        service.media_ready(
+            eid, who["participant_id"], {"video": prefix + "video.mp4", "image": prefix + "print.jpg"}
+        )
     collage = service.request_collage(organiser(), eid, 5)
     gone = people[2]
     audit = service.erase(organiser(), eid, gone["participant_id"])
     assert audit["objects_deleted"] == 4 and audit["collages_changed"] == [collage["collage_id"]]
-    left = s3.list_objects_v2(Bucket=service.media_bucket(), Prefix=service.media_prefix(eid, gone["participant_id"]))
+    left = s3.list_objects_v2(
+        Bucket=service.media_bucket(), Prefix=service.media_prefix(eid, gone["participant_id"])
+    )
     assert left["KeyCount"] == 0
     assert gone["participant_id"] not in service.collages(organiser(), eid)[0]["participant_ids"]
     with pytest.raises(ParticipantNotFound):
         service.by_code(gone["code"], "192.0.2.1")
     assert [r["participant_id"] for r in service.participants_of(organiser(), eid)] == sorted(
-        p["participant_id"] for p in people if p is not gone)
+        p["participant_id"] for p in people if p is not gone
+    )
     log = service.audit_log(organiser(), eid)
-    assert [(a["action"], a["participant_id"], a["by"]) for a in log] == [("erased", gone["participant_id"], "org-a")]
+    assert [(a["action"], a["participant_id"], a["by"]) for a in log] == [
+        ("erased", gone["participant_id"], "org-a")
+    ]
     assert "Person C" not in _raw_table()
     assert service.erase(organiser(), eid, gone["participant_id"])["had_record"] is False  # repeatable
 
@@ -160,9 +182,17 @@ def test_print_queue(event: dict[str, Any]) -> None:
 
 
 BAD_EVENTS = [
-    ("", 30, None), ("x" * 121, 30, None), ("ok", 0, None), ("ok", 366, None),
+    ("", 30, None),
+    ("x" * 121, 30, None),
+    ("ok", 0, None),
+    ("ok", 366, None),
+    ("ok", 31, None),
     ("ok", 30, [{"key": "collage", "text": "t", "required": False}]),
-    ("ok", 30, [{"key": "media", "text": "a", "required": True}, {"key": "media", "text": "b", "required": True}]),
+    (
+        "ok",
+        30,
+        [{"key": "media", "text": "a", "required": True}, {"key": "media", "text": "b", "required": True}],
+    ),
 ]
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from soundmosaic.platform import aws, config
 
 KEY_ENV = "BOOTH_PII_KEY"  # the KMS key's id/alias (platform.resources.KEYS)
@@ -31,8 +32,12 @@ class Sealed:
     key_id: str  # the KMS key that encrypted the data key
 
     def to_item(self) -> dict[str, str]:
-        return {"ciphertext": self.ciphertext, "nonce": self.nonce, "data_key": self.data_key,
-                "key_id": self.key_id}
+        return {
+            "ciphertext": self.ciphertext,
+            "nonce": self.nonce,
+            "data_key": self.data_key,
+            "key_id": self.key_id,
+        }
 
     @staticmethod
     def from_item(item: dict[str, Any]) -> Sealed:
@@ -50,20 +55,27 @@ def _aad(context: dict[str, str]) -> bytes:
 def seal(pii: dict[str, str], *, event_id: str, participant_id: str) -> Sealed:
     context = _context(event_id, participant_id)
     reply = aws.client("kms").generate_data_key(
-        KeyId=config.resource(KEY_ENV), KeySpec="AES_256", EncryptionContext=context)
+        KeyId=config.resource(KEY_ENV), KeySpec="AES_256", EncryptionContext=context
+    )
     nonce = os.urandom(12)
     plain = json.dumps(pii, ensure_ascii=False, sort_keys=True).encode()
     sealed = AESGCM(reply["Plaintext"]).encrypt(nonce, plain, _aad(context))
-    return Sealed(base64.b64encode(sealed).decode(), base64.b64encode(nonce).decode(),
-                  base64.b64encode(reply["CiphertextBlob"]).decode(), str(reply["KeyId"]))
+    return Sealed(
+        base64.b64encode(sealed).decode(),
+        base64.b64encode(nonce).decode(),
+        base64.b64encode(reply["CiphertextBlob"]).decode(),
+        str(reply["KeyId"]),
+    )
 
 
 def open_sealed(sealed: Sealed, *, event_id: str, participant_id: str) -> dict[str, str]:
     """The PII back; KMS refuses (InvalidCiphertextException) a key moved to another record."""
     context = _context(event_id, participant_id)
-    reply = aws.client("kms").decrypt(CiphertextBlob=base64.b64decode(sealed.data_key),
-                                      EncryptionContext=context)
-    plain = AESGCM(reply["Plaintext"]).decrypt(base64.b64decode(sealed.nonce),
-                                               base64.b64decode(sealed.ciphertext), _aad(context))
+    reply = aws.client("kms").decrypt(
+        CiphertextBlob=base64.b64decode(sealed.data_key), EncryptionContext=context
+    )
+    plain = AESGCM(reply["Plaintext"]).decrypt(
+        base64.b64decode(sealed.nonce), base64.b64decode(sealed.ciphertext), _aad(context)
+    )
     value: dict[str, str] = json.loads(plain)
     return value

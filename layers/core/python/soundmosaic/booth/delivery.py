@@ -1,6 +1,6 @@
 """Delivery of the participant's download link by e-mail, through an adapter (docs/booth.md).
 
-``BOOTH_MAIL`` picks the adapter: ``ses`` sends through Amazon SES (SESv2 ``SendEmail``, raw
+``BOOTH_MAIL`` picks the adapter: ``ses`` (the default) sends through Amazon SES (SESv2 ``SendEmail``, raw
 MIME), ``smtp://[user:password@]host:port[?starttls=1]`` through an SMTP server: Google Workspace's
 relay (``smtp-relay.gmail.com:587`` with STARTTLS) or, locally, the mail catcher the stack starts.
 Only the ``booth-notify`` function sends mail: it is the one workflow function allowed to open the
@@ -37,7 +37,8 @@ def compose(to: str, link: str, event_name: str) -> EmailMessage:
     message.set_content(
         f"Hello!\n\nYour face-swap video and print image from {event_name} are ready:\n\n{link}\n\n"
         "The link is personal: anyone who has it can see your media. They are deleted "
-        "automatically after the event's retention period; ask the organiser to delete them sooner.\n")
+        "automatically after the event's retention period; ask the organiser to delete them sooner.\n"
+    )
     return message
 
 
@@ -70,13 +71,19 @@ class SesMailer:
 
 
 def from_setting(value: str | None = None) -> Mailer:
-    value = value if value is not None else os.environ.get(MAIL_ENV, "")
+    value = value if value is not None else os.environ.get(MAIL_ENV, "ses")
     if value == "ses":
         return SesMailer()
     parts = urlsplit(value)
     if parts.scheme == "smtp" and parts.hostname and parts.port:
         options = parse_qs(parts.query)
-        return SmtpMailer(parts.hostname, parts.port, unquote(parts.username) if parts.username else None,
-                          unquote(parts.password) if parts.password else None,
-                          options.get("starttls", ["0"])[0] == "1")
-    raise ValueError(f"{MAIL_ENV} must be 'ses' or smtp://host:port (the value is not logged: it may hold a password)")
+        return SmtpMailer(
+            parts.hostname,
+            parts.port,
+            unquote(parts.username) if parts.username else None,
+            unquote(parts.password) if parts.password else None,
+            options.get("starttls", ["0"])[0] == "1",
+        )
+    raise ValueError(
+        f"{MAIL_ENV} must be 'ses' or smtp://host:port (the value is not logged: it may hold a password)"
+    )

@@ -23,10 +23,27 @@ def _cell(value: Any) -> str:
 def to_csv(rows: list[dict[str, Any]], consent_keys: list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["participant_id", "name", "email", "phone",
-                     *[f"consent_{k}" for k in consent_keys], "status", "download_url"])
+    writer.writerow(
+        [
+            "participant_id",
+            "name",
+            "email",
+            "phone",
+            *[f"consent_{k}" for k in consent_keys],
+            "status",
+            "download_url",
+        ]
+    )
     for r in rows:
-        writer.writerow([_cell(r["participant_id"]), _cell(r["name"]), _cell(r["email"]), _cell(r["phone"]),
-                         *["yes" if r["consents"].get(k) else "no" for k in consent_keys],
-                         _cell(r["status"]), _cell(r["download_url"])])
+        writer.writerow(
+            [
+                _cell(r["participant_id"]),
+                _cell(r["name"]),
+                _cell(r["email"]),
+                _cell(r["phone"]),
+                *["yes" if r["consents"].get(k) else "no" for k in consent_keys],
+                _cell(r["status"]),
+                _cell(r["download_url"]),
+            ]
+        )
     return out.getvalue()

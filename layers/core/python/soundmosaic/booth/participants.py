@@ -26,7 +26,7 @@ _PHONE_SEPARATORS = re.compile(r"[ .()\-]")
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 # Letters, combining marks, spaces and the punctuation names carry ("O'Brien", "Jean-Luc", "Jr.").
-_NAME_PUNCTUATION = set(" '’-.")
+_NAME_PUNCTUATION = set(" '\u2019-.")
 
 
 class FormInvalid(ValueError):
@@ -75,7 +75,7 @@ def clean_name(raw: Any) -> str:
     for ch in name:
         kind = unicodedata.category(ch)
         if not (kind[0] in "LM" or ch in _NAME_PUNCTUATION):
-            raise ValueError(f"a name may not contain {unicodedata.name(ch, 'U+%04X' % ord(ch))!s}")
+            raise ValueError(f"a name may not contain {unicodedata.name(ch, f'U+{ord(ch):04X}')}")
     if not any(unicodedata.category(ch)[0] == "L" for ch in name):
         raise ValueError("a name needs at least one letter")
     return name

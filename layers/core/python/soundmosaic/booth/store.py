@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
+
 from soundmosaic.platform import aws, config, items
 
 TABLE_ENV = "BOOTH_TABLE"
@@ -47,8 +48,10 @@ def delete(pk: str, sk: str) -> None:
 
 def query(pk: str, prefix: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(prefix),
-                              "ConsistentRead": True}
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(prefix),
+        "ConsistentRead": True,
+    }
     while True:
         page = table().query(**kwargs)
         out.extend(items.from_item(i) for i in page.get("Items", []))
@@ -62,9 +65,12 @@ def update(pk: str, sk: str, values: dict[str, Any]) -> None:
     names = {f"#k{i}": k for i, k in enumerate(values)}
     vals = {f":v{i}": items.to_item(v) for i, v in enumerate(values.values())}
     table().update_item(
-        Key={"pk": pk, "sk": sk}, ConditionExpression="attribute_exists(pk)",
+        Key={"pk": pk, "sk": sk},
+        ConditionExpression="attribute_exists(pk)",
         UpdateExpression="SET " + ", ".join(f"#k{i} = :v{i}" for i in range(len(values))),
-        ExpressionAttributeNames=names, ExpressionAttributeValues=vals)
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=vals,
+    )
 
 
 def count_hit(client: str, window: int) -> int:
@@ -74,5 +80,6 @@ def count_hit(client: str, window: int) -> int:
         UpdateExpression="ADD #n :one SET expires_at = if_not_exists(expires_at, :exp)",
         ExpressionAttributeNames={"#n": "count"},
         ExpressionAttributeValues={":one": 1, ":exp": int(time.time()) + 180},
-        ReturnValues="UPDATED_NEW")
+        ReturnValues="UPDATED_NEW",
+    )
     return int(reply["Attributes"]["count"])

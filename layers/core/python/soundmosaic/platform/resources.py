@@ -207,7 +207,7 @@ TABLES = (
 # organiser's views and the delivery mail; the workflow's functions never hold PII.
 KEYS = (
     Key("booth-pii", "BOOTH_PII_KEY", "envelope encryption of booth participants' name, e-mail, phone",
-        encrypt=("api",), decrypt=("api",)),
+        encrypt=("api",), decrypt=("api", "booth-notify")),
 )
 
 # Booth media (photos, clips, videos, print images) live under booth/<event>/<participant>/ in the
@@ -255,6 +255,13 @@ FUNCTIONS = (
     Function("writers-chat", "writers.app:handler",
              "writers' room: chat turns (Claude streaming into the turn), the weekly refresh",
              memory_mb=1024, timeout_s=300),
+    # The event booth (docs/booth.md): the workflows' steps hold no PII; only booth-notify may open it.
+    Function("booth", "booth.app:handler",
+             "event booth steps: plan a swap or matte, one chunk of frames, encode, print image, ready",
+             memory_mb=4096, timeout_s=900, env="BOOTH_FUNCTION"),
+    Function("booth-notify", "booth.notify:handler",
+             "event booth: mail the participant their download link (the one step that opens PII)",
+             timeout_s=60, env="BOOTH_NOTIFY_FUNCTION"),
     Function("sieb", "sieb.app:handler",
              "Sieb loader: a tenant's <collection>.jsonl files (uploads bucket) into its MongoDB database",
              memory_mb=2048, timeout_s=900),
@@ -304,6 +311,14 @@ STATE_MACHINES = (
     StateMachine("song_generation", "generation_take.asl.json", "SONG_GENERATION_STATE_MACHINE",
                  "match check -> each song's notes -> generate -> render -> store a take and its provenance",
                  functions={"GenerationFunctionArn": "generation", "JobsFunctionArn": "jobs"}),
+    StateMachine("booth_swap", "booth_swap.asl.json", "BOOTH_SWAP_STATE_MACHINE",
+                 "event booth face swap: plan -> swap chunks (Map) -> upscale, encode -> print image -> notify",
+                 functions={"BoothFunctionArn": "booth", "BoothNotifyFunctionArn": "booth-notify",
+                            "JobsFunctionArn": "jobs"}),
+    StateMachine("booth_background", "booth_background.asl.json", "BOOTH_BACKGROUND_STATE_MACHINE",
+                 "event booth background replacement: plan -> matte chunks (Map) -> encode -> notify",
+                 functions={"BoothFunctionArn": "booth", "BoothNotifyFunctionArn": "booth-notify",
+                            "JobsFunctionArn": "jobs"}),
     StateMachine("writers_ingest", "writers_ingest.asl.json", "WRITERS_INGEST_STATE_MACHINE",
                  "a script: parse -> chunk by scene, embed, index -> the room's bible and digest",
                  functions={"WritersFunctionArn": "writers"}),
