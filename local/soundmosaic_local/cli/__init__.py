@@ -14,6 +14,9 @@ writers ingest FILE... --room ROOM   scripts into a writers' room, waiting until
 writers ask "QUESTION" --room ROOM   ask the room's archive (--json: answer, citations, engine)
 sieb ask QUESTION   answer a stock/supply-chain question from MongoDB (--json: one JSON object)
 sieb load DIR       load <collection>.jsonl files (Extended JSON) as the artist's Sieb collections
+booth swap PHOTO --template CLIP --out DIR     face swap: video path, then print image path, printed last
+booth background CLIP --template BG --out DIR  background replacement: the composite's path printed last
+booth mail          the mails the local mail catcher caught (the booth's delivery)
 
 Commands other than ``up`` use the stack that ``up`` started (found through
 ``<data>/runtime.json``); when none runs they start one in-process for their own duration.
@@ -24,12 +27,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from soundmosaic_local.cli import admin, artwork, catalog, ingest, sieb, up, writers
+from soundmosaic_local.cli import admin, artwork, booth, catalog, ingest, sieb, up, writers
 from soundmosaic_local.cli.common import default_artist
 from soundmosaic_local.runtime.stack import DEFAULT_ARTIST, default_data_dir
 
 # each adds its commands and their handlers
-COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers, sieb)
+COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers, sieb, booth)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ import os
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formatdate
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -34,6 +35,7 @@ def compose(to: str, link: str, event_name: str) -> EmailMessage:
     message["From"] = os.environ.get(FROM_ENV, DEFAULT_FROM)
     message["To"] = to
     message["Subject"] = f"Your video from {event_name} is ready"
+    message["Date"] = formatdate(localtime=False)
     message.set_content(
         f"Hello!\n\nYour face-swap video and print image from {event_name} are ready:\n\n{link}\n\n"
         "The link is personal: anyone who has it can see your media. They are deleted "

@@ -14,6 +14,7 @@ has no ``kms:Decrypt``), and the print image carries only that id (``printimage`
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -24,7 +25,9 @@ from soundmosaic.booth.errors import BadMedia
 from soundmosaic.platform import aws, resources, untrusted_media
 from soundmosaic.platform.jobs import JobStore
 
-CHUNK_SECONDS = 3.0  # 15 s -> 5 chunks in the Map: parallel workers, and a retry redoes 3 s at most
+# 15 s -> 5 chunks in the Map: parallel workers, and a retry redoes 3 s at most. BOOTH_CHUNK_SECONDS
+# changes it (tests use short clips cut in several chunks).
+CHUNK_SECONDS = 3.0
 VIDEO_HEIGHT = 1080
 KINDS = ("swap", "background")
 
@@ -91,7 +94,7 @@ def prepared_template(event_id: str, template_id: str, work: Path) -> Path:
     prefix = template_prefix(event_id, template_id)
     key = prefix + "template.mp4"
     if not _exists(key):
-        source = _download(record["source_key"], work / "source")
+        source = _download(record["source_key"], work / "template-source")
         made = templates.trim(source, work / "trimmed.mp4") if record["kind"] == "musician" else source
         aws.client("s3").upload_file(str(made), service.media_bucket(), key)
     return _download(key, work / "template.mp4")
@@ -118,7 +121,7 @@ def plan(event_id: str, participant_id: str, job_id: str, template_id: str, kind
         else:
             timeline = clips.probe(source)
             clips.probe(template, max_seconds=clips.MAX_CLIP_SECONDS * 4)
-    count = max(1, round(timeline.seconds / CHUNK_SECONDS))
+    count = max(1, round(timeline.seconds / float(os.environ.get("BOOTH_CHUNK_SECONDS", CHUNK_SECONDS))))
     step = timeline.seconds / count
     chunks = [{"index": i, "start": round(i * step, 4), "seconds": round(step, 4)} for i in range(count)]
     record = {
