@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -20,6 +21,15 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from soundmosaic_local.http_server import StartStop
+
+
+def _quiet_protocol_log(record: logging.LogRecord) -> bool:
+    """aiosmtpd logs each recipient and message line at INFO/DEBUG: addresses are personal data,
+    so only its warnings and errors pass (a filter, which no level change elsewhere undoes)."""
+    return record.levelno >= logging.WARNING
+
+
+logging.getLogger("mail.log").addFilter(_quiet_protocol_log)
 
 
 class _Keep:
@@ -51,7 +61,9 @@ class MailCatcher(StartStop):
     def start(self) -> MailCatcher:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o700)
-        self._controller = Controller(_Keep(self.folder), hostname=self.host, port=self.port or _free_port(self.host))
+        self._controller = Controller(
+            _Keep(self.folder), hostname=self.host, port=self.port or _free_port(self.host)
+        )
         self._controller.start()
         self.port = self._controller.port
         return self
@@ -80,6 +92,13 @@ def caught(folder: Path) -> list[CaughtMail]:
     for path in sorted(folder.glob("*.eml")) if folder.is_dir() else []:
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         body = message.get_body(preferencelist=("plain",))
-        out.append(CaughtMail(path.name, str(message["To"]), str(message["Subject"]), str(message["Date"] or ""),
-                              body.get_content() if body is not None else ""))  # type: ignore[attr-defined]
+        out.append(
+            CaughtMail(
+                path.name,
+                str(message["To"]),
+                str(message["Subject"]),
+                str(message["Date"] or ""),
+                body.get_content() if body is not None else "",
+            )
+        )  # type: ignore[attr-defined]
     return out

@@ -34,7 +34,9 @@ VIDEO_TYPES = {".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/w
 def register(sub: Any) -> None:
     booth = sub.add_parser("booth", help="event booth: face swap, background replacement, caught mail")
     commands = booth.add_subparsers(dest="booth_command", required=True)
-    swap = commands.add_parser("swap", help="a participant's photo onto a musician clip (video + print image)")
+    swap = commands.add_parser(
+        "swap", help="a participant's photo onto a musician clip (video + print image)"
+    )
     swap.add_argument("photo", type=Path)
     swap.add_argument("--template", type=Path, required=True, help="the musician clip (trimmed to 15 s)")
     background = commands.add_parser("background", help="a participant's clip over a background video")
@@ -62,12 +64,16 @@ def organiser(data_dir: Path, artist: str) -> Iterator[httpx.Client]:
     if info is not None:
         secret = (data_dir / "dev-jwt-secret").read_text().strip()
         token = dev_tokens.mint(secret, artist, booth_role="organiser")
-        yield httpx.Client(base_url=info.api_url + "/api", timeout=120, headers={"Authorization": f"Bearer {token}"})
+        yield httpx.Client(
+            base_url=info.api_url + "/api", timeout=120, headers={"Authorization": f"Bearer {token}"}
+        )
         return
     console.print("no running stack: starting one in this process")
     with LocalStack(data_dir, port=0, background=False) as local:
         token = local.dev_token(artist, booth_role="organiser")
-        yield httpx.Client(base_url=local.api_url + "/api", timeout=120, headers={"Authorization": f"Bearer {token}"})
+        yield httpx.Client(
+            base_url=local.api_url + "/api", timeout=120, headers={"Authorization": f"Bearer {token}"}
+        )
 
 
 def _ok(reply: httpx.Response, what: str) -> Any:
@@ -77,14 +83,18 @@ def _ok(reply: httpx.Response, what: str) -> Any:
 
 
 def _put(upload: dict[str, Any], path: Path) -> None:
-    httpx.put(upload["url"], content=path.read_bytes(), headers=upload["headers"], timeout=600).raise_for_status()
+    httpx.put(
+        upload["url"], content=path.read_bytes(), headers=upload["headers"], timeout=600
+    ).raise_for_status()
 
 
 def _event(client: httpx.Client) -> str:
     events = _ok(client.get("/booth/events"), "listing events")
     found = next((e for e in events if e["name"] == EVENT_NAME), None)
     if found is None:
-        found = _ok(client.post("/booth/events", json={"name": EVENT_NAME, "retention_days": 7}), "creating the event")
+        found = _ok(
+            client.post("/booth/events", json={"name": EVENT_NAME, "retention_days": 7}), "creating the event"
+        )
     return str(found["event_id"])
 
 
@@ -123,7 +133,10 @@ def run(args: argparse.Namespace, data_dir: Path, source: Path, kind: str) -> in
         pid = captured["participant_id"]
         _put(captured["photo_upload" if kind == "swap" else "clip_upload"], source)
         started = _ok(
-            client.post(f"/booth/events/{event_id}/participants/{pid}/jobs", json={"template_id": template["template_id"]}),
+            client.post(
+                f"/booth/events/{event_id}/participants/{pid}/jobs",
+                json={"template_id": template["template_id"]},
+            ),
             "starting the job",
         )
         job_id = started["job_id"]
@@ -139,7 +152,10 @@ def run(args: argparse.Namespace, data_dir: Path, source: Path, kind: str) -> in
         mine = _ok(client.get(f"/booth/public/media/{captured['code']}"), "reading the participant's page")
         args.out.mkdir(parents=True, exist_ok=True)
         paths = []
-        names = {"video": f"{pid}-{'video' if kind == 'swap' else 'composite'}.mp4", "image": f"{pid}-print.jpg"}
+        names = {
+            "video": f"{pid}-{'video' if kind == 'swap' else 'composite'}.mp4",
+            "image": f"{pid}-print.jpg",
+        }
         for media in ("video", "image") if kind == "swap" else ("video",):
             target = args.out / names[media]
             with httpx.stream("GET", mine["media"][media], timeout=600) as got, open(target, "wb") as handle:
@@ -171,5 +187,3 @@ def cmd_mail(args: argparse.Namespace, data_dir: Path) -> int:
         if args.body:
             out.print(message.body, highlight=False)
     return 0
-
-
