@@ -259,7 +259,7 @@ def test_worker_killed_mid_swap_resumes_without_losing_or_repeating_work(
     code = (
         "import json, sys; from functions.booth.app import handler; "
         "from soundmosaic_local.runtime.dispatcher import LocalContext; "
-        f"handler(json.loads(sys.argv[1]), LocalContext('booth', 4096, 900, 'r', 'arn'))"
+        "handler(json.loads(sys.argv[1]), LocalContext('booth', 4096, 900, 'r', 'arn'))"
     )
     env = {**os.environ, "POWERTOOLS_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
     worker = subprocess.Popen(
