@@ -63,6 +63,9 @@ def image_requirements(container: str) -> tuple[list[str], list[str]]:
         extras = project["optional-dependencies"]
         sieb = extras["sieb"] if container == "studio" else []  # the api serves /sieb (pymongo)
         return project["dependencies"] + extras["studio"] + extras["writers"] + sieb, []
+    if container == "booth":
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+        return project["dependencies"] + project["optional-dependencies"]["booth"], []
     raise AssertionError(f"containers/{container}: no requirement list known to this test")
 
 
@@ -90,6 +93,7 @@ DOCKERFILE_COMMANDS = {
                "p['optional-dependencies']['writers'] + p['optional-dependencies']['sieb']",),
     "writers": ("p['dependencies'] + p['optional-dependencies']['studio'] + "
                 "p['optional-dependencies']['writers']",),
+    "booth": ("p['dependencies'] + p['optional-dependencies']['booth']",),
 }
 
 
