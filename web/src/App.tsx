@@ -22,6 +22,8 @@ const Writers = lazy(() => import("./writers/WritersRoutes"));
 // Sieb (questions over stock data, the point cloud in a further chunk of its own).
 const Sieb = lazy(() => import("./sieb/SiebPage"));
 const Samples = lazy(() => import("./samples/SamplesPage"));
+const Booth = lazy(() => import("./booth/BoothRoutes"));
+const BoothParticipant = lazy(() => import("./booth/ParticipantPage"));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -65,6 +67,7 @@ function Shell() {
           {isRoyaltyAdmin(session) && <NavLink to="/generation/rights">Rights</NavLink>}
           <NavLink to="/writers">Writers&apos; room</NavLink>
           <NavLink to="/sieb">Sieb</NavLink>
+          <NavLink to="/booth">Booth</NavLink>
         </nav>
         <div className="topbar-end">
           <UploadsBadge />
@@ -91,6 +94,7 @@ export function App() {
     <Routes>
       <Route path="/signin" element={<SignInPage />} />
       <Route path="/auth/callback" element={<AuthCallback />} />
+      <Route path="/booth/p/:code" element={<Suspense fallback={<Spinner label="Loading" />}><BoothParticipant /></Suspense>} />
       <Route element={<RequireSession><Shell /></RequireSession>}>
         <Route index element={<LibraryPage />} />
         <Route path="tracks/:trackId" element={<TrackPage />} />
@@ -100,6 +104,7 @@ export function App() {
         <Route path="writers/*" element={<Writers />} />
         <Route path="sieb" element={<Sieb />} />
         <Route path="samples" element={<Samples />} />
+        <Route path="booth/*" element={<Booth />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -796,6 +796,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/booth/events/{event_id}/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events/{event_id}/templates */
+        get: operations["templates_booth_events__event_id__templates_get"];
+        put?: never;
+        /** POST /booth/events/{event_id}/templates */
+        post: operations["add_template_booth_events__event_id__templates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/participants/{participant_id}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /booth/events/{event_id}/participants/{participant_id}/jobs */
+        post: operations["start_job_booth_events__event_id__participants__participant_id__jobs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events/{event_id}/jobs */
+        get: operations["booth_jobs_booth_events__event_id__jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/booth/events/{event_id}/prints": {
         parameters: {
             query?: never;
@@ -2212,6 +2264,7 @@ export interface components {
             /** Download Url */
             download_url: string;
             photo_upload: components["schemas"]["Presigned"];
+            clip_upload: components["schemas"]["Presigned"];
         };
         /**
          * CatalogEntry
@@ -3142,6 +3195,11 @@ export interface components {
             items: components["schemas"]["Job"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** JobRequest */
+        JobRequest: {
+            /** Template Id */
+            template_id: string;
         };
         /**
          * LibrarySample
@@ -5036,6 +5094,41 @@ export interface components {
         TakeStarted: {
             take: components["schemas"]["Take"];
             job: components["schemas"]["Job"];
+        };
+        /** Template */
+        Template: {
+            /** Template Id */
+            template_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "musician" | "background";
+            /** Title */
+            title: string;
+            /** Created At */
+            created_at: string;
+            /** Preview Url */
+            preview_url?: string | null;
+            upload?: components["schemas"]["Presigned"] | null;
+        };
+        /** TemplateRequest */
+        TemplateRequest: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "musician" | "background";
+            /**
+             * Title
+             * @description e.g. the musician and the song
+             */
+            title: string;
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "video/mp4" | "video/quicktime" | "video/webm";
         };
         /** Timing */
         Timing: {
@@ -7233,6 +7326,139 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Audit"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    templates_booth_events__event_id__templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_template_booth_events__event_id__templates_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_job_booth_events__event_id__participants__participant_id__jobs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    booth_jobs_booth_events__event_id__jobs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"][];
                 };
             };
             /** @description Validation Error */

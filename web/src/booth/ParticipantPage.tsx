@@ -1,0 +1,35 @@
+/** A participant's own page (no account: the code in the link is the credential). */
+import { useQuery } from "@tanstack/react-query";
+import { useParams } from "react-router";
+import { myMedia } from "../api/booth";
+
+export default function ParticipantPage() {
+  const { code = "" } = useParams();
+  const media = useQuery({
+    queryKey: ["booth", "mine", code],
+    queryFn: () => myMedia(code),
+    refetchInterval: (q) => (q.state.data?.media.video ? false : 5000),
+    retry: false,
+  });
+  if (media.isError) return <main className="booth-mine"><p role="alert">{media.error.message}</p></main>;
+  if (!media.data) return <main className="booth-mine"><p>Loading…</p></main>;
+  const { video, image } = media.data.media;
+  return (
+    <main className="booth-mine">
+      <h1>Your booth video</h1>
+      {!video && <p aria-live="polite">Your video is being made. This page updates by itself.</p>}
+      {video && (
+        <>
+          <video src={video} controls playsInline className="booth-video" aria-label="Your video" />
+          <a className="btn btn-primary kiosk-btn" href={video} download>Download the video</a>
+        </>
+      )}
+      {image && (
+        <>
+          <img src={image} alt="Your print image" className="booth-image" />
+          <a className="btn kiosk-btn" href={image} download>Download the image</a>
+        </>
+      )}
+    </main>
+  );
+}
