@@ -168,8 +168,8 @@ def person_clip(out: Path, *, frames: int = 10, fps: int = 10, size: tuple[int, 
 
 # --- identity --------------------------------------------------------------------------------------
 
-# Mesh indices (MediaPipe face mesh): eye outer corners, nose tip, mouth corners, chin, forehead.
-EYE_R, EYE_L, NOSE, MOUTH_R, MOUTH_L, CHIN, FOREHEAD = 33, 263, 1, 61, 291, 152, 10
+# Mesh indices (MediaPipe face mesh): eye outer corners, nose tip, mouth corners.
+EYE_R, EYE_L, NOSE, MOUTH_R, MOUTH_L = 33, 263, 1, 61, 291
 CANONICAL = np.array([[38.0, 52.0], [90.0, 52.0], [64.0, 80.0], [44.0, 100.0], [84.0, 100.0]])
 
 
@@ -191,10 +191,13 @@ def hog(face: np.ndarray) -> np.ndarray:
 
 
 def proportions(points: np.ndarray) -> np.ndarray:
-    """Face proportions, scale- and rotation-free: distances over the eye-corner distance."""
+    """Inner-face proportions, scale- and rotation-free: distances over the eye-corner distance.
+    Only the inner face (eyes, nose, mouth): the swap keeps part of the musician's outline (jaw,
+    forehead) by design, so the outline does not tell whose face it is."""
     eyes = np.linalg.norm(points[EYE_L] - points[EYE_R])
-    pairs = [(NOSE, CHIN), (MOUTH_R, MOUTH_L), (FOREHEAD, CHIN), (NOSE, FOREHEAD),
-             (EYE_R, MOUTH_R), (EYE_L, MOUTH_L), (234, 454)]  # 234/454: the cheeks' edges
+    # mouth width, eye corner to mouth corner (both sides), inner eye corners, nose tip to upper
+    # lip, nose bridge to tip
+    pairs = [(MOUTH_R, MOUTH_L), (EYE_R, MOUTH_R), (EYE_L, MOUTH_L), (133, 362), (NOSE, 13), (168, NOSE)]
     return np.array([np.linalg.norm(points[a] - points[b]) / eyes for a, b in pairs])
 
 
@@ -208,10 +211,11 @@ class Identity:
 
 def identity_scores(result: np.ndarray, result_points: np.ndarray, participant: np.ndarray,
                     participant_points: np.ndarray, musician: np.ndarray, musician_points: np.ndarray) -> Identity:
-    r, p, m = (hog(aligned_face(i, pts)) for i, pts in ((result, result_points), (participant, participant_points),
-                                                       (musician, musician_points)))
+    r, p, m = (hog(aligned_face(image, points)) for image, points in
+               ((result, result_points), (participant, participant_points), (musician, musician_points)))
     rp, pp, mp = proportions(result_points), proportions(participant_points), proportions(musician_points)
-    return Identity(float(r @ p), float(r @ m), float(np.linalg.norm(rp - pp)), float(np.linalg.norm(rp - mp)))
+    return Identity(float(r @ p), float(r @ m), float(np.linalg.norm(rp - pp)),
+                    float(np.linalg.norm(rp - mp)))
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:

@@ -87,3 +87,15 @@ def replace_background(clip_path: str | Path, template_path: str | Path, out_pat
     width = round(info.width * height / info.height / 2) * 2 if vf and height else info.width
     return BackgroundResult(Path(out_path), ENGINE, count, width, height if vf and height else info.height,
                             share / max(count, 1))
+
+
+def alpha_video(clip_path: str | Path, out_path: str | Path, vision: Vision | None = None) -> Path:
+    """The clip's person matte as an MP4 of grey frames (white: person), like Robust Video
+    Matting's ``alpha-mask`` output (the ``matting`` capability's offline answer)."""
+    info = clips.probe(clip_path)
+    matte = Matte(vision)
+    with clips.Encoder(out_path, info.width, info.height, info.fps) as encoder:
+        for frame in clips.frames(clip_path, info):
+            grey = (matte(frame) * 255 + 0.5).astype(np.uint8)
+            encoder.write(np.repeat(grey[..., None], 3, axis=2))
+    return Path(out_path)

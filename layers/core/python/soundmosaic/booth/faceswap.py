@@ -87,8 +87,10 @@ def read_photo(data: bytes) -> np.ndarray:
             image = ImageOps.exif_transpose(image).convert("RGB")
     except BadMedia:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise BadMedia(f"the photo claims more pixels than any camera makes; at most "
+                       f"{MAX_PHOTO_PIXELS // 10**6} MP (decompression bomb guard)") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise BadMedia("the photo is not a readable image (corrupt, truncated or not an image)") from exc
     return np.asarray(image)
 
