@@ -22,7 +22,6 @@ similarity alignment cannot change).
 from __future__ import annotations
 
 import math
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,8 +57,9 @@ def backdrop(name: str, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(cv2.resize(image[..., :3], size, interpolation=cv2.INTER_AREA))
 
 
-def motion(index: int, frames: int, size: tuple[int, int], base_scale: float,
-           anchor: tuple[float, float]) -> np.ndarray:
+def motion(
+    index: int, frames: int, size: tuple[int, int], base_scale: float, anchor: tuple[float, float]
+) -> np.ndarray:
     """Frame ``index``'s 2x3 transform: the photo's ``anchor`` point travels across the frame
     while the photo grows and shrinks by 15% and rotates by up to 12 degrees."""
     w, h = size
@@ -72,22 +72,54 @@ def motion(index: int, frames: int, size: tuple[int, int], base_scale: float,
     return matrix
 
 
-def moved_box(box: tuple[float, float, float, float], matrix: np.ndarray) -> tuple[float, float, float, float]:
+def moved_box(
+    box: tuple[float, float, float, float], matrix: np.ndarray
+) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = box
     corners = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]]) @ matrix[:, :2].T + matrix[:, 2]
-    return (float(corners[:, 0].min()), float(corners[:, 1].min()), float(corners[:, 0].max()),
-            float(corners[:, 1].max()))
+    return (
+        float(corners[:, 0].min()),
+        float(corners[:, 1].min()),
+        float(corners[:, 0].max()),
+        float(corners[:, 1].max()),
+    )
 
 
 def write_clip(frames: list[np.ndarray], out: Path, fps: int, tone_hz: float | None = 440.0) -> Path:
     h, w = frames[0].shape[:2]
     seconds = len(frames) / fps
-    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
-           "-r", str(fps), "-i", "pipe:0"]
+    cmd = [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-nostdin",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{w}x{h}",
+        "-r",
+        str(fps),
+        "-i",
+        "pipe:0",
+    ]
     if tone_hz:
         cmd += ["-f", "lavfi", "-i", f"sine=frequency={tone_hz:g}:duration={seconds:g}", "-c:a", "aac"]
-    cmd += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p", "-t", f"{seconds:g}",
-            str(out)]
+    cmd += [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "16",
+        "-pix_fmt",
+        "yuv420p",
+        "-t",
+        f"{seconds:g}",
+        str(out),
+    ]
     subprocess.run(cmd, input=b"".join(np.ascontiguousarray(f).tobytes() for f in frames), check=True)
     return out
 
@@ -95,12 +127,18 @@ def write_clip(frames: list[np.ndarray], out: Path, fps: int, tone_hz: float | N
 @dataclass(frozen=True)
 class TemplateClip:
     path: Path
-    boxes: list[tuple[float, float, float, float]]   # the true face box (mesh bounds) per frame
+    boxes: list[tuple[float, float, float, float]]  # the true face box (mesh bounds) per frame
     fps: int
 
 
-def template_clip(out: Path, *, frames: int = 12, fps: int = 12, size: tuple[int, int] = (320, 240),
-                  face_box: tuple[float, float, float, float] | None = None) -> TemplateClip:
+def template_clip(
+    out: Path,
+    *,
+    frames: int = 12,
+    fps: int = 12,
+    size: tuple[int, int] = (320, 240),
+    face_box: tuple[float, float, float, float] | None = None,
+) -> TemplateClip:
     """The astronaut moving over bricks. ``face_box``: the still's face-mesh bounds (found with
     the vision models when not given)."""
     still = astronaut()
@@ -133,11 +171,18 @@ def grace_cutout() -> np.ndarray:
     mask[:150, :72] = cv2.GC_BGD
     mask[:140, 195:] = cv2.GC_BGD
     cv2.setRNGSeed(7)
-    cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), mask, None, np.zeros((1, 65)), np.zeros((1, 65)), 5,
-                cv2.GC_INIT_WITH_MASK)
-    person = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
-    person = cv2.morphologyEx(person, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
-    _, labels = cv2.connectedComponents(person)
+    cv2.grabCut(
+        cv2.cvtColor(small, cv2.COLOR_RGB2BGR),
+        mask,
+        (0, 0, 0, 0),
+        np.zeros((1, 65)),
+        np.zeros((1, 65)),
+        5,
+        cv2.GC_INIT_WITH_MASK,
+    )
+    found = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
+    opened = cv2.morphologyEx(found, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    _, labels = cv2.connectedComponents(opened)
     biggest = int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
     filled = ndimage.binary_fill_holes(labels == biggest).astype(np.uint8)
     return np.asarray(cv2.resize(filled, (w, h), interpolation=cv2.INTER_NEAREST) > 0)
@@ -146,10 +191,12 @@ def grace_cutout() -> np.ndarray:
 @dataclass(frozen=True)
 class PersonClip:
     path: Path
-    masks: list[np.ndarray]   # the true person mask per frame
+    masks: list[np.ndarray]  # the true person mask per frame
 
 
-def person_clip(out: Path, *, frames: int = 10, fps: int = 10, size: tuple[int, int] = (320, 240)) -> PersonClip:
+def person_clip(
+    out: Path, *, frames: int = 10, fps: int = 10, size: tuple[int, int] = (320, 240)
+) -> PersonClip:
     """Grace Hopper (her GrabCut cut-out) moving over the ``grass`` photograph."""
     photo, person = grace_hopper(), grace_cutout()
     w, h = size
@@ -205,21 +252,32 @@ def proportions(points: np.ndarray) -> np.ndarray:
 class Identity:
     hog_participant: float
     hog_musician: float
-    shape_participant: float   # distance between proportion vectors (smaller: closer)
+    shape_participant: float  # distance between proportion vectors (smaller: closer)
     shape_musician: float
 
 
-def identity_scores(result: np.ndarray, result_points: np.ndarray, participant: np.ndarray,
-                    participant_points: np.ndarray, musician: np.ndarray, musician_points: np.ndarray) -> Identity:
-    r, p, m = (hog(aligned_face(image, points)) for image, points in
-               ((result, result_points), (participant, participant_points), (musician, musician_points)))
+def identity_scores(
+    result: np.ndarray,
+    result_points: np.ndarray,
+    participant: np.ndarray,
+    participant_points: np.ndarray,
+    musician: np.ndarray,
+    musician_points: np.ndarray,
+) -> Identity:
+    r, p, m = (
+        hog(aligned_face(image, points))
+        for image, points in (
+            (result, result_points),
+            (participant, participant_points),
+            (musician, musician_points),
+        )
+    )
     rp, pp, mp = proportions(result_points), proportions(participant_points), proportions(musician_points)
-    return Identity(float(r @ p), float(r @ m), float(np.linalg.norm(rp - pp)),
-                    float(np.linalg.norm(rp - mp)))
+    return Identity(
+        float(r @ p), float(r @ m), float(np.linalg.norm(rp - pp)), float(np.linalg.norm(rp - mp))
+    )
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:
     union = np.logical_or(a, b).sum()
     return float(np.logical_and(a, b).sum() / union) if union else 1.0
-
-

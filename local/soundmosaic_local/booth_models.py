@@ -41,8 +41,23 @@ def ensure() -> Path:
         cache = models_dir() / "wheel"
         found = sorted(cache.glob("mediapipe-0.10.21-*.whl"))
         if not found:
-            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
-                            "--python-version", "3.11", "-d", str(cache), WHEEL], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "-q",
+                    "--no-deps",
+                    "--only-binary=:all:",
+                    "--python-version",
+                    "3.11",
+                    "-d",
+                    str(cache),
+                    WHEEL,
+                ],
+                check=True,
+            )
             found = sorted(cache.glob("mediapipe-0.10.21-*.whl"))
         wheel = str(found[0])
     return install_models(Path(wheel))

@@ -1,8 +1,9 @@
-"""Hostile and unusable input for the booth engines: each gets a clear, typed error before any
-expensive work, and nothing is written. Tried: a photo without a face, with two faces, with a face
-too small, a corrupt (truncated) JPEG, a non-image, images whose headers claim 8000 x 8000 and
-20000 x 20000 pixels, a file over the byte cap, a clip longer than 15 s, a clip over 4K, a corrupt clip, and an
-HLS playlist named .mp4 that would make ffmpeg open a local file."""
+"""Hostile and unusable input for the booth engines: each gets a clear, typed error before
+any expensive work, and nothing is written. Tried: a photo without a face, with two faces,
+with a face too small, a corrupt (truncated) JPEG, a non-image, images whose headers claim
+8000 x 8000 and 20000 x 20000 pixels, a file over the byte cap, a clip longer than 15 s, a
+clip over 4K, a corrupt clip, and an HLS playlist named .mp4 that would make ffmpeg open a
+local file."""
 
 from __future__ import annotations
 
@@ -46,16 +47,20 @@ def test_a_photo_with_two_faces() -> None:
 def test_a_face_too_small() -> None:
     tiny = cv2.resize(booth_eval.grace_hopper(), (128, 150), interpolation=cv2.INTER_AREA)
     canvas = np.full((600, 800, 3), 90, np.uint8)
-    canvas[200:350, 300:428] = tiny   # a face about 50 px across
+    canvas[200:350, 300:428] = tiny  # a face about 50 px across
     with pytest.raises(FaceTooSmall, match="come closer"):
         faceswap.participant(jpeg(canvas), vision())
 
 
-@pytest.mark.parametrize("data", [
-    booth_eval.grace_hopper_path().read_bytes()[:4000],   # a truncated JPEG
-    b"%PDF-1.4 not a photo at all",
-    b"",
-], ids=["truncated-jpeg", "not-an-image", "empty"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        booth_eval.grace_hopper_path().read_bytes()[:4000],  # a truncated JPEG
+        b"%PDF-1.4 not a photo at all",
+        b"",
+    ],
+    ids=["truncated-jpeg", "not-an-image", "empty"],
+)
 def test_a_corrupt_or_foreign_photo(data: bytes) -> None:
     with pytest.raises(BadMedia):
         faceswap.participant(data, vision())
@@ -63,14 +68,21 @@ def test_a_corrupt_or_foreign_photo(data: bytes) -> None:
 
 def png_claiming(width: int, height: int) -> bytes:
     """A tiny PNG whose (valid, CRC-correct) header claims ``width`` x ``height``."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_a_decompression_bomb_is_refused_from_its_header() -> None:
-    with pytest.raises(BadMedia, match="8000x8000"):       # 64 MP: over our cap
+    with pytest.raises(BadMedia, match="8000x8000"):  # 64 MP: over our cap
         faceswap.read_photo(png_claiming(8000, 8000))
     with pytest.raises(BadMedia, match="decompression bomb"):  # 400 MP: Pillow's own guard first
         faceswap.read_photo(png_claiming(20000, 20000))
@@ -88,7 +100,7 @@ def test_a_clip_longer_than_15_seconds(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with pytest.raises(ClipTooLong):
         faceswap.swap_video(booth_eval.grace_hopper_path(), long, out, vision=vision())
-    assert not out.exists()   # refused before anything was written
+    assert not out.exists()  # refused before anything was written
 
 
 def test_a_clip_over_4k(tmp_path: Path) -> None:
@@ -106,7 +118,9 @@ def test_a_corrupt_clip(tmp_path: Path) -> None:
 
 def test_a_playlist_posing_as_a_clip_opens_nothing(tmp_path: Path) -> None:
     playlist = tmp_path / "clip.mp4"
-    playlist.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n")
+    playlist.write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"
+    )
     with pytest.raises(BadMedia):
         clips.probe(playlist)
 

@@ -25,9 +25,15 @@ PARTICIPANT_ID = "p_7Hq2kXw9Lm"
 @pytest.fixture(scope="module")
 def swapped() -> faceswap.SwapResult:
     progress: list[tuple[int, int]] = []
-    result = faceswap.swap_video(booth_eval.grace_hopper_path(), template().path, WORK / "swap",
-                                 participant_id=PARTICIPANT_ID, print_long_side=3000, vision=vision(),
-                                 progress=lambda done, total: progress.append((done, total)))
+    result = faceswap.swap_video(
+        booth_eval.grace_hopper_path(),
+        template().path,
+        WORK / "swap",
+        participant_id=PARTICIPANT_ID,
+        print_long_side=3000,
+        vision=vision(),
+        progress=lambda done, total: progress.append((done, total)),
+    )
     assert progress[-1] == (12, 12)
     return result
 
@@ -38,14 +44,20 @@ def frames_of(path: Path, size: tuple[int, int] | None = None) -> list[np.ndarra
 
 def changed_region(before: np.ndarray, after: np.ndarray) -> tuple[int, int, int, int]:
     """Bounds of the pixels the swap changed (blurred first, so H.264's noise does not count)."""
-    diff = np.abs(cv2.GaussianBlur(before, (0, 0), 2).astype(int) - cv2.GaussianBlur(after, (0, 0), 2).astype(int))
-    changed = cv2.morphologyEx((diff.max(-1) > 25).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    diff = np.abs(
+        cv2.GaussianBlur(before, (0, 0), 2).astype(int) - cv2.GaussianBlur(after, (0, 0), 2).astype(int)
+    )
+    changed = cv2.morphologyEx(
+        (diff.max(-1) > 25).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)
+    )
     ys, xs = np.nonzero(changed)
     assert len(xs) > 200, "the frame was not swapped"
     return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
 
 
-def test_the_swapped_face_lands_inside_the_template_face_box_in_every_frame(swapped: faceswap.SwapResult) -> None:
+def test_the_swapped_face_lands_inside_the_template_face_box_in_every_frame(
+    swapped: faceswap.SwapResult,
+) -> None:
     clip = template()
     before = frames_of(clip.path)
     after = frames_of(swapped.video_path, size=(320, 240))  # the 1080p result, back at the template's size
@@ -56,8 +68,11 @@ def test_the_swapped_face_lands_inside_the_template_face_box_in_every_frame(swap
         # cloning may touch a rim of 15% of the face size around it, never more.
         margin = 0.15 * max(x1 - x0, y1 - y0)
         cx0, cy0, cx1, cy1 = changed_region(a, b)
-        assert (cx0 >= x0 - margin and cy0 >= y0 - margin and cx1 <= x1 + margin and cy1 <= y1 + margin), (
-            index, box, (cx0, cy0, cx1, cy1))
+        assert cx0 >= x0 - margin and cy0 >= y0 - margin and cx1 <= x1 + margin and cy1 <= y1 + margin, (
+            index,
+            box,
+            (cx0, cy0, cx1, cy1),
+        )
         # and the detector followed the moving face: its box centre within 10% of the truth
         found = swapped.face_boxes[index]
         assert found is not None
@@ -74,38 +89,68 @@ def test_the_result_looks_like_the_participant_not_the_musician(swapped: faceswa
     for result, musician in zip(after, before, strict=True):
         result_points, _ = v.landmarks(result, v.detect(result)[0])
         musician_points, _ = v.landmarks(musician, v.detect(musician)[0])
-        scores.append(booth_eval.identity_scores(result, result_points, photo, photo_points, musician,
-                                                 musician_points))
+        scores.append(
+            booth_eval.identity_scores(result, result_points, photo, photo_points, musician, musician_points)
+        )
     # Face structure (HOG of the aligned inner face) sides with the participant in every frame ...
     assert all(s.hog_participant > s.hog_musician + 0.05 for s in scores), scores
     # ... and so do the inner-face proportions, in all but at most one frame (a 60-px face's mesh
     # is noisy: measured 11 of 12, the miss at the last frame by 0.02), and on the median.
     closer = [s.shape_participant < s.shape_musician for s in scores]
     assert sum(closer) >= len(scores) - 1, scores
-    assert np.median([s.shape_participant for s in scores]) < 0.5 * np.median([s.shape_musician for s in scores])
+    assert np.median([s.shape_participant for s in scores]) < 0.5 * np.median(
+        [s.shape_musician for s in scores]
+    )
 
 
 def ffprobe(path: Path) -> dict[str, Any]:
-    done = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
 def test_the_video_is_h264_1080p_with_the_template_audio(swapped: faceswap.SwapResult) -> None:
     streams = {s["codec_type"]: s for s in ffprobe(swapped.video_path)["streams"]}
     assert streams["video"]["codec_name"] == "h264" and streams["video"]["pix_fmt"] == "yuv420p"
-    assert (streams["video"]["width"], streams["video"]["height"]) == (1440, 1080) == (swapped.width, swapped.height)
+    assert (
+        (streams["video"]["width"], streams["video"]["height"])
+        == (1440, 1080)
+        == (swapped.width, swapped.height)
+    )
     assert streams["audio"]["codec_name"] == "aac"
     # The template's "song" is a 440 Hz tone: the result's audio peaks there.
-    pcm = subprocess.run(["ffmpeg", "-v", "error", "-i", str(swapped.video_path), "-vn", "-ac", "1", "-ar", "8000",
-                          "-f", "s16le", "-"], capture_output=True, check=True).stdout
+    pcm = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(swapped.video_path),
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            "8000",
+            "-f",
+            "s16le",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
     samples = np.frombuffer(pcm, np.int16).astype(float)
     spectrum = np.abs(np.fft.rfft(samples))
     assert abs(np.argmax(spectrum) * 8000 / len(samples) - 440) < 5
     assert swapped.engine.startswith("offline")
 
 
-def test_the_print_file_is_300_dpi_srgb_over_3000_px_with_only_an_opaque_id(swapped: faceswap.SwapResult) -> None:
+def test_the_print_file_is_300_dpi_srgb_over_3000_px_with_only_an_opaque_id(
+    swapped: faceswap.SwapResult,
+) -> None:
     data = swapped.image_path.read_bytes()
     with Image.open(io.BytesIO(data)) as image:
         assert image.format == "JPEG" and max(image.size) >= 3000
@@ -124,7 +169,9 @@ def test_the_print_file_is_300_dpi_srgb_over_3000_px_with_only_an_opaque_id(swap
         assert not re.search(r"@|\+?\d{9,}|Hopper|Grace", text), text
 
 
-@pytest.mark.parametrize("hostile", ["grace@example.org", "+5521987654321", "Grace Hopper", "short", "a" * 65])
+@pytest.mark.parametrize(
+    "hostile", ["grace@example.org", "+5521987654321", "Grace Hopper", "short", "a" * 65]
+)
 def test_the_print_refuses_an_id_that_could_be_personal_data(hostile: str) -> None:
     with pytest.raises(ValueError, match="opaque id"):
         printimage.make_print(np.zeros((10, 3000, 3), np.uint8), hostile)
@@ -135,7 +182,7 @@ def test_the_one_euro_filter_steadies_a_still_face_and_follows_a_moving_one() ->
     still = np.array([[100.0, 100.0]])
     smoother = faceswap.OneEuro(25)
     out = np.array([smoother(still + rng.normal(0, 1.5, still.shape), 100.0) for _ in range(100)])
-    assert out[20:].std() < 0.5 * 1.5          # jitter of a still head cut by more than half
+    assert out[20:].std() < 0.5 * 1.5  # jitter of a still head cut by more than half
     smoother.reset()
     moving = [smoother(np.array([[100.0 + 8 * i, 100.0]]), 100.0)[0, 0] for i in range(50)]
-    assert abs(moving[-1] - (100 + 8 * 49)) < 12   # at 200 px/s it lags by under 1.5 frames
+    assert abs(moving[-1] - (100 + 8 * 49)) < 12  # at 200 px/s it lags by under 1.5 frames

@@ -194,11 +194,13 @@ class ReplicateAdapter(Adapter):
             with Image.open(io.BytesIO(files[0])) as image:
                 size = image.size
         except OSError as exc:
-            raise ProviderError(self.provider, entry.capability, f"the output is not an image: {exc}") from exc
+            raise ProviderError(self.provider, entry.capability,
+                                f"the output is not an image: {exc}") from exc
         return Reply(as_png(files[0], *size), usage)
 
     def matting(self, entry: Entry, request: MattingRequest) -> Reply[bytes]:
-        inputs = {**entry.params, "input_video": data_url(request.video, "video/mp4"), "output_type": "alpha-mask"}
+        inputs = {**entry.params, "input_video": data_url(request.video, "video/mp4"),
+                  "output_type": "alpha-mask"}
         files, usage = self._predict(entry, inputs)
         return Reply(_expect_mp4(self.provider, entry, files[0]), usage)
 
