@@ -138,6 +138,7 @@ def template_clip(
     fps: int = 12,
     size: tuple[int, int] = (320, 240),
     face_box: tuple[float, float, float, float] | None = None,
+    scale: float = 0.55,
 ) -> TemplateClip:
     """The astronaut moving over bricks. ``face_box``: the still's face-mesh bounds (found with
     the vision models when not given)."""
@@ -152,7 +153,7 @@ def template_clip(
     back = backdrop("brick", size)
     images, boxes = [], []
     for i in range(frames):
-        matrix = motion(i, frames, size, 0.55, anchor)
+        matrix = motion(i, frames, size, scale, anchor)
         moved = cv2.warpAffine(still, matrix, size, flags=cv2.INTER_LINEAR)
         inside = cv2.warpAffine(np.full(still.shape[:2], 255, np.uint8), matrix, size) > 127
         images.append(np.where(inside[..., None], moved, back))
@@ -195,12 +196,12 @@ class PersonClip:
 
 
 def person_clip(
-    out: Path, *, frames: int = 10, fps: int = 10, size: tuple[int, int] = (320, 240)
+    out: Path, *, frames: int = 10, fps: int = 10, size: tuple[int, int] = (320, 240), scene: str = "grass"
 ) -> PersonClip:
     """Grace Hopper (her GrabCut cut-out) moving over the ``grass`` photograph."""
     photo, person = grace_hopper(), grace_cutout()
     w, h = size
-    back = backdrop("grass", size)
+    back = backdrop(scene, size)
     images, masks = [], []
     for i in range(frames):
         phase = i / max(frames - 1, 1)
