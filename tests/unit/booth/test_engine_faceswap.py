@@ -186,3 +186,17 @@ def test_the_one_euro_filter_steadies_a_still_face_and_follows_a_moving_one() ->
     smoother.reset()
     moving = [smoother(np.array([[100.0 + 8 * i, 100.0]]), 100.0)[0, 0] for i in range(50)]
     assert abs(moving[-1] - (100 + 8 * 49)) < 12  # at 200 px/s it lags by under 1.5 frames
+
+
+def test_without_a_key_the_faceswap_capability_is_this_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REPLICATE_API_TOKEN", raising=False)
+    monkeypatch.delenv("SOUNDMOSAIC_PROVIDER_FACESWAP", raising=False)
+    video, engine = faceswap.swap_with_provider(booth_eval.grace_hopper_path().read_bytes(), template().path)
+    assert engine == f"offline:{faceswap.ENGINE}"
+    info = clips.probe(_write(WORK / "capability.mp4", video))
+    assert (info.width, info.height, info.has_audio) == (320, 240, True)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -94,3 +95,17 @@ def test_without_a_key_the_offline_upscaler_answers(mosaics: Mosaics) -> None:
 def test_an_upscale_request_is_bounded(scale: int) -> None:
     with pytest.raises(ValueError, match="scale of 2 to 8"):
         UpscaleRequest(b"png", scale)
+
+
+def test_the_engines_provider_helpers_go_through_the_registry(replicate_fake: FakeReplicate, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from soundmosaic.booth import background, faceswap
+
+    for key, value in replicate_fake.env().items():
+        monkeypatch.setenv(key, value)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(media.mp4(64, 48, 8, 0.5))
+    video, engine = faceswap.swap_with_provider(media.image(64, 64, 1, "face", "jpg"), clip)
+    assert engine == "replicate:arabyai-replicate/roop_face_swap" and video[4:8] == b"ftyp"
+    matte, engine = background.matte_with_provider(clip)
+    assert engine == "replicate:arielreplicate/robust_video_matting" and matte[4:8] == b"ftyp"

@@ -110,3 +110,18 @@ def alpha_video(clip_path: str | Path, out_path: str | Path, vision: Vision | No
             grey = (matte(frame) * 255 + 0.5).astype(np.uint8)
             encoder.write(np.repeat(grey[..., None], 3, axis=2))
     return Path(out_path)
+
+
+def matte_with_provider(clip_path: str | Path) -> tuple[bytes, str]:
+    """(alpha-matte MP4 bytes, engine) through ModelMosaic's ``matting`` capability: Robust
+    Video Matting on Replicate when keyed, else ``alpha_video``."""
+    from soundmosaic.providers.mosaic import ModelMosaic
+    from soundmosaic.providers.types import MattingRequest
+
+    clips.probe(clip_path)
+    mosaic = ModelMosaic.from_env()
+    try:
+        result = mosaic.matting(MattingRequest(Path(clip_path).read_bytes()))
+    finally:
+        mosaic.close()
+    return result.data, f"{result.provider}:{result.model}"

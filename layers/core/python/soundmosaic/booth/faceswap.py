@@ -333,3 +333,18 @@ def swap_video(
 def _centre(face: Face) -> np.ndarray:
     x0, y0, x1, y1 = face.box
     return np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+
+
+def swap_with_provider(photo: bytes, template_path: str | Path) -> tuple[bytes, str]:
+    """(MP4 bytes, engine) through ModelMosaic's ``faceswap`` capability: Replicate's roop when
+    ``REPLICATE_API_TOKEN`` is set, else this module's offline engine (see registry.toml)."""
+    from soundmosaic.providers.mosaic import ModelMosaic
+    from soundmosaic.providers.types import FaceSwapRequest
+
+    clips.probe(template_path)  # the same caps before anything is sent
+    mosaic = ModelMosaic.from_env()
+    try:
+        result = mosaic.faceswap(FaceSwapRequest(photo, Path(template_path).read_bytes()))
+    finally:
+        mosaic.close()
+    return result.data, f"{result.provider}:{result.model}"
