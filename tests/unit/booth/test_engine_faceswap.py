@@ -200,3 +200,17 @@ def test_without_a_key_the_faceswap_capability_is_this_engine(monkeypatch: pytes
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_a_swap_stopped_mid_clip_leaves_no_file_behind(tmp_path: Path) -> None:
+    class Killed(Exception):
+        pass
+
+    def kill_at_frame_5(done: int, total: int) -> None:
+        if done == 5:
+            raise Killed
+
+    with pytest.raises(Killed):
+        faceswap.swap_video(booth_eval.grace_hopper_path(), template().path, tmp_path, vision=vision(),
+                            height=None, progress=kill_at_frame_5)
+    assert list(tmp_path.iterdir()) == []   # no swap.mp4, no partial file: a retry starts clean

@@ -148,7 +148,9 @@ def frames(
 
 class Encoder:
     """An H.264 (yuv420p, +faststart) writer fed RGB frames; ``audio_from`` keeps another clip's
-    audio (AAC), looped when ``loop_audio``; ``vf`` is an ffmpeg filter run before encoding."""
+    audio (AAC); ``vf`` is an ffmpeg filter run before encoding. The file appears at ``out`` only
+    when complete (written beside it, then renamed): a worker killed mid-clip leaves no
+    half-written result for a retry or a reader to mistake for a finished one."""
 
     def __init__(
         self,
@@ -164,6 +166,7 @@ class Encoder:
         preset: str = "veryfast",
     ) -> None:
         self.out = Path(out)
+        self._partial = self.out.with_name(f".{self.out.stem}.partial{self.out.suffix}")
         cmd = [
             "ffmpeg",
             "-v",
@@ -207,7 +210,7 @@ class Encoder:
             *(["-vf", vf] if vf else []),
             *(["-t", f"{seconds:g}"] if seconds else []),
             "-shortest",
-            str(self.out),
+            str(self._partial),
         ]
         self._proc = untrusted_media.popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         self.frames = 0
@@ -220,9 +223,11 @@ class Encoder:
     def close(self) -> Path:
         _, err = self._proc.communicate()  # closes stdin: the end of the frames
         if self._proc.returncode != 0:
+            self._partial.unlink(missing_ok=True)
             raise RuntimeError(
                 f"ffmpeg could not encode {self.out.name}: {err.decode(errors='replace')[-400:]}"
             )
+        self._partial.replace(self.out)
         return self.out
 
     def __enter__(self) -> Encoder:
@@ -234,6 +239,7 @@ class Encoder:
         else:
             self._proc.kill()
             self._proc.wait()
+            self._partial.unlink(missing_ok=True)
 
 
 def _rate(text: str | None) -> float:

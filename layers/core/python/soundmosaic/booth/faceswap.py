@@ -314,7 +314,9 @@ def swap_video(
         raise NoFace("the template shows no face to replace in any frame")
     big = upscale.upscale_image(best[1], max(print_long_side, max(best[1].shape[:2])))
     image_path = out / "print.jpg"
-    image_path.write_bytes(printimage.make_print(big, participant_id))
+    partial = out / ".print.partial.jpg"  # complete or absent, like the video
+    partial.write_bytes(printimage.make_print(big, participant_id))
+    partial.replace(image_path)
     swapped_frames = sum(b is not None for b in boxes)
     width = round(info.width * height / info.height / 2) * 2 if vf and height else info.width
     return SwapResult(
