@@ -214,3 +214,31 @@ def test_a_swap_stopped_mid_clip_leaves_no_file_behind(tmp_path: Path) -> None:
         faceswap.swap_video(booth_eval.grace_hopper_path(), template().path, tmp_path, vision=vision(),
                             height=None, progress=kill_at_frame_5)
     assert list(tmp_path.iterdir()) == []   # no swap.mp4, no partial file: a retry starts clean
+
+
+def test_swap_image_puts_the_participant_on_a_still_frame_and_refuses_a_frame_without_a_face() -> None:
+    import skimage.data
+
+    still = booth_eval.astronaut()
+    v = vision()
+    mesh, _ = v.landmarks(still, v.detect(still)[0])
+    out = faceswap.swap_image(booth_eval.grace_hopper_path().read_bytes(), still, v)
+    x0, y0, x1, y1 = changed_region(still, out)
+    (mx0, my0), (mx1, my1) = mesh.min(0), mesh.max(0)
+    margin = 0.15 * (mx1 - mx0)
+    assert x0 >= mx0 - margin and y0 >= my0 - margin and x1 <= mx1 + margin and y1 <= my1 + margin
+    with pytest.raises(faceswap.NoFace, match="template frame shows no face"):
+        faceswap.swap_image(booth_eval.grace_hopper_path().read_bytes(), skimage.data.coffee(), v)
+
+
+def test_a_phone_photo_stored_sideways_is_turned_by_its_exif_orientation() -> None:
+    sideways = Image.fromarray(booth_eval.grace_hopper()).transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display", as phones write it
+    out = io.BytesIO()
+    sideways.save(out, format="JPEG", exif=exif.tobytes())
+    face = faceswap.participant(out.getvalue(), vision())
+    # Upright: the eyes level (they would be vertical in the stored pixels), the photo's shape back.
+    dx, dy = face.points[263] - face.points[33]
+    assert abs(np.degrees(np.arctan2(dy, dx))) < 10
+    assert face.box[2] < 512 and face.box[3] < 600
