@@ -114,6 +114,10 @@ def measure_engines(work: Path, log: Callable[[str], None]) -> dict[str, Any]:
     spill = []
     for a, b, box in zip(before, after, template.boxes, strict=True):
         spill.append(_spill(a, b, box))
+    jitter = {
+        "clean": _jitter(before, template.boxes, vision, 25),
+        "sensor_noise_6": _jitter(before, template.boxes, vision, 25, noise=6.0),
+    }
     photo = booth_eval.grace_hopper()
     photo_points, _ = vision.landmarks(photo, vision.detect(photo)[0])
     identity = []
@@ -159,8 +163,42 @@ def measure_engines(work: Path, log: Callable[[str], None]) -> dict[str, Any]:
             "frames_within_box": sum(s <= 0.0 for s in spill),
         },
         "identity_every_second": identity,
+        "landmark_jitter_px": jitter,
         "matte_iou_per_frame": ious,
     }
+
+
+def _jitter(
+    frames: list[np.ndarray],
+    boxes: list[tuple[float, float, float, float]],
+    vision: Any,
+    template_fps: int,
+    noise: float = 0.0,
+) -> dict[str, float]:
+    """Frame-to-frame jitter of the musician's mesh, raw and after the One-Euro filter: the RMS
+    of the second difference of the mesh centre minus that of the true centre (the known motion
+    is smooth, so what is left is noise), in pixels. ``noise``: Gaussian sensor noise (sigma,
+    8-bit levels) added to each frame, as a camera adds it; the synthetic clip has none."""
+    from soundmosaic.booth.faceswap import OneEuro, musician_mesh
+
+    rng = np.random.default_rng(SEED)
+    smoother = OneEuro(template_fps)
+    raw, smooth = [], []
+    for frame in frames:
+        if noise:
+            frame = np.clip(frame + rng.normal(0, noise, frame.shape), 0, 255).astype(np.uint8)
+        found = musician_mesh(frame, vision)
+        assert found is not None
+        face, points = found
+        raw.append(points.mean(0))
+        smooth.append(smoother(points, face.size).mean(0))
+    truth = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] for b in boxes])
+
+    def rms(centres: list[np.ndarray]) -> float:
+        residual = np.diff(np.array(centres), 2, axis=0) - np.diff(truth, 2, axis=0)
+        return round(float(np.sqrt((residual**2).sum(1).mean())), 3)
+
+    return {"raw": rms(raw), "smoothed": rms(smooth)}
 
 
 def _cpu_seconds() -> float:
@@ -313,6 +351,12 @@ def markdown(result: dict[str, Any]) -> str:
             f"{np.mean([i['hog_musician'] for i in identity]):.3f} (mean); inner-face proportions closer "
             f"to the participant in {sum(i['shape_participant'] < i['shape_musician'] for i in identity)} "
             f"of {len(identity)}.",
+            "- Landmark jitter (RMS second difference of the mesh centre beyond the known motion): "
+            + "; ".join(
+                f"{name}: {j['raw']:.2f} px raw, {j['smoothed']:.2f} px after the One-Euro filter"
+                for name, j in engines["landmark_jitter_px"].items()
+            )
+            + ".",
             "- Matte IoU against the known person mask, per frame (375 frames each): "
             + "; ".join(
                 f"over {scene}: min {min(v):.3f}, mean {np.mean(v):.3f}, "

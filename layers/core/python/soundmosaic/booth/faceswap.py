@@ -231,9 +231,10 @@ def swap_image(
 
 
 class OneEuro:
-    """The One-Euro filter (Casiez et al., CHI 2012) on an array of coordinates: a low-pass whose
-    cut-off rises with speed. Coordinates are divided by ``scale`` (the face size), so the
-    parameters hold at any resolution."""
+    """The One-Euro filter (Casiez et al., CHI 2012) on an array of pixel coordinates: a low-pass
+    whose cut-off rises with speed. The speed is measured in face sizes per second (divided by
+    ``scale``), so the parameters hold at any resolution; the coordinates themselves are filtered
+    as they are (dividing them by a size that itself varies from frame to frame would add jitter)."""
 
     def __init__(self, fps: float, min_cutoff: float = 1.0, beta: float = 1.5, d_cutoff: float = 1.0) -> None:
         self.dt, self.min_cutoff, self.beta, self.d_cutoff = 1 / fps, min_cutoff, beta, d_cutoff
@@ -248,15 +249,14 @@ class OneEuro:
         self._x = self._dx = None
 
     def __call__(self, x: np.ndarray, scale: float) -> np.ndarray:
-        z = x / scale
         if self._x is None or self._dx is None:
-            self._x, self._dx = z, np.zeros_like(z)
+            self._x, self._dx = np.asarray(x, np.float64), np.zeros_like(x, np.float64)
             return x
-        dx = (z - self._x) / self.dt
+        dx = (x - self._x) / self.dt
         self._dx = self._dx + self._alpha(self.d_cutoff) * (dx - self._dx)
-        cutoff = self.min_cutoff + self.beta * np.abs(self._dx)
-        self._x = self._x + self._alpha(cutoff) * (z - self._x)
-        return np.asarray(self._x * scale)
+        cutoff = self.min_cutoff + self.beta * np.abs(self._dx) / scale
+        self._x = self._x + self._alpha(cutoff) * (x - self._x)
+        return self._x
 
 
 def swap_video(
