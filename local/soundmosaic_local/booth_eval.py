@@ -22,7 +22,6 @@ similarity alignment cannot change).
 from __future__ import annotations
 
 import math
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,8 +57,9 @@ def backdrop(name: str, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(cv2.resize(image[..., :3], size, interpolation=cv2.INTER_AREA))
 
 
-def motion(index: int, frames: int, size: tuple[int, int], base_scale: float,
-           anchor: tuple[float, float]) -> np.ndarray:
+def motion(
+    index: int, frames: int, size: tuple[int, int], base_scale: float, anchor: tuple[float, float]
+) -> np.ndarray:
     """Frame ``index``'s 2x3 transform: the photo's ``anchor`` point travels across the frame
     while the photo grows and shrinks by 15% and rotates by up to 12 degrees."""
     w, h = size
@@ -72,22 +72,54 @@ def motion(index: int, frames: int, size: tuple[int, int], base_scale: float,
     return matrix
 
 
-def moved_box(box: tuple[float, float, float, float], matrix: np.ndarray) -> tuple[float, float, float, float]:
+def moved_box(
+    box: tuple[float, float, float, float], matrix: np.ndarray
+) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = box
     corners = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]]) @ matrix[:, :2].T + matrix[:, 2]
-    return (float(corners[:, 0].min()), float(corners[:, 1].min()), float(corners[:, 0].max()),
-            float(corners[:, 1].max()))
+    return (
+        float(corners[:, 0].min()),
+        float(corners[:, 1].min()),
+        float(corners[:, 0].max()),
+        float(corners[:, 1].max()),
+    )
 
 
 def write_clip(frames: list[np.ndarray], out: Path, fps: int, tone_hz: float | None = 440.0) -> Path:
     h, w = frames[0].shape[:2]
     seconds = len(frames) / fps
-    cmd = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
-           "-r", str(fps), "-i", "pipe:0"]
+    cmd = [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-nostdin",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{w}x{h}",
+        "-r",
+        str(fps),
+        "-i",
+        "pipe:0",
+    ]
     if tone_hz:
         cmd += ["-f", "lavfi", "-i", f"sine=frequency={tone_hz:g}:duration={seconds:g}", "-c:a", "aac"]
-    cmd += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p", "-t", f"{seconds:g}",
-            str(out)]
+    cmd += [
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "16",
+        "-pix_fmt",
+        "yuv420p",
+        "-t",
+        f"{seconds:g}",
+        str(out),
+    ]
     subprocess.run(cmd, input=b"".join(np.ascontiguousarray(f).tobytes() for f in frames), check=True)
     return out
 
@@ -95,12 +127,19 @@ def write_clip(frames: list[np.ndarray], out: Path, fps: int, tone_hz: float | N
 @dataclass(frozen=True)
 class TemplateClip:
     path: Path
-    boxes: list[tuple[float, float, float, float]]   # the true face box (mesh bounds) per frame
+    boxes: list[tuple[float, float, float, float]]  # the true face box (mesh bounds) per frame
     fps: int
 
 
-def template_clip(out: Path, *, frames: int = 12, fps: int = 12, size: tuple[int, int] = (320, 240),
-                  face_box: tuple[float, float, float, float] | None = None) -> TemplateClip:
+def template_clip(
+    out: Path,
+    *,
+    frames: int = 12,
+    fps: int = 12,
+    size: tuple[int, int] = (320, 240),
+    face_box: tuple[float, float, float, float] | None = None,
+    scale: float = 0.55,
+) -> TemplateClip:
     """The astronaut moving over bricks. ``face_box``: the still's face-mesh bounds (found with
     the vision models when not given)."""
     still = astronaut()
@@ -114,7 +153,7 @@ def template_clip(out: Path, *, frames: int = 12, fps: int = 12, size: tuple[int
     back = backdrop("brick", size)
     images, boxes = [], []
     for i in range(frames):
-        matrix = motion(i, frames, size, 0.55, anchor)
+        matrix = motion(i, frames, size, scale, anchor)
         moved = cv2.warpAffine(still, matrix, size, flags=cv2.INTER_LINEAR)
         inside = cv2.warpAffine(np.full(still.shape[:2], 255, np.uint8), matrix, size) > 127
         images.append(np.where(inside[..., None], moved, back))
@@ -133,11 +172,18 @@ def grace_cutout() -> np.ndarray:
     mask[:150, :72] = cv2.GC_BGD
     mask[:140, 195:] = cv2.GC_BGD
     cv2.setRNGSeed(7)
-    cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), mask, None, np.zeros((1, 65)), np.zeros((1, 65)), 5,
-                cv2.GC_INIT_WITH_MASK)
-    person = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
-    person = cv2.morphologyEx(person, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
-    _, labels = cv2.connectedComponents(person)
+    cv2.grabCut(
+        cv2.cvtColor(small, cv2.COLOR_RGB2BGR),
+        mask,
+        (0, 0, 0, 0),
+        np.zeros((1, 65)),
+        np.zeros((1, 65)),
+        5,
+        cv2.GC_INIT_WITH_MASK,
+    )
+    found = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
+    opened = cv2.morphologyEx(found, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    _, labels = cv2.connectedComponents(opened)
     biggest = int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
     filled = ndimage.binary_fill_holes(labels == biggest).astype(np.uint8)
     return np.asarray(cv2.resize(filled, (w, h), interpolation=cv2.INTER_NEAREST) > 0)
@@ -146,14 +192,16 @@ def grace_cutout() -> np.ndarray:
 @dataclass(frozen=True)
 class PersonClip:
     path: Path
-    masks: list[np.ndarray]   # the true person mask per frame
+    masks: list[np.ndarray]  # the true person mask per frame
 
 
-def person_clip(out: Path, *, frames: int = 10, fps: int = 10, size: tuple[int, int] = (320, 240)) -> PersonClip:
+def person_clip(
+    out: Path, *, frames: int = 10, fps: int = 10, size: tuple[int, int] = (320, 240), scene: str = "grass"
+) -> PersonClip:
     """Grace Hopper (her GrabCut cut-out) moving over the ``grass`` photograph."""
     photo, person = grace_hopper(), grace_cutout()
     w, h = size
-    back = backdrop("grass", size)
+    back = backdrop(scene, size)
     images, masks = [], []
     for i in range(frames):
         phase = i / max(frames - 1, 1)
@@ -168,8 +216,8 @@ def person_clip(out: Path, *, frames: int = 10, fps: int = 10, size: tuple[int, 
 
 # --- identity --------------------------------------------------------------------------------------
 
-# Mesh indices (MediaPipe face mesh): eye outer corners, nose tip, mouth corners, chin, forehead.
-EYE_R, EYE_L, NOSE, MOUTH_R, MOUTH_L, CHIN, FOREHEAD = 33, 263, 1, 61, 291, 152, 10
+# Mesh indices (MediaPipe face mesh): eye outer corners, nose tip, mouth corners.
+EYE_R, EYE_L, NOSE, MOUTH_R, MOUTH_L = 33, 263, 1, 61, 291
 CANONICAL = np.array([[38.0, 52.0], [90.0, 52.0], [64.0, 80.0], [44.0, 100.0], [84.0, 100.0]])
 
 
@@ -191,10 +239,13 @@ def hog(face: np.ndarray) -> np.ndarray:
 
 
 def proportions(points: np.ndarray) -> np.ndarray:
-    """Face proportions, scale- and rotation-free: distances over the eye-corner distance."""
+    """Inner-face proportions, scale- and rotation-free: distances over the eye-corner distance.
+    Only the inner face (eyes, nose, mouth): the swap keeps part of the musician's outline (jaw,
+    forehead) by design, so the outline does not tell whose face it is."""
     eyes = np.linalg.norm(points[EYE_L] - points[EYE_R])
-    pairs = [(NOSE, CHIN), (MOUTH_R, MOUTH_L), (FOREHEAD, CHIN), (NOSE, FOREHEAD),
-             (EYE_R, MOUTH_R), (EYE_L, MOUTH_L), (234, 454)]  # 234/454: the cheeks' edges
+    # mouth width, eye corner to mouth corner (both sides), inner eye corners, nose tip to upper
+    # lip, nose bridge to tip
+    pairs = [(MOUTH_R, MOUTH_L), (EYE_R, MOUTH_R), (EYE_L, MOUTH_L), (133, 362), (NOSE, 13), (168, NOSE)]
     return np.array([np.linalg.norm(points[a] - points[b]) / eyes for a, b in pairs])
 
 
@@ -202,20 +253,32 @@ def proportions(points: np.ndarray) -> np.ndarray:
 class Identity:
     hog_participant: float
     hog_musician: float
-    shape_participant: float   # distance between proportion vectors (smaller: closer)
+    shape_participant: float  # distance between proportion vectors (smaller: closer)
     shape_musician: float
 
 
-def identity_scores(result: np.ndarray, result_points: np.ndarray, participant: np.ndarray,
-                    participant_points: np.ndarray, musician: np.ndarray, musician_points: np.ndarray) -> Identity:
-    r, p, m = (hog(aligned_face(i, pts)) for i, pts in ((result, result_points), (participant, participant_points),
-                                                       (musician, musician_points)))
+def identity_scores(
+    result: np.ndarray,
+    result_points: np.ndarray,
+    participant: np.ndarray,
+    participant_points: np.ndarray,
+    musician: np.ndarray,
+    musician_points: np.ndarray,
+) -> Identity:
+    r, p, m = (
+        hog(aligned_face(image, points))
+        for image, points in (
+            (result, result_points),
+            (participant, participant_points),
+            (musician, musician_points),
+        )
+    )
     rp, pp, mp = proportions(result_points), proportions(participant_points), proportions(musician_points)
-    return Identity(float(r @ p), float(r @ m), float(np.linalg.norm(rp - pp)), float(np.linalg.norm(rp - mp)))
+    return Identity(
+        float(r @ p), float(r @ m), float(np.linalg.norm(rp - pp)), float(np.linalg.norm(rp - mp))
+    )
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:
     union = np.logical_or(a, b).sum()
     return float(np.logical_and(a, b).sum() / union) if union else 1.0
-
-

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -21,10 +21,10 @@ import numpy as np
 from soundmosaic.booth.errors import BadMedia, ClipTooLong
 from soundmosaic.platform import untrusted_media
 
-MAX_CLIP_BYTES = 500 * 1024**2        # a 15-s 4K clip at a high bitrate is ~100 MB
-MAX_CLIP_PIXELS = 3840 * 2160         # 4K UHD
-MAX_CLIP_SECONDS = 15.0               # the product's length
-LENGTH_TOLERANCE_S = 0.5              # container durations round up to a frame or packet
+MAX_CLIP_BYTES = 500 * 1024**2  # a 15-s 4K clip at a high bitrate is ~100 MB
+MAX_CLIP_PIXELS = 3840 * 2160  # 4K UHD
+MAX_CLIP_SECONDS = 15.0  # the product's length
+LENGTH_TOLERANCE_S = 0.5  # container durations round up to a frame or packet
 MAX_FPS = 60.0
 
 
@@ -49,11 +49,25 @@ def probe(path: str | Path, max_seconds: float | None = MAX_CLIP_SECONDS) -> Cli
     except OSError as exc:
         raise BadMedia(f"the clip cannot be read: {exc.strerror}") from exc
     if size > MAX_CLIP_BYTES:
-        raise BadMedia(f"the clip is {size / 1024**2:.0f} MiB; at most {MAX_CLIP_BYTES // 1024**2} MiB is accepted")
+        raise BadMedia(
+            f"the clip is {size / 1024**2:.0f} MiB; at most {MAX_CLIP_BYTES // 1024**2} MiB is accepted"
+        )
     done = untrusted_media.run(
-        ["ffprobe", "-v", "error", *untrusted_media.input_options(path), "-show_entries",
-         "stream=codec_type,width,height,avg_frame_rate,r_frame_rate:format=duration", "-of", "json", str(path)],
-        capture_output=True, text=True, timeout=60)
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            *untrusted_media.input_options(path),
+            "-show_entries",
+            "stream=codec_type,width,height,avg_frame_rate,r_frame_rate:format=duration",
+            "-of",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if done.returncode != 0:
         raise BadMedia("the clip is not a readable video (corrupt, truncated or of a refused format)")
     data = json.loads(done.stdout or "{}")
@@ -76,23 +90,44 @@ def probe(path: str | Path, max_seconds: float | None = MAX_CLIP_SECONDS) -> Cli
     if untrusted_media.implausible(seconds, size) is not None:
         raise BadMedia("the clip claims more length than its file can hold (damaged or hostile header)")
     if max_seconds is not None and seconds > max_seconds + LENGTH_TOLERANCE_S:
-        raise ClipTooLong(f"the clip is {seconds:.1f} s long; at most {max_seconds:g} s is accepted "
-                          "(trim it to 15 s first)")
+        raise ClipTooLong(
+            f"the clip is {seconds:.1f} s long; at most {max_seconds:g} s is accepted (trim it to 15 s first)"
+        )
     return ClipInfo(width, height, fps, seconds, any(s.get("codec_type") == "audio" for s in streams))
 
 
-def frames(path: str | Path, info: ClipInfo, *, size: tuple[int, int] | None = None,
-           seconds: float | None = None, fps: float | None = None, loop: bool = False) -> Iterator[np.ndarray]:
+def frames(
+    path: str | Path,
+    info: ClipInfo,
+    *,
+    size: tuple[int, int] | None = None,
+    seconds: float | None = None,
+    fps: float | None = None,
+    loop: bool = False,
+) -> Generator[np.ndarray, None, None]:
     """The clip's frames as RGB uint8 arrays (resized to ``size`` = (w, h), at most ``seconds``;
     ``loop`` repeats the clip, so give ``seconds`` with it)."""
     width, height = size or (info.width, info.height)
     filters = [f"scale={width}:{height}:flags=area"] if size else []
     if fps:
         filters.insert(0, f"fps={fps:g}")
-    cmd = ["ffmpeg", "-v", "error", "-nostdin", *(["-stream_loop", "-1"] if loop else []),
-           *untrusted_media.input_args(path), "-an", "-sn",
-           *(["-t", f"{seconds:g}"] if seconds else []), *(["-vf", ",".join(filters)] if filters else []),
-           "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+    cmd = [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-nostdin",
+        *(["-stream_loop", "-1"] if loop else []),
+        *untrusted_media.input_args(path),
+        "-an",
+        "-sn",
+        *(["-t", f"{seconds:g}"] if seconds else []),
+        *(["-vf", ",".join(filters)] if filters else []),
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "pipe:1",
+    ]
     proc = untrusted_media.popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None
     frame_bytes = width * height * 3
@@ -113,20 +148,70 @@ def frames(path: str | Path, info: ClipInfo, *, size: tuple[int, int] | None = N
 
 class Encoder:
     """An H.264 (yuv420p, +faststart) writer fed RGB frames; ``audio_from`` keeps another clip's
-    audio (AAC), looped when ``loop_audio``; ``vf`` is an ffmpeg filter run before encoding."""
+    audio (AAC); ``vf`` is an ffmpeg filter run before encoding. The file appears at ``out`` only
+    when complete (written beside it, then renamed): a worker killed mid-clip leaves no
+    half-written result for a retry or a reader to mistake for a finished one."""
 
-    def __init__(self, out: str | Path, width: int, height: int, fps: float, *,
-                 audio_from: str | Path | None = None, seconds: float | None = None, vf: str | None = None,
-                 crf: int = 20, preset: str = "veryfast") -> None:
+    def __init__(
+        self,
+        out: str | Path,
+        width: int,
+        height: int,
+        fps: float,
+        *,
+        audio_from: str | Path | None = None,
+        seconds: float | None = None,
+        vf: str | None = None,
+        crf: int = 20,
+        preset: str = "veryfast",
+    ) -> None:
         self.out = Path(out)
-        cmd = ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-               "-s", f"{width}x{height}", "-r", f"{fps:g}", "-i", "pipe:0"]
+        self._partial = self.out.with_name(f".{self.out.stem}.partial{self.out.suffix}")
+        cmd = [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-nostdin",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{width}x{height}",
+            "-r",
+            f"{fps:g}",
+            "-i",
+            "pipe:0",
+        ]
         if audio_from is not None:
-            cmd += [*untrusted_media.input_args(audio_from), "-map", "0:v", "-map", "1:a:0?", "-c:a", "aac",
-                    "-b:a", "160k"]
-        cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
-                "-movflags", "+faststart", *(["-vf", vf] if vf else []),
-                *(["-t", f"{seconds:g}"] if seconds else []), "-shortest", str(self.out)]
+            cmd += [
+                *untrusted_media.input_args(audio_from),
+                "-map",
+                "0:v",
+                "-map",
+                "1:a:0?",
+                "-c:a",
+                "aac",
+                "-b:a",
+                "160k",
+            ]
+        cmd += [
+            "-c:v",
+            "libx264",
+            "-preset",
+            preset,
+            "-crf",
+            str(crf),
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+            *(["-vf", vf] if vf else []),
+            *(["-t", f"{seconds:g}"] if seconds else []),
+            "-shortest",
+            str(self._partial),
+        ]
         self._proc = untrusted_media.popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         self.frames = 0
 
@@ -138,7 +223,11 @@ class Encoder:
     def close(self) -> Path:
         _, err = self._proc.communicate()  # closes stdin: the end of the frames
         if self._proc.returncode != 0:
-            raise RuntimeError(f"ffmpeg could not encode {self.out.name}: {err.decode(errors='replace')[-400:]}")
+            self._partial.unlink(missing_ok=True)
+            raise RuntimeError(
+                f"ffmpeg could not encode {self.out.name}: {err.decode(errors='replace')[-400:]}"
+            )
+        self._partial.replace(self.out)
         return self.out
 
     def __enter__(self) -> Encoder:
@@ -150,6 +239,7 @@ class Encoder:
         else:
             self._proc.kill()
             self._proc.wait()
+            self._partial.unlink(missing_ok=True)
 
 
 def _rate(text: str | None) -> float:

@@ -38,8 +38,15 @@ def grid(count: int, width: int = 1920, height: int = 1080) -> Grid:
     return Grid(columns, rows, width // columns // 2 * 2, height // rows // 2 * 2)
 
 
-def render_collage(clip_paths: Sequence[str | Path], out_path: str | Path, *, seconds: float = 15.0,
-                   fps: int = 25, width: int = 1920, height: int = 1080) -> Path:
+def render_collage(
+    clip_paths: Sequence[str | Path],
+    out_path: str | Path,
+    *,
+    seconds: float = 15.0,
+    fps: int = 25,
+    width: int = 1920,
+    height: int = 1080,
+) -> Path:
     """The grid video (H.264, no audio) of ``clip_paths``, in their order, row by row."""
     layout = grid(len(clip_paths), width, height)
     for path in clip_paths:
@@ -50,17 +57,48 @@ def render_collage(clip_paths: Sequence[str | Path], out_path: str | Path, *, se
     for i, path in enumerate(clip_paths):
         inputs += ["-stream_loop", "-1", *untrusted_media.input_args(path)]
         cw, ch = layout.cell_width, layout.cell_height
-        chains.append(f"[{i}:v]fps={fps},scale={cw}:{ch}:force_original_aspect_ratio=decrease,"
-                      f"pad={cw}:{ch}:(ow-iw)/2:(oh-ih)/2,setsar=1,trim=duration={seconds:g}[c{i}]")
+        chains.append(
+            f"[{i}:v]fps={fps},scale={cw}:{ch}:force_original_aspect_ratio=decrease,"
+            f"pad={cw}:{ch}:(ow-iw)/2:(oh-ih)/2,setsar=1,trim=duration={seconds:g}[c{i}]"
+        )
         cells.append(f"{i % layout.columns * cw}_{i // layout.columns * ch}")
     stacked = "".join(f"[c{i}]" for i in range(len(clip_paths)))
-    graph = ";".join(chains) + f";{stacked}xstack=inputs={len(clip_paths)}:layout={'|'.join(cells)}:fill=black," \
-                               f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2[out]"
+    graph = (
+        ";".join(chains) + f";{stacked}xstack=inputs={len(clip_paths)}:layout={'|'.join(cells)}:fill=black,"
+        f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2[out]"
+    )
     done = untrusted_media.run(
-        ["ffmpeg", "-v", "error", "-nostdin", "-y", *inputs, "-filter_complex", graph, "-map", "[out]",
-         "-t", f"{seconds:g}", "-c:v", "libx264", "-preset", "veryfast", "-crf", "22", "-pix_fmt", "yuv420p",
-         "-movflags", "+faststart", str(out_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=1800)
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-nostdin",
+            "-y",
+            *inputs,
+            "-filter_complex",
+            graph,
+            "-map",
+            "[out]",
+            "-t",
+            f"{seconds:g}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "22",
+            "-pix_fmt",
+            "yuv420p",
+            "-movflags",
+            "+faststart",
+            str(out_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=1800,
+    )
     if done.returncode != 0:
-        raise RuntimeError(f"ffmpeg could not render the collage: {done.stderr.decode(errors='replace')[-400:]}")
+        raise RuntimeError(
+            f"ffmpeg could not render the collage: {done.stderr.decode(errors='replace')[-400:]}"
+        )
     return Path(out_path)

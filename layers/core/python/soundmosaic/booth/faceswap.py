@@ -36,11 +36,11 @@ from soundmosaic.booth.vision import Face, Vision
 
 ENGINE = "offline-mediapipe-mesh-warp-poisson-v1"
 MAX_PHOTO_BYTES = 25 * 1024**2
-MAX_PHOTO_PIXELS = 50_000_000         # a 50-MP phone photo; checked from the header
-MIN_FACE_PX = 80                      # the participant's face box, long side
-SECOND_FACE_RATIO = 0.5               # another face at least half as big is a second person
-SHAPE_WEIGHT = 0.6                    # how much of the participant's face shape the result keeps
-PRINT_LONG_SIDE = 3600                # 12 in at 300 dpi
+MAX_PHOTO_PIXELS = 50_000_000  # a 50-MP phone photo; checked from the header
+MIN_FACE_PX = 80  # the participant's face box, long side
+SECOND_FACE_RATIO = 0.5  # another face at least half as big is a second person
+SHAPE_WEIGHT = 0.6  # how much of the participant's face shape the result keeps
+PRINT_LONG_SIDE = 3600  # 12 in at 300 dpi
 Progress = Callable[[int, int], None]
 
 
@@ -69,12 +69,15 @@ class SwapResult:
 
 # --- the photo ----------------------------------------------------------------------------------
 
+
 def read_photo(data: bytes) -> np.ndarray:
     """RGB uint8 of an untrusted photo; size and pixel caps are checked before decoding."""
     if not data:
         raise BadMedia("the photo is empty")
     if len(data) > MAX_PHOTO_BYTES:
-        raise BadMedia(f"the photo is {len(data) / 1024**2:.0f} MiB; at most {MAX_PHOTO_BYTES // 1024**2} MiB")
+        raise BadMedia(
+            f"the photo is {len(data) / 1024**2:.0f} MiB; at most {MAX_PHOTO_BYTES // 1024**2} MiB"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -84,13 +87,17 @@ def read_photo(data: bytes) -> np.ndarray:
                 raise BadMedia(f"the photo is {width}x{height}; at most {MAX_PHOTO_PIXELS // 10**6} MP")
             if image.format not in ("JPEG", "PNG", "WEBP", "MPO"):
                 raise BadMedia(f"the photo is a {image.format or 'unknown'} file; send a JPEG, PNG or WebP")
-            image = ImageOps.exif_transpose(image).convert("RGB")
+            rgb = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
     except BadMedia:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise BadMedia(
+            f"the photo claims more pixels than any camera makes; at most "
+            f"{MAX_PHOTO_PIXELS // 10**6} MP (decompression bomb guard)"
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise BadMedia("the photo is not a readable image (corrupt, truncated or not an image)") from exc
-    return np.asarray(image)
+    return rgb
 
 
 def participant(photo: bytes | np.ndarray, vision: Vision | None = None) -> Participant:
@@ -115,23 +122,28 @@ def participant(photo: bytes | np.ndarray, vision: Vision | None = None) -> Part
     x0, y0 = max(0, x0), max(0, y0)
     x1, y1 = min(rgb.shape[1], x1), min(rgb.shape[0], y1)
     local = points - (x0, y0)
-    return Participant(np.ascontiguousarray(rgb[y0:y1, x0:x1]), local, Delaunay(local).simplices.astype(np.int32),
-                       main.box)
+    return Participant(
+        np.ascontiguousarray(rgb[y0:y1, x0:x1]), local, Delaunay(local).simplices.astype(np.int32), main.box
+    )
 
 
 # --- one frame ------------------------------------------------------------------------------------
 
+
 def target_mesh(face: Participant, musician: np.ndarray) -> np.ndarray:
     """The musician's pose with the participant's face shape (see the module docstring, step 3)."""
-    matrix, _ = cv2.estimateAffinePartial2D(face.points.astype(np.float32), musician.astype(np.float32),
-                                            method=cv2.LMEDS)
+    matrix, _ = cv2.estimateAffinePartial2D(
+        face.points.astype(np.float32), musician.astype(np.float32), method=cv2.LMEDS
+    )
     if matrix is None:
         return musician
     aligned = face.points @ matrix[:, :2].T + matrix[:, 2]
     return np.asarray(musician + SHAPE_WEIGHT * (aligned - musician))
 
 
-def blend_face(face: Participant, frame: np.ndarray, musician: np.ndarray, *, poisson: bool = True) -> np.ndarray:
+def blend_face(
+    face: Participant, frame: np.ndarray, musician: np.ndarray, *, poisson: bool = True
+) -> np.ndarray:
     """``frame`` with the participant's face warped onto the musician's mesh ``musician``."""
     target = target_mesh(face, musician)
     h, w = frame.shape[:2]
@@ -145,18 +157,20 @@ def blend_face(face: Participant, frame: np.ndarray, musician: np.ndarray, *, po
     for i, tri in enumerate(face.triangles):
         cv2.fillConvexPoly(owner, np.round(local[tri]).astype(np.int32), i)
     dst = np.concatenate([local[face.triangles], np.ones((len(face.triangles), 3, 1))], axis=2)  # (T,3,3)
-    src = face.points[face.triangles]                                                          # (T,3,2)
+    src = face.points[face.triangles]  # (T,3,2)
     with np.errstate(all="ignore"):
-        inverse = np.linalg.pinv(dst)                                                          # (T,3,3)
+        inverse = np.linalg.pinv(dst)  # (T,3,3)
     maps = np.transpose(inverse @ src, (0, 2, 1))  # (T,2,3): dst (x, y, 1) -> src (x, y)
-    ys, xs = np.mgrid[0:owner.shape[0], 0:owner.shape[1]].astype(np.float32)
+    ys, xs = np.mgrid[0 : owner.shape[0], 0 : owner.shape[1]].astype(np.float32)
     m = maps[np.maximum(owner, 0)].astype(np.float32)
     map_x = m[..., 0, 0] * xs + m[..., 0, 1] * ys + m[..., 0, 2]
     map_y = m[..., 1, 0] * xs + m[..., 1, 1] * ys + m[..., 1, 2]
     warped = cv2.remap(face.rgb, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     size = max(x1 - x0, y1 - y0)
-    mask = cv2.erode((owner >= 0).astype(np.uint8) * 255,
-                     cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(3, size // 25),) * 2))
+    mask = cv2.erode(
+        (owner >= 0).astype(np.uint8) * 255,
+        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (max(3, size // 25),) * 2),
+    )
     if mask.max() == 0:
         return frame
     region = frame[y0:y1, x0:x1]
@@ -185,7 +199,9 @@ def _transfer_colour(source: np.ndarray, target: np.ndarray, where: np.ndarray) 
     return np.asarray(cv2.cvtColor(moved.clip(0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB))
 
 
-def musician_mesh(frame: np.ndarray, vision: Vision, near: np.ndarray | None = None) -> tuple[Face, np.ndarray] | None:
+def musician_mesh(
+    frame: np.ndarray, vision: Vision, near: np.ndarray | None = None
+) -> tuple[Face, np.ndarray] | None:
     """The musician's face (the one nearest ``near``, the previous centre, else the largest) and
     mesh, or None when the frame shows no readable face."""
     faces = vision.detect(frame)
@@ -199,8 +215,9 @@ def musician_mesh(frame: np.ndarray, vision: Vision, near: np.ndarray | None = N
     return (face, points) if presence >= 0.5 else None
 
 
-def swap_image(photo: bytes | np.ndarray | Participant, template_frame: np.ndarray,
-               vision: Vision | None = None) -> np.ndarray:
+def swap_image(
+    photo: bytes | np.ndarray | Participant, template_frame: np.ndarray, vision: Vision | None = None
+) -> np.ndarray:
     """One frame: the participant's face on the template frame's face (``NoFace`` if it has none)."""
     vision = vision or Vision.shared()
     face = photo if isinstance(photo, Participant) else participant(photo, vision)
@@ -212,10 +229,12 @@ def swap_image(photo: bytes | np.ndarray | Participant, template_frame: np.ndarr
 
 # --- the clip -------------------------------------------------------------------------------------
 
+
 class OneEuro:
-    """The One-Euro filter (Casiez et al., CHI 2012) on an array of coordinates: a low-pass whose
-    cut-off rises with speed. Coordinates are divided by ``scale`` (the face size), so the
-    parameters hold at any resolution."""
+    """The One-Euro filter (Casiez et al., CHI 2012) on an array of pixel coordinates: a low-pass
+    whose cut-off rises with speed. The speed is measured in face sizes per second (divided by
+    ``scale``), so the parameters hold at any resolution; the coordinates themselves are filtered
+    as they are (dividing them by a size that itself varies from frame to frame would add jitter)."""
 
     def __init__(self, fps: float, min_cutoff: float = 1.0, beta: float = 1.5, d_cutoff: float = 1.0) -> None:
         self.dt, self.min_cutoff, self.beta, self.d_cutoff = 1 / fps, min_cutoff, beta, d_cutoff
@@ -230,20 +249,27 @@ class OneEuro:
         self._x = self._dx = None
 
     def __call__(self, x: np.ndarray, scale: float) -> np.ndarray:
-        z = x / scale
         if self._x is None or self._dx is None:
-            self._x, self._dx = z, np.zeros_like(z)
+            self._x, self._dx = np.asarray(x, np.float64), np.zeros_like(x, np.float64)
             return x
-        dx = (z - self._x) / self.dt
+        dx = (x - self._x) / self.dt
         self._dx = self._dx + self._alpha(self.d_cutoff) * (dx - self._dx)
-        cutoff = self.min_cutoff + self.beta * np.abs(self._dx)
-        self._x = self._x + self._alpha(cutoff) * (z - self._x)
-        return np.asarray(self._x * scale)
+        cutoff = self.min_cutoff + self.beta * np.abs(self._dx) / scale
+        self._x = self._x + self._alpha(cutoff) * (x - self._x)
+        return self._x
 
 
-def swap_video(photo_path: str | Path, template_path: str | Path, out_dir: str | Path, *,
-               participant_id: str | None = None, height: int | None = 1080, print_long_side: int = PRINT_LONG_SIDE,
-               progress: Progress | None = None, vision: Vision | None = None) -> SwapResult:
+def swap_video(
+    photo_path: str | Path,
+    template_path: str | Path,
+    out_dir: str | Path,
+    *,
+    participant_id: str | None = None,
+    height: int | None = 1080,
+    print_long_side: int = PRINT_LONG_SIDE,
+    progress: Progress | None = None,
+    vision: Vision | None = None,
+) -> SwapResult:
     """The participant's 15-s video (``swap.mp4``) and print image (``print.jpg``) in ``out_dir``.
 
     Frames where the template shows no readable face pass through unchanged (their entry in
@@ -262,8 +288,9 @@ def swap_video(photo_path: str | Path, template_path: str | Path, out_dir: str |
     boxes: list[tuple[int, int, int, int] | None] = []
     best: tuple[float, np.ndarray] | None = None
     near = None
-    with clips.Encoder(out / "swap.mp4", info.width, info.height, info.fps, audio_from=template_path,
-                       vf=vf) as encoder:
+    with clips.Encoder(
+        out / "swap.mp4", info.width, info.height, info.fps, audio_from=template_path, vf=vf
+    ) as encoder:
         for index, frame in enumerate(clips.frames(template_path, info)):
             found = musician_mesh(frame, vision, near)
             if found is None:
@@ -277,7 +304,8 @@ def swap_video(photo_path: str | Path, template_path: str | Path, out_dir: str |
                 smooth = smoother(points, musician.size)
                 swapped = blend_face(face, frame, smooth)
                 encoder.write(swapped)
-                boxes.append(tuple(int(round(v)) for v in musician.box))  # type: ignore[arg-type]
+                x0, y0, x1, y1 = (round(v) for v in musician.box)
+                boxes.append((x0, y0, x1, y1))
                 if best is None or musician.size * musician.score > best[0]:
                     best = (musician.size * musician.score, swapped)
             if progress:
@@ -286,13 +314,39 @@ def swap_video(photo_path: str | Path, template_path: str | Path, out_dir: str |
         raise NoFace("the template shows no face to replace in any frame")
     big = upscale.upscale_image(best[1], max(print_long_side, max(best[1].shape[:2])))
     image_path = out / "print.jpg"
-    image_path.write_bytes(printimage.make_print(big, participant_id))
-    swapped = sum(b is not None for b in boxes)
+    partial = out / ".print.partial.jpg"  # complete or absent, like the video
+    partial.write_bytes(printimage.make_print(big, participant_id))
+    partial.replace(image_path)
+    swapped_frames = sum(b is not None for b in boxes)
     width = round(info.width * height / info.height / 2) * 2 if vf and height else info.width
-    return SwapResult(out / "swap.mp4", image_path, ENGINE, len(boxes), swapped, boxes, width,
-                      height if vf and height else info.height, len(boxes) / info.fps)
+    return SwapResult(
+        out / "swap.mp4",
+        image_path,
+        ENGINE,
+        len(boxes),
+        swapped_frames,
+        boxes,
+        width,
+        height if vf and height else info.height,
+        len(boxes) / info.fps,
+    )
 
 
 def _centre(face: Face) -> np.ndarray:
     x0, y0, x1, y1 = face.box
     return np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+
+
+def swap_with_provider(photo: bytes, template_path: str | Path) -> tuple[bytes, str]:
+    """(MP4 bytes, engine) through ModelMosaic's ``faceswap`` capability: Replicate's roop when
+    ``REPLICATE_API_TOKEN`` is set, else this module's offline engine (see registry.toml)."""
+    from soundmosaic.providers.mosaic import ModelMosaic
+    from soundmosaic.providers.types import FaceSwapRequest
+
+    clips.probe(template_path)  # the same caps before anything is sent
+    mosaic = ModelMosaic.from_env()
+    try:
+        result = mosaic.faceswap(FaceSwapRequest(photo, Path(template_path).read_bytes()))
+    finally:
+        mosaic.close()
+    return result.data, f"{result.provider}:{result.model}"

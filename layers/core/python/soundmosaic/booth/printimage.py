@@ -48,8 +48,16 @@ def make_print(rgb: np.ndarray, participant_id: str | None, *, quality: int = 92
         exif.get_ifd(EXIF_IFD)[EXIF_IMAGE_UNIQUE_ID] = participant_id
     out = io.BytesIO()
     Image.fromarray(np.asarray(rgb, np.uint8), "RGB").save(
-        out, format="JPEG", quality=quality, subsampling=0, optimize=True, dpi=(DPI, DPI),
-        icc_profile=srgb_profile(), exif=exif.tobytes(), xmp=_xmp(participant_id))
+        out,
+        format="JPEG",
+        quality=quality,
+        subsampling=0,
+        optimize=True,
+        dpi=(DPI, DPI),
+        icc_profile=srgb_profile(),
+        exif=exif.tobytes(),
+        xmp=_xmp(participant_id),
+    )
     return out.getvalue()
 
 
@@ -64,13 +72,13 @@ def read_id(jpeg: bytes) -> str | None:
 
 
 def _xmp(participant_id: str | None) -> bytes:
-    identifier = (f"<dc:identifier>{XMP_ID_PREFIX}{participant_id}</dc:identifier>" if participant_id else "")
+    identifier = f"<dc:identifier>{XMP_ID_PREFIX}{participant_id}</dc:identifier>" if participant_id else ""
     return (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
         'xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/">'
-        f'{identifier}<xmp:CreatorTool>SoundMosaic booth</xmp:CreatorTool>'
-        '<photoshop:ColorMode>3</photoshop:ColorMode><photoshop:ICCProfile>sRGB</photoshop:ICCProfile>'
+        f"{identifier}<xmp:CreatorTool>SoundMosaic booth</xmp:CreatorTool>"
+        "<photoshop:ColorMode>3</photoshop:ColorMode><photoshop:ICCProfile>sRGB</photoshop:ICCProfile>"
         '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
     ).encode()

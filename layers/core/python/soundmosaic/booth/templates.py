@@ -22,8 +22,8 @@ from soundmosaic.booth.faceswap import musician_mesh
 from soundmosaic.booth.vision import Vision
 from soundmosaic.platform import untrusted_media
 
-MAX_UPLOAD_SECONDS = 600.0   # an upload longer than this is refused, not trimmed
-MIN_FACE_SHARE = 0.5         # a template must show the face in at least half of its frames
+MAX_UPLOAD_SECONDS = 600.0  # an upload longer than this is refused, not trimmed
+MIN_FACE_SHARE = 0.5  # a template must show the face in at least half of its frames
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,39 @@ def trim(source: str | Path, out: str | Path, seconds: float = clips.MAX_CLIP_SE
     """The first ``seconds`` of ``source`` as H.264 + AAC (the source must be at most 10 min)."""
     clips.probe(source, max_seconds=MAX_UPLOAD_SECONDS)
     done = untrusted_media.run(
-        ["ffmpeg", "-v", "error", "-nostdin", "-y", *untrusted_media.input_args(source), "-t", f"{seconds:g}",
-         "-map", "0:v:0", "-map", "0:a:0?", "-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
-         "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k", "-movflags", "+faststart", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=600)
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-nostdin",
+            "-y",
+            *untrusted_media.input_args(source),
+            "-t",
+            f"{seconds:g}",
+            "-map",
+            "0:v:0",
+            "-map",
+            "0:a:0?",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "18",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "160k",
+            "-movflags",
+            "+faststart",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=600,
+    )
     if done.returncode != 0:
         raise BadMedia("the template could not be trimmed: it is not a readable video")
     return Path(out)
@@ -78,10 +107,24 @@ def face_track(clip: str | Path, vision: Vision | None = None) -> Analysis:
         face, _ = found
         x0, y0, x1, y1 = face.box
         near = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-        frames.append(TrackFrame(index, round(index / info.fps, 4),
-                                 (round(x0), round(y0), round(x1), round(y1)), round(face.score, 4)))
-    return Analysis(Path(clip).name, info.width, info.height, info.fps, info.seconds, info.has_audio,
-                    sum(f.box is not None for f in frames), frames)
+        frames.append(
+            TrackFrame(
+                index,
+                round(index / info.fps, 4),
+                (round(x0), round(y0), round(x1), round(y1)),
+                round(face.score, 4),
+            )
+        )
+    return Analysis(
+        Path(clip).name,
+        info.width,
+        info.height,
+        info.fps,
+        info.seconds,
+        info.has_audio,
+        sum(f.box is not None for f in frames),
+        frames,
+    )
 
 
 def prepare(source: str | Path, out_dir: str | Path, vision: Vision | None = None) -> Analysis:
@@ -91,7 +134,9 @@ def prepare(source: str | Path, out_dir: str | Path, vision: Vision | None = Non
     out.mkdir(parents=True, exist_ok=True)
     analysis = face_track(trim(source, out / "template.mp4"), vision)
     if analysis.face_frames < MIN_FACE_SHARE * len(analysis.frames):
-        raise BadMedia(f"a face is seen in only {analysis.face_frames} of {len(analysis.frames)} frames; "
-                       "choose a clip where the musician faces the camera")
+        raise BadMedia(
+            f"a face is seen in only {analysis.face_frames} of {len(analysis.frames)} frames; "
+            "choose a clip where the musician faces the camera"
+        )
     (out / "track.json").write_text(analysis.to_json())
     return analysis

@@ -24,7 +24,6 @@ import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
@@ -32,15 +31,21 @@ import numpy as np
 WHEEL = "mediapipe==0.10.21"
 # name -> (member of the wheel, sha256 of the file)
 MODELS = {
-    "face_detection": ("mediapipe/modules/face_detection/face_detection_full_range_sparse.tflite",
-                       "2c3728e6da56f21e21a320433396fb06d40d9088f2247c05e5635a688d45dfe1"),
-    "face_landmark": ("mediapipe/modules/face_landmark/face_landmark.tflite",
-                      "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814"),
-    "selfie_segmentation": ("mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite",
-                            "9ee168ec7c8f2a16c56fe8e1cfbc514974cbbb7e434051b455635f1bd1462f5c"),
+    "face_detection": (
+        "mediapipe/modules/face_detection/face_detection_full_range_sparse.tflite",
+        "2c3728e6da56f21e21a320433396fb06d40d9088f2247c05e5635a688d45dfe1",
+    ),
+    "face_landmark": (
+        "mediapipe/modules/face_landmark/face_landmark.tflite",
+        "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814",
+    ),
+    "selfie_segmentation": (
+        "mediapipe/modules/selfie_segmentation/selfie_segmentation.tflite",
+        "9ee168ec7c8f2a16c56fe8e1cfbc514974cbbb7e434051b455635f1bd1462f5c",
+    ),
 }
 DETECT_SIZE, MESH_SIZE, SEGMENT_SIZE = 192, 192, 256
-MIN_SCORE = 0.6          # MediaPipe's own threshold for the full-range detector
+MIN_SCORE = 0.6  # MediaPipe's own threshold for the full-range detector
 MIN_FACE_PRESENCE = 0.5  # the mesh model's "is this a face" output
 NMS_IOU = 0.3
 
@@ -72,7 +77,9 @@ def install_models(wheel: Path, dest: Path | None = None) -> Path:
 def _model_bytes(name: str) -> bytes:
     path = models_dir() / f"{name}.tflite"
     if not path.exists():
-        raise ModelsMissing(f"{path} is missing: run `make booth-models` (extracts it from the {WHEEL} wheel)")
+        raise ModelsMissing(
+            f"{path} is missing: run `make booth-models` (extracts it from the {WHEEL} wheel)"
+        )
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != MODELS[name][1]:
         raise ModelsMissing(f"{path} does not match its sha256: run `make booth-models` again")
@@ -161,7 +168,7 @@ class Vision:
         # Letterbox into a square, as the model was trained (keeps the aspect ratio).
         square = np.zeros((side, side, 3), np.uint8)
         top, left = (side - h) // 2, (side - w) // 2
-        square[top:top + h, left:left + w] = rgb[..., :3]
+        square[top : top + h, left : left + w] = rgb[..., :3]
         small = cv2.resize(square, (DETECT_SIZE, DETECT_SIZE), interpolation=cv2.INTER_AREA)
         raw, logits = self._detector((small[None].astype(np.float32) / 127.5) - 1.0)
         raw, scores = raw[0], 1 / (1 + np.exp(-np.clip(logits[0, :, 0].astype(np.float64), -100, 100)))
@@ -182,8 +189,13 @@ class Vision:
             kps = (points[group] * weights[:, :, None]).sum(0) / weights.sum()
             offset = np.array([left, top], np.float64)
             box_px = box * side - np.tile(offset, 2)
-            faces.append(Face((float(box_px[0]), float(box_px[1]), float(box_px[2]), float(box_px[3])),
-                              float(scores[order[0]]), kps * side - offset))
+            faces.append(
+                Face(
+                    (float(box_px[0]), float(box_px[1]), float(box_px[2]), float(box_px[3])),
+                    float(scores[order[0]]),
+                    kps * side - offset,
+                )
+            )
             order = order[overlap <= NMS_IOU]
         return faces
 
@@ -198,8 +210,13 @@ class Vision:
         angle = float(np.arctan2(eye_l[1] - eye_r[1], eye_l[0] - eye_r[0]))
         size = 1.5 * max(x1 - x0, y1 - y0)
         to_image = _crop_to_image(centre, size, angle, MESH_SIZE)
-        crop = cv2.warpAffine(rgb[..., :3], cv2.invertAffineTransform(to_image), (MESH_SIZE, MESH_SIZE),
-                              flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        crop = cv2.warpAffine(
+            rgb[..., :3],
+            cv2.invertAffineTransform(to_image),
+            (MESH_SIZE, MESH_SIZE),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+        )
         mesh, flag = self._mesh(crop[None].astype(np.float32) / 255.0)
         points = mesh.reshape(-1, 3)[:, :2].astype(np.float64)
         pixels = points @ to_image[:, :2].T + to_image[:, 2]
@@ -213,8 +230,9 @@ class Vision:
         h, w = rgb.shape[:2]
         small = cv2.resize(rgb[..., :3], (SEGMENT_SIZE, SEGMENT_SIZE), interpolation=cv2.INTER_AREA)
         (mask,) = self._segmenter(small[None].astype(np.float32) / 255.0)
-        return np.asarray(cv2.resize(mask[0, :, :, 0], (w, h), interpolation=cv2.INTER_LINEAR).clip(0, 1),
-                          np.float32)
+        return np.asarray(
+            cv2.resize(mask[0, :, :, 0], (w, h), interpolation=cv2.INTER_LINEAR).clip(0, 1), np.float32
+        )
 
 
 def _crop_to_image(centre: np.ndarray, size: float, angle: float, pixels: int) -> np.ndarray:
@@ -230,8 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m soundmosaic.booth.vision WHEEL``: the build step that installs the models."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print(f"usage: python -m soundmosaic.booth.vision PATH/TO/{WHEEL.replace('==', '-')}-*.whl",
-              file=sys.stderr)
+        print(
+            f"usage: python -m soundmosaic.booth.vision PATH/TO/{WHEEL.replace('==', '-')}-*.whl",
+            file=sys.stderr,
+        )
         return 2
     print(install_models(Path(args[0])))
     return 0
@@ -239,6 +259,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-__all__: list[Any] = ["Face", "ModelsMissing", "Vision", "install_models", "models_dir"]
