@@ -65,20 +65,13 @@ def image_requirements(container: str) -> tuple[list[str], list[str]]:
         return project["dependencies"] + extras["studio"] + extras["writers"] + sieb, []
     if container == "booth":
         project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-        return project["dependencies"] + project["optional-dependencies"]["booth"], []
+        extras = project["optional-dependencies"]
+        return project["dependencies"] + extras["studio"] + extras["booth"], []  # studio: the provider path
     raise AssertionError(f"containers/{container}: no requirement list known to this test")
 
 
 # Lazy imports on code paths an image's handlers never run: container -> {"module.function": why}.
 NOT_ON_THE_PATH: dict[str, dict[str, str]] = {
-    "booth": {
-        "soundmosaic.booth.service.capture": "participants are captured (PII sealed) by the api",
-        "soundmosaic.booth.service._opened": "PII is opened by the api and booth-notify only: the booth "
-                                             "image's steps have no kms:Decrypt and no cryptography",
-        "soundmosaic.booth.service.notify": "mail is sent by booth-notify (a zip function)",
-        "soundmosaic.booth.service.start_job": "jobs are started by the api",
-        "soundmosaic.booth.service.jobs_of": "the operator's queue is read through the api",
-    },
     "studio": {
         "soundmosaic.audio.pipeline": "the api imports the module for StageRequest and TrackFiles; the "
                                       "stages themselves run as the audio function (audio image)",
@@ -101,7 +94,8 @@ DOCKERFILE_COMMANDS = {
                "p['optional-dependencies']['writers'] + p['optional-dependencies']['sieb']",),
     "writers": ("p['dependencies'] + p['optional-dependencies']['studio'] + "
                 "p['optional-dependencies']['writers']",),
-    "booth": ("p['dependencies'] + p['optional-dependencies']['booth']",),
+    "booth": ("p['dependencies'] + p['optional-dependencies']['studio'] + "
+              "p['optional-dependencies']['booth']",),
 }
 
 

@@ -16,7 +16,11 @@ function Camera({ onPhoto }: { onPhoto: (photo: Blob | null) => void }) {
   const [shot, setShot] = useState<string | null>(null);
   useEffect(() => {
     let stream: MediaStream | null = null;
-    navigator.mediaDevices?.getUserMedia({ video: { facingMode: "user", width: 1280, height: 720 }, audio: false })
+    if (!navigator.mediaDevices?.getUserMedia) {
+      setError("This browser offers no camera here (it needs https or localhost).");
+      return;
+    }
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "user", width: 1280, height: 720 }, audio: false })
       .then((s) => {
         stream = s;
         if (video.current) video.current.srcObject = s;
