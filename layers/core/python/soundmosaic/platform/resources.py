@@ -312,7 +312,7 @@ STATE_MACHINES = (
                  "match check -> each song's notes -> generate -> render -> store a take and its provenance",
                  functions={"GenerationFunctionArn": "generation", "JobsFunctionArn": "jobs"}),
     StateMachine("booth_swap", "booth_swap.asl.json", "BOOTH_SWAP_STATE_MACHINE",
-                 "event booth face swap: plan -> swap chunks (Map) -> upscale, encode -> print image -> notify",
+                 "event booth face swap: plan -> swap chunks (Map) -> encode 1080p -> print image -> notify",
                  functions={"BoothFunctionArn": "booth", "BoothNotifyFunctionArn": "booth-notify",
                             "JobsFunctionArn": "jobs"}),
     StateMachine("booth_background", "booth_background.asl.json", "BOOTH_BACKGROUND_STATE_MACHINE",
