@@ -200,3 +200,21 @@ def test_bad_events(aws_env: None) -> None:
     for name, days, consents in BAD_EVENTS:  # one moto setup for all: each case alone would cost 1 s
         with pytest.raises(ValueError):
             service.create_event(organiser(), name, consents, days)
+
+
+def test_a_job_finishing_after_erasure_leaves_nothing(event: dict[str, Any]) -> None:
+    from soundmosaic.booth import workflow
+
+    eid = event["event_id"]
+    pid = service.capture(operator(eid), eid, form(event))["participant_id"]
+    service.erase(organiser(), eid, pid)
+    s3 = aws.client("s3")
+    late = [
+        workflow.work_prefix(eid, pid, "job-1") + "chunk-0000.mp4",
+        service.media_prefix(eid, pid) + "video.mp4",
+    ]
+    for key in late:  # what a job still running wrote after the erasure
+        s3.put_object(Bucket=service.media_bucket(), Key=key, Body=b"x")
+    assert workflow.ready(eid, pid, "job-1", "swap")["erased"] is True
+    listed = s3.list_objects_v2(Bucket=service.media_bucket(), Prefix=service.media_prefix(eid, pid))
+    assert listed["KeyCount"] == 0

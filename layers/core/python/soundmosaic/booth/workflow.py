@@ -326,10 +326,17 @@ def print_image(event_id: str, participant_id: str, job_id: str) -> dict[str, An
 
 
 def ready(event_id: str, participant_id: str, job_id: str, kind: str) -> dict[str, Any]:
-    """Record the media on the participant, drop the work objects; the job's result (ids, keys)."""
+    """Record the media on the participant, drop the work objects; the job's result (ids, keys).
+
+    A participant erased while their job ran has no record any more: what the job made under
+    their prefix is deleted here, so erasure holds even against a job in flight."""
     prefix = work_prefix(event_id, participant_id, job_id)
-    record = json.loads(_read(prefix + "plan.json")) if _exists(prefix + "plan.json") else None
     base = service.media_prefix(event_id, participant_id)
+    if store.get(store.event_pk(event_id), f"participant#{participant_id}") is None:
+        removed = service.delete_prefix(service.media_bucket(), base)
+        return {"event_id": event_id, "participant_id": participant_id, "erased": True,
+                "objects_deleted": removed}
+    record = json.loads(_read(prefix + "plan.json")) if _exists(prefix + "plan.json") else None
     media = (
         {"video": base + "video.mp4", "image": base + "print.jpg"}
         if kind == "swap"
