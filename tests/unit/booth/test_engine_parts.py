@@ -111,3 +111,10 @@ def test_the_models_are_installed_from_the_wheel_only_when_their_sha256_matches(
     landmark.write_bytes(landmark.read_bytes()[:-10])
     with pytest.raises(vision_module.ModelsMissing, match="sha256"):
         vision_module.Vision(threads=1)
+
+
+def test_prepare_saves_the_trimmed_template_and_its_track(tmp_path: Path) -> None:
+    analysis = templates.prepare(template().path, tmp_path, vision())
+    saved = json.loads((tmp_path / "track.json").read_text())
+    assert (tmp_path / "template.mp4").exists() and clips.probe(tmp_path / "template.mp4").has_audio
+    assert saved["face_frames"] == analysis.face_frames == len(saved["frames"]) == 12
