@@ -76,7 +76,9 @@ def test_the_offline_upscaler_is_lanczos_and_unsharp_and_says_so() -> None:
     still = booth_eval.grace_hopper()
     big = upscale.upscale_image(still, 1500)
     assert max(big.shape[:2]) == 1500 and big.shape[1] == 1280
-    assert upscale.ENGINE == "offline-lanczos-unsharp"
+    from soundmosaic.providers import Registry
+
+    assert upscale.ENGINE == "offline-lanczos-unsharp-v1" == Registry.load().entries["upscale"][-1].model
     assert "lanczos" in upscale.video_filter(1080) and "unsharp" in upscale.video_filter(1080)
     # The unsharp mask makes it crisper than plain Lanczos (more high-frequency energy).
     import cv2
