@@ -66,10 +66,10 @@ def image_requirements(container: str) -> tuple[list[str], list[str]]:
         extras = project["optional-dependencies"]
         sieb = extras["sieb"] if container == "studio" else []  # the api serves /sieb (pymongo)
         return project["dependencies"] + extras["studio"] + extras["writers"] + sieb, []
-    if container == "booth":  # the booth media worker (docs/booth.md); studio brings the replicate client
+    if container == "booth":
         project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
         extras = project["optional-dependencies"]
-        return project["dependencies"] + extras["studio"] + extras["booth"], []
+        return project["dependencies"] + extras["studio"] + extras["booth"], []  # studio: the provider path
     raise AssertionError(f"containers/{container}: no requirement list known to this test")
 
 
