@@ -39,6 +39,9 @@ pytestmark = pytest.mark.infra
 ROOT = resources.REPO_ROOT
 PYTHON_VERSION = "3.11"
 PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x86_64")
+# pip does not widen an explicit --platform to older glibc tags: images on Debian bookworm (glibc
+# 2.36) name the ones their wheels need. The booth image: ai-edge-litert 2.x is manylinux_2_27 only.
+EXTRA_PLATFORMS = {"booth": ("manylinux_2_27_x86_64",)}
 CONTAINERS = sorted({needs.needs(f.key).container for f in resources.FUNCTIONS} - {None})
 
 
@@ -107,7 +110,7 @@ def _pip(*args: str) -> subprocess.CompletedProcess[str]:
 def resolve(container: str, work: Path) -> dict[str, str]:
     """Distribution name -> version, as pip resolves the image's lists for Python 3.11."""
     target = [f"--python-version={PYTHON_VERSION}", "--only-binary=:all:", "--ignore-installed",
-              *(f"--platform={p}" for p in PLATFORMS)]
+              *(f"--platform={p}" for p in PLATFORMS + EXTRA_PLATFORMS.get(container, ()))]
     with_deps, no_deps = image_requirements(container)
     (work / "requirements.txt").write_text("\n".join(with_deps) + "\n")
     resolved: dict[str, str] = {}

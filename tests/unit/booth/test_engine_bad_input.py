@@ -129,3 +129,11 @@ def test_every_engine_error_is_a_value_error_with_a_code() -> None:
     for kind in (NoFace, TwoFaces, FaceTooSmall, BadMedia, ClipTooLong):
         assert issubclass(kind, BoothError) and issubclass(kind, ValueError) and kind.code != BoothError.code
     assert WORK.exists()
+
+
+def test_a_template_without_any_face_leaves_no_video(tmp_path: Path) -> None:
+    pattern = lavfi_clip(tmp_path / "pattern.mp4", 0.6, size="96x96")
+    out = tmp_path / "out"
+    with pytest.raises(NoFace, match="no face to replace in any frame"):
+        faceswap.swap_video(booth_eval.grace_hopper_path(), pattern, out, vision=vision(), height=None)
+    assert list(out.iterdir()) == []

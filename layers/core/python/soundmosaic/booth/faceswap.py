@@ -311,6 +311,7 @@ def swap_video(
             if progress:
                 progress(index + 1, info.frames)
     if best is None:
+        (out / "swap.mp4").unlink()  # a clip without a swapped face is no result
         raise NoFace("the template shows no face to replace in any frame")
     big = upscale.upscale_image(best[1], max(print_long_side, max(best[1].shape[:2])))
     image_path = out / "print.jpg"

@@ -1,7 +1,7 @@
 """Super-resolution for the booth: the offline upscaler and the provider path.
 
 The offline engine is honest about what it is: Lanczos resampling followed by an unsharp mask
-(``engine = "offline-lanczos-unsharp"``). It adds no detail that was not in the source; it only
+(``engine = "offline-lanczos-unsharp-v1"``). It adds no detail that was not in the source; it only
 gives a sharp-looking 1080p video and a print-sized image. The provider path sends the image to
 the registry's ``upscale`` capability (Real-ESRGAN on Replicate) through ModelMosaic.
 See docs/booth.md, "Engines".
@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-ENGINE = "offline-lanczos-unsharp"
+ENGINE = "offline-lanczos-unsharp-v1"  # the registry's offline upscale entry
 # Unsharp mask: radius (Gaussian sigma in output pixels) and amount; mild, to avoid halos.
 SIGMA, AMOUNT = 1.2, 0.6
 
