@@ -1,10 +1,19 @@
 /** A participant's own page (no account: the code in the link is the credential). */
 import { useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { useParams } from "react-router";
 import { myMedia } from "../api/booth";
 
 export default function ParticipantPage() {
   const { code = "" } = useParams();
+  useEffect(() => {
+    // The page's URL holds the code (the credential): no request from it sends a Referer.
+    const meta = document.createElement("meta");
+    meta.name = "referrer";
+    meta.content = "no-referrer";
+    document.head.appendChild(meta);
+    return () => meta.remove();
+  }, []);
   const media = useQuery({
     queryKey: ["booth", "mine", code],
     queryFn: () => myMedia(code),
@@ -21,13 +30,13 @@ export default function ParticipantPage() {
       {video && (
         <>
           <video src={video} controls playsInline className="booth-video" aria-label="Your video" />
-          <a className="btn btn-primary kiosk-btn" href={video} download>Download the video</a>
+          <a className="btn btn-primary kiosk-btn" href={video} download referrerPolicy="no-referrer">Download the video</a>
         </>
       )}
       {image && (
         <>
-          <img src={image} alt="Your print image" className="booth-image" />
-          <a className="btn kiosk-btn" href={image} download>Download the image</a>
+          <img src={image} alt="Your print image" className="booth-image" referrerPolicy="no-referrer" />
+          <a className="btn kiosk-btn" href={image} download referrerPolicy="no-referrer">Download the image</a>
         </>
       )}
     </main>
