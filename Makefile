@@ -8,9 +8,9 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm timgm6mb-soundfont espeak-ng libsndfile1 chromium libchromaprint-tools
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: up test install install-dev system lint bench clean web api-contract
+.PHONY: up test install install-dev system lint bench clean web api-contract booth-models
 
-up: install web
+up: install web booth-models
 	$(BIN)/soundmosaic up
 
 test: install-dev web lint-cfn
@@ -27,13 +27,19 @@ $(VENV)/.base: pyproject.toml requirements/no-deps.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0  # the CPU wheel, before anything pulls a CUDA build
-	$(BIN)/pip install -q -e '.[local,audio,studio,royalties,writers,sieb]'
+	$(BIN)/pip install -q -e '.[local,audio,studio,royalties,writers,sieb,booth]'
 	$(BIN)/pip install -q --no-deps --require-hashes -r requirements/no-deps.txt
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.base
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/python -m soundmosaic_local.booth_models
 	touch $@
+
+# The booth's MediaPipe models, copied out of the mediapipe 0.10.21 wheel (sha256-checked; see
+# docs/booth.md, "Engines"). `make up` and `make install-dev` run it.
+booth-models: $(VENV)/.base
+	$(BIN)/python -m soundmosaic_local.booth_models
 
 install: system $(VENV)/.base
 

@@ -41,6 +41,8 @@ class Needs:
     # Hands GPU work to the compute stack's SageMaker async endpoint when context gpu=true: gets
     # its name in SOUNDMOSAIC_SAGEMAKER_ENDPOINT and may invoke it (nothing when gpu=false).
     gpu_endpoint: bool = False
+    # Sends e-mail through Amazon SES (the booth's delivery).
+    mail: bool = False
 
 
 RW, R, APPEND = Access.READ_WRITE, Access.READ, Access.APPEND
@@ -59,9 +61,9 @@ NEEDS: dict[str, Needs] = {
     "api": Needs(
         buckets={"uploads": RW, "media": RW, "quarantine": RW},
         tables={"tracks": RW, "search": RW, "jobs": RW, "idempotency": RW, **ROYALTY_TABLES,
-                **GENERATION_TABLES, "writers": RW},
+                **GENERATION_TABLES, "writers": RW, "booth": RW},
         starts=("audio", "export", "artwork_batch", "video", "statement_import", "song_identify",
-                "song_generation", "album", "album_plan", "stories_make"),
+                "song_generation", "album", "album_plan", "stories_make", "booth_swap", "booth_background"),
         sends=("publish", "writers-turns"),
         secrets=("provider-keys", "mongodb-uri"),
         container="studio",
@@ -166,6 +168,18 @@ NEEDS: dict[str, Needs] = {
         secrets=("provider-keys",),
         container="writers",
     ),
+    # The booth's workflow steps: the participant's photo or clip, the event's templates, the
+    # chunks and results under booth/<event>/<participant>/ (media bucket), the participant's
+    # media and print state (booth table), job progress. No KMS: these steps never open PII.
+    "booth": Needs(
+        buckets={"media": RW},
+        tables={"booth": RW, "jobs": RW},
+        container="booth",
+        ephemeral_storage_mb=4096,
+    ),
+    # Mails the participant their link: opens the sealed record (kms:Decrypt, platform.resources
+    # KEYS), sends through SES (or SMTP), records when.
+    "booth-notify": Needs(tables={"booth": RW}, mail=True),
     # Weekly: fail stale jobs, abort stale multipart uploads, rebuild library summaries, refresh
     # the naming trends (catalog titles -> media) and the named catalogs' metadata (catalog). The
     # named catalogs' clients (httpx, PyJWT for Apple's developer token) are not in the zip layers:

@@ -6,7 +6,7 @@ never name another's records. Paths work with or without the ``/api`` prefix.
 
 The routes live beside this module, one ``Router`` per domain (``library``, ``audio``,
 ``catalog``, ``generation``, ``publishing``, ``royalties``, ``samples``, ``studio``, ``sieb``,
-``writers`` and its ``writers_notes``); ``caller`` holds what they share (the caller's ids, the
+``writers`` and its ``writers_notes``, ``booth``); ``caller`` holds what they share (the caller's ids, the
 domain errors' status codes). Routers import heavy services
 (the audio pipeline, the studio's imaging) inside the routes that use them, so a cold start
 imports none of them.
@@ -26,6 +26,7 @@ from soundmosaic.platform import auth
 from . import (
     albums,
     audio,
+    booth,
     caller,
     catalog,
     generation,
@@ -43,7 +44,7 @@ from .models import Reply
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=["/api"])
 for _router in (caller, albums, library, audio, catalog, generation, publishing, royalties, samples, studio,
-                sieb, stories, writers, writers_notes):
+                sieb, stories, writers, writers_notes, booth):
     app.include_router(_router.router)
 
 

@@ -106,6 +106,8 @@ def environment(stack: Stack, shared: Shared) -> dict[str, str]:
         env[table.env] = shared.tables[table.key].table_name
     for secret in resources.SECRETS:
         env[secret.env] = physical_name(stage, secret.key)
+    for listed in resources.KEYS:
+        env[listed.env] = resources.key_alias(stage, listed.key)
     for queue in resources.QUEUES:
         env[queue.env] = names.queue_url(stack, stage, queue.key)
     for machine in resources.STATE_MACHINES:
@@ -255,6 +257,23 @@ class ListedFunctions(Construct):
                                             arn_format=ArnFormat.COLON_RESOURCE_NAME)
                            for key in wants.secrets],
             ))
+        if wants.mail:
+            built.add_to_role_policy(iam.PolicyStatement(
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[Stack.of(self).format_arn(service="ses", resource="identity", resource_name="*")],
+            ))
+        for listed in resources.KEYS:
+            # Only the functions the resource list names may seal or open with a key, matched by
+            # the key's alias (the key lives in the data stack; its id is not known here).
+            actions = (["kms:GenerateDataKey"] if fn.key in listed.encrypt else []) + (
+                ["kms:Decrypt"] if fn.key in listed.decrypt else [])
+            if actions:
+                built.add_to_role_policy(iam.PolicyStatement(
+                    actions=actions,
+                    resources=[Stack.of(self).format_arn(service="kms", resource="key", resource_name="*")],
+                    conditions={"ForAnyValue:StringEquals": {
+                        "kms:ResourceAliases": resources.key_alias(self.shared.settings.stage, listed.key)}},
+                ))
         if wants.sends:
             stack = Stack.of(self)
             # By name-built ARN: the queues live in the ingest stack, which may depend on this one.

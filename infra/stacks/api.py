@@ -1,6 +1,7 @@
 """The HTTP API: API Gateway HTTP API (v2) with a Cognito JWT authorizer, in front of the API
-function. ``GET /api/health`` and ``GET /api/openapi.json`` (``platform.auth.PUBLIC_PATHS``, open
-locally too) need no token; every other ``/api/...`` route requires a valid token from the SPA's
+function. ``GET /api/health``, ``GET /api/openapi.json`` (``platform.auth.PUBLIC_PATHS``, open
+locally too) and ``GET /api/booth/public/...`` (``PUBLIC_PREFIXES``: a participant's code) need
+no token; every other ``/api/...`` route requires a valid token from the SPA's
 app client (the ID token carries ``custom:artist_id``).
 """
 
@@ -15,7 +16,7 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 from soundmosaic.platform import resources
-from soundmosaic.platform.auth import PUBLIC_PATHS
+from soundmosaic.platform.auth import PUBLIC_PATHS, PUBLIC_PREFIXES
 from soundmosaic.platform.resources import physical_name
 
 from infra.constructs.functions import ListedFunctions, Shared
@@ -93,6 +94,9 @@ class ApiStack(FoundationStack):
                                  integration=integration, authorizer=authorizer)
         for path in PUBLIC_PATHS:  # open locally too: the same list
             self.http_api.add_routes(path=path, methods=[apigw.HttpMethod.GET],
+                                     integration=integration, authorizer=apigw.HttpNoneAuthorizer())
+        for prefix in PUBLIC_PREFIXES:  # a booth participant's page: the code is the credential
+            self.http_api.add_routes(path=prefix + "{proxy+}", methods=[apigw.HttpMethod.GET],
                                      integration=integration, authorizer=apigw.HttpNoneAuthorizer())
 
         CfnOutput(self, "ApiUrl", value=self.stage.url,

@@ -1,11 +1,14 @@
-"""DynamoDB tables of the resource list (on-demand, encrypted, point-in-time recovery, retained) and its
-secrets (created holding a placeholder; an operator puts the real value, see docs/deploy.md)."""
+"""DynamoDB tables of the resource list (on-demand, encrypted, point-in-time recovery, retained), its
+secrets (created holding a placeholder; an operator puts the real value, see docs/deploy.md) and its
+KMS keys (rotated, retained, behind the alias ``alias/soundmosaic-<stage>-<key>``; who may use a
+key is granted per function in ``infra.constructs.functions``)."""
 
 from __future__ import annotations
 
 from aws_cdk import Environment, RemovalPolicy, SecretValue
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -73,3 +76,9 @@ class DataStack(FoundationStack):
                 deletion_protection=settings.is_production,
                 removal_policy=RemovalPolicy.RETAIN if settings.is_production else RemovalPolicy.SNAPSHOT,
             )
+        self.keys: dict[str, kms.Key] = {}
+        for listed in resources.KEYS:
+            self.keys[listed.key] = kms.Key(
+                self, f"{listed.key}-key", description=listed.purpose, enable_key_rotation=True,
+                alias=resources.key_alias(settings.stage, listed.key),
+                removal_policy=RemovalPolicy.RETAIN)

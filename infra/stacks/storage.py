@@ -55,6 +55,12 @@ class StorageStack(FoundationStack):
             for prefix, after in EXPIRE_PREFIX_AFTER.get(entry.key, {}).items():
                 rules.append(s3.LifecycleRule(id=f"expire-{prefix.strip('/')}", prefix=prefix,
                                               expiration=after))
+            # The resource list's expiries (the booth's media, by their event's retention tag).
+            for n, expiry in enumerate(e for e in resources.EXPIRIES if e.bucket == entry.key):
+                rules.append(s3.LifecycleRule(
+                    id=f"expire-{n}-{expiry.prefix.strip('/')}", prefix=expiry.prefix,
+                    tag_filters=dict([expiry.tag]) if expiry.tag else None,
+                    expiration=Duration.days(expiry.days)))
             bucket = s3.Bucket(
                 self, entry.key,
                 encryption=s3.BucketEncryption.S3_MANAGED,

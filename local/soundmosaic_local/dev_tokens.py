@@ -18,7 +18,8 @@ LOCAL_AUDIENCE = "soundmosaic"
 
 
 def mint(secret: str, artist_id: str, ttl_s: int = 30 * 24 * 3600,
-                   holder_id: str | None = None, groups: tuple[str, ...] = ()) -> str:
+                   holder_id: str | None = None, groups: tuple[str, ...] = (),
+                   booth_role: str | None = None, booth_event: str | None = None) -> str:
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": auth.check_artist_id(artist_id),
@@ -34,6 +35,10 @@ def mint(secret: str, artist_id: str, ttl_s: int = 30 * 24 * 3600,
         claims["custom:holder_id"] = holder_id
     if groups:
         claims["cognito:groups"] = list(groups)
+    if booth_role is not None:  # the booth's roles (soundmosaic.booth.access), set by an administrator
+        claims["custom:booth_role"] = booth_role
+    if booth_event is not None:
+        claims["custom:booth_event"] = booth_event
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

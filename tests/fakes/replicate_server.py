@@ -15,6 +15,9 @@ or its input has an ``image``; else an image of the input's ``width`` x ``height
 ``output_format`` (webp by default, as flux). ``num_outputs`` > 1 gives a list of URLs.
 A prediction is music (a WAV tone of the input's ``duration``, 32 kHz stereo 16-bit, or an MP3
 when ``output_format`` is ``mp3``) when its model or version is in ``audio_refs`` (MusicGen).
+The booth's models: an input with ``target_video`` (roop face swap) or ``input_video`` (Robust
+Video Matting) answers a clip; one with ``image`` and ``scale`` (Real-ESRGAN) a PNG of 64 x 48
+times the scale.
 ``refuse_next()`` makes the next predictions end ``failed`` with Replicate's NSFW message.
 """
 
@@ -113,6 +116,10 @@ class FakeReplicate(FakeServer):
         kind = "video" if refs & self.video_refs or "image" in inputs else "image"
         if refs & self.audio_refs:
             kind = "audio"
+        if "target_video" in inputs or "input_video" in inputs:
+            kind = "video"
+        elif "image" in inputs and "scale" in inputs:
+            kind = "upscaled"
         prediction = {
             "id": pid, "model": model, "version": version or secrets.token_hex(32), "input": inputs,
             "status": "starting", "output": None, "error": None, "logs": "", "metrics": {},
@@ -158,6 +165,9 @@ class FakeReplicate(FakeServer):
         for i in range(count):
             if kind == "video":
                 ext, data = "mp4", media.mp4(*self.clip)
+            elif kind == "upscaled":
+                scale = int(inputs["scale"])
+                ext, data = "png", media.image(64 * scale, 48 * scale, i, "upscaled", "png")
             elif kind == "audio":
                 ext = "mp3" if inputs.get("output_format") == "mp3" else "wav"
                 data = _tone(float(inputs.get("duration") or 8), int(inputs.get("seed") or 0), ext)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from soundmosaic.platform.auth import PUBLIC_PATHS
+from soundmosaic.platform.auth import PUBLIC_PATHS, PUBLIC_PREFIXES
 from soundmosaic.platform.resources import physical_name
 
 from infra.stacks.api import PROXY_PATH
@@ -41,8 +41,12 @@ def test_proxy_route_needs_a_token_and_only_the_public_paths_do_not(synth):
         _, public = by_property(template, "AWS::ApiGatewayV2::Route", "RouteKey", f"GET {path}")
         assert props(public)["AuthorizationType"] == "NONE"
         assert "AuthorizerId" not in props(public)
+    assert PUBLIC_PREFIXES == ("/api/booth/public/",)
+    for prefix in PUBLIC_PREFIXES:
+        _, public = by_property(template, "AWS::ApiGatewayV2::Route", "RouteKey", f"GET {prefix}{{proxy+}}")
+        assert props(public)["AuthorizationType"] == "NONE"
     routes = of_type(template, "AWS::ApiGatewayV2::Route")
-    assert len(routes) == 1 + len(PUBLIC_PATHS)
+    assert len(routes) == 1 + len(PUBLIC_PATHS) + len(PUBLIC_PREFIXES)
     # Every route reaches the API function.
     api_function = _api_function_id(template)
     for route in routes.values():

@@ -39,6 +39,9 @@ pytestmark = pytest.mark.infra
 ROOT = resources.REPO_ROOT
 PYTHON_VERSION = "3.11"
 PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x86_64")
+# pip does not widen an explicit --platform to older glibc tags: images on Debian bookworm (glibc
+# 2.36) name the ones their wheels need. The booth image: ai-edge-litert 2.x is manylinux_2_27 only.
+EXTRA_PLATFORMS = {"booth": ("manylinux_2_27_x86_64",)}
 CONTAINERS = sorted({needs.needs(f.key).container for f in resources.FUNCTIONS} - {None})
 
 
@@ -63,6 +66,10 @@ def image_requirements(container: str) -> tuple[list[str], list[str]]:
         extras = project["optional-dependencies"]
         sieb = extras["sieb"] if container == "studio" else []  # the api serves /sieb (pymongo)
         return project["dependencies"] + extras["studio"] + extras["writers"] + sieb, []
+    if container == "booth":
+        project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+        extras = project["optional-dependencies"]
+        return project["dependencies"] + extras["studio"] + extras["booth"], []  # studio: the provider path
     raise AssertionError(f"containers/{container}: no requirement list known to this test")
 
 
@@ -91,6 +98,8 @@ DOCKERFILE_COMMANDS = {
                "p['optional-dependencies']['writers'] + p['optional-dependencies']['sieb']",),
     "writers": ("p['dependencies'] + p['optional-dependencies']['studio'] + "
                 "p['optional-dependencies']['writers']",),
+    "booth": ("p['dependencies'] + p['optional-dependencies']['studio'] + "
+              "p['optional-dependencies']['booth']",),
 }
 
 
@@ -102,7 +111,7 @@ def _pip(*args: str) -> subprocess.CompletedProcess[str]:
 def resolve(container: str, work: Path) -> dict[str, str]:
     """Distribution name -> version, as pip resolves the image's lists for Python 3.11."""
     target = [f"--python-version={PYTHON_VERSION}", "--only-binary=:all:", "--ignore-installed",
-              *(f"--platform={p}" for p in PLATFORMS)]
+              *(f"--platform={p}" for p in PLATFORMS + EXTRA_PLATFORMS.get(container, ()))]
     with_deps, no_deps = image_requirements(container)
     (work / "requirements.txt").write_text("\n".join(with_deps) + "\n")
     resolved: dict[str, str] = {}

@@ -108,8 +108,8 @@ def test_zip_assets_hold_the_handler_and_the_core_layer(synth):
 
 def test_container_functions_are_images(synth):
     containerised = [k for k in _functions(synth) if needs.needs(k).container]
-    assert sorted(containerised) == ["albums", "api", "audio", "generation", "probe", "refresh", "sieb",
-                                     "stories", "studio", "writers", "writers-chat"]
+    assert sorted(containerised) == ["albums", "api", "audio", "booth", "generation", "probe", "refresh",
+                                     "sieb", "stories", "studio", "writers", "writers-chat"]
     # The weekly refresh reads the named catalogs (httpx, PyJWT + cryptography): the studio image.
     assert needs.needs("refresh").container == "studio"
     # Song generation runs in the audio image (fpcalc, Basic Pitch, FluidSynth); publish is a zip.
@@ -150,7 +150,7 @@ def _docker_images(synth) -> dict[str, dict]:
 def test_image_assets_are_staged_not_built(synth):
     """Synth stages each Docker context and records the build; it never runs docker."""
     images = _docker_images(synth)
-    assert set(images) == {"lambda-ffmpeg", "audio", "studio", "writers"}
+    assert set(images) == {"lambda-ffmpeg", "audio", "studio", "writers", "booth"}
     for container, image in images.items():
         assert image["source"]["dockerFile"] == f"containers/{container}/Dockerfile"
         assert image["source"]["platform"] == "linux/amd64"
@@ -189,6 +189,7 @@ def test_every_function_gets_every_resource_list_variable(synth):
     expected = ({b.env for b in resources.BUCKETS} | {t.env for t in resources.TABLES}
                 | {q.env for q in resources.QUEUES} | {m.env for m in resources.STATE_MACHINES}
                 | {f.env for f in resources.FUNCTIONS if f.env} | {x.env for x in resources.SECRETS}
+                | {k.env for k in resources.KEYS}
                 | {"SOUNDMOSAIC_STAGE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"})
     for key, (_, _, p) in _functions(synth).items():
         env = p["Environment"]["Variables"]

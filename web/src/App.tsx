@@ -25,6 +25,8 @@ const Sieb = lazy(() => import("./sieb/SiebPage"));
 const Samples = lazy(() => import("./samples/SamplesPage"));
 // AlbumDreamer (the stories room's albums): its own chunk.
 const Albums = lazy(() => import("./stories/albums/AlbumsRoutes"));
+const Booth = lazy(() => import("./booth/BoothRoutes"));
+const BoothParticipant = lazy(() => import("./booth/ParticipantPage"));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const session = useSession();
@@ -70,6 +72,7 @@ function Shell() {
           <NavLink to="/writers">Writers&apos; room</NavLink>
           <NavLink to="/sieb">Sieb</NavLink>
           <NavLink to="/albums">Albums</NavLink>
+          <NavLink to="/booth">Booth</NavLink>
         </nav>
         <div className="topbar-end">
           <UploadsBadge />
@@ -96,6 +99,7 @@ export function App() {
     <Routes>
       <Route path="/signin" element={<SignInPage />} />
       <Route path="/auth/callback" element={<AuthCallback />} />
+      <Route path="/booth/p/:code" element={<Suspense fallback={<Spinner label="Loading" />}><BoothParticipant /></Suspense>} />
       <Route element={<RequireSession><Shell /></RequireSession>}>
         <Route index element={<LibraryPage />} />
         <Route path="tracks/:trackId" element={<TrackPage />} />
@@ -107,6 +111,7 @@ export function App() {
         <Route path="sieb" element={<Sieb />} />
         <Route path="samples" element={<Samples />} />
         <Route path="albums/*" element={<Albums />} />
+        <Route path="booth/*" element={<Booth />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -17,6 +17,9 @@ sieb ask QUESTION   answer a stock/supply-chain question from MongoDB (--json: o
 sieb load DIR       load <collection>.jsonl files (Extended JSON) as the artist's Sieb collections
 albums dream "CONCEPT" --tracks N --out DIR   plan and generate an album (site zip path printed last)
 albums sql "SELECT ..."   one read-only query over the artist's albums database
+booth swap PHOTO --template CLIP --out DIR     face swap: video path, then print image path, printed last
+booth background CLIP --template BG --out DIR  background replacement: the composite's path printed last
+booth mail          the mails the local mail catcher caught (the booth's delivery)
 
 Commands other than ``up`` use the stack that ``up`` started (found through
 ``<data>/runtime.json``); when none runs they start one in-process for their own duration.
@@ -27,12 +30,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from soundmosaic_local.cli import admin, albums, artwork, catalog, ingest, sieb, stories, up, writers
+from soundmosaic_local.cli import admin, albums, artwork, booth, catalog, ingest, sieb, stories, up, writers
 from soundmosaic_local.cli.common import default_artist
 from soundmosaic_local.runtime.stack import DEFAULT_ARTIST, default_data_dir
 
 # each adds its commands and their handlers
-COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers, sieb, stories, albums)
+COMMAND_GROUPS = (up, ingest, artwork, admin, catalog, writers, sieb, stories, albums, booth)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,6 +32,9 @@ def register(sub: Any) -> None:
                            help="a rights holder id: the token may read that holder's royalty statements")
     dev_token.add_argument("--royalty-admin", action="store_true",
                            help="a member of the royalty-admins group: may correct provenance")
+    dev_token.add_argument("--booth-role", choices=("organiser", "operator"), default=None,
+                           help="the event booth's role (docs/booth.md)")
+    dev_token.add_argument("--booth-event", default=None, help="an operator's kiosk event (ev_...)")
     dev_token.set_defaults(handler=cmd_token)
 
 
@@ -70,5 +73,6 @@ def cmd_schedule(args: argparse.Namespace, data_dir: Path) -> int:
 
 def cmd_token(args: argparse.Namespace, data_dir: Path) -> int:
     groups = (auth.ROYALTY_ADMINS,) if args.royalty_admin else ()
-    out.print(token(data_dir, args.artist, args.holder, groups), highlight=False)
+    minted = token(data_dir, args.artist, args.holder, groups, args.booth_role, args.booth_event)
+    out.print(minted, highlight=False)
     return 0

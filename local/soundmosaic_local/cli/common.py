@@ -33,13 +33,16 @@ def artist_option(parser: argparse.ArgumentParser) -> None:
                         f"default {DEFAULT_ARTIST})")
 
 
-def token(data_dir: Path, artist: str, holder: str | None = None, groups: tuple[str, ...] = ()) -> str:
+def token(data_dir: Path, artist: str, holder: str | None = None, groups: tuple[str, ...] = (),
+          booth_role: str | None = None, booth_event: str | None = None) -> str:
     """A dev token signed with the data directory's secret (made on first use, with the directory)."""
     secret_path = data_dir / "dev-jwt-secret"
     if not secret_path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        return LocalStack(data_dir).dev_token(artist, holder, groups)  # creates the secret
-    return dev_tokens.mint(secret_path.read_text().strip(), artist, holder_id=holder, groups=groups)
+        # LocalStack makes the secret on first use
+        return LocalStack(data_dir).dev_token(artist, holder, groups, booth_role, booth_event)
+    return dev_tokens.mint(secret_path.read_text().strip(), artist, holder_id=holder, groups=groups,
+                           booth_role=booth_role, booth_event=booth_event)
 
 
 @contextlib.contextmanager

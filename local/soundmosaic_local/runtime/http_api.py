@@ -51,7 +51,7 @@ class LocalApiGateway:
             return _json(413, {"message": "Request Entity Too Large: upload media through /api/uploads"})
         method = environ["REQUEST_METHOD"]
         claims: dict[str, Any] | None = None
-        if method != "OPTIONS" and path not in auth.PUBLIC_PATHS:
+        if method != "OPTIONS" and not auth.is_public(path):
             token = headers.get("authorization", "").removeprefix("Bearer ").strip()
             try:
                 claims = dev_tokens.verify(self.jwt_secret, token)

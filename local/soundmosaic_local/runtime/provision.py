@@ -42,6 +42,8 @@ def environment(stage: str, endpoint: str) -> dict[str, str]:
         env[t.env] = physical_name(stage, t.key)
     for secret in resources.SECRETS:
         env[secret.env] = physical_name(stage, secret.key)
+    for kms_key in resources.KEYS:
+        env[kms_key.env] = resources.key_alias(stage, kms_key.key)
     for q in resources.QUEUES:
         env[q.env] = queue_url(endpoint, stage, q.key)
     for sm in resources.STATE_MACHINES:
@@ -101,10 +103,44 @@ def create_storage(stage: str) -> None:
         if table.ttl_attribute:
             ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
                 "Enabled": True, "AttributeName": table.ttl_attribute})
+    create_lifecycle(stage)
+    create_keys(stage)
     secrets = aws.client("secretsmanager")
     for secret in resources.SECRETS:
         with contextlib.suppress(secrets.exceptions.ResourceExistsException):
             secrets.create_secret(Name=physical_name(stage, secret.key), SecretString=secret.initial)
+
+
+def lifecycle_rules(bucket: str) -> list[dict[str, Any]]:
+    """The listed expiries of a bucket as S3 lifecycle rules (what infra/stacks/storage.py deploys)."""
+    rules = []
+    for n, expiry in enumerate(e for e in resources.EXPIRIES if e.bucket == bucket):
+        rule_filter: dict[str, Any] = {"Prefix": expiry.prefix}
+        if expiry.tag:
+            rule_filter = {"And": {"Prefix": expiry.prefix,
+                                   "Tags": [{"Key": expiry.tag[0], "Value": expiry.tag[1]}]}}
+        rules.append({"ID": f"expire-{n}-{expiry.prefix.strip('/')}", "Status": "Enabled",
+                      "Filter": rule_filter, "Expiration": {"Days": expiry.days}})
+    return rules
+
+
+def create_lifecycle(stage: str) -> None:
+    """moto keeps the rules (and expires nothing): the same rules as deployed, to read back."""
+    s3 = aws.client("s3")
+    for bucket in {e.bucket for e in resources.EXPIRIES}:
+        s3.put_bucket_lifecycle_configuration(Bucket=physical_name(stage, bucket),
+                                              LifecycleConfiguration={"Rules": lifecycle_rules(bucket)})
+
+
+def create_keys(stage: str) -> None:
+    """One symmetric KMS key per listed key, behind its alias (``environment`` names the alias)."""
+    kms = aws.client("kms")
+    aliases = {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+    for kms_key in resources.KEYS:
+        alias = resources.key_alias(stage, kms_key.key)
+        if alias not in aliases:
+            made = kms.create_key(Description=kms_key.purpose, KeyUsage="ENCRYPT_DECRYPT")
+            kms.create_alias(AliasName=alias, TargetKeyId=made["KeyMetadata"]["KeyId"])
 
 
 # Queues fed by ``runtime.queues.QueuePoller`` instead of moto's event source mapping, which

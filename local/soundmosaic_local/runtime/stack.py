@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Self
 
 import httpx
+from soundmosaic.booth import delivery, service
 from soundmosaic.library import ingest
 from soundmosaic.platform import aws, jobs, resources
 from soundmosaic.platform.resources import physical_name
@@ -49,9 +50,10 @@ from soundmosaic.platform.resources import physical_name
 from soundmosaic_local import dev_tokens
 from soundmosaic_local.fixtures.sandbox_distributor import SandboxDistributor
 from soundmosaic_local.http_server import LocalHttpServer, StartStop
+from soundmosaic_local.mail import MailCatcher
 from soundmosaic_local.mongo import local as mongo_local
 from soundmosaic_local.mongo.server import MongoWireServer
-from soundmosaic_local.runtime import dispatcher, provision
+from soundmosaic_local.runtime import dispatcher, kms_keys, provision
 from soundmosaic_local.runtime.dropfolder import DropFolder
 from soundmosaic_local.runtime.http_api import LocalApiGateway
 from soundmosaic_local.runtime.persistence import DirtyTracker, SnapshotLoop, Snapshotter
@@ -113,6 +115,7 @@ class LocalStack(StartStop):
         self.sieb_sample_status = "not loaded"
         self.mongo: MongoWireServer | None = None
         self.distributor: SandboxDistributor | None = None
+        self.mail: MailCatcher | None = None
         self._environment_before: dict[str, str] = {}
         self._threads: list[Any] = []
 
@@ -128,8 +131,10 @@ class LocalStack(StartStop):
         self.aws_endpoint = f"http://{self.host}:{moto_port}"
         self._configure_environment(moto_port)
         self._start_distributor()
+        self._start_mail_catcher()
         self.tracker = self._start_moto(moto_port)
         provision.create_storage(STAGE)
+        kms_keys.keep(self.data_dir / "kms", STAGE)  # moto's keys are in memory: keep them
         self.snapshotter = Snapshotter(self.data_dir / "state", STAGE)
         restored = self.snapshotter.restore(self.tracker)  # replays the journal, then journals
         provision.create_compute(STAGE, self.aws_endpoint)
@@ -157,6 +162,7 @@ class LocalStack(StartStop):
         api = LocalHttpServer(host=self.host, port=self.port, name="soundmosaic-http", app=gateway).start()
         self._threads.append(api)
         self.api_url = api.url
+        os.environ.setdefault(service.PUBLIC_URL_ENV, self.api_url)  # the SPA it serves: booth links
         (self.data_dir / "runtime.json").write_text(json.dumps(RuntimeInfo(
             self.api_url, self.aws_endpoint, os.getpid(), str(self.data_dir),
             str(self.drop_folder_path), self.distributor_url, str(self.demo_catalog_path),
@@ -190,6 +196,9 @@ class LocalStack(StartStop):
         if self.distributor is not None:
             self.distributor.stop()
             self.distributor = None
+        if self.mail is not None:
+            self.mail.stop()
+            self.mail = None
         (self.data_dir / "runtime.json").unlink(missing_ok=True)
         os.environ.clear()
         os.environ.update(self._environment_before)
@@ -206,8 +215,10 @@ class LocalStack(StartStop):
         return path.read_text().strip()
 
     def dev_token(self, artist_id: str = DEFAULT_ARTIST, holder_id: str | None = None,
-                  groups: tuple[str, ...] = ()) -> str:
-        return dev_tokens.mint(self.jwt_secret, artist_id, holder_id=holder_id, groups=groups)
+                  groups: tuple[str, ...] = (), booth_role: str | None = None,
+                  booth_event: str | None = None) -> str:
+        return dev_tokens.mint(self.jwt_secret, artist_id, holder_id=holder_id, groups=groups,
+                               booth_role=booth_role, booth_event=booth_event)
 
     def _configure_environment(self, moto_port: int) -> None:
         os.environ.update({
@@ -237,6 +248,13 @@ class LocalStack(StartStop):
         self.distributor = SandboxDistributor(host=self.host, token=secrets.token_urlsafe(16),
                                               data_dir=self.data_dir / "distributor").start()
         os.environ.update(self.distributor.env())
+
+    def _start_mail_catcher(self) -> None:
+        """The booth's mail goes to the local catcher, unless the user names a server (BOOTH_MAIL)."""
+        if os.environ.get(delivery.MAIL_ENV):
+            return
+        self.mail = MailCatcher(self.data_dir / "mail", host=self.host).start()
+        os.environ[delivery.MAIL_ENV] = self.mail.url
 
     def load_demo_catalog(self) -> int:
         """Load the offline demo catalog if the catalog table is empty; returns songs loaded.

@@ -830,6 +830,230 @@ export interface paths {
         patch: operations["change_note_writers_rooms__room_id__notes__note_id__patch"];
         trace?: never;
     };
+    "/booth/events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events/{event_id} */
+        get: operations["get_event_booth_events__event_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events/{event_id}/participants */
+        get: operations["participants_booth_events__event_id__participants_get"];
+        put?: never;
+        /** POST /booth/events/{event_id}/participants */
+        post: operations["capture_booth_events__event_id__participants_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events/{event_id}/export */
+        get: operations["export_csv_booth_events__event_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/participants/{participant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** DELETE /booth/events/{event_id}/participants/{participant_id} */
+        delete: operations["erase_booth_events__event_id__participants__participant_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events/{event_id}/audit */
+        get: operations["audit_booth_events__event_id__audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events/{event_id}/templates */
+        get: operations["templates_booth_events__event_id__templates_get"];
+        put?: never;
+        /** POST /booth/events/{event_id}/templates */
+        post: operations["add_template_booth_events__event_id__templates_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/participants/{participant_id}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /booth/events/{event_id}/participants/{participant_id}/jobs */
+        post: operations["start_job_booth_events__event_id__participants__participant_id__jobs_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events/{event_id}/jobs */
+        get: operations["booth_jobs_booth_events__event_id__jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/prints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events/{event_id}/prints */
+        get: operations["prints_booth_events__event_id__prints_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/prints/{participant_id}/printed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /booth/events/{event_id}/prints/{participant_id}/printed */
+        post: operations["printed_booth_events__event_id__prints__participant_id__printed_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/prints/{participant_id}/reprint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** POST /booth/events/{event_id}/prints/{participant_id}/reprint */
+        post: operations["reprint_booth_events__event_id__prints__participant_id__reprint_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/events/{event_id}/collages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events/{event_id}/collages */
+        get: operations["list_collages_booth_events__event_id__collages_get"];
+        put?: never;
+        /** POST /booth/events/{event_id}/collages */
+        post: operations["request_collage_booth_events__event_id__collages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/booth/public/media/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/public/media/{code} */
+        get: operations["my_media_booth_public_media__code__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/albums": {
         parameters: {
             query?: never;
@@ -1583,6 +1807,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/booth/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GET /booth/events */
+        get: operations["list_events_booth_events_get"];
+        put?: never;
+        /** POST /booth/events */
+        post: operations["create_event_booth_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -2060,6 +2302,23 @@ export interface components {
              */
             has_video?: boolean | null;
         };
+        /** Audit */
+        Audit: {
+            /** Action */
+            action: string;
+            /** Participant Id */
+            participant_id: string;
+            /** By */
+            by: string;
+            /** At */
+            at: string;
+            /** Objects Deleted */
+            objects_deleted: number;
+            /** Collages Changed */
+            collages_changed: string[];
+            /** Had Record */
+            had_record: boolean;
+        };
         /**
          * AuditRecord
          * @description One ledger write of an import (``royalties.audit``).
@@ -2270,6 +2529,32 @@ export interface components {
             verdict: string | null;
         };
         /**
+         * CaptureRequest
+         * @description Lengths are bounded here; the content is checked field by field by the booth (400 with
+         *     ``errors``).
+         */
+        CaptureRequest: {
+            /** Name */
+            name: string;
+            /** Email */
+            email: string;
+            /** Phone */
+            phone: string;
+            /** Consents */
+            consents: components["schemas"]["ConsentAnswer"][];
+        };
+        /** Captured */
+        Captured: {
+            /** Participant Id */
+            participant_id: string;
+            /** Code */
+            code: string;
+            /** Download Url */
+            download_url: string;
+            photo_upload: components["schemas"]["Presigned"];
+            clip_upload: components["schemas"]["Presigned"];
+        };
+        /**
          * CatalogEntry
          * @description A catalog recording with its work and the work's rights holders (``references.catalog_entry``).
          */
@@ -2383,6 +2668,22 @@ export interface components {
             /** Sample Size */
             sample_size: number;
         };
+        /** Collage */
+        Collage: {
+            /** Collage Id */
+            collage_id: string;
+            /** Participant Ids */
+            participant_ids: string[];
+            /** Status */
+            status: string;
+            /** Created At */
+            created_at: string;
+        };
+        /** CollageRequest */
+        CollageRequest: {
+            /** Size */
+            size: number;
+        };
         /** CollectionCard */
         CollectionCard: {
             /** Count */
@@ -2428,6 +2729,27 @@ export interface components {
             key: string;
             /** Completed */
             completed: boolean;
+        };
+        /** ConsentAnswer */
+        ConsentAnswer: {
+            /** Key */
+            key: string;
+            /**
+             * Text
+             * @description exactly the text the kiosk showed
+             */
+            text: string;
+            /** Accepted */
+            accepted: boolean;
+        };
+        /** ConsentAsked */
+        ConsentAsked: {
+            /** Key */
+            key: string;
+            /** Text */
+            text: string;
+            /** Required */
+            required: boolean;
         };
         /** Constraints */
         Constraints: {
@@ -2832,6 +3154,42 @@ export interface components {
             /** Summary */
             summary: string;
         };
+        /** Event */
+        Event: {
+            /** Event Id */
+            event_id: string;
+            /** Name */
+            name: string;
+            /** Retention Days */
+            retention_days: number;
+            /** Created At */
+            created_at: string;
+            /** Consents */
+            consents: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** EventRequest */
+        EventRequest: {
+            /** Name */
+            name: string;
+            /**
+             * Retention Days
+             * @default 30
+             */
+            retention_days: number;
+            /** Consents */
+            consents?: components["schemas"]["ConsentAsked"][] | null;
+        };
+        /** EventSummary */
+        EventSummary: {
+            /** Event Id */
+            event_id: string;
+            /** Name */
+            name: string;
+            /** Created At */
+            created_at: string;
+        };
         /** ExportRequest */
         ExportRequest: {
             /** Track Ids */
@@ -3147,6 +3505,11 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** JobRequest */
+        JobRequest: {
+            /** Template Id */
+            template_id: string;
+        };
         /**
          * LibrarySample
          * @description One sample (or stem, ``kind`` 'stem') of the library, with a presigned GET of its audio.
@@ -3417,6 +3780,15 @@ export interface components {
              */
             method: "PUT";
         };
+        /** MyMedia */
+        MyMedia: {
+            /** Status */
+            status: string;
+            /** Media */
+            media: {
+                [key: string]: string;
+            };
+        };
         /** NameBrief */
         NameBrief: {
             /** Artist Name */
@@ -3644,6 +4016,34 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** Participant */
+        Participant: {
+            /** Participant Id */
+            participant_id: string;
+            /** Status */
+            status: string;
+            /** Created At */
+            created_at: string;
+            /** Consents */
+            consents: {
+                [key: string]: boolean;
+            };
+            /** Media */
+            media: string[];
+            print: components["schemas"]["PrintState"];
+            /** Name */
+            name?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Download Url */
+            download_url?: string | null;
+            /** Consent Texts */
+            consent_texts?: {
+                [key: string]: string;
+            } | null;
+        };
         /** PendingList */
         PendingList: {
             /** Items */
@@ -3826,6 +4226,28 @@ export interface components {
             headers: {
                 [key: string]: string;
             };
+        };
+        /** PrintItem */
+        PrintItem: {
+            /** Participant Id */
+            participant_id: string;
+            print: components["schemas"]["PrintState"];
+            /** Image Url */
+            image_url: string;
+        };
+        /** PrintState */
+        PrintState: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "none" | "ready" | "printed";
+            /** Count */
+            count: number;
+            /** Ready At */
+            ready_at?: string | null;
+            /** Printed At */
+            printed_at?: string | null;
         };
         /** ProcessRequest */
         ProcessRequest: {
@@ -5341,6 +5763,41 @@ export interface components {
         TakeStarted: {
             take: components["schemas"]["Take"];
             job: components["schemas"]["Job"];
+        };
+        /** Template */
+        Template: {
+            /** Template Id */
+            template_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "musician" | "background";
+            /** Title */
+            title: string;
+            /** Created At */
+            created_at: string;
+            /** Preview Url */
+            preview_url?: string | null;
+            upload?: components["schemas"]["Presigned"] | null;
+        };
+        /** TemplateRequest */
+        TemplateRequest: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "musician" | "background";
+            /**
+             * Title
+             * @description e.g. the musician and the song
+             */
+            title: string;
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "video/mp4" | "video/quicktime" | "video/webm";
         };
         /**
          * Templates
@@ -7667,6 +8124,524 @@ export interface operations {
             };
         };
     };
+    get_event_booth_events__event_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    participants_booth_events__event_id__participants_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Participant"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    capture_booth_events__event_id__participants_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaptureRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Captured"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_csv_booth_events__event_id__export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the participants as CSV (organiser only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    erase_booth_events__event_id__participants__participant_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Audit"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    audit_booth_events__event_id__audit_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Audit"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    templates_booth_events__event_id__templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_template_booth_events__event_id__templates_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_job_booth_events__event_id__participants__participant_id__jobs_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    booth_jobs_booth_events__event_id__jobs_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    prints_booth_events__event_id__prints_get: {
+        parameters: {
+            query?: {
+                status?: string;
+            };
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrintItem"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    printed_booth_events__event_id__prints__participant_id__printed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrintState"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reprint_booth_events__event_id__prints__participant_id__reprint_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+                participant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrintState"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_collages_booth_events__event_id__collages_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collage"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    request_collage_booth_events__event_id__collages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollageRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_media_booth_public_media__code__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyMedia"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_albums_albums_get: {
         parameters: {
             query?: never;
@@ -9249,6 +10224,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Room"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_events_booth_events_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventSummary"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_event_booth_events_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Event"];
                 };
             };
             /** @description Validation Error */

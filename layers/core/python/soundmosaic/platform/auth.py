@@ -16,6 +16,13 @@ from typing import Any
 
 # The only routes open without a token, in AWS (routes without the JWT authorizer) and locally.
 PUBLIC_PATHS = ("/api/health", "/api/openapi.json")
+# Paths under these prefixes are open too: a booth participant's page, reached by their download
+# code (rate-limited, soundmosaic.booth.access), has no account.
+PUBLIC_PREFIXES = ("/api/booth/public/",)
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 _ARTIST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Holder ids are the royalty ledger's (``soundmosaic.royalties.provenance``): ``work:123`` etc.
 HOLDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$")

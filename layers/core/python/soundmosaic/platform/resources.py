@@ -60,6 +60,30 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class Key:
+    """A KMS key for envelope encryption. Only the listed functions get ``kms:GenerateDataKey``
+    (seal) or ``kms:Decrypt`` (open): the CDK grants exactly these (tests/infra)."""
+
+    key: str
+    env: str  # carries the key's alias: ``alias/soundmosaic-<stage>-<key>``
+    purpose: str
+    encrypt: tuple[str, ...] = ()  # function keys
+    decrypt: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """An S3 lifecycle rule: objects under ``prefix`` of ``bucket`` (and carrying ``tag``, if
+    given) expire after ``days``. Where several rules match, S3 applies the shortest."""
+
+    bucket: str
+    prefix: str
+    days: int
+    purpose: str
+    tag: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
 class Queue:
     key: str
     env: str
@@ -185,6 +209,29 @@ TABLES = (
     # The writers' room (soundmosaic.writers.store, .notes): rooms, members, documents, turns, calls, notes.
     Table("writers", "WRITERS_TABLE", "writers' rooms: members, documents, chat turns, model calls",
           partition_key="pk", sort_key="sk"),
+    # The event booth (soundmosaic.booth.store): events, participants (PII sealed), codes, prints.
+    Table("booth", "BOOTH_TABLE", "event booth: events, participants, download codes, prints, audit",
+          partition_key="pk", sort_key="sk", ttl_attribute="expires_at"),
+)
+
+# The booth's participant PII (soundmosaic.booth.crypto): the API captures, and opens it for the
+# organiser's views and the delivery mail; the workflow's functions never hold PII.
+KEYS = (
+    Key("booth-pii", "BOOTH_PII_KEY", "envelope encryption of booth participants' name, e-mail, phone",
+        encrypt=("api",), decrypt=("api", "booth-notify")),
+)
+
+# Booth media (photos, clips, videos, print images) live under booth/<event>/<participant>/ in the
+# media bucket and carry their event's retention as a tag; one rule per choice expires them, and
+# media without the tag go after the longest choice (docs/booth.md, "Retention").
+BOOTH_MEDIA_PREFIX = "booth/"
+BOOTH_RETENTION_TAG = "booth-retention-days"
+BOOTH_RETENTION_CHOICES = (7, 14, 30, 60, 90, 180, 365)
+EXPIRIES = (
+    Expiry("media", BOOTH_MEDIA_PREFIX, max(BOOTH_RETENTION_CHOICES),
+           "event booth media without a retention tag: the longest retention"),
+    *(Expiry("media", BOOTH_MEDIA_PREFIX, days, f"event booth media of events keeping them {days} days",
+             tag=(BOOTH_RETENTION_TAG, str(days))) for days in BOOTH_RETENTION_CHOICES),
 )
 
 FUNCTIONS = (
@@ -222,6 +269,13 @@ FUNCTIONS = (
     Function("stories", "stories.app:handler",
              "stories room steps: a song's story, its collages, the album's contact sheet",
              memory_mb=3008, timeout_s=900, env="STORIES_FUNCTION"),
+    # The event booth (docs/booth.md): the workflows' steps hold no PII; only booth-notify may open it.
+    Function("booth", "booth.app:handler",
+             "event booth steps: plan a swap or matte, one chunk of frames, encode, print image, ready",
+             memory_mb=4096, timeout_s=900, env="BOOTH_FUNCTION"),
+    Function("booth-notify", "booth.notify:handler",
+             "event booth: mail the participant their download link (the one step that opens PII)",
+             timeout_s=60, env="BOOTH_NOTIFY_FUNCTION"),
     Function("sieb", "sieb.app:handler",
              "Sieb loader: a tenant's <collection>.jsonl files (uploads bucket) into its MongoDB database",
              memory_mb=2048, timeout_s=900),
@@ -277,6 +331,14 @@ STATE_MACHINES = (
     StateMachine("stories_make", "stories_make.asl.json", "STORIES_MAKE_STATE_MACHINE",
                  "an album's stories and collages: per song story -> collages, then the contact sheet",
                  functions={"StoriesFunctionArn": "stories", "JobsFunctionArn": "jobs"}),
+    StateMachine("booth_swap", "booth_swap.asl.json", "BOOTH_SWAP_STATE_MACHINE",
+                 "event booth face swap: plan -> swap chunks (Map) -> encode 1080p -> print image -> notify",
+                 functions={"BoothFunctionArn": "booth", "BoothNotifyFunctionArn": "booth-notify",
+                            "JobsFunctionArn": "jobs"}),
+    StateMachine("booth_background", "booth_background.asl.json", "BOOTH_BACKGROUND_STATE_MACHINE",
+                 "event booth background replacement: plan -> matte chunks (Map) -> encode -> notify",
+                 functions={"BoothFunctionArn": "booth", "BoothNotifyFunctionArn": "booth-notify",
+                            "JobsFunctionArn": "jobs"}),
     StateMachine("writers_ingest", "writers_ingest.asl.json", "WRITERS_INGEST_STATE_MACHINE",
                  "a script: parse -> chunk by scene, embed, index -> the room's bible and digest",
                  functions={"WritersFunctionArn": "writers"}),
@@ -315,6 +377,11 @@ SCHEDULES = (
 def physical_name(stage: str, key: str) -> str:
     """The deployed name of a resource: ``soundmosaic-<stage>-<key>``."""
     return f"soundmosaic-{stage}-{key}"
+
+
+def key_alias(stage: str, key: str) -> str:
+    """The alias of a listed KMS key: what ``Key.env`` carries, in AWS and locally."""
+    return f"alias/{physical_name(stage, key)}"
 
 
 def function(key: str) -> Function:

@@ -34,8 +34,11 @@ from soundmosaic.providers.types import (
     CallRecord,
     ChatRequest,
     ChatResult,
+    FaceSwapRequest,
     ImageRequest,
     ImageResult,
+    MattingRequest,
+    MediaResult,
     MusicReply,
     MusicRequest,
     MusicResult,
@@ -43,6 +46,7 @@ from soundmosaic.providers.types import (
     Reply,
     TextRequest,
     TextResult,
+    UpscaleRequest,
     VideoRequest,
     VideoResult,
     VisionRequest,
@@ -127,6 +131,23 @@ class ModelMosaic:
         return MusicResult(reply.data, MUSIC_FORMATS[request.format], request.seconds, reply.sample_rate,
                            entry.provider, entry.model, entry.offline, record, dict(reply.influence),
                            seeded.seed, reply.midi, dict(reply.details))
+
+    # --- the booth's media capabilities (docs/booth.md, "Engines") -----------------------------
+
+    def faceswap(self, request: FaceSwapRequest) -> MediaResult:
+        """The request's face on the face of its video; an MP4 (H.264)."""
+        reply, entry, record = self._call("faceswap", lambda a, e: a.faceswap(e, request))
+        return MediaResult(reply.data, "video/mp4", entry.provider, entry.model, entry.offline, record)
+
+    def upscale(self, request: UpscaleRequest) -> MediaResult:
+        """The request's image, ``scale`` times larger; a PNG."""
+        reply, entry, record = self._call("upscale", lambda a, e: a.upscale(e, request))
+        return MediaResult(reply.data, "image/png", entry.provider, entry.model, entry.offline, record)
+
+    def matting(self, request: MattingRequest) -> MediaResult:
+        """The person alpha matte of the request's video; an MP4 of grey frames."""
+        reply, entry, record = self._call("matting", lambda a, e: a.matting(e, request))
+        return MediaResult(reply.data, "video/mp4", entry.provider, entry.model, entry.offline, record)
 
     def chat(self, request: ChatRequest, on_text: Callable[[str], None] = lambda _: None) -> ChatResult:
         """A streamed Claude conversation laid out for prompt caching (see ``ChatRequest``).

@@ -39,7 +39,10 @@ KEY_ENV: dict[str, str | None] = {
 }
 # The offline engine's model name when the file does not list one for a served capability.
 OFFLINE_MODELS = {"text": "offline-names-v1", "vision": "offline-vision-v1",
-                  "image": "offline-procedural-artwork-v1", "video": "offline-loop-v1"}
+                  "image": "offline-procedural-artwork-v1", "video": "offline-loop-v1",
+                  "faceswap": "offline-mediapipe-mesh-warp-poisson-v1",
+                  "upscale": "offline-lanczos-unsharp-v1",
+                  "matting": "offline-mediapipe-selfie-segmentation-v1"}
 _PRICE_KEYS = ("price_per_call", "price_per_second", "price_per_million_input_tokens",
                "price_per_million_output_tokens")
 _ENTRY_KEYS = {"provider", "model", "version", "deployment", "timeout_s", "attempts", "params",

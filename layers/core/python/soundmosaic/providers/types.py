@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 CAPABILITIES = ("text", "vision", "image", "video", "music", "faceswap", "upscale", "matting", "embed",
                 "separate", "transcribe", "midi", "chat")
 # The capabilities ModelMosaic serves end to end today; the registry may list the others.
-SERVED = ("text", "vision", "image", "video")
+SERVED = ("text", "vision", "image", "video", "faceswap", "upscale", "matting")
 
 ZERO = Decimal(0)
 
@@ -84,6 +84,54 @@ class VideoRequest:
         if self.seconds <= 0 or self.fps < 1 or self.width < 2 or self.height < 2:
             raise ValueError(f"bad video shape: {self.seconds} s at {self.fps} fps, "
                              f"{self.width}x{self.height}")
+
+
+@dataclass(frozen=True)
+class FaceSwapRequest:
+    """The face of ``face`` (a photo: JPEG/PNG bytes) put on the face in ``video`` (MP4 bytes)."""
+
+    face: bytes
+    video: bytes
+    face_content_type: str = "image/jpeg"
+
+    def __post_init__(self) -> None:
+        if not self.face or not self.video:
+            raise ValueError("FaceSwapRequest needs a face photo and a target video")
+
+
+@dataclass(frozen=True)
+class UpscaleRequest:
+    """``image`` (PNG bytes) made ``scale`` times larger (super-resolution where the model can)."""
+
+    image: bytes
+    scale: int = 4
+
+    def __post_init__(self) -> None:
+        if not self.image or not 2 <= self.scale <= 8:
+            raise ValueError(f"UpscaleRequest needs a PNG and a scale of 2 to 8, got {self.scale}")
+
+
+@dataclass(frozen=True)
+class MattingRequest:
+    """The person alpha matte of ``video`` (MP4 bytes), as an MP4 of grey frames (white: person)."""
+
+    video: bytes
+
+    def __post_init__(self) -> None:
+        if not self.video:
+            raise ValueError("MattingRequest.video is empty")
+
+
+@dataclass(frozen=True)
+class MediaResult:
+    """A media capability's answer (faceswap, upscale, matting): bytes of ``content_type``."""
+
+    data: bytes
+    content_type: str
+    provider: str
+    model: str
+    offline: bool
+    record: CallRecord
 
 
 Note = tuple[float, float, int, int]  # (start_s, end_s, MIDI pitch, velocity 1..127)

@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING
 
 from soundmosaic.providers.types import (
     ChatRequest,
+    FaceSwapRequest,
     ImageRequest,
+    MattingRequest,
     MusicReply,
     MusicRequest,
     ProviderError,
     Reply,
     TextRequest,
+    UpscaleRequest,
     VideoRequest,
     VisionRequest,
 )
@@ -58,6 +61,15 @@ class Adapter:
         raise self.unsupported(entry)
 
     def music(self, entry: Entry, request: MusicRequest) -> MusicReply:
+        raise self.unsupported(entry)
+
+    def faceswap(self, entry: Entry, request: FaceSwapRequest) -> Reply[bytes]:
+        raise self.unsupported(entry)
+
+    def upscale(self, entry: Entry, request: UpscaleRequest) -> Reply[bytes]:
+        raise self.unsupported(entry)
+
+    def matting(self, entry: Entry, request: MattingRequest) -> Reply[bytes]:
         raise self.unsupported(entry)
 
     def chat(self, entry: Entry, request: ChatRequest, on_text: Callable[[str], None]) -> Reply[str]:

@@ -5,6 +5,7 @@ text   ``task="track_names"``: ``offline.names.generate`` as JSON ``[{"name", "r
 vision ``offline.vision.describe``
 image  ``offline.artwork.render``
 video  ``offline.loop.render_loop``
+faceswap, upscale, matting   the booth's engines (``soundmosaic.booth``; docs/booth.md)
 music  ``offline.music.generate`` (weighted symbolic model, FluidSynth)
 
 The engines are imported on first use: each pulls in numpy, Pillow or ffmpeg plumbing.
@@ -20,12 +21,15 @@ from typing import TYPE_CHECKING
 
 from soundmosaic.providers.adapters import Adapter
 from soundmosaic.providers.types import (
+    FaceSwapRequest,
     ImageRequest,
+    MattingRequest,
     MusicReply,
     MusicRequest,
     ProviderError,
     Reply,
     TextRequest,
+    UpscaleRequest,
     Usage,
     VideoRequest,
     VisionRequest,
@@ -86,3 +90,42 @@ class OfflineAdapter(Adapter):
                                 f"{detail.decode(errors='replace')[-300:]}".strip()) from exc
         return MusicReply(made.audio, FREE, sample_rate=RATE, influence=made.influence, midi=made.midi,
                           details=made.details)
+
+    def faceswap(self, entry: Entry, request: FaceSwapRequest) -> Reply[bytes]:
+        import tempfile
+        from pathlib import Path
+
+        from soundmosaic.booth.faceswap import swap_video
+
+        with tempfile.TemporaryDirectory(prefix="faceswap-") as tmp:
+            photo, video = Path(tmp) / "face", Path(tmp) / "target.mp4"
+            photo.write_bytes(request.face)
+            video.write_bytes(request.video)
+            result = swap_video(photo, video, Path(tmp) / "out", height=None)
+            return Reply(result.video_path.read_bytes(), FREE)
+
+    def upscale(self, entry: Entry, request: UpscaleRequest) -> Reply[bytes]:
+        import io
+
+        import numpy as np
+        from PIL import Image
+
+        from soundmosaic.booth.faceswap import read_photo
+        from soundmosaic.booth.upscale import upscale_image
+
+        rgb = read_photo(request.image)
+        big = upscale_image(rgb, max(rgb.shape[:2]) * request.scale)
+        out = io.BytesIO()
+        Image.fromarray(np.asarray(big)).save(out, format="PNG")
+        return Reply(out.getvalue(), FREE)
+
+    def matting(self, entry: Entry, request: MattingRequest) -> Reply[bytes]:
+        import tempfile
+        from pathlib import Path
+
+        from soundmosaic.booth.background import alpha_video
+
+        with tempfile.TemporaryDirectory(prefix="matting-") as tmp:
+            video = Path(tmp) / "in.mp4"
+            video.write_bytes(request.video)
+            return Reply(alpha_video(video, Path(tmp) / "alpha.mp4").read_bytes(), FREE)

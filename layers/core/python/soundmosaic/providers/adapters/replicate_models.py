@@ -41,13 +41,16 @@ from replicate.prediction import Prediction
 
 from soundmosaic.providers.adapters import Adapter, as_png, data_url, status_error
 from soundmosaic.providers.types import (
+    FaceSwapRequest,
     ImageRequest,
+    MattingRequest,
     MusicReply,
     MusicRequest,
     ProviderError,
     ProviderRefused,
     ProviderTimeout,
     Reply,
+    UpscaleRequest,
     Usage,
     VideoRequest,
 )
@@ -88,6 +91,13 @@ def training_data(entry: Entry) -> str:
 def wav_rate(data: bytes) -> int:
     with wave.open(io.BytesIO(data)) as reader:
         return reader.getframerate()
+
+
+def _expect_mp4(provider: str, entry: Entry, data: bytes) -> bytes:
+    # An ISO media file starts with a box whose type is "ftyp".
+    if data[4:8] != b"ftyp":
+        raise ProviderError(provider, entry.capability, "the output is not an MP4 video")
+    return data
 
 
 def fit_size(width: int, height: int, max_side: int | None, multiple: int) -> tuple[int, int]:
@@ -166,6 +176,33 @@ class ReplicateAdapter(Adapter):
                           details={"melody_conditioning": melody,
                                    "influence": "requested weights; MusicGen's internal influence "
                                                 "cannot be measured"})
+
+    # --- the booth (roop face swap, Real-ESRGAN, Robust Video Matting; see registry.toml) --------
+
+    def faceswap(self, entry: Entry, request: FaceSwapRequest) -> Reply[bytes]:
+        inputs = {**entry.params, "swap_image": data_url(request.face, request.face_content_type),
+                  "target_video": data_url(request.video, "video/mp4")}
+        files, usage = self._predict(entry, inputs)
+        return Reply(_expect_mp4(self.provider, entry, files[0]), usage)
+
+    def upscale(self, entry: Entry, request: UpscaleRequest) -> Reply[bytes]:
+        inputs = {**entry.params, "image": data_url(request.image, "image/png"), "scale": request.scale}
+        files, usage = self._predict(entry, inputs)
+        try:
+            from PIL import Image
+
+            with Image.open(io.BytesIO(files[0])) as image:
+                size = image.size
+        except OSError as exc:
+            raise ProviderError(self.provider, entry.capability,
+                                f"the output is not an image: {exc}") from exc
+        return Reply(as_png(files[0], *size), usage)
+
+    def matting(self, entry: Entry, request: MattingRequest) -> Reply[bytes]:
+        inputs = {**entry.params, "input_video": data_url(request.video, "video/mp4"),
+                  "output_type": "alpha-mask"}
+        files, usage = self._predict(entry, inputs)
+        return Reply(_expect_mp4(self.provider, entry, files[0]), usage)
 
     def close(self) -> None:
         self._files.close()

@@ -1,0 +1,1 @@
+"""Event booth room: see docs/booth.md."""
