@@ -85,6 +85,12 @@ NOT_ON_THE_PATH: dict[str, dict[str, str]] = {
                                                     "generation function",
         "soundmosaic.providers.offline.music_model.estimate_key": "the offline music engine runs in the "
                                                                   "generation function",
+        "soundmosaic.stories.albums.music.orchestrate": "an album's music is made by the albums function "
+                                                        "(audio image); the api only plans and starts it",
+        "soundmosaic.providers.offline.music.compose": "the offline music engine runs in the generation "
+                                                       "and albums functions (audio image)",
+        "soundmosaic.providers.offline.music_catalog._parse": "the offline music engine's catalog is read "
+                                                              "by the generation and albums functions",
     },
 }
 
