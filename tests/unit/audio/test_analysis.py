@@ -45,7 +45,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Recipe
     for name, recipe in CLIPS.items():
         stems, _ = render(recipe)
         path = folder / f"{name}.wav"
-        sf.write(str(path), sum(stems.values()).T, RATE)
+        sf.write(str(path), np.sum(list(stems.values()), axis=0).T, RATE)
         out[name] = (recipe, analyse(path))
     return out
 
