@@ -46,6 +46,7 @@ def compute(mix: Path, folder: Path) -> dict[str, float]:
     from soundmosaic.audio.analysis import analyse
     from soundmosaic.audio.signal import to_wav24
 
+    folder.mkdir(parents=True, exist_ok=True)
     wav = folder / "audio.wav"
     times = {"decode": _timed(lambda: to_wav24(mix, wav, 2))[0], "analyse": _timed(lambda: analyse(wav))[0]}
     engine = separate.get_engine()
