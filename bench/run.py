@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bench import api_latency, booth_capacity, cold_start, samples_search
+from bench import api_latency, audio_quality, booth_capacity, cold_start, samples_search
 from bench.common import DOCS_FILE, RESULTS_DIR, replace_section
 
 BENCHMARKS: dict[str, tuple[Callable[..., dict[str, Any]], Callable[[dict[str, Any]], str]]] = {
@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, tuple[Callable[..., dict[str, Any]], Callable[[dict[str, A
     "api_latency": (api_latency.run, api_latency.markdown),
     "samples_search": (samples_search.run, samples_search.markdown),
     "booth_capacity": (booth_capacity.run, booth_capacity.markdown),
+    "audio_quality": (audio_quality.run, audio_quality.markdown),
 }
 
 INTRO = """# Benchmarks
