@@ -14,13 +14,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bench import api_latency, cold_start, samples_search
+from bench import api_latency, audio_quality, cold_start, samples_search
 from bench.common import DOCS_FILE, RESULTS_DIR, replace_section
 
 BENCHMARKS: dict[str, tuple[Callable[..., dict[str, Any]], Callable[[dict[str, Any]], str]]] = {
     "cold_start": (cold_start.run, cold_start.markdown),
     "api_latency": (api_latency.run, api_latency.markdown),
     "samples_search": (samples_search.run, samples_search.markdown),
+    "audio_quality": (audio_quality.run, audio_quality.markdown),
 }
 
 INTRO = """# Benchmarks

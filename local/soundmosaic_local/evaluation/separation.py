@@ -1,5 +1,6 @@
-"""Signal-to-distortion ratio, for stem separation (``soundmosaic.audio.separate``) on mixes
-whose stems are known (``soundmosaic_local.fixtures.known_mixes``)."""
+"""Signal-to-distortion ratios (SDR and scale-invariant SI-SDR), for stem separation
+(``soundmosaic.audio.separate``) on mixes whose stems are known
+(``soundmosaic_local.fixtures.known_mixes``, ``audio_quality_set``)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ def sdr(reference: np.ndarray, estimate: np.ndarray) -> float:
 
 
 def si_sdr(reference: np.ndarray, estimate: np.ndarray) -> float:
-    """Scale-invariant SDR in dB (Le Roux et al. 2019), channels concatenated: the estimate is
-    first scaled by the least-squares gain onto the reference, so a level change costs nothing."""
+    """Scale-invariant SDR in dB (Le Roux et al. 2019): the estimate's best-scaled projection on
+    the reference vs. the rest, over all channels together; a silent estimate scores -inf-like."""
     n = min(reference.shape[-1], estimate.shape[-1])
-    ref = reference[..., :n].astype(np.float64).ravel()
-    est = estimate[..., :n].astype(np.float64).ravel()
-    gain = float(ref @ est) / (float(ref @ ref) + 1e-12)
-    target = gain * ref
-    return float(10 * np.log10((float(target @ target) + 1e-12) / (float(np.sum((est - target) ** 2)) + 1e-12)))
+    ref = np.asarray(reference[..., :n], np.float64).reshape(-1)
+    est = np.broadcast_to(np.asarray(estimate[..., :n], np.float64), reference[..., :n].shape).reshape(-1)
+    scale = float(np.dot(est, ref)) / (float(np.dot(ref, ref)) + 1e-12)
+    target = scale * ref
+    residual = float(np.sum((est - target) ** 2)) + 1e-12
+    return float(10 * np.log10((float(np.sum(target ** 2)) + 1e-12) / residual))
