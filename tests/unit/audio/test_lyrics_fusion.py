@@ -14,7 +14,6 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -66,10 +65,14 @@ def _audio(x: np.ndarray) -> Audio:
 
 
 @needs_espeak
-def test_clean_stem_is_kept_and_times_are_in_the_voice(voice: np.ndarray) -> None:
-    mix = voice + _pad(0, voice.size, 0.2)
+def test_fusion_takes_the_stem_where_the_mix_buries_the_voice(voice: np.ndarray) -> None:
+    noise = np.random.default_rng(2).standard_normal(voice.size).astype(np.float32)
+    mix = voice + noise * 3.0 * float(np.sqrt(np.mean(voice ** 2)))  # about -10 dB voice to noise
+    buried = lyrics.transcribe(_audio(mix))
     result = lyrics.transcribe(_audio(voice), mix=_audio(mix))
+    assert "stem" in {s.source for s in result.segments}
     assert word_error_rate(SENTENCE, result.text) <= 0.15, result.text
+    assert word_error_rate(SENTENCE, result.text) < word_error_rate(SENTENCE, buried.text)
     assert result.language == "en"
     words = [w for s in result.segments for w in s.words]
     assert words and words[0].start_s >= LEAD_S - 0.3
@@ -104,20 +107,31 @@ def test_no_text_where_the_stem_has_no_voice(voice: np.ndarray) -> None:
     assert result.segments == [] and result.text == ""
 
 
-def test_better_hypothesis_is_the_more_confident_one() -> None:
-    def seg(text: str, logprob: float, no_speech: float = 0.1, ratio: float = 1.2) -> SimpleNamespace:
-        return SimpleNamespace(text=text, avg_logprob=logprob, no_speech_prob=no_speech,
-                               compression_ratio=ratio, tokens=list(range(len(text.split()) + 1)))
+def test_better_hypothesis_keeps_the_mix_unless_the_stem_is_clearly_surer() -> None:
+    def said(text: str, p: float, no_speech: float = 0.1, ratio: float = 1.2) -> fusion.Line:
+        words = [fusion.Heard(w, i * 0.3, i * 0.3 + 0.2, p) for i, w in enumerate(text.split())]
+        return fusion.Line(text, 0.0, len(words) * 0.3, words, no_speech, ratio)
 
-    stem = fusion.Hypothesis("stem", [seg("a river", -0.6)])
-    mix = fusion.Hypothesis("mix", [seg("the river", -0.3)])
-    assert fusion.better(stem, mix) is mix
-    assert fusion.better(stem, fusion.Hypothesis("mix", [seg("the river", -0.6)])) is stem  # tie: stem
+    mix = fusion.Hypothesis("mix", [said("the radio was playing", 0.8)])
+    raven = fusion.Hypothesis("stem", [said("the raven or what", 0.82)])
+    assert fusion.better(raven, mix) is mix  # more confident, but within the margin
+    stem = fusion.Hypothesis("stem", [said("the radio was playing", 0.95)])
+    assert fusion.better(stem, mix) is stem
     assert fusion.better(stem, fusion.Hypothesis("mix")) is stem  # nothing heard in the mix
     assert fusion.better(fusion.Hypothesis("stem"), mix) is mix
     # Whisper's own doubts count against a hypothesis: "probably no speech", a loop
-    assert fusion.better(stem, fusion.Hypothesis("mix", [seg("the river", -0.3, no_speech=0.9)])) is stem
-    assert fusion.better(stem, fusion.Hypothesis("mix", [seg("la la la la", -0.3, ratio=3.0)])) is stem
+    assert fusion.better(stem, fusion.Hypothesis("mix", [said("the radio", 0.99, no_speech=0.9)])) is stem
+    assert fusion.better(stem, fusion.Hypothesis("mix", [said("la la la la", 0.99, ratio=3.0)])) is stem
+
+
+def test_passages_pair_the_lines_that_overlap() -> None:
+    def line(start: float, end: float) -> fusion.Line:
+        return fusion.Line(f"{start}", start, end, [])
+
+    stem = [line(0.0, 2.0), line(5.0, 7.0), line(7.5, 9.0)]
+    mix = [line(0.2, 2.5), line(5.5, 9.2), line(12.0, 13.0)]
+    found = [([x.start for x in s.lines], [x.start for x in m.lines]) for s, m in fusion.passages(stem, mix)]
+    assert found == [([0.0], [0.2]), ([5.0, 7.5], [5.5]), ([], [12.0])]
 
 
 def test_loops_are_cut_and_real_repeats_kept() -> None:

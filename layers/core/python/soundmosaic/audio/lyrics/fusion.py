@@ -1,22 +1,23 @@
-"""Lyrics from the vocals stem *and* the mix: the better hypothesis per voiced passage.
+"""Lyrics from the vocals stem *and* the mix: the better hypothesis per sung passage.
 
 Separation helps Whisper where the accompaniment is loud and hurts it where the stem is damaged
 (a clipped consonant, an artefact, a lost word). So, window by window (see docs/audio-midi-lyrics.md):
 
 1. voice activity (Silero VAD) runs on the vocals stem, the cleanest view of where someone sings;
-   nothing outside those passages is ever transcribed, so silence and solos give no text;
-2. the passages are grouped into chunks of at most ``CHUNK_S`` (Whisper's own 30-s context);
+   a window without voice in the stem gives no text, whatever the mix holds;
+2. the stem is transcribed in its voiced chunks (at most ``CHUNK_S`` each, Whisper's own 30-s
+   context), and the mix as a whole (with Whisper's VAD, exactly as the raw mix would be);
 3. the language is detected on the voiced audio of the stem and of the mix, and the more
    confident detection wins (unless the caller forced a language);
-4. each chunk is transcribed twice, from the stem and from the mix, and the hypothesis with the
-   higher model confidence is kept: the mean token log-probability (``avg_logprob``), minus a
-   penalty for segments Whisper itself marks as probably not speech (``no_speech_prob``) or as
-   a loop (compression ratio above 2.4);
-5. word times come from the stem: a hypothesis taken from the mix is force-aligned on the stem
+4. the two transcriptions are cut into passages (runs of segments that overlap in time) and
+   per passage the mix's words are kept unless the stem's are clearly more confident (mean
+   word probability, with penalties where Whisper marks a segment as probably not speech or
+   as a loop); a passage heard only in the mix, away from the stem's voice, is dropped;
+5. word times come from the stem: a passage taken from the mix is force-aligned on the stem
    (Whisper's cross-attention alignment, ``WhisperModel.find_alignment``), falling back to the
    mix's own times when the alignment gives nothing;
-6. a phrase repeated more than three times in a row inside one segment (Whisper's classic loop on
-   held notes) is cut back to three.
+6. a phrase repeated more than three times in a row inside one segment (Whisper's classic loop
+   on held notes) is cut back to three.
 """
 
 from __future__ import annotations
@@ -31,36 +32,55 @@ T = TypeVar("T")
 CHUNK_S = 28.0
 PAD_S = 0.2
 NO_SPEECH_PROB = 0.6
+DOUBT_PENALTY = 0.5
+STEM_MARGIN = 0.05
 LOOP_COMPRESSION = 2.4
 MIN_VOICE_S = 0.25
 MAX_REPEATS = 3  # "go go go" is a lyric; a fourth time in a row within a segment is a loop
 
 
 @dataclass
+class Heard:
+    """A word as Whisper heard it: faster-whisper's ``Word`` fields, times in the window."""
+
+    word: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass
+class Line:
+    """A Whisper segment with its words, times in the window, and the model's own doubts."""
+
+    text: str
+    start: float
+    end: float
+    words: list[Heard]
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 1.0
+
+
+@dataclass
 class Hypothesis:
     source: str  # "stem" or "mix"
-    segments: list[Any] = field(default_factory=list)  # faster-whisper segments, chunk-relative
+    lines: list[Line] = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        return " ".join(s.text.strip() for s in self.segments if s.text.strip())
+        return " ".join(line.text for line in self.lines)
 
     @property
     def score(self) -> float:
-        """Token-weighted mean log-probability, with Whisper's own doubts as penalties."""
-        if not self.segments:
+        """Mean word probability, minus a penalty per line Whisper itself doubts (probably no
+        speech, or a loop); ``-inf`` when nothing was heard. Segment ``avg_logprob`` is not used:
+        faster-whisper reports the whole 30-s decoding window's value on every segment of it."""
+        words = [w.probability for line in self.lines for w in line.words]
+        if not words:
             return float("-inf")
-        total, weight = 0.0, 0
-        for s in self.segments:
-            n = max(1, len(s.tokens))
-            value = float(s.avg_logprob)
-            if float(s.no_speech_prob) > NO_SPEECH_PROB:
-                value -= 1.0
-            if float(s.compression_ratio) > LOOP_COMPRESSION:
-                value -= 1.0
-            total += value * n
-            weight += n
-        return total / weight
+        doubts = sum((line.no_speech_prob > NO_SPEECH_PROB) + (line.compression_ratio > LOOP_COMPRESSION)
+                     for line in self.lines)
+        return float(np.mean(words)) - DOUBT_PENALTY * doubts / len(self.lines)
 
 
 def voice_chunks(stem: np.ndarray, rate: int) -> list[tuple[int, int]]:
@@ -93,17 +113,44 @@ def detect_language(whisper: Any, views: list[np.ndarray]) -> tuple[str, float]:
     return best
 
 
-def hypothesis(whisper: Any, audio: np.ndarray, language: str | None, source: str) -> Hypothesis:
+def lines(whisper: Any, audio: np.ndarray, language: str | None, vad: bool,
+          offset: float = 0.0) -> list[Line]:
+    """Whisper's segments of ``audio`` (16 kHz mono) as ``Line``, times + ``offset`` seconds."""
     segments, _ = whisper.transcribe(
-        audio, language=language, task="transcribe", word_timestamps=True, vad_filter=False,
+        audio, language=language, task="transcribe", word_timestamps=True, vad_filter=vad,
         # Songs repeat lines: conditioning on the previous text invites loops and hallucination.
         condition_on_previous_text=False, beam_size=5)
-    return Hypothesis(source, [s for s in segments if s.text.strip()])
+    out = []
+    for s in segments:
+        if not s.text.strip():
+            continue
+        words = [Heard(w.word, offset + float(w.start), offset + float(w.end), float(w.probability))
+                 for w in (s.words or []) if w.word.strip()]
+        out.append(Line(s.text.strip(), offset + float(s.start), offset + float(s.end), words,
+                        float(s.no_speech_prob), float(s.compression_ratio)))
+    return out
+
+
+def passages(stem: list[Line], mix: list[Line]) -> list[tuple[Hypothesis, Hypothesis]]:
+    """The two transcriptions cut into passages: runs of lines that overlap in time (either way),
+    so each passage holds the same sung words in both hypotheses."""
+    tagged = sorted([(line.start, line.end, "stem", line) for line in stem]
+                    + [(line.start, line.end, "mix", line) for line in mix], key=lambda t: (t[0], t[1]))
+    out: list[tuple[Hypothesis, Hypothesis]] = []
+    reach = float("-inf")
+    for start, end, source, line in tagged:
+        if not out or start >= reach:
+            out.append((Hypothesis("stem"), Hypothesis("mix")))
+        (out[-1][0] if source == "stem" else out[-1][1]).lines.append(line)
+        reach = max(reach, end) if start < reach else end
+    return out
 
 
 def better(stem: Hypothesis, mix: Hypothesis) -> Hypothesis:
-    """The hypothesis to keep for one chunk; the stem's on a tie (its times need no alignment)."""
-    return mix if mix.score > stem.score else stem
+    """The hypothesis to keep for one passage: the mix's unless the stem's is clearly (by
+    ``STEM_MARGIN``) more confident. Whisper is often *confidently* wrong on separation
+    artefacts ("the raven or what" for "the radio was"), so the untouched mix is the default."""
+    return stem if stem.score > mix.score + STEM_MARGIN else mix
 
 
 def align(whisper: Any, audio: np.ndarray, text: str, language: str) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ WHISPER_RATE = 16000
 SILENCE_PEAK = 1e-4  # below this (about -80 dBFS) the input is silence: Whisper is not run
 WINDOW_S = 600.0  # a long file is transcribed ten minutes at a time, in bounded memory
 CUT_SEARCH_S = 30.0  # each window ends in the quietest moment of its last 30 s
+ALIGN_PAD_S = 0.5  # a passage taken from the mix is aligned on this much more of the stem each side
 
 Progress = Callable[[float], None]
 """``progress(fraction)``: the fraction of the work done, in [0, 1]; called at 1.0 when done."""
@@ -136,47 +137,53 @@ def _span_16k(source: str | Path | Audio, start_s: float, frames: int) -> np.nda
     return out
 
 
-class _Aligned:
-    """An aligned word in faster-whisper's shape (``word``, ``start``, ``end``, ``probability``)."""
-
-    def __init__(self, raw: dict[str, Any]) -> None:
-        self.word, self.start, self.end = str(raw["word"]), float(raw["start"]), float(raw["end"])
-        self.probability = float(raw["probability"])
-
-
-def _stem_timed(whisper: Any, stem: np.ndarray, chosen: fusion.Hypothesis,
-                language: str) -> list[tuple[Any, list[Any]]]:
-    """(segment, raw words) of a hypothesis, the words timed on the stem where it came from the mix."""
-    own = [(s, list(s.words or [])) for s in chosen.segments]
-    if chosen.source == "stem":
+def _timed_on_stem(whisper: Any, stem: np.ndarray, chosen: fusion.Hypothesis,
+                   language: str) -> list[list[fusion.Heard]]:
+    """The words of each line of ``chosen``, timed on the stem when they came from the mix
+    (forced alignment of the passage's text on the stem; the mix's own times where it fails)."""
+    own = [line.words for line in chosen.lines]
+    first, last = chosen.lines[0].start - ALIGN_PAD_S, chosen.lines[-1].end + ALIGN_PAD_S
+    start = max(0, int(first * WHISPER_RATE))
+    stop = min(stem.size, int(last * WHISPER_RATE))
+    if chosen.source == "stem" or stop - start > 30 * WHISPER_RATE or stop <= start:
         return own
-    aligned = [_Aligned(w) for w in fusion.align(whisper, stem, chosen.text, language)]
-    counts = [len(words) for _, words in own]
+    aligned = fusion.align(whisper, stem[start:stop], chosen.text, language)
+    counts = [len(words) for words in own]
     if not aligned or len(aligned) != sum(counts):  # the tokenizer split words differently
         return own
+    offset = start / WHISPER_RATE
+    heard = [fusion.Heard(str(w["word"]), offset + float(w["start"]), offset + float(w["end"]),
+                          float(w["probability"])) for w in aligned]
     out, at = [], 0
-    for (segment, _), n in zip(own, counts, strict=True):
-        out.append((segment, aligned[at:at + n]))
+    for n in counts:
+        out.append(heard[at:at + n])
         at += n
     return out
 
 
 def _fused(whisper: Any, stem: np.ndarray, mix: np.ndarray, offset: float, floor: float,
            end_of_window: float, language: str) -> list[Segment]:
-    """The window's segments: the better of the stem's and the mix's hypotheses per voiced chunk."""
+    """The window's segments from the stem and the mix, passage by passage (``fusion``)."""
+    chunks = fusion.voice_chunks(stem, WHISPER_RATE)
+    if not chunks:
+        return []
+    voiced = [(a / WHISPER_RATE, b / WHISPER_RATE) for a, b in chunks]
+    mix_lines = fusion.lines(whisper, mix, language, vad=True)
+    stem_lines = [line for a, b in chunks
+                  for line in fusion.lines(whisper, stem[a:b], language, vad=False, offset=a / WHISPER_RATE)]
     segments = []
-    for first, last in fusion.voice_chunks(stem, WHISPER_RATE):
-        chosen = fusion.better(fusion.hypothesis(whisper, stem[first:last], language, "stem"),
-                               fusion.hypothesis(whisper, mix[first:last], language, "mix"))
-        start_at = offset + first / WHISPER_RATE
-        for raw, raw_words in _stem_timed(whisper, stem[first:last], chosen, language):
-            words = fusion.collapse_loops(_words(raw_words, floor, end_of_window, start_at),
-                                          lambda w: w.text)
-            text = " ".join(w.text for w in words) if raw_words else raw.text.strip()
+    for stem_view, mix_view in fusion.passages(stem_lines, mix_lines):
+        if not stem_view.lines and not any(
+                line.start < b and line.end > a for line in mix_view.lines for a, b in voiced):
+            continue  # words in the mix where the stem has no voice: the accompaniment, not lyrics
+        chosen = fusion.better(stem_view, mix_view)
+        for line, heard in zip(chosen.lines, _timed_on_stem(whisper, stem, chosen, language), strict=True):
+            words = fusion.collapse_loops(_words(heard, floor, end_of_window, offset), lambda w: w.text)
+            text = " ".join(w.text for w in words) if heard else line.text
             if not text:
                 continue
-            start = words[0].start_s if words else min(max(start_at + float(raw.start), floor), end_of_window)
-            end = words[-1].end_s if words else min(max(start_at + float(raw.end), start), end_of_window)
+            start = words[0].start_s if words else min(max(offset + line.start, floor), end_of_window)
+            end = words[-1].end_s if words else min(max(offset + line.end, start), end_of_window)
             segments.append(Segment(text=text, start_s=round(start, 3), end_s=round(end, 3), words=words,
                                     source=chosen.source))
             floor = end
