@@ -54,7 +54,7 @@ def voice(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
     return np.concatenate([silence, 0.5 * mono / np.abs(mono).max(), silence])
 
 
-def _pad(seconds: float, n: int, level: float = 0.05) -> np.ndarray:
+def _pad(n: int, level: float = 0.05) -> np.ndarray:
     """A soft sustained chord (what a keyboard pad leaves under a voice)."""
     t = np.arange(n) / RATE
     return (level * sum(np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6))).astype(np.float32)
@@ -86,7 +86,7 @@ def test_fusion_takes_the_mix_where_the_stem_is_damaged(voice: np.ndarray) -> No
     frame = int(0.08 * RATE)
     gate = np.repeat(rng.random(voice.size // frame + 1) > 0.4, frame)[: voice.size]
     damaged = voice * gate
-    mix = voice + _pad(0, voice.size)
+    mix = voice + _pad(voice.size)
     alone = lyrics.transcribe(_audio(damaged))
     fused = lyrics.transcribe(_audio(damaged), mix=_audio(mix), language="en")
     assert {s.source for s in fused.segments} == {"mix"}
@@ -141,3 +141,26 @@ def test_loops_are_cut_and_real_repeats_kept() -> None:
     assert fusion.collapse_loops(chorus) == chorus
     assert normalise_words(" ".join(fusion.collapse_loops(["Yeah,", "yeah", "yeah.", "yeah", "YEAH!"]))) == [
         "yeah", "yeah", "yeah"]
+
+
+@needs_espeak
+def test_the_lyrics_stage_hears_the_mix_too(aws_env, tmp_path, voice: np.ndarray) -> None:
+    """The stage reads ``stems/vocals.wav`` and the decoded mix ``work/audio.wav`` (moto S3)."""
+    from soundmosaic.audio import pipeline
+    from soundmosaic.audio.signal import write_wav
+    from soundmosaic.library.tracks import Track, TrackStore
+
+    TrackStore().put(Track(artist_id="artist-a", track_id="t1", title="River", filename="river.wav",
+                           media_key="artists/artist-a/tracks/t1/original.wav", size_bytes=1, facts={}))
+    files = pipeline.TrackFiles("artist-a", "t1", tmp_path)
+    event = {"artist_id": "artist-a", "track_id": "t1", "job_id": "j", "stem": "vocals", "stages": ["lyrics"]}
+    files.put("stems/vocals.wav", write_wav(tmp_path / "v.wav", _audio(voice)), "audio/wav")
+    with pytest.raises(pipeline.StageInputMissing, match="decode"):  # no mix yet: says what to run
+        pipeline.run("lyrics", event)
+    mix = write_wav(tmp_path / "m.wav", _audio(voice + _pad(voice.size)))
+    files.put("work/audio.wav", mix, "audio/wav")
+    summary = pipeline.run("lyrics", event)
+    assert summary["language"] == "en" and summary["segments"] >= 1
+    stored = files.get_json("lyrics/lyrics.json", "lyrics")
+    assert {s["source"] for s in stored["segments"]} <= {"stem", "mix"}
+    assert word_error_rate(SENTENCE, " ".join(s["text"] for s in stored["segments"])) <= 0.15

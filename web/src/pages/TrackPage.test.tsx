@@ -78,7 +78,7 @@ describe("TrackPage", () => {
     });
     renderApp(<TrackPage />, { route: "/tracks/t1", path: "/tracks/:trackId" });
     expect(await screen.findByRole("button", { name: "Mute vocals" })).toBeInTheDocument();
-    expect(screen.getAllByRole("button", { name: /^Mute/ })).toHaveLength(3);
+    expect(screen.getAllByRole("button", { name: /^Mute/ })).toHaveLength(4); // vocals, drums, bass, other
     expect(screen.getByTestId("lyrics")).toHaveTextContent("hello world");
     expect(screen.getByRole("tab", { name: "other" })).toHaveAttribute("aria-selected", "true");
     expect(screen.getByText(/2 notes · basic-pitch · 120 bpm/)).toBeInTheDocument();
