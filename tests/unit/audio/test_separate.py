@@ -195,6 +195,10 @@ def test_wiener_step_keeps_the_sum_and_needs_stereo() -> None:
     np.testing.assert_allclose(sum(refined), total, atol=2e-3)
     mono = [p[:1] for p in parts]
     assert refine(sum(mono), mono, 1) == mono  # no stereo image to use: unchanged
+    doubled = [np.repeat(p[:1], 2, axis=0) for p in parts]  # L == R: singular spatial covariances
+    refined = refine(sum(doubled), doubled, 1)
+    assert all(np.isfinite(p).all() and np.abs(p).max() < 10 for p in refined)
+    np.testing.assert_allclose(sum(refined), sum(doubled), atol=2e-3)
     with pytest.raises(ValueError, match="wiener_iterations"):
         SpleeterHPSSEngine(wiener_iterations=9)
 
@@ -212,7 +216,7 @@ def test_one_second_mono_clip_gives_mono_stems(engine: SpleeterHPSSEngine) -> No
     clip = (0.3 * np.sin(2 * np.pi * 220 * t) + 0.05 * rng.standard_normal(t.size)).astype(np.float32)
     seen: list[float] = []
     result = engine.separate(Audio(clip[None], 44100), seen.append)
-    assert [stem.audio.samples.shape for stem in result.stems] == [(1, 44100)] * 3
+    assert [stem.audio.samples.shape for stem in result.stems] == [(1, 44100)] * 4
     assert seen and seen[-1] == 1.0 and seen == sorted(seen)
     total = _total(result)
     assert sdr(clip[None], total) > 30.0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 EPS = 1e-10
+LOADING = 1e-4
 
 
 def _covariance(y: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -26,7 +27,10 @@ def _covariance(y: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray
     r00 = (np.abs(y[0]) ** 2).sum(axis=1, keepdims=True) / norm
     r11 = (np.abs(y[1]) ** 2).sum(axis=1, keepdims=True) / norm
     r01 = (y[0] * y[1].conj()).sum(axis=1, keepdims=True) / norm
-    return v, (r00, r01, r11)
+    # Diagonal loading: a source panned hard or dual mono (L == R, e.g. a mono input doubled) has
+    # a singular spatial covariance, and so may the mixture's; inverting that blows up.
+    load = LOADING * 0.5 * (r00 + r11) + EPS
+    return v, (r00 + load, r01, r11 + load)
 
 
 def wiener(estimates: list[np.ndarray], mix: np.ndarray, iterations: int = 1) -> list[np.ndarray]:
