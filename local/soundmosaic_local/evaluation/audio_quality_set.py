@@ -35,7 +35,7 @@ import numpy as np
 from soundmosaic_local.evaluation.espeak_timed import say
 from soundmosaic_local.training.render import SOUNDFONTS
 
-VERSION = 1
+VERSION = 2  # bump when a change to the rendering changes the songs
 RATE = 44100
 STEMS = ("vocals", "drums", "bass", "other")
 NOTES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -295,16 +295,33 @@ def _resample(x: np.ndarray, rate_in: int) -> np.ndarray:
     return np.asarray(soxr.resample(x, rate_in, RATE), dtype=np.float32)
 
 
-def _pitch_to(word: np.ndarray, midi: int) -> np.ndarray:
-    """``word`` (mono, RATE) shifted so its median f0 lands on ``midi``."""
+def _sing(audio: np.ndarray, words: list[Any], recipe: Recipe, bars: list[str], t0: float,
+          rng: np.random.Generator) -> np.ndarray:
+    """A monotone spoken line "sung": each word's span shifted from the line's pitch onto a tone
+    of the chord sounding there (the nearest few semitones away), joined with 10-ms crossfades."""
     import librosa
 
-    f0 = librosa.yin(word, fmin=60, fmax=500, sr=RATE, frame_length=2048)
-    voiced = f0[(f0 > 60) & (f0 < 500)]
-    if voiced.size == 0:
-        return word
-    steps = 12 * np.log2(440.0 * 2 ** ((midi - 69) / 12) / float(np.median(voiced)))
-    return np.asarray(librosa.effects.pitch_shift(word, sr=RATE, n_steps=float(steps)), dtype=np.float32)
+    f0 = librosa.yin(audio, fmin=60, fmax=500, sr=RATE, frame_length=2048)
+    voiced = f0[(f0 > 65) & (f0 < 480)]
+    if voiced.size == 0 or not words:
+        return audio
+    base = 69 + 12 * np.log2(float(np.median(voiced)) / 440.0)
+    bar = 4 * 60.0 / recipe.bpm
+    out = audio.copy()
+    fade = int(0.01 * RATE)
+    for k, word in enumerate(words):
+        a = int(word.start * RATE)
+        b = int(words[k + 1].start * RATE) if k + 1 < len(words) else audio.size
+        if b - a < 4 * fade:
+            continue
+        _, pcs = chord(recipe, bars[min(len(bars) - 1, int((t0 + word.start) // bar))])
+        tones = [p for pc in pcs for p in (_near(pc, int(base) - 6),) if abs(p - base) <= 6]
+        steps = float(rng.choice(tones) - base) if tones else 0.0
+        shifted = librosa.effects.pitch_shift(audio[a:b], sr=RATE, n_steps=steps)
+        ramp = np.ones(b - a, np.float32)
+        ramp[:fade], ramp[-fade:] = np.linspace(0, 1, fade), np.linspace(1, 0, fade)
+        out[a:b] = out[a:b] * (1 - ramp) + shifted * ramp
+    return out
 
 
 def _vocal(recipe: Recipe, rng: np.random.Generator, n: int) -> tuple[np.ndarray, list[dict[str, Any]]]:
@@ -325,37 +342,16 @@ def _vocal(recipe: Recipe, rng: np.random.Generator, n: int) -> tuple[np.ndarray
         if recipe.delivery == "spoken":
             said = say(line, recipe.voice, speed, pitch)
             audio = _resample(said.samples, said.rate)
-            if t + audio.size / RATE > end:
-                break
-            start = int(t * RATE)
-            out[start:start + audio.size] += audio
-            words += [{"word": w.word, "start": round(float(t + w.start), 3),
-                       "end": round(float(t + w.end), 3)} for w in said.words]
-            t += audio.size / RATE
         else:
-            placed, at = [], t
-            for word in line.split():
-                said = say(word, recipe.voice, speed, pitch, pitch_range=10)
-                audio = _resample(said.samples, said.rate)
-                loud = np.flatnonzero(np.abs(audio) > 10 ** (-45 / 20))
-                if loud.size == 0:
-                    continue
-                audio = audio[loud[0]: loud[-1] + 1]
-                at = np.ceil(at / (beat / 2) - 1e-6) * (beat / 2)  # next eighth note
-                numeral = bars[min(len(bars) - 1, int(at // bar))]
-                _, pcs = chord(recipe, numeral)
-                target = _near(int(rng.choice(pcs)), 55 if "+f" not in recipe.voice else 62)
-                placed.append((at, _pitch_to(audio, target), word))
-                at += audio.size / RATE + 0.03
-            if not placed or at > end:
-                break
-            for at, audio, word in placed:
-                start = int(at * RATE)
-                audio = audio[: max(0, n - start)]
-                out[start:start + audio.size] += audio
-                words.append({"word": word, "start": round(float(at), 3),
-                              "end": round(float(at + audio.size / RATE), 3)})
-            t = at
+            said = say(line, recipe.voice, speed - 15, pitch, pitch_range=0)  # monotone: one pitch
+            audio = _sing(_resample(said.samples, said.rate), said.words, recipe, bars, t, rng)
+        if t + audio.size / RATE > end:
+            break
+        start = int(t * RATE)
+        out[start:start + audio.size] += audio
+        words += [{"word": w.word, "start": round(float(t + w.start), 3),
+                   "end": round(float(t + w.end), 3)} for w in said.words]
+        t += audio.size / RATE
         t = (np.floor(t / bar) + 1 + int(rng.integers(0, 2))) * bar  # next line on a bar line
     return out, words
 

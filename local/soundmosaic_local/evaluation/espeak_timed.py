@@ -84,23 +84,37 @@ class _Engine:
             self.lib.espeak_Synchronize()
             samples = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.float32)
             events = list(self.events)
-        return Utterance(samples, self.rate, _timed_words(text, data, events, samples, self.rate))
+        return Utterance(samples, self.rate, _timed_words(text, events, samples, self.rate))
 
 
-def _timed_words(text: str, data: bytes, events: list[tuple[int, int, int]], samples: np.ndarray,
+def _timed_words(text: str, events: list[tuple[int, int, int]], samples: np.ndarray,
                  rate: int) -> list[TimedWord]:
+    """Every word of ``text`` with its time. espeak-ng gives no WORD event for some unstressed
+    words ("on the river": none for "the"); such a word shares the span of the next word that has
+    one, split by letters."""
     loud = np.flatnonzero(np.abs(samples) > _SILENCE)
+    starts = {position - 1: audio_ms / 1000.0 for position, _, audio_ms in events}  # positions count from 1
+    spans: list[tuple[list[str], float, float]] = []  # (words, start, limit)
+    pending: list[str] = []
+    tokens = [(m.start(), re.sub(r"[^\w']", "", m.group())) for m in re.finditer(r"\S+", text)]
+    timed = [(pos, word) for pos, word in tokens if word]
+    for k, (pos, word) in enumerate(timed):
+        pending.append(word)
+        if pos in starts or k == len(timed) - 1:
+            start = starts.get(pos, spans[-1][2] if spans else 0.0)
+            following = [starts[p] for p, _ in timed[k + 1:] if p in starts]
+            spans.append((pending, start, following[0] if following else samples.size / rate))
+            pending = []
     words: list[TimedWord] = []
-    for k, (position, length, audio_ms) in enumerate(events):
-        # text positions count characters from 1
-        word = re.sub(r"[^\w']", "", text[position - 1: position - 1 + length])
-        if not word:
-            continue
-        start = audio_ms / 1000.0
-        limit = events[k + 1][2] / 1000.0 if k + 1 < len(events) else samples.size / rate
+    for group, start, limit in spans:
         inside = loud[(loud >= int(start * rate)) & (loud < int(limit * rate))]
-        end = (inside[-1] + 1) / rate if inside.size else limit
-        words.append(TimedWord(word, round(start, 3), round(max(end, start + 0.02), 3)))
+        end = max((inside[-1] + 1) / rate if inside.size else limit, start + 0.02 * len(group))
+        letters = sum(len(w) for w in group)
+        at = start
+        for word in group:
+            length = (end - start) * len(word) / letters
+            words.append(TimedWord(word, round(float(at), 3), round(float(at + length), 3)))
+            at += length
     return words
 
 
