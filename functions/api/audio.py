@@ -82,6 +82,9 @@ class Segment(Reply):
     start_s: Number
     end_s: Number
     words: list[Word]
+    source: str | None = Field(default=None, description='which signal the words were taken from: "stem" '
+                               '(the vocals stem) or "mix" (the whole song, timed on the stem); empty '
+                               "for lyrics made before the lyrics stage also heard the mix")
 
 
 class LyricsFiles(Reply):

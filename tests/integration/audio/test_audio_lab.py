@@ -78,7 +78,7 @@ def test_assets_hold_stems_midi_lyrics_samples_and_analysis(api, processed):
     track_id, _ = processed
     assets = api.http.get(f"/tracks/{track_id}/assets").json()
     names = {s["name"] for s in assets["stems"]}
-    assert {"vocals", "drums"} <= names
+    assert names == {"vocals", "drums", "bass", "other"}  # the offline engine names stems as Demucs does
     assert all("offline" in s["engine"] for s in assets["stems"])  # honest about the engine
     assert 110 <= assets["analysis"]["bpm"] <= 130
     assert {m["stem"] for m in assets["midi"]} and "drums" not in {m["stem"] for m in assets["midi"]}
@@ -97,6 +97,7 @@ def test_the_export_is_ready_for_a_daw(api, processed):
     archive = zipfile.ZipFile(io.BytesIO(httpx.get(url).content))
     names = archive.namelist()
     assert "The Testers - Night Drive - Vocals.wav" in names
+    assert {"The Testers - Night Drive - Bass.wav", "The Testers - Night Drive - Other.wav"} <= set(names)
     with archive.open("The Testers - Night Drive - Vocals.wav") as handle:
         info = sf.info(io.BytesIO(handle.read()))
     assert info.subtype == "PCM_24" and info.samplerate == 44100

@@ -126,7 +126,7 @@ def test_export_larger_than_tmp_streams_in_parts_with_right_crc(api, tmp_path: P
     bucket = physical_name("local", "media")
     prefix = track_prefix(artist, track_id)
     s3 = aws.client("s3")
-    stems = {name: os.urandom(12 * 1024**2) for name in ("drums", "harmonic", "vocals")}  # 36 MiB
+    stems = {name: os.urandom(12 * 1024**2) for name in ("drums", "other", "vocals")}  # 36 MiB
     for name, body in stems.items():
         s3.put_object(Bucket=bucket, Key=f"{prefix}stems/{name}.wav", Body=body)
     s3.put_object(Bucket=bucket, Key=f"{prefix}stems/separation.json",

@@ -5034,6 +5034,11 @@ export interface components {
             end_s: number;
             /** Words */
             words: components["schemas"]["Word"][];
+            /**
+             * Source
+             * @description which signal the words were taken from: "stem" (the vocals stem) or "mix" (the whole song, timed on the stem); empty for lyrics made before the lyrics stage also heard the mix
+             */
+            source?: string | null;
         };
         /** SeparateSettings */
         SeparateSettings: {

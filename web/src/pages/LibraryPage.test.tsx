@@ -66,12 +66,12 @@ describe("LibraryPage", () => {
   it("shows a running job's stage and percent on its track", async () => {
     mockApi({
       "GET /tracks": () => ({ items: tracks, next_cursor: null }),
-      "GET /jobs": () => ({ items: [job({ subject: { track_id: "t1" }, stage: "midi harmonic", percent: 62 })], next_cursor: null }),
+      "GET /jobs": () => ({ items: [job({ subject: { track_id: "t1" }, stage: "midi other", percent: 62 })], next_cursor: null }),
     });
     renderApp(<LibraryPage />);
     const bar = await screen.findByRole("progressbar", { name: /Processing Night Drive/ });
     expect(bar).toHaveAttribute("aria-valuenow", "62");
-    expect(screen.getByText("midi harmonic · 62%")).toBeInTheDocument();
+    expect(screen.getByText("midi other · 62%")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Process Night Drive" })).toBeDisabled();
   });
 

@@ -20,8 +20,8 @@ const processed: Assets = {
   ...bare,
   analysis: { bpm: 120, key: "A minor", duration_s: 10.6 },
   peaks_url: "https://s3/peaks.json",
-  stems: ["vocals", "drums", "harmonic"].map((name) => ({ name, url: `https://s3/${name}.wav`, peaks_url: "", engine: "spleeter-hpss (offline)" })),
-  midi: [{ stem: "harmonic", url: "https://s3/harmonic.mid", engine: "basic-pitch", bpm: 120,
+  stems: ["vocals", "drums", "bass", "other"].map((name) => ({ name, url: `https://s3/${name}.wav`, peaks_url: "", engine: "spleeter-hpss (offline)" })),
+  midi: [{ stem: "other", url: "https://s3/other.mid", engine: "basic-pitch", bpm: 120,
     notes: [{ start_s: 0, end_s: 1, pitch: 57, velocity: 90 }, { start_s: 1, end_s: 2, pitch: 60, velocity: 70 }] }],
   lyrics: { language: "en", files: { lrc: "l", srt: "s", txt: "t" },
     segments: [{ text: "hello world", start_s: 0.5, end_s: 1.5, words: [{ text: "hello", start_s: 0.5, end_s: 0.9 }, { text: "world", start_s: 1, end_s: 1.5 }] }] },
@@ -78,9 +78,9 @@ describe("TrackPage", () => {
     });
     renderApp(<TrackPage />, { route: "/tracks/t1", path: "/tracks/:trackId" });
     expect(await screen.findByRole("button", { name: "Mute vocals" })).toBeInTheDocument();
-    expect(screen.getAllByRole("button", { name: /^Mute/ })).toHaveLength(3);
+    expect(screen.getAllByRole("button", { name: /^Mute/ })).toHaveLength(4); // vocals, drums, bass, other
     expect(screen.getByTestId("lyrics")).toHaveTextContent("hello world");
-    expect(screen.getByRole("tab", { name: "harmonic" })).toHaveAttribute("aria-selected", "true");
+    expect(screen.getByRole("tab", { name: "other" })).toHaveAttribute("aria-selected", "true");
     expect(screen.getByText(/2 notes · basic-pitch · 120 bpm/)).toBeInTheDocument();
     expect(within(screen.getByTestId("samples")).getByRole("heading", { name: /Kick/ })).toBeInTheDocument();
     expect(screen.getByTestId("export-download")).toHaveAttribute("href", processed.export_url);

@@ -232,8 +232,10 @@ def lyrics(request: StageRequest, files: TrackFiles) -> dict[str, Any]:
     if not request.wants("lyrics") or stem != "vocals":
         return {"stem": stem, "skipped": True}
     options = request.settings.get("lyrics") or {}
+    # The mix too: per voiced passage the more confident of the two hypotheses is kept (fusion).
     result = words.transcribe(files.fetch("stems/vocals.wav", "separate"), language=options.get("language"),
-                              model=options.get("model"), progress=Progress(request, "lyrics"))
+                              model=options.get("model"), progress=Progress(request, "lyrics"),
+                              mix=files.fetch("work/audio.wav", "decode"))
     track = TrackStore().get(request.artist_id, request.track_id)
     files.put_json("lyrics/lyrics.json", asdict(result))
     for ext, text in (("lrc", words.to_lrc(result, track.title, track.artist_name or "")),

@@ -19,6 +19,7 @@ class Segment:
     start_s: float
     end_s: float
     words: list[Word] = field(default_factory=list)
+    source: str = ""  # "stem" or "mix": which signal's hypothesis was kept ("" without a mix)
 
 
 @dataclass
