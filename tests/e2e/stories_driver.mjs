@@ -84,6 +84,11 @@ const scenarios = {
       seen.quotes = await stories.first().locator("q").allInnerTexts();
       seen.story = await stories.nth(1).locator(".story-text").innerText();
       seen.continues = await stories.nth(1).locator("a[href^='#song-']").allInnerTexts();
+      // The collages are 2048-px PNGs: wait until every one has loaded before reading its size.
+      await page.waitForFunction(() => {
+        const imgs = [...document.querySelectorAll(".collage img")];
+        return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+      }, null, { timeout: 60000 });
       seen.collages = await page.locator(".collage img").evaluateAll((imgs) => imgs.map((i) => [i.alt, i.naturalWidth, i.naturalHeight]));
       await shot(page, "stories-album", { fullPage: true });
       await stories.first().getByRole("button", { name: /Pick the square collage/ }).click();
